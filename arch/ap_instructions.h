@@ -1,0 +1,126 @@
+// arch/ap_instructions.h — the seam between software (driver/) and hardware (sc/).
+//
+// The driver stack reaches the machine only through these interfaces, exactly as Linux
+// reaches it through the NQAP/DQAP/PQAP instructions and main storage (DESIGN.md "Two
+// seams").  Registers go in, registers and a condition code or a program interruption come
+// out; messages, QCI blocks and NIBs live in the context's main storage and are named by
+// address.  In the simulator the CPU model implements `Cpu` (each call costs simulated
+// time and goes through SIE, the RTL mask check, the AP bus and the adapter).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace apsim::arch {
+
+/// The 16 general registers of the CPU context that executes an instruction.
+struct GeneralRegisters {
+  std::array<uint64_t, 16> gr{};
+  uint64_t& operator[](size_t i) { return gr[i]; }
+  uint64_t operator[](size_t i) const { return gr[i]; }
+};
+
+/// Program-interruption codes the AP instructions can raise (z/Architecture PoP).
+enum ProgramInterruptionCode : uint16_t {
+  PGM_NONE = 0x0000,
+  PGM_OPERATION = 0x0001,
+  PGM_PRIVILEGED_OP = 0x0002,
+  PGM_ADDRESSING = 0x0005,
+  PGM_SPECIFICATION = 0x0006,
+};
+
+inline const char* program_interruption_name(uint16_t code) {
+  switch (code) {
+    case PGM_OPERATION: return "operation";
+    case PGM_PRIVILEGED_OP: return "privileged-operation";
+    case PGM_ADDRESSING: return "addressing";
+    case PGM_SPECIFICATION: return "specification";
+    default: return "none";
+  }
+}
+
+/// What one AP instruction did: either a condition code, or a program interruption (the
+/// instruction was suppressed or nullified and `cc` is meaningless).
+struct InsnOutcome {
+  int cc = 0;                 ///< PSW condition code 0..3
+  uint16_t pgm = PGM_NONE;    ///< program-interruption code, PGM_NONE if none
+  bool interrupted() const { return pgm != PGM_NONE; }
+};
+
+/// The architected AP instructions of one CPU context (host, or a guest under SIE).
+/// Registers are read and written in `regs` as the instruction defines (ap-facility-spec.md
+/// §1.1): PQAP uses GR0/GR1/GR2 implicitly; NQAP and DQAP name even/odd pairs R1 (PSMID)
+/// and R2 (message address/length in the context's storage), status in GR1, and DQAP's
+/// residual length in GR2.
+class ApInstructions {
+ public:
+  virtual ~ApInstructions() = default;
+  virtual InsnOutcome pqap(GeneralRegisters& regs) = 0;
+  virtual InsnOutcome nqap(GeneralRegisters& regs, unsigned r1, unsigned r2) = 0;
+  virtual InsnOutcome dqap(GeneralRegisters& regs, unsigned r1, unsigned r2) = 0;
+};
+
+/// Main storage as one CPU context sees it (guest absolute addresses for a guest), in bytes.
+/// Out-of-range accesses are reported (false), never undefined.
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  virtual bool read(uint64_t addr, void* dst, size_t len) = 0;
+  virtual bool write(uint64_t addr, const void* src, size_t len) = 0;
+  /// Size of this context's storage in bytes (addresses 0 .. size-1 are valid).
+  virtual uint64_t size() const = 0;
+};
+
+/// Facilities the machine (or, for a guest, the CPU model) offers, as STFLE bits would say.
+struct Facilities {
+  bool ap = true;     ///< AP instructions installed (QEMU feature `ap`)
+  bool qci = true;    ///< STFLE 12: PQAP(QCI)            (`apqci`)
+  bool apft = true;   ///< STFLE 15: TAPQ with the T bit  (`apft`)
+  bool aqic = true;   ///< STFLE 65: AP queue interruption control (`apqi`)
+  bool apxa = true;   ///< APXA: ids up to 255 (reported through QCI)
+};
+
+/// Why a CPU context stopped waiting (see Cpu::wait_for_interrupt).
+enum class WakeReason { timeout, adapter_interrupt };
+
+/// One CPU context as software sees it: its AP instructions, its storage, its clock.
+class Cpu {
+ public:
+  virtual ~Cpu() = default;
+  virtual ApInstructions& ap() = 0;
+  virtual Storage& storage() = 0;
+  virtual const Facilities& facilities() const = 0;
+  /// Simulated time now, in picoseconds.
+  virtual uint64_t now_ps() = 0;
+  /// Let `ps` picoseconds of simulated time pass on this CPU (software busy or sleeping).
+  virtual void delay_ps(uint64_t ps) = 0;
+  /// Sleep until an adapter interruption for this context's ISC, or `timeout_ps` passes.
+  virtual WakeReason wait_for_interrupt(uint64_t timeout_ps) = 0;
+  /// Context name for traces ("host", or the guest's name).
+  virtual std::string name() const = 0;
+};
+
+/// Where an intercepted guest AP instruction goes (KVM's handle_pqap and, for everything
+/// KVM does not handle, userspace/QEMU).  Installed per guest by the host's KVM.
+class SieInterceptHandler {
+ public:
+  virtual ~SieInterceptHandler() = default;
+  /// Handle an intercepted instruction `opcode` (kOpPQAP/kOpNQAP/kOpDQAP) with the guest's
+  /// registers.  Returns the outcome the guest sees.
+  virtual InsnOutcome handle_ap_intercept(uint16_t opcode, GeneralRegisters& regs, unsigned r1,
+                                          unsigned r2) = 0;
+};
+
+/// The host CPU: what KVM needs to run a guest under SIE.
+class HostCpu : public Cpu {
+ public:
+  /// The guest CPU context described by the SIE state description at host absolute address
+  /// `sd_addr`.  Its AP instructions are interpreted against the CRYCB the state description
+  /// designates, and intercepts go to `handler`.  The context lives as long as the HostCpu.
+  virtual Cpu& sie_context(uint64_t sd_addr, const std::string& name, const Facilities& fac,
+                           SieInterceptHandler* handler) = 0;
+};
+
+}  // namespace apsim::arch
