@@ -1,0 +1,48 @@
+// sc/ap_bus.cpp — AP bus routing and timing.
+#include "sc/ap_bus.h"
+
+#include "sc/ap_bus_protocol.h"
+
+namespace apsim::sc {
+
+using namespace sc_core;
+
+ApBus::ApBus(sc_module_name name, const TimingTable& timing)
+    : sc_module(name), cpu_socket("cpu_socket"), adapter_socket("adapter_socket"), timing_(timing) {
+  route_.fill(-1);
+  cpu_socket.register_b_transport(this, &ApBus::b_transport);
+}
+
+void ApBus::attach(uint8_t apid) { route_[apid] = bound_++; }
+
+void ApBus::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  const uint64_t bytes = gp.get_data_length();
+  const uint64_t cycles = timing_.bus_request_cycles + (bytes + 15) / 16 * timing_.bus_cycles_per_16b;
+  delay += sc_time(static_cast<double>(cycles * timing_.ap_bus_clock_ps), SC_PS);
+  const uint8_t apid = static_cast<uint8_t>((gp.get_address() >> 8) & 0xff);
+  ApCommand* cmd = nullptr;
+  gp.get_extension(cmd);
+  if (tracing_) {
+    sig_apqn_.write(static_cast<uint32_t>(gp.get_address() & 0xffff));
+    if (cmd) sig_function_.write(static_cast<uint32_t>(cmd->function));
+  }
+  const int port = route_[apid];
+  if (port < 0) {  // no adapter with this APID on the bus
+    if (cmd) {
+      cmd->status = arch::ApQueueStatus{};
+      cmd->status.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;
+    }
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  } else {
+    adapter_socket[port]->b_transport(gp, delay);
+  }
+}
+
+void ApBus::trace(sc_trace_file* tf) {
+  tracing_ = true;
+  const std::string n = name();
+  sc_trace(tf, sig_apqn_, n + ".apqn");
+  sc_trace(tf, sig_function_, n + ".function");
+}
+
+}  // namespace apsim::sc

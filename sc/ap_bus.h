@@ -1,0 +1,44 @@
+// sc/ap_bus.h — the AP bus: routes AP-instruction transactions from CPUs to adapters.
+//
+// A TLM-2.0 interconnect: one target socket for the CPUs, one initiator socket bound to
+// each adapter.  It routes on the APID (address bits 8–15).  An APID with no adapter
+// installed answers RC 0x01 (APQN not available).  Timing: TimingTable::bus_* in cycles
+// of the AP bus clock, annotated on the transaction.  Routing is a 256-entry table: the
+// cost per instruction does not depend on how many adapters exist.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "sc/timing.h"
+
+namespace apsim::sc {
+
+class ApBus : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<ApBus> cpu_socket;
+  tlm_utils::multi_passthrough_initiator_socket<ApBus> adapter_socket;
+
+  ApBus(sc_core::sc_module_name name, const TimingTable& timing);
+  /// Record that the next adapter bound to adapter_socket serves `apid`.  Call once per
+  /// adapter, in binding order, before elaboration ends.
+  void attach(uint8_t apid);
+  void trace(sc_core::sc_trace_file* tf);
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
+  const TimingTable& timing_;
+  std::array<int, 256> route_;  ///< APID -> adapter_socket index, -1 if none
+  int bound_ = 0;
+  bool tracing_ = false;
+  sc_core::sc_signal<uint32_t> sig_apqn_{"apqn"};
+  sc_core::sc_signal<uint32_t> sig_function_{"function"};
+};
+
+}  // namespace apsim::sc

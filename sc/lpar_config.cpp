@@ -1,0 +1,214 @@
+// sc/lpar_config.cpp — LPAR config: JSON parsing with field-level errors, QCI image.
+#include "sc/lpar_config.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace apsim::sc {
+
+using nlohmann::json;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& src, const std::string& field, const std::string& why) {
+  throw LparConfigError(src + ": field '" + field + "': " + why);
+}
+
+unsigned parse_id(const json& v, const std::string& src, const std::string& field, unsigned max) {
+  long long id = -1;
+  if (v.is_number_integer()) {
+    id = v.get<long long>();
+  } else if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    size_t pos = 0;
+    try {
+      id = std::stoll(s, &pos, 0);
+    } catch (...) {
+      pos = 0;
+    }
+    if (s.empty() || pos != s.size()) fail(src, field, "expected a number or a \"0x..\" string, got \"" + s + "\"");
+  } else {
+    fail(src, field, "expected a number or a \"0x..\" string, got " + v.dump());
+  }
+  if (id < 0 || id > static_cast<long long>(max))
+    fail(src, field, "id " + std::to_string(id) + " is out of range 0.." + std::to_string(max));
+  return static_cast<unsigned>(id);
+}
+
+bool parse_bool(const json& v, const std::string& src, const std::string& field) {
+  if (!v.is_boolean()) fail(src, field, "expected true or false, got " + v.dump());
+  return v.get<bool>();
+}
+
+uint64_t parse_u64(const json& v, const std::string& src, const std::string& field, uint64_t min, uint64_t max) {
+  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<long long>() >= 0))
+    fail(src, field, "expected a non-negative integer, got " + v.dump());
+  const uint64_t x = v.get<uint64_t>();
+  if (x < min || x > max) fail(src, field, std::to_string(x) + " is out of range " + std::to_string(min) + ".." + std::to_string(max));
+  return x;
+}
+
+arch::ApMask parse_id_list(const json& v, const std::string& src, const std::string& field, unsigned max) {
+  if (!v.is_array()) fail(src, field, "expected a list of ids, got " + v.dump());
+  arch::ApMask m;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string f = field + "[" + std::to_string(i) + "]";
+    const unsigned id = parse_id(v[i], src, f, max);
+    if (m.test(id)) fail(src, f, "id " + std::to_string(id) + " is listed twice");
+    m.set(id);
+  }
+  return m;
+}
+
+void parse_timing(const json& t, TimingTable& tt, const std::string& src) {
+  if (!t.is_object()) fail(src, "timing", "expected an object, got " + t.dump());
+  std::map<std::string, uint64_t*> members = {
+      {"cpu_clock_ps", &tt.cpu_clock_ps},
+      {"ap_bus_clock_ps", &tt.ap_bus_clock_ps},
+      {"adapter_clock_ps", &tt.adapter_clock_ps},
+      {"insn_base_cycles", &tt.insn_base_cycles},
+      {"storage_access_cycles", &tt.storage_access_cycles},
+      {"move_cycles_per_256b", &tt.move_cycles_per_256b},
+      {"intercept_cycles", &tt.intercept_cycles},
+      {"bus_request_cycles", &tt.bus_request_cycles},
+      {"bus_cycles_per_16b", &tt.bus_cycles_per_16b},
+      {"adapter_queue_op_cycles", &tt.adapter_queue_op_cycles},
+      {"adapter_reset_cycles", &tt.adapter_reset_cycles},
+  };
+  for (auto it = t.begin(); it != t.end(); ++it) {
+    auto m = members.find(it.key());
+    if (m == members.end()) fail(src, "timing." + it.key(), "unknown timing parameter (see sc/timing.h)");
+    const bool clock = it.key().find("clock_ps") != std::string::npos;
+    *m->second = parse_u64(it.value(), src, "timing." + it.key(), clock ? 1 : 0, uint64_t{1} << 40);
+  }
+}
+
+CexAdapterConfig parse_adapter(const json& a, const std::string& src, const std::string& field, unsigned max_apid) {
+  if (!a.is_object()) fail(src, field, "expected an object {\"id\", \"type\", \"mode\"}, got " + a.dump());
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    static const std::set<std::string> known = {"id", "type", "mode", "engines", "qd"};
+    if (!known.count(it.key())) fail(src, field + "." + it.key(), "unknown field (expected id, type, mode, engines, qd)");
+  }
+  if (!a.contains("id")) fail(src, field + ".id", "missing");
+  if (!a.contains("type")) fail(src, field + ".type", "missing");
+  if (!a.contains("mode")) fail(src, field + ".mode", "missing");
+  CexAdapterConfig c;
+  c.apid = static_cast<uint8_t>(parse_id(a["id"], src, field + ".id", max_apid));
+  const json& t = a["type"];
+  static const std::map<std::string, unsigned> types = {{"CEX4", 4}, {"CEX5", 5}, {"CEX6", 6}, {"CEX7", 7}, {"CEX8", 8}};
+  if (!t.is_string() || !types.count(t.get<std::string>()))
+    fail(src, field + ".type", "expected one of \"CEX4\"..\"CEX8\", got " + t.dump());
+  c.generation = types.at(t.get<std::string>());
+  const json& m = a["mode"];
+  using M = firmware::AdapterProfile::Mode;
+  static const std::map<std::string, M> modes = {{"accel", M::accel}, {"cca", M::cca}, {"ep11", M::ep11}};
+  if (!m.is_string() || !modes.count(m.get<std::string>()))
+    fail(src, field + ".mode", "expected \"accel\", \"cca\" or \"ep11\", got " + m.dump());
+  c.mode = modes.at(m.get<std::string>());
+  if (a.contains("engines")) c.engines = static_cast<unsigned>(parse_u64(a["engines"], src, field + ".engines", 1, 64));
+  if (a.contains("qd")) c.qd = static_cast<uint8_t>(parse_u64(a["qd"], src, field + ".qd", 0, 15));
+  return c;
+}
+
+}  // namespace
+
+arch::QciInfo LparConfig::qci() const {
+  arch::QciInfo q;
+  q.flags = facilities.apxa ? arch::QCI_FLAG_APXA : 0;
+  q.na = static_cast<uint8_t>(max_adapter_id);
+  q.nd = static_cast<uint8_t>(max_domain_id);
+  for (const auto& a : adapters) q.apm.set(a.apid);
+  q.aqm = usage_domains;
+  q.adm = control_domains;
+  return q;
+}
+
+LparConfig LparConfig::default_lpar() {
+  LparConfig c;
+  using M = firmware::AdapterProfile::Mode;
+  CexAdapterConfig a5;
+  a5.apid = 0x05;
+  a5.generation = 5;
+  a5.mode = M::cca;
+  CexAdapterConfig a6 = a5;
+  a6.apid = 0x06;
+  a6.mode = M::accel;
+  c.adapters = {a5, a6};
+  for (unsigned d : {0x04u, 0x47u, 0xabu, 0xffu}) {
+    c.usage_domains.set(d);
+    c.control_domains.set(d);
+  }
+  return c;
+}
+
+LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw LparConfigError(src + ": not valid JSON: " + e.what());
+  }
+  if (!j.is_object()) throw LparConfigError(src + ": expected a JSON object at the top level");
+  static const std::set<std::string> known = {"adapters", "usage_domains", "control_domains", "max_adapter_id",
+                                              "max_domain_id", "facilities", "kernel_cmdline", "storage_mib",
+                                              "timing", "rating_unit_ps", "comment"};
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (!known.count(it.key())) fail(src, it.key(), "unknown field");
+
+  LparConfig c;
+  c.adapters.clear();
+  if (j.contains("facilities")) {
+    const json& f = j["facilities"];
+    if (!f.is_object()) fail(src, "facilities", "expected an object, got " + f.dump());
+    for (auto it = f.begin(); it != f.end(); ++it) {
+      const std::string k = it.key(), field = "facilities." + k;
+      if (k == "qci") c.facilities.qci = parse_bool(it.value(), src, field);
+      else if (k == "apft") c.facilities.apft = parse_bool(it.value(), src, field);
+      else if (k == "aqic") c.facilities.aqic = parse_bool(it.value(), src, field);
+      else if (k == "apxa") c.facilities.apxa = parse_bool(it.value(), src, field);
+      else fail(src, field, "unknown facility (expected qci, apft, aqic, apxa)");
+    }
+  }
+  c.max_adapter_id = c.facilities.apxa ? 255 : 63;
+  c.max_domain_id = c.facilities.apxa ? 255 : 15;
+  if (j.contains("max_adapter_id")) c.max_adapter_id = parse_id(j["max_adapter_id"], src, "max_adapter_id", 255);
+  if (j.contains("max_domain_id")) c.max_domain_id = parse_id(j["max_domain_id"], src, "max_domain_id", 255);
+  if (!j.contains("adapters")) fail(src, "adapters", "missing");
+  const json& ad = j["adapters"];
+  if (!ad.is_array()) fail(src, "adapters", "expected a list, got " + ad.dump());
+  std::set<unsigned> seen;
+  for (size_t i = 0; i < ad.size(); ++i) {
+    const std::string field = "adapters[" + std::to_string(i) + "]";
+    CexAdapterConfig a = parse_adapter(ad[i], src, field, c.max_adapter_id);
+    if (!seen.insert(a.apid).second) fail(src, field + ".id", "adapter id " + std::to_string(a.apid) + " is listed twice");
+    a.nd = static_cast<uint8_t>(c.max_domain_id);
+    a.apxa = c.facilities.apxa;
+    c.adapters.push_back(a);
+  }
+  if (!j.contains("usage_domains")) fail(src, "usage_domains", "missing");
+  c.usage_domains = parse_id_list(j["usage_domains"], src, "usage_domains", c.max_domain_id);
+  if (j.contains("control_domains"))
+    c.control_domains = parse_id_list(j["control_domains"], src, "control_domains", c.max_domain_id);
+  if (j.contains("kernel_cmdline")) {
+    if (!j["kernel_cmdline"].is_string()) fail(src, "kernel_cmdline", "expected a string, got " + j["kernel_cmdline"].dump());
+    c.kernel_cmdline = j["kernel_cmdline"].get<std::string>();
+  }
+  if (j.contains("storage_mib")) c.storage_bytes = parse_u64(j["storage_mib"], src, "storage_mib", 64, 1u << 22) << 20;
+  if (j.contains("timing")) parse_timing(j["timing"], c.timing, src);
+  if (j.contains("rating_unit_ps")) c.rating_unit_ps = parse_u64(j["rating_unit_ps"], src, "rating_unit_ps", 1, uint64_t{1} << 40);
+  return c;
+}
+
+LparConfig LparConfig::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw LparConfigError(path + ": cannot read the file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse(ss.str(), path);
+}
+
+}  // namespace apsim::sc

@@ -1,0 +1,60 @@
+// sc/lpar_config.h — the LPAR configuration: what the HMC activation profile's crypto page
+// assigns to the LPAR, plus the simulator's parameters.
+//
+// JSON fields (README "LPAR config"):
+//   adapters          list of {"id": ID, "type": "CEX4".."CEX8", "mode": "accel"|"cca"|"ep11",
+//                     optional "engines": N (>=1), "qd": 0..15}
+//   usage_domains     list of IDs          control_domains   list of IDs
+//   max_adapter_id    0..255 (default 255 with APXA, else 63)
+//   max_domain_id     0..255 (default 255 with APXA, else 15)
+//   facilities        {"qci", "apft", "aqic", "apxa"}: booleans (default all true)
+//   kernel_cmdline    string, e.g. "ap.apmask=0xffff ap.aqmask=0x40"
+//   storage_mib       host main storage in MiB (default 16384)
+//   timing            {TimingTable member: number, ...}  (sc/timing.h)
+//   rating_unit_ps    scale of the firmware service-time table (firmware/service_time.h)
+// IDs are JSON numbers or strings "0x.." / decimal.  Any other field is an error.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "arch/ap_instructions.h"
+#include "arch/ap_mask.h"
+#include "arch/qci.h"
+#include "sc/cex_adapter.h"
+#include "sc/timing.h"
+
+namespace apsim::sc {
+
+/// A malformed config: what() names the file, the field and the reason.
+class LparConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct LparConfig {
+  std::vector<CexAdapterConfig> adapters;
+  arch::ApMask usage_domains;
+  arch::ApMask control_domains;
+  unsigned max_adapter_id = 255;
+  unsigned max_domain_id = 255;
+  arch::Facilities facilities;
+  std::string kernel_cmdline;
+  uint64_t storage_bytes = 16ull << 30;
+  TimingTable timing;
+  uint64_t rating_unit_ps = 0;  ///< 0 = the firmware table's default
+
+  /// The machine's answer to PQAP(QCI) for this LPAR.
+  arch::QciInfo qci() const;
+
+  /// The default LPAR: the machine of the kernel document's example (seed 001): adapters
+  /// 05 CEX5C and 06 CEX5A, usage and control domains 0x04, 0x47, 0xab, 0xff.
+  static LparConfig default_lpar();
+  /// Parse JSON text; `source` names the file in error messages.  Throws LparConfigError.
+  static LparConfig parse(const std::string& json_text, const std::string& source);
+  /// Read and parse a file.  Throws LparConfigError (also for an unreadable file).
+  static LparConfig load(const std::string& path);
+};
+
+}  // namespace apsim::sc

@@ -1,0 +1,57 @@
+// sc/platform.h — one simulated LPAR: storage, CPU with its SIE unit and the Verilated
+// APCB check, the AP bus and the CEX adapters of the LPAR config.
+//
+// Elaborates once (SystemC allows one elaboration per process).  `--mode cycle` puts the
+// Verilated RTL mask check in the SIE path; `--mode fast` the C++ reference check
+// (sc/apcb_check.h), with the same decisions and no RTL cycles.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "firmware/service_time.h"
+#include "sc/ap_bus.h"
+#include "sc/apcb_check.h"
+#include "sc/cex_adapter.h"
+#include "sc/cpu.h"
+#include "sc/lpar_config.h"
+#include "sc/main_storage.h"
+#include "sc/sie.h"
+
+namespace apsim::sc {
+
+enum class SimMode { cycle, fast };
+
+class Platform {
+ public:
+  Platform(const LparConfig& cfg, SimMode mode);
+  ~Platform();
+
+  /// Write a VCD of the hardware signals to `path` (".vcd" is appended if missing).  Call
+  /// before run().
+  void open_vcd(const std::string& path);
+  /// Run `software` on the CPU until it returns.  Returns the simulated time in ps.
+  uint64_t run(std::function<void(arch::HostCpu&)> software);
+
+  const LparConfig& config() const { return cfg_; }
+  CpuModel& cpu() { return *cpu_; }
+  MainStorage& storage() { return *storage_; }
+  /// The adapter with APID `apid`, or nullptr.
+  CexAdapter* adapter(unsigned apid);
+
+ private:
+  LparConfig cfg_;
+  firmware::ServiceTimeTable service_;
+  std::unique_ptr<MainStorage> storage_;
+  std::unique_ptr<ApcbChecker> checker_;
+  std::unique_ptr<SieUnit> sie_;
+  std::unique_ptr<CpuModel> cpu_;
+  std::unique_ptr<ApBus> bus_;
+  std::vector<std::unique_ptr<CexAdapter>> adapters_;
+  sc_core::sc_trace_file* vcd_ = nullptr;
+};
+
+}  // namespace apsim::sc
