@@ -1,0 +1,174 @@
+// driver/ap_bus.h — the AP bus (drivers/s390/crypto/ap_bus.c, ap_card.c, ap_queue.c) of
+// one Linux instance, host or guest.
+//
+// Scan (ap_scan_bus, spec §5.1): PQAP(QCI) if facility 12, else the default masks; for each
+// APID in the configuration, TAPQ (T bit iff APFT) on its domains finds the device type;
+// types below CEX4 (10) are not supported, so without APFT no device is created (seed 001
+// "If the APFT facility is turned off ... the guest will not see any AP devices").  Card
+// devices `cardXX` and queue devices `XX.YYYY` appear under /sys/devices/ap and
+// /sys/bus/ap/devices.  Driver selection (ap_device_probe): an APQN in apmask x aqmask binds
+// only to default drivers (cex4queue), any other only to non-default ones (vfio_ap).
+// The bus attributes are those of spec §5.2; apmask/aqmask accept the kernel's syntax
+// (driver/kernel_parse.h) and changes re-probe the bindings, refused with EBUSY when a
+// non-default driver reports an APQN in use (the `in_use` callback).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arch/ap_instructions.h"
+#include "arch/ap_mask.h"
+#include "arch/ap_registers.h"
+#include "arch/qci.h"
+
+namespace apsim::driver {
+
+class LinuxKernel;
+class ApBus;
+struct ApQueueDev;
+struct ApCardDev;
+
+/// One request on its way through an AP queue (struct ap_message).
+struct ApMessageReq {
+  uint64_t psmid = 0;
+  std::vector<uint8_t> msg;     ///< request bytes
+  std::vector<uint8_t> reply;   ///< reply bytes once done
+  int rc = 0;                   ///< 0, or -errno when the request failed
+  bool done = false;
+  uint64_t t_submit_ps = 0, t_nqap_ps = 0, t_reply_ps = 0;
+  std::function<void(ApMessageReq&)> on_done;  ///< called once, when done becomes true
+};
+
+/// An AP device driver (struct ap_driver).
+class ApDriver {
+ public:
+  virtual ~ApDriver() = default;
+  virtual std::string name() const = 0;
+  /// AP_DRIVER_FLAG_DEFAULT: the zcrypt drivers; vfio_ap is not a default driver.
+  virtual bool is_default() const = 0;
+  /// Card drivers take cards, queue drivers queues.
+  virtual bool for_cards() const = 0;
+  /// Probe a queue (or card) device; 0 = bound.
+  virtual int probe_queue(ApQueueDev&) { return -19; }
+  virtual void remove_queue(ApQueueDev&) {}
+  /// A card device was bound to this (card) driver.
+  virtual void probe_card(ApCardDev&) {}
+  /// in_use(apm, aqm): non-zero if any APQN of apm x aqm is in use (vfio_ap).
+  virtual int in_use(const arch::ApMask&, const arch::ApMask&) { return 0; }
+  /// The AP configuration changed (new QCI) / a bus scan completed.
+  virtual void on_config_changed(const arch::QciInfo& /*now*/, const arch::QciInfo& /*before*/) {}
+  virtual void on_scan_complete() {}
+};
+
+struct ApCardDev {
+  uint8_t id = 0;
+  uint8_t raw_hwtype = 0;   ///< TAPQ `at`
+  uint8_t hwtype = 0;       ///< compatible type 10..14
+  uint32_t functions = 0;   ///< TAPQ facility word
+  uint8_t qd = 0;           ///< TAPQ QD field
+  uint32_t max_msg_size = 0;
+  bool config = true, chkstop = false;
+  bool online = true;       ///< zcrypt's card online attribute
+  uint64_t request_count = 0;
+  ApDriver* driver = nullptr;
+  std::string path;         ///< /sys/devices/ap/cardXX
+};
+
+/// A queue device (struct ap_queue) with its request state machine (ap_queue.c).
+struct ApQueueDev {
+  arch::Apqn qid;
+  ApCardDev* card = nullptr;
+  ApDriver* driver = nullptr;
+  bool config = true, chkstop = false;
+  bool online = true;        ///< zcrypt's queue online attribute
+  uint64_t request_count = 0;
+  std::deque<ApMessageReq*> requestq;   ///< not yet enqueued
+  std::deque<ApMessageReq*> pendingq;   ///< enqueued, reply outstanding
+  unsigned queue_count = 0;             ///< requests on the hardware queue
+  uint64_t psmid_counter = 0;
+  uint64_t msg_buf = 0, reply_buf = 0;  ///< kernel storage for NQAP/DQAP (one page each)
+  bool irq_enabled = false;
+  uint8_t last_err_rc = 0;
+  std::string path;          ///< /sys/devices/ap/cardXX/XX.YYYY
+};
+
+class ApBus {
+ public:
+  explicit ApBus(LinuxKernel& kernel);
+  ~ApBus();
+
+  /// ap_module_init: parse ap.apmask/ap.aqmask from the command line, register the bus
+  /// attributes, scan.  `cmdline` is the kernel command line.
+  void init(const std::string& cmdline);
+  /// Register/unregister a driver; the bus probes unbound devices for it.
+  void register_driver(ApDriver& drv);
+  void unregister_driver(ApDriver& drv);
+  /// ap_scan_bus: query the configuration and create/remove devices.
+  void scan();
+
+  const arch::QciInfo& qci() const { return qci_; }
+  bool has_qci() const { return has_qci_; }
+  unsigned max_adapter_id() const { return qci_.max_adapter_id(); }
+  unsigned max_domain_id() const { return qci_.max_domain_id(); }
+  const arch::ApMask& apmask() const { return apmask_; }
+  const arch::ApMask& aqmask() const { return aqmask_; }
+  /// True if `q` is reserved for the default drivers by apmask x aqmask.
+  bool apqn_owned_by_default(arch::Apqn q) const { return apmask_.test(q.apid) && aqmask_.test(q.apqi); }
+
+  ApQueueDev* queue(arch::Apqn q);
+  ApCardDev* card(unsigned apid);
+  std::vector<ApQueueDev*> queues();
+
+  // ---- request path (ap_queue.c) ----
+  /// Queue a request on `q` and run its state machine (ap_queue_message).
+  void queue_message(ApQueueDev& q, ApMessageReq& req);
+  /// Poll every queue with outstanding work once (the AP bus tasklet/poll timer); returns
+  /// true if some queue still has requests outstanding.
+  bool poll();
+  /// Wait for replies: sleep until an adapter interruption or the poll timer
+  /// (poll_high_timeout, 250 µs in an LPAR), then poll.  Returns poll()'s result.
+  bool wait_and_poll();
+  bool use_interrupts() const { return irq_; }
+
+  LinuxKernel& kernel() { return kernel_; }
+
+ private:
+  struct Impl;
+  friend struct Impl;
+  void bus_attrs();
+  void create_card(unsigned apid, const arch::TapqInfo& info);
+  void create_queue(ApCardDev& card, unsigned apqi);
+  void remove_queue_dev(ApQueueDev& q);
+  void remove_card_dev(unsigned apid);
+  void probe_device(ApQueueDev& q);
+  void bind(ApQueueDev& q, ApDriver& drv);
+  void bind_card(ApCardDev& c, ApDriver& drv);
+  void unbind(ApQueueDev& q);
+  void revise_bindings();
+  int store_mask(const std::string& buf, bool adapters);
+  void sm_write(ApQueueDev& q);
+  void sm_read(ApQueueDev& q);
+  void enable_irq(ApQueueDev& q);
+  int driver_bind_store(ApDriver& drv, const std::string& buf);
+  int driver_unbind_store(ApDriver& drv, const std::string& buf);
+  void add_driver_dir(ApDriver& drv);
+
+  LinuxKernel& kernel_;
+  arch::QciInfo qci_;
+  bool has_qci_ = false;
+  bool irq_ = false;
+  uint64_t qci_buf_ = 0;
+  uint64_t lsi_ = 0;      ///< the adapter-interruption local summary indicator byte
+  arch::ApMask apmask_ = arch::ApMask::all(), aqmask_ = arch::ApMask::all();
+  std::vector<ApDriver*> drivers_;
+  std::map<unsigned, std::unique_ptr<ApCardDev>> cards_;
+  std::map<uint16_t, std::unique_ptr<ApQueueDev>> queues_;
+  unsigned scans_ = 0;
+};
+
+}  // namespace apsim::driver

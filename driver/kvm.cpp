@@ -1,0 +1,107 @@
+// driver/kvm.cpp — VM creation, CRYCB mask updates, handle_pqap.
+#include "driver/kvm.h"
+
+#include "arch/ap_registers.h"
+#include "arch/bits.h"
+#include "arch/crycb.h"
+#include "driver/ap_bus.h"
+#include "driver/kernel.h"
+
+namespace apsim::driver {
+
+using arch::InsnOutcome;
+
+namespace {
+void store_u32(arch::Storage& s, uint64_t a, uint32_t v) {
+  uint8_t b[4];
+  arch::store_be32(b, v);
+  s.write(a, b, 4);
+}
+void store_u64(arch::Storage& s, uint64_t a, uint64_t v) {
+  uint8_t b[8];
+  arch::store_be64(b, v);
+  s.write(a, b, 8);
+}
+}  // namespace
+
+KvmVm::KvmVm(LinuxKernel& host, const std::string& name, uint64_t mem_bytes, const arch::Facilities& fac)
+    : host_(host), name_(name), fac_(fac), mem_bytes_(mem_bytes) {
+  arch::Storage& st = host.cpu().storage();
+  sd_ = host.alloc_pages(1);
+  const uint64_t page2 = host.alloc_pages(1);  // sie_page2: CRYCB at +0x800, GISA at +0x900
+  crycb_ = page2 + 0x800;
+  gisa_ = page2 + 0x900;
+  mso_ = host.alloc_guest_memory(mem_bytes);
+  // kvm_s390_set_crycb_format: MSAX3 assumed; format 2 with APXA, else format 1.
+  const bool apxa = host.ap_bus().qci().apxa();
+  format_ = apxa ? arch::CRYCB_FORMAT2 : arch::CRYCB_FORMAT1;
+  store_u32(st, sd_ + arch::kSieCrycbdOffset, static_cast<uint32_t>(crycb_) | format_);
+  // kvm_s390_vcpu_crypto_setup: ECA_APIE iff the VM enabled AP interpretation; ECA_AIV for
+  // adapter-interruption virtualization (the host has it whenever it has AQIC).
+  uint32_t eca = 0;
+  if (fac.ap) eca |= arch::ECA_APIE;
+  if (fac.aqic) eca |= arch::ECA_AIV;
+  store_u32(st, sd_ + arch::kSieEcaOffset, eca);
+  store_u64(st, sd_ + arch::kSieMsoOffset, mso_);
+  store_u64(st, sd_ + arch::kSieMslOffset, mem_bytes);
+  store_u64(st, sd_ + arch::kSieGisaOffset, gisa_);
+  auto* hcpu = dynamic_cast<arch::HostCpu*>(&host.cpu());
+  vcpu_ = &hcpu->sie_context(sd_, name, fac, this);
+}
+
+KvmVm::~KvmVm() = default;
+
+void KvmVm::set_crypto_masks(const arch::ApMask& apm, const arch::ApMask& aqm, const arch::ApMask& adm) {
+  // kvm_arch_crypto_set_masks: all vCPUs are blocked around the update; the software here
+  // runs on one CPU thread, so no vCPU executes while the masks are written.
+  arch::Storage& st = host_.cpu().storage();
+  if (format_ == arch::CRYCB_FORMAT2) {
+    uint8_t b[32];
+    apm.to_bytes(b);
+    st.write(crycb_ + 0x80, b, 32);
+    aqm.to_bytes(b);
+    st.write(crycb_ + 0xa0, b, 32);
+    adm.to_bytes(b);
+    st.write(crycb_ + 0xc0, b, 32);
+  } else {
+    store_u64(st, crycb_ + 0x00, apm.word64(0));
+    uint8_t b[2];
+    arch::store_be16(b, static_cast<uint16_t>(aqm.word64(0) >> 48));
+    st.write(crycb_ + 0x08, b, 2);
+    arch::store_be16(b, static_cast<uint16_t>(adm.word64(0) >> 48));
+    st.write(crycb_ + 0x10, b, 2);
+  }
+}
+
+void KvmVm::clear_crypto_masks() {
+  arch::Storage& st = host_.cpu().storage();
+  const uint8_t zero[0x100] = {};
+  st.write(crycb_, zero, 0x20);          // apcb0
+  st.write(crycb_ + 0x80, zero, 0x80);   // apcb1
+}
+
+InsnOutcome KvmVm::handle_ap_intercept(uint16_t opcode, arch::GeneralRegisters& regs, unsigned, unsigned) {
+  // kvm_s390_handle_b2 dispatches only PQAP; NQAP/DQAP and any PQAP KVM declines go to
+  // userspace, and QEMU's handle_b2 has no case for them: operation exception (spec §3.3).
+  const InsnOutcome to_qemu{0, arch::PGM_OPERATION};
+  if (opcode != arch::kOpPQAP) return to_qemu;
+  // handle_pqap
+  const uint64_t gr0 = regs[0];
+  if (!(fac_.ap) || arch::gr0_fc(gr0) != static_cast<uint8_t>(arch::PqapFc::AQIC)) return to_qemu;
+  if (gr0 & 0x007f0000) return InsnOutcome{0, arch::PGM_SPECIFICATION};
+  if ((gr0 & 0x00800000) && !fac_.apft) return InsnOutcome{0, arch::PGM_SPECIFICATION};
+  if (format_ != arch::CRYCB_FORMAT2 && (gr0 & 0x0000c0f0)) return InsnOutcome{0, arch::PGM_SPECIFICATION};
+  if (!fac_.aqic) return InsnOutcome{0, arch::PGM_SPECIFICATION};
+  if (pqap_hook) {
+    InsnOutcome o = pqap_hook(regs);
+    if (!o.interrupted()) o.cc = (regs[1] & 0x00ff0000) ? 3 : 0;
+    return o;
+  }
+  // No hook means no driver to enable the SIE CRYCB and no queues: RC 0x01, cc 3.
+  arch::ApQueueStatus s;
+  s.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;
+  regs[1] = s.gr1();
+  return InsnOutcome{3, arch::PGM_NONE};
+}
+
+}  // namespace apsim::driver

@@ -1,0 +1,63 @@
+// driver/kvm.h — KVM on s390 (arch/s390/kvm): one VM with one vCPU, its SIE state
+// description and CRYCB in host storage, the crypto mask update, and handle_pqap.
+//
+// Layout (ap-facility-spec.md §3.1, arch/crycb.h): the state description is a host page;
+// the CRYCB sits in a second page ("sie_page2", CRYCB at +0x800, GISA at +0x900), below
+// 2 GiB so its origin fits the 31-bit CRYCB designation.  Format: 2 when the host's QCI
+// reports APXA (the guest CPU model is assumed to have MSAX3, facility 76), else 1.
+// kvm_arch_crypto_set_masks writes APM/AQM/ADM into the APCB of that format (format 0/1:
+// 8 bytes of APM, 2 bytes of AQM and ADM) while every vCPU is blocked.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "arch/ap_instructions.h"
+#include "arch/ap_mask.h"
+
+namespace apsim::driver {
+
+class LinuxKernel;
+
+class KvmVm : public arch::SieInterceptHandler {
+ public:
+  /// Create a VM with `mem_bytes` of guest storage and CPU features `fac` (QEMU's -cpu).
+  /// APIE is enabled when `fac.ap` (QEMU sets KVM_S390_VM_CRYPTO_ENABLE_APIE then).
+  KvmVm(LinuxKernel& host, const std::string& name, uint64_t mem_bytes, const arch::Facilities& fac);
+  ~KvmVm() override;
+
+  const std::string& name() const { return name_; }
+  arch::Cpu& vcpu() { return *vcpu_; }
+  uint32_t crycb_format() const { return format_; }
+  uint64_t sd_addr() const { return sd_; }
+  uint64_t crycb_addr() const { return crycb_; }
+  uint64_t gisa_addr() const { return gisa_; }
+  uint64_t mso() const { return mso_; }
+  uint64_t mem_bytes() const { return mem_bytes_; }
+  const arch::Facilities& facilities() const { return fac_; }
+
+  /// kvm_arch_crypto_set_masks / kvm_arch_crypto_clear_masks.
+  void set_crypto_masks(const arch::ApMask& apm, const arch::ApMask& aqm, const arch::ApMask& adm);
+  void clear_crypto_masks();
+
+  /// vfio_ap's PQAP hook (kvm->arch.crypto.pqap_hook); empty when none is registered.
+  std::function<arch::InsnOutcome(arch::GeneralRegisters&)> pqap_hook;
+
+  /// SIE intercept of an AP instruction: handle_pqap for PQAP(AQIC) with APIE on; anything
+  /// else goes to userspace, where QEMU injects an operation exception (spec §3.3).
+  arch::InsnOutcome handle_ap_intercept(uint16_t opcode, arch::GeneralRegisters& regs, unsigned r1,
+                                        unsigned r2) override;
+
+ private:
+  LinuxKernel& host_;
+  std::string name_;
+  arch::Facilities fac_;
+  uint64_t mem_bytes_;
+  uint64_t sd_ = 0, crycb_ = 0, gisa_ = 0, mso_ = 0;
+  uint32_t format_ = 0;
+  arch::Cpu* vcpu_ = nullptr;
+};
+
+}  // namespace apsim::driver

@@ -1,0 +1,396 @@
+// driver/vfio_ap.cpp — matrix device, mdevs, assignment rules, filtering, KVM attach, AQIC.
+#include "driver/vfio_ap.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+
+#include "driver/ap_asm.h"
+#include "driver/kernel.h"
+#include "driver/kernel_parse.h"
+#include "driver/kvm.h"
+
+namespace apsim::driver {
+
+using arch::ApcbMask;
+using arch::ApMask;
+using arch::Apqn;
+
+namespace {
+
+const std::string kMatrix = "/sys/devices/vfio_ap/matrix";
+const std::string kType = kMatrix + "/mdev_supported_types/vfio_ap-passthrough";
+
+// uuid_parse(): 8-4-4-4-12 hex digits; the mdev core names the device "%pUl" (lower case).
+bool parse_uuid(std::string s, std::string& out) {
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+    s[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+  }
+  out = s;
+  return true;
+}
+
+std::string apqn_lines(const ApMask& apm, const ApMask& aqm) {
+  // vfio_ap_mdev_matrix_show: "%02lx.%04lx\n" per APQN, "%02lx.\n" with no domains,
+  // ".%04lx\n" with no adapters.
+  std::string out;
+  char b[16];
+  const auto apids = apm.ids(), apqis = aqm.ids();
+  if (!apids.empty() && !apqis.empty()) {
+    for (unsigned a : apids)
+      for (unsigned q : apqis) {
+        std::snprintf(b, sizeof b, "%02x.%04x\n", a, q);
+        out += b;
+      }
+  } else if (!apids.empty()) {
+    for (unsigned a : apids) {
+      std::snprintf(b, sizeof b, "%02x.\n", a);
+      out += b;
+    }
+  } else {
+    for (unsigned q : apqis) {
+      std::snprintf(b, sizeof b, ".%04x\n", q);
+      out += b;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+VfioAp::VfioAp(LinuxKernel& kernel, VfioApProfile profile) : kernel_(kernel), profile_(std::move(profile)) {}
+VfioAp::~VfioAp() = default;
+
+void VfioAp::init() {
+  Sysfs& fs = kernel_.sysfs();
+  fs.mkdir(kMatrix);
+  fs.mkdir(kType + "/devices");
+  fs.add_attr(kType + "/name", [](std::string& o) { o = "VFIO AP Passthrough Device\n"; return 0; }, nullptr);
+  fs.add_attr(kType + "/device_api", [](std::string& o) { o = "vfio-ap\n"; return 0; }, nullptr);
+  fs.add_attr(kType + "/available_instances", [this](std::string& o) {
+    o = std::to_string(kMaxInstances - mdevs_.size()) + "\n";
+    return 0;
+  }, nullptr);
+  fs.add_attr(kType + "/create", nullptr, [this](const std::string& buf) { return create(buf); });
+  fs.mkdir("/sys/bus/mdev/devices");
+  kernel_.ap_bus().register_driver(*this);
+  fs.add_attr("/sys/bus/ap/drivers/vfio_ap/features", [this](std::string& o) {
+    o = profile_.features + "\n";
+    return 0;
+  }, nullptr);
+}
+
+int VfioAp::exit() {
+  if (!mdevs_.empty()) return -EBUSY;
+  kernel_.ap_bus().unregister_driver(*this);
+  kernel_.sysfs().remove("/sys/devices/vfio_ap");
+  return 0;
+}
+
+void VfioAp::log_mdev(const ApMatrixMdev& m, const std::string& text) {
+  kernel_.printk("vfio_ap_mdev " + m.uuid + ": " + text);
+}
+
+// ---------------------------------------------------------------------------------------
+// mdev lifecycle
+int VfioAp::create(const std::string& buf) {
+  std::string uuid;
+  if (!parse_uuid(buf, uuid)) return -EINVAL;
+  if (mdevs_.count(uuid)) return -EEXIST;
+  if (mdevs_.size() >= kMaxInstances) return -EUSERS;
+  auto m = std::make_unique<ApMatrixMdev>();
+  m->uuid = uuid;
+  m->path = kMatrix + "/" + uuid;
+  ApMatrixMdev* mp = m.get();
+  mdevs_[uuid] = std::move(m);
+  filter_matrix(*mp);
+
+  Sysfs& fs = kernel_.sysfs();
+  const std::string& p = mp->path;
+  fs.mkdir(p);
+  auto w = [&](const char* name, ApcbMask which, bool assign) {
+    fs.add_attr(p + "/" + name, nullptr,
+                [this, mp, which, assign](const std::string& b) { return this->assign(*mp, b, which, assign); });
+  };
+  w("assign_adapter", ApcbMask::APM, true);
+  w("unassign_adapter", ApcbMask::APM, false);
+  w("assign_domain", ApcbMask::AQM, true);
+  w("unassign_domain", ApcbMask::AQM, false);
+  w("assign_control_domain", ApcbMask::ADM, true);
+  w("unassign_control_domain", ApcbMask::ADM, false);
+  fs.add_attr(p + "/matrix", [mp](std::string& o) {
+    o = apqn_lines(mp->matrix.apm, mp->matrix.aqm);
+    return 0;
+  }, nullptr);
+  fs.add_attr(p + "/guest_matrix", [mp](std::string& o) {
+    o = apqn_lines(mp->shadow_apcb.apm, mp->shadow_apcb.aqm);
+    return 0;
+  }, nullptr);
+  fs.add_attr(p + "/control_domains", [mp](std::string& o) {
+    o.clear();
+    char b[16];
+    for (unsigned d : mp->matrix.adm.ids()) {
+      std::snprintf(b, sizeof b, "%04x\n", d);
+      o += b;
+    }
+    return 0;
+  }, nullptr);
+  fs.add_attr(p + "/remove", nullptr, [this, mp](const std::string& b) {
+    unsigned long v = 0;
+    if (int rc = kstrtoul(b, v); rc) return rc;
+    return v ? remove(*mp) : 0;
+  });
+  fs.add_link(p + "/mdev_type", kType);
+  fs.add_link(p + "/subsystem", "/sys/bus/mdev");
+  fs.add_link(kType + "/devices/" + uuid, p);
+  fs.add_link("/sys/bus/mdev/devices/" + uuid, p);
+  return 0;
+}
+
+int VfioAp::remove(ApMatrixMdev& m) {
+  // Seed 001: "the remove will fail if a guest using the vfio_ap mdev is still running".
+  if (m.kvm && profile_.remove_busy_while_in_use) return -EBUSY;
+  const std::string uuid = m.uuid;
+  Sysfs& fs = kernel_.sysfs();
+  fs.remove(kType + "/devices/" + uuid);
+  fs.remove("/sys/bus/mdev/devices/" + uuid);
+  fs.remove(m.path);
+  mdevs_.erase(uuid);  // m is gone from here on
+  return 0;
+}
+
+ApMatrixMdev* VfioAp::mdev_by_path(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  const size_t slash = p.rfind('/');
+  const std::string uuid = p.substr(slash + 1), dir = p.substr(0, slash);
+  auto it = mdevs_.find(uuid);
+  if (it == mdevs_.end()) return nullptr;
+  // The seed's spellings of the same device (seed 002 "sysfsdev"): matrix/<uuid>,
+  // /sys/bus/mdev/devices/<uuid>, the type's devices/<uuid>.
+  if (dir == kMatrix || dir == "/sys/bus/mdev/devices" || dir == kType + "/devices" ||
+      dir == "/sys/bus/mdev/drivers/vfio_mdev")
+    return it->second.get();
+  return nullptr;
+}
+
+// ---------------------------------------------------------------------------------------
+// assignment
+int VfioAp::validate_new_matrix(ApMatrixMdev& m, const ApMatrix& next) {
+  ApBus& bus = kernel_.ap_bus();
+  // ap_apqn_in_matrix_owned_by_def_drv: no APQN may be reserved for the default drivers.
+  if (next.apm.intersects(bus.apmask()) && next.aqm.intersects(bus.aqmask())) return -EADDRNOTAVAIL;
+  // vfio_ap_mdev_verify_no_sharing: one log line per APQN another mdev already has.
+  int rc = 0;
+  for (auto& [uuid, o] : mdevs_) {
+    if (o.get() == &m) continue;
+    const ApMask apm = next.apm & o->matrix.apm, aqm = next.aqm & o->matrix.aqm;
+    if (apm.empty() || aqm.empty()) continue;
+    for (unsigned a : apm.ids())
+      for (unsigned q : aqm.ids()) {
+        char b[256];
+        std::snprintf(b, sizeof b, profile_.sharing_format.c_str(), a, q, uuid.c_str());
+        log_mdev(m, b);
+      }
+    rc = -profile_.sharing_errno;
+  }
+  return rc;
+}
+
+int VfioAp::assign(ApMatrixMdev& m, const std::string& buf, ApcbMask which, bool assign) {
+  unsigned long id = 0;
+  if (int rc = kstrtoul(buf, id); rc) return rc;
+  ApBus& bus = kernel_.ap_bus();
+  const unsigned long max = which == ApcbMask::APM ? bus.max_adapter_id() : bus.max_domain_id();
+  if (id > max) return -ENODEV;
+  ApMatrix next = m.matrix;
+  ApMask& mask = which == ApcbMask::APM ? next.apm : which == ApcbMask::AQM ? next.aqm : next.adm;
+  if (mask.test(static_cast<unsigned>(id)) == assign) return 0;  // already so: no-op success
+  mask.assign(static_cast<unsigned>(id), assign);
+  // Control domains are not checked for sharing (vfio_ap_mdev_assign_control_domain).
+  if (assign && which != ApcbMask::ADM)
+    if (int rc = validate_new_matrix(m, next); rc) return rc;
+  m.matrix = next;
+  const ApMatrix old_shadow = m.shadow_apcb;
+  filter_matrix(m);
+  update_guest(m, old_shadow);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// filtering and the guest's APCB
+bool VfioAp::filter_matrix(ApMatrixMdev& m) {
+  ApBus& bus = kernel_.ap_bus();
+  const arch::QciInfo& host = bus.qci();
+  ApMatrix s;
+  s.apm = (m.matrix.apm & host.apm).limited_to(bus.max_adapter_id());
+  s.aqm = (m.matrix.aqm & host.aqm).limited_to(bus.max_domain_id());
+  s.adm = (m.matrix.adm & host.adm).limited_to(bus.max_domain_id());
+  // "The AP architecture won't allow filtering of a single APQN, so let's filter the APID":
+  // an adapter any of whose APQNs is not a queue bound to vfio_ap stays out of the guest.
+  for (unsigned a : s.apm.ids())
+    for (unsigned q : s.aqm.ids()) {
+      ApQueueDev* dev = bus.queue(Apqn{static_cast<uint8_t>(a), static_cast<uint8_t>(q)});
+      const bool bound = dev && dev != removing_ && (dev->driver == this || dev == probing_);
+      if (!bound) {
+        s.apm.clear(a);
+        break;
+      }
+    }
+  const bool changed = s != m.shadow_apcb;
+  m.shadow_apcb = s;
+  return changed;
+}
+
+void VfioAp::update_guest(ApMatrixMdev& m, const ApMatrix& old) {
+  if (!m.kvm || m.shadow_apcb == old) return;
+  m.kvm->set_crypto_masks(m.shadow_apcb.apm, m.shadow_apcb.aqm, m.shadow_apcb.adm);
+  // Queues that left the guest are reset (vfio_ap_mdev_hot_unplug_* / apm_filtered).
+  const ApMask gone_apm = old.apm & ~m.shadow_apcb.apm, gone_aqm = old.aqm & ~m.shadow_apcb.aqm;
+  reset_queues_of(gone_apm, old.aqm);
+  reset_queues_of(old.apm & m.shadow_apcb.apm, gone_aqm);
+  if (m.cfg_chg) m.cfg_chg();
+}
+
+void VfioAp::reset_queues_of(const ApMask& apm, const ApMask& aqm) {
+  if (apm.empty() || aqm.empty()) return;
+  ApBus& bus = kernel_.ap_bus();
+  for (unsigned a : apm.ids())
+    for (unsigned q : aqm.ids()) {
+      const Apqn qid{static_cast<uint8_t>(a), static_cast<uint8_t>(q)};
+      ApQueueDev* dev = bus.queue(qid);
+      if (dev && dev->driver == this) ap_zapq(kernel_.cpu(), qid, false);
+    }
+}
+
+void VfioAp::on_config_changed(const arch::QciInfo&, const arch::QciInfo&) {}
+
+void VfioAp::on_scan_complete() {
+  // Adapters and domains that (dis)appeared in the host configuration are plugged into or
+  // unplugged from every guest (over-provisioning, seed 001).
+  for (auto& [uuid, m] : mdevs_) {
+    const ApMatrix old = m->shadow_apcb;
+    if (filter_matrix(*m)) update_guest(*m, old);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// queue devices
+std::string VfioAp::queue_status(const ApQueueDev& q) {
+  for (auto& [uuid, m] : mdevs_)
+    if (m->matrix.apm.test(q.qid.apid) && m->matrix.aqm.test(q.qid.apqi))
+      return m->kvm && m->shadow_apcb.apm.test(q.qid.apid) && m->shadow_apcb.aqm.test(q.qid.apqi) ? "in use"
+                                                                                                 : "assigned";
+  return "unassigned";
+}
+
+int VfioAp::probe_queue(ApQueueDev& q) {
+  // vfio_ap's id table: queue devices of type 10 (CEX4) and newer only.
+  if (!q.card || q.card->hwtype < arch::AP_DEVICE_TYPE_CEX4) return -ENODEV;
+  ApQueueDev* qp = &q;
+  kernel_.sysfs().add_attr(q.path + "/status", [this, qp](std::string& o) {
+    o = queue_status(*qp) + "\n";
+    return 0;
+  }, nullptr);
+  // vfio_ap_mdev_probe_queue: link to its mdev and hot plug it if that completes an adapter.
+  probing_ = &q;
+  for (auto& [uuid, m] : mdevs_) {
+    const ApMatrix old = m->shadow_apcb;
+    if (filter_matrix(*m)) update_guest(*m, old);
+  }
+  probing_ = nullptr;
+  return 0;
+}
+
+void VfioAp::remove_queue(ApQueueDev& q) {
+  // vfio_ap_mdev_remove_queue: the queue's adapter leaves the guest; the queue is reset.
+  removing_ = &q;
+  for (auto& [uuid, m] : mdevs_) {
+    const ApMatrix old = m->shadow_apcb;
+    if (filter_matrix(*m)) update_guest(*m, old);
+  }
+  removing_ = nullptr;
+  ap_zapq(kernel_.cpu(), q.qid, false);
+  kernel_.sysfs().remove(q.path + "/status");
+}
+
+int VfioAp::in_use(const ApMask& apm, const ApMask& aqm) {
+  // vfio_ap_mdev_resource_in_use: the APQNs the host wants back must not be in an mdev.
+  int rc = 0;
+  for (auto& [uuid, m] : mdevs_) {
+    const ApMask a = apm & m->matrix.apm, q = aqm & m->matrix.aqm;
+    if (a.empty() || q.empty()) continue;
+    for (unsigned x : a.ids())
+      for (unsigned y : q.ids()) {
+        char b[256];
+        std::snprintf(b, sizeof b, profile_.sharing_format.c_str(), x, y, uuid.c_str());
+        kernel_.printk(std::string("vfio_ap matrix: ") + b);
+      }
+    rc = -EADDRINUSE;
+  }
+  return rc;
+}
+
+// ---------------------------------------------------------------------------------------
+// the guest
+int VfioAp::open_device(ApMatrixMdev& m, KvmVm& vm) {
+  if (m.kvm) return -EBUSY;
+  for (auto& [uuid, o] : mdevs_)
+    if (o->kvm == &vm) return -EPERM;  // one mdev per guest (vfio_ap_mdev_set_kvm)
+  m.kvm = &vm;
+  vm.pqap_hook = [this, &m](arch::GeneralRegisters& regs) { return handle_pqap(m, regs); };
+  filter_matrix(m);
+  vm.set_crypto_masks(m.shadow_apcb.apm, m.shadow_apcb.aqm, m.shadow_apcb.adm);
+  return 0;
+}
+
+void VfioAp::close_device(ApMatrixMdev& m) {
+  if (!m.kvm) return;
+  // vfio_ap_mdev_unset_kvm: clear the masks, reset every queue of the mdev, drop the hook.
+  m.kvm->clear_crypto_masks();
+  m.kvm->pqap_hook = nullptr;
+  reset_queues_of(m.matrix.apm, m.matrix.aqm);
+  m.kvm = nullptr;
+  m.cfg_chg = nullptr;
+}
+
+arch::InsnOutcome VfioAp::handle_pqap(ApMatrixMdev& m, arch::GeneralRegisters& regs) {
+  // handle_pqap -> vfio_ap_irq_enable / vfio_ap_irq_disable (spec §6.2).
+  const Apqn qid = arch::gr0_apqn(regs[0]);
+  arch::ApQueueStatus st;
+  st.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;
+  ApQueueDev* dev = kernel_.ap_bus().queue(qid);
+  const bool linked = dev && dev->driver == this && m.matrix.apm.test(qid.apid) && m.matrix.aqm.test(qid.apqi);
+  if (!m.kvm || !linked) {
+    regs[1] = st.gr1();
+    return arch::InsnOutcome{0, arch::PGM_NONE};
+  }
+  KvmVm& vm = *m.kvm;
+  const arch::AqicControl guest = arch::AqicControl::unpack(regs[1]);
+  arch::AqicControl host;
+  uint64_t nib = 0;
+  if (guest.ir) {
+    const uint64_t gnib = regs[2];
+    if (gnib == 0 || gnib >= vm.mem_bytes()) {  // no memslot backs it
+      st.response_code = arch::AP_RESPONSE_INVALID_ADDRESS;
+      regs[1] = st.gr1();
+      return arch::InsnOutcome{0, arch::PGM_NONE};
+    }
+    // Pin the guest page (its host address), register the guest ISC in the GISA, and enable
+    // with the GISA so the adapter's interruption reaches the guest directly.
+    nib = vm.mso() + gnib;
+    host.ir = true;
+    host.gisc = guest.isc;
+    host.isc = arch::AP_ISC;
+    host.gisa = static_cast<uint32_t>(vm.gisa_addr() >> 4);
+  }
+  st = ap_aqic(kernel_.cpu(), qid, host, nib);
+  regs[1] = st.gr1();
+  return arch::InsnOutcome{0, arch::PGM_NONE};
+}
+
+}  // namespace apsim::driver

@@ -1,0 +1,42 @@
+// testbench/apsim/main.cpp — the apsim command line.
+//
+//   apsim run SCRIPT [--lpar FILE.json] [--vcd FILE.vcd] [--mode cycle|fast] [--seed N]
+//                    [--echo] [--stats]
+//
+// Our own main() (as VCML does) so that the SystemC banner can be switched off before the
+// kernel prints it; it hands over to sc_elab_and_sim(), which calls sc_main().
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <systemc>
+
+#include "testbench/apsim/run_command.h"
+
+int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}
+
+int sc_main(int argc, char** argv) {
+  CLI::App app{"apsim: a cycle-accurate simulator of the IBM Z AP crypto facility and vfio_ap", "apsim"};
+  app.require_subcommand(1);
+  apsim::tb::RunOptions ro;
+  CLI::App* run = app.add_subcommand("run", "run a scenario script against a simulated LPAR");
+  run->add_option("script", ro.script, "scenario script (bash subset)")->required();
+  run->add_option("--lpar", ro.lpar, "LPAR config (JSON); default: the script's '# apsim: --lpar' line, else the seed 001 LPAR");
+  run->add_option("--vcd", ro.vcd, "write a VCD of the hardware signals to FILE");
+  run->add_option("--mode", ro.mode, "cycle: Verilated RTL mask check; fast: C++ reference check")
+      ->check(CLI::IsMember({"cycle", "fast"}));
+  auto* seed = run->add_option("--seed", ro.seed, "seed for uuidgen and workloads");
+  run->add_flag("--echo", ro.echo, "print each command after a prompt, as a terminal session shows it");
+  run->add_flag("--stats", ro.stats, "print simulator statistics on stderr at the end");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  ro.seed_given = seed->count() > 0;
+  return apsim::tb::run_scenario(ro);
+}

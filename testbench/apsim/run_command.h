@@ -1,0 +1,24 @@
+// testbench/apsim/run_command.h — `apsim run`: one scenario script on one simulated LPAR.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace apsim::tb {
+
+struct RunOptions {
+  std::string script;     ///< path of the scenario script
+  std::string lpar;       ///< LPAR config JSON ("" = directive in the script, else the default LPAR)
+  std::string vcd;        ///< VCD output path ("" = none)
+  std::string mode = "cycle";
+  uint64_t seed = 1;
+  bool seed_given = false;
+  bool echo = false;      ///< print each command after a prompt
+  bool stats = false;     ///< print simulator statistics to stderr at the end
+};
+
+/// Run the scenario; returns the script's exit status, or 2 for bad input (printed on
+/// stderr), or 70 for an internal error.
+int run_scenario(const RunOptions& opts);
+
+}  // namespace apsim::tb

@@ -1,0 +1,23 @@
+# Runs one scenario and compares its transcript with the golden file.
+# Inputs: APSIM, SCRIPT, GOLDEN, ACTUAL.  Extra apsim options may follow "# apsim:" lines in
+# the script itself (read by apsim).
+execute_process(
+  COMMAND sh -c "exec \"$0\" run --echo \"$1\" 2>&1" ${APSIM} ${SCRIPT}
+  WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR}
+  OUTPUT_VARIABLE out
+  RESULT_VARIABLE rc)
+set(out "${out}--- exit status ${rc}\n")
+file(WRITE ${ACTUAL} "${out}")
+if(DEFINED ENV{APSIM_UPDATE_GOLDEN} AND "$ENV{APSIM_UPDATE_GOLDEN}" STREQUAL "1")
+  file(WRITE ${GOLDEN} "${out}")
+  message(STATUS "updated ${GOLDEN}")
+  return()
+endif()
+if(NOT EXISTS ${GOLDEN})
+  message(FATAL_ERROR "no golden transcript ${GOLDEN}; the actual one is ${ACTUAL}")
+endif()
+file(READ ${GOLDEN} golden)
+if(NOT golden STREQUAL out)
+  execute_process(COMMAND diff -u ${GOLDEN} ${ACTUAL} OUTPUT_VARIABLE d)
+  message(FATAL_ERROR "transcript differs from ${GOLDEN}:\n${d}")
+endif()

@@ -1,0 +1,909 @@
+// testbench/tests/shell/test_shell.cpp — the virtual sysfs tree and the scenario shell,
+// run against a fake host.  Expected texts are what bash 5.2 / GNU coreutils print.
+#define BOOST_TEST_MODULE shell
+#include <boost/test/unit_test.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <random>
+#include <sstream>
+
+#include "driver/shell.h"
+#include "driver/sysfs.h"
+
+using apsim::driver::Shell;
+using apsim::driver::ShellHost;
+using apsim::driver::ShellOptions;
+using apsim::driver::Sysfs;
+
+namespace {
+
+// A small host: an AP-like sysfs with attributes of every kind, a fake lszcrypt, and an
+// optional peer reachable by ssh.
+class FakeHost : public ShellHost {
+ public:
+  explicit FakeHost(std::string name) : name_(std::move(name)) {
+    // apmask accepts "0x.." and rejects anything else with -EINVAL.
+    fs.add_attr("/sys/bus/ap/apmask", [this](std::string& o) { o = apmask + "\n"; return 0; },
+                [this](const std::string& b) {
+                  stores.push_back("apmask:" + b);
+                  if (b.rfind("0x", 0) != 0) return -EINVAL;
+                  apmask = b.substr(0, b.find('\n'));
+                  return 0;
+                });
+    fs.add_attr("/sys/bus/ap/ap_max_domain_id", [](std::string& o) { o = "255\n"; return 0; }, nullptr);
+    fs.add_attr("/sys/bus/ap/busy", nullptr, [this](const std::string& b) {
+      stores.push_back("busy:" + b);
+      return -EBUSY;
+    });
+    fs.add_attr("/sys/bus/ap/nodev", nullptr, [](const std::string&) { return -ENODEV; });
+    fs.mkdir("/sys/devices/ap/card05/05.0004");
+    fs.add_attr("/sys/devices/ap/card05/type", [](std::string& o) { o = "CEX8P\n"; return 0; }, nullptr);
+    fs.add_attr("/sys/devices/ap/card05/05.0004/online", [](std::string& o) { o = "1\n"; return 0; }, nullptr);
+    fs.add_link("/sys/bus/ap/devices/card05", "/sys/devices/ap/card05");
+    fs.add_link("/sys/bus/ap/devices/05.0004", "/sys/devices/ap/card05/05.0004");
+    // mdev-like create: a store that makes a directory named by the UUID written, with a
+    // `remove` attribute that deletes its own directory.
+    fs.add_attr("/sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create", nullptr,
+                [this](const std::string& b) {
+                  stores.push_back("create:" + b);
+                  std::string uuid = b.substr(0, b.find('\n'));
+                  if (uuid.size() != 36) return -EINVAL;
+                  std::string dir = "/sys/devices/vfio_ap/matrix/" + uuid;
+                  if (fs.exists(dir)) return -EEXIST;
+                  fs.mkdir(dir);
+                  fs.add_attr(dir + "/remove", nullptr, [this, dir](const std::string&) {
+                    fs.remove(dir);
+                    return 0;
+                  });
+                  return 0;
+                });
+  }
+
+  Sysfs& sysfs() override { return fs; }
+  std::string hostname() const override { return name_; }
+  int run_command(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) override {
+    commands.push_back(argv);
+    if (argv[0] == "lszcrypt") {
+      out << "CARD.DOM TYPE  MODE        STATUS  REQUESTS\n"
+             "05       CEX8P EP11-Coproc online         0\n"
+             "05.0004  CEX8P EP11-Coproc online         0\n"
+             "06       CEX8A Accelerator online         0\n";
+      return 0;
+    }
+    if (argv[0] == "args") {  // prints its argv, one per line, bracketed
+      for (std::size_t i = 1; i < argv.size(); ++i) out << "[" << argv[i] << "]\n";
+      return 0;
+    }
+    if (argv[0] == "fail7") {
+      err << "fail7: failing\n";
+      return 7;
+    }
+    if (argv[0] == "/usr/bin/qemu-system-s390x") return 0;
+    return 127;
+  }
+  ShellHost* remote(const std::string& n) override { return peer && n == peer->name_ ? peer : nullptr; }
+  std::string uuidgen() override {
+    char b[40];
+    std::snprintf(b, sizeof b, "4b0518fd-9237-493f-93c8-%012d", ++uuids);
+    return b;
+  }
+  void sleep_seconds(double s) override { slept += s; }
+
+  Sysfs fs;
+  std::string apmask = "0xff";
+  std::vector<std::string> stores;
+  std::vector<std::vector<std::string>> commands;
+  FakeHost* peer = nullptr;
+  int uuids = 0;
+  double slept = 0;
+
+ private:
+  std::string name_;
+};
+
+struct Result {
+  std::string out, err;
+  int rc;
+};
+
+Result run(FakeHost& h, const std::string& script, bool echo = false, const std::string& name = "script") {
+  std::ostringstream out, err;
+  ShellOptions o;
+  o.script_name = name;
+  o.echo_commands = echo;
+  Shell sh(h, out, err, o);
+  int rc = sh.run_script(script);
+  return {out.str(), err.str(), rc};
+}
+
+const std::string kMatrix = "/sys/devices/vfio_ap/matrix/";
+const std::string kCreate = kMatrix + "mdev_supported_types/vfio_ap-passthrough/create";
+
+}  // namespace
+
+// ============================================================================ sysfs
+BOOST_AUTO_TEST_SUITE(sysfs)
+
+BOOST_AUTO_TEST_CASE(resolve_dots_and_links) {
+  FakeHost h("host");
+  std::string out;
+  BOOST_TEST(h.fs.resolve("/", "/sys/bus/ap/devices/05.0004", out) == 0);
+  BOOST_TEST(out == "/sys/devices/ap/card05/05.0004");
+  BOOST_TEST(h.fs.resolve("/sys/bus/ap", "devices/card05/../card05/./type", out) == 0);
+  BOOST_TEST(out == "/sys/devices/ap/card05/type");
+  // ".." after a link is taken in the link's target, as the VFS does.
+  BOOST_TEST(h.fs.resolve("/", "/sys/bus/ap/devices/card05/..", out) == 0);
+  BOOST_TEST(out == "/sys/devices/ap");
+  BOOST_TEST(h.fs.resolve("/", "/../../sys/./bus//ap/", out) == 0);
+  BOOST_TEST(out == "/sys/bus/ap");
+  BOOST_TEST(h.fs.resolve("/", "/", out) == 0);
+  BOOST_TEST(out == "/");
+  std::string untouched = "keep";
+  BOOST_TEST(h.fs.resolve("/", "/sys/nope/x", untouched) == -ENOENT);
+  BOOST_TEST(untouched == "keep");
+  BOOST_TEST(h.fs.resolve("/", "/sys/bus/ap/apmask/x", out) == -ENOTDIR);
+  BOOST_TEST(h.fs.resolve("/", "/sys/bus/ap/apmask/", out) == -ENOTDIR);
+  BOOST_TEST(h.fs.resolve("/", "", out) == -ENOENT);
+}
+
+BOOST_AUTO_TEST_CASE(link_loops_and_relative_targets) {
+  Sysfs fs;
+  fs.add_link("/a/l1", "/a/l2");
+  fs.add_link("/a/l2", "/a/l1");
+  fs.add_link("/a/self", "/a/self");
+  std::string out;
+  BOOST_TEST(fs.resolve("/", "/a/l1", out) == -ELOOP);
+  BOOST_TEST(fs.read("/", "/a/self", out) == -ELOOP);
+  fs.mkdir("/b/c");
+  fs.add_link("/b/rel", "c");  // relative target: from the link's directory
+  BOOST_TEST(fs.resolve("/", "/b/rel", out) == 0);
+  BOOST_TEST(out == "/b/c");
+  fs.add_link("/b/dangling", "/nowhere");
+  BOOST_TEST(fs.resolve("/", "/b/dangling", out) == -ENOENT);
+  std::string t;
+  BOOST_TEST(fs.readlink("/", "/b/dangling", t) == 0);
+  BOOST_TEST(t == "/nowhere");
+  BOOST_TEST(fs.readlink("/", "/b/c", t) == -EINVAL);
+  // A chain of 40 links resolves; 41 do not (MAXSYMLINKS).
+  fs.mkdir("/chain/end");
+  for (int i = 0; i < 41; ++i)
+    fs.add_link("/chain/l" + std::to_string(i), i == 0 ? "/chain/end" : "/chain/l" + std::to_string(i - 1));
+  BOOST_TEST(fs.resolve("/", "/chain/l39", out) == 0);
+  BOOST_TEST(fs.resolve("/", "/chain/l40", out) == -ELOOP);
+}
+
+BOOST_AUTO_TEST_CASE(errno_rules) {
+  FakeHost h("host");
+  std::string out;
+  BOOST_TEST(h.fs.read("/", "/sys/bus/ap/apmask", out) == 0);
+  BOOST_TEST(out == "0xff\n");
+  BOOST_TEST(h.fs.read("/", "/sys/bus/ap", out) == -EISDIR);
+  BOOST_TEST(h.fs.read("/", "/sys/bus/ap/busy", out) == -EACCES);  // write-only
+  BOOST_TEST(h.fs.read("/", "/sys/bus/ap/missing", out) == -ENOENT);
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap/ap_max_domain_id", "1\n") == -EACCES);  // read-only
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap/newfile", "1\n") == -EACCES);            // no create
+  BOOST_TEST(h.fs.write("/", "/sys/bus/nodir/newfile", "1\n") == -ENOENT);
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap", "1\n") == -EISDIR);
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap/apmask/x", "1\n") == -ENOTDIR);
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap/apmask", "5\n") == -EINVAL);  // callback's own
+  BOOST_TEST(h.fs.write("/sys/bus/ap", "apmask", "0x0a\n") == 0);
+  BOOST_TEST(h.stores.back() == "apmask:0x0a\n");  // the bytes exactly as written
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap/busy", "") == 0);  // zero-length: store not called
+  BOOST_TEST(h.stores.back() == "apmask:0x0a\n");
+  BOOST_TEST(h.fs.open_write("/", "/sys/bus/ap/busy") == 0);
+  BOOST_TEST(h.fs.open_write("/", "/sys/bus/ap/ap_max_domain_id") == -EACCES);
+}
+
+BOOST_AUTO_TEST_CASE(list_sorted_c_locale) {
+  Sysfs fs;
+  for (const char* n : {"b", "B", "a", "10", "9", "_x", "card0a", "card05"}) fs.add_attr(std::string("/d/") + n, nullptr, nullptr);
+  std::vector<std::string> names;
+  BOOST_TEST(fs.list("/", "/d", names) == 0);
+  std::vector<std::string> want{"10", "9", "B", "_x", "a", "b", "card05", "card0a"};
+  BOOST_TEST(names == want, boost::test_tools::per_element());
+  BOOST_TEST(fs.list("/", "/d/a", names) == -ENOTDIR);
+  BOOST_TEST(fs.list("/", "/nope", names) == -ENOENT);
+}
+
+BOOST_AUTO_TEST_CASE(registration_and_removal) {
+  Sysfs fs;
+  fs.add_attr("/x/y/z", [](std::string& o) { o = "1\n"; return 0; }, nullptr);  // parents created
+  BOOST_TEST(fs.is_dir("/x/y"));
+  BOOST_TEST(fs.exists("/x/y/z"));
+  BOOST_TEST(!fs.is_dir("/x/y/z"));
+  fs.add_attr("/x/y/z", [](std::string& o) { o = "2\n"; return 0; }, nullptr);  // replaced
+  std::string out;
+  BOOST_TEST(fs.read("/", "/x/y/z", out) == 0);
+  BOOST_TEST(out == "2\n");
+  fs.add_link("/l", "/x");
+  fs.add_attr("/l/y/w", nullptr, nullptr);  // registration through a link
+  BOOST_TEST(fs.exists("/x/y/w"));
+  fs.remove("/l");  // removes the link, not its target
+  BOOST_TEST(!fs.exists("/l"));
+  BOOST_TEST(fs.exists("/x/y/z"));
+  fs.remove("/x");
+  BOOST_TEST(!fs.exists("/x/y/z"));
+  fs.remove("/never/there");
+  fs.mkdir("/m");
+  fs.mkdir("/m");
+  BOOST_TEST(fs.is_dir("/m"));
+}
+
+BOOST_AUTO_TEST_CASE(store_may_remove_its_own_directory) {
+  FakeHost h("host");
+  std::string uuid = "4b0518fd-9237-493f-93c8-c5597f8006a3";
+  BOOST_TEST(h.fs.write("/", kCreate, uuid + "\n") == 0);
+  BOOST_TEST(h.fs.is_dir(kMatrix + uuid));
+  BOOST_TEST(h.fs.write("/", kCreate, uuid + "\n") == -EEXIST);
+  BOOST_TEST(h.fs.write(kMatrix + uuid, "remove", "1\n") == 0);
+  BOOST_TEST(!h.fs.exists(kMatrix + uuid));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ============================================================================ shell
+BOOST_AUTO_TEST_SUITE(shell)
+
+BOOST_AUTO_TEST_CASE(echo_into_attribute) {
+  FakeHost h("host");
+  auto r = run(h, "echo 0x0a > /sys/bus/ap/apmask\necho $?\ncat /sys/bus/ap/apmask\n");
+  BOOST_TEST(r.out == "0\n0x0a\n");
+  BOOST_TEST(r.err == "");
+  BOOST_TEST(r.rc == 0);
+  BOOST_TEST(h.stores.back() == "apmask:0x0a\n");
+}
+
+BOOST_AUTO_TEST_CASE(write_errors_name_the_writer) {
+  FakeHost h("host");
+  auto r = run(h,
+               "echo 5 > /sys/bus/ap/apmask\n"
+               "echo $?\n"
+               "echo 1 > /sys/bus/ap/busy\n"
+               "echo -n 1 >> /sys/bus/ap/nodev\n"
+               "uuidgen > /sys/bus/ap/nodev\n"
+               "lszcrypt > /sys/bus/ap/busy\n"
+               "echo $?\n"
+               "echo 1 > /sys/bus/ap/busy 2>/dev/null\n",
+               false, "run.sh");
+  BOOST_TEST(r.out == "1\n1\n");
+  BOOST_TEST(r.err ==
+             "run.sh: line 1: echo: write error: Invalid argument\n"
+             "run.sh: line 3: echo: write error: Device or resource busy\n"
+             "run.sh: line 4: echo: write error: No such device\n"
+             "uuidgen: write error: No such device\n"
+             "lszcrypt: write error: Device or resource busy\n");
+  BOOST_TEST(r.rc == 1);
+  BOOST_TEST(h.stores[0] == "apmask:5\n");
+  BOOST_TEST(h.stores[1] == "busy:1\n");
+}
+
+BOOST_AUTO_TEST_CASE(redirection_open_errors) {
+  FakeHost h("host");
+  auto r = run(h,
+               "echo 1 > /sys/bus/ap/ap_max_domain_id\n"
+               "echo $?\n"
+               "echo 1 > /sys/bus/ap/newfile\n"
+               "args x > /sys/bus/nodir/newfile\n"
+               "echo 1 > /sys/bus/ap\n"
+               "echo 1 > /sys/bus/ap/apmask/x\n"
+               "echo 1 2>/dev/null > /sys/bus/ap/newfile\n"
+               "echo $?\n");
+  BOOST_TEST(r.out == "1\n1\n");
+  BOOST_TEST(r.err ==
+             "script: line 1: /sys/bus/ap/ap_max_domain_id: Permission denied\n"
+             "script: line 3: /sys/bus/ap/newfile: Permission denied\n"
+             "script: line 4: /sys/bus/nodir/newfile: No such file or directory\n"
+             "script: line 5: /sys/bus/ap: Is a directory\n"
+             "script: line 6: /sys/bus/ap/apmask/x: Not a directory\n");
+  BOOST_TEST(h.commands.empty());  // the command never ran
+  BOOST_TEST(h.stores.empty());
+}
+
+BOOST_AUTO_TEST_CASE(uuidgen_into_create) {
+  FakeHost h("host");
+  auto r = run(h,
+               "cd /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough\n"
+               "uuidgen > create\n"
+               "ls /sys/devices/vfio_ap/matrix\n");
+  BOOST_TEST(r.err == "");
+  BOOST_TEST(h.stores == std::vector<std::string>{"create:4b0518fd-9237-493f-93c8-000000000001\n"},
+             boost::test_tools::per_element());
+  BOOST_TEST(r.out == "4b0518fd-9237-493f-93c8-000000000001\nmdev_supported_types\n");
+}
+
+BOOST_AUTO_TEST_CASE(seed_workflow_with_continuation_and_variables) {
+  FakeHost h("host");
+  auto r = run(h,
+               "UUID=$(uuidgen)\n"
+               "echo $UUID \\\n"
+               "  > /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create\n"
+               "cd /sys/devices/vfio_ap/matrix/$UUID\n"
+               "ls\n"
+               "echo 1 > remove\n"
+               "cd ..\n"
+               "ls\n"
+               "echo \"$UUID\" > \\\n"
+               "  /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create\n"
+               "echo $UUID > /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create\n");
+  BOOST_TEST(r.out == "remove\nmdev_supported_types\n");
+  BOOST_TEST(r.err == "script: line 11: echo: write error: File exists\n");
+  BOOST_TEST(r.rc == 1);
+}
+
+BOOST_AUTO_TEST_CASE(continuation_lines_and_line_numbers) {
+  FakeHost h("host");
+  auto r = run(h,
+               "echo a \\\n"
+               "  b \\\n"
+               "  c\n"
+               "nosuch \\\n"
+               "  arg\n"
+               "\n"
+               "nosuch2\n");
+  BOOST_TEST(r.out == "a b c\n");
+  BOOST_TEST(r.err ==
+             "script: line 4: nosuch: command not found\n"
+             "script: line 7: nosuch2: command not found\n");
+  BOOST_TEST(r.rc == 127);
+}
+
+BOOST_AUTO_TEST_CASE(comments) {
+  FakeHost h("host");
+  auto r = run(h,
+               "# a comment\n"
+               "   # indented comment\n"
+               "echo a # trailing\n"
+               "echo b#c '#d' \"#e\" \\#f;# after operator\n"
+               "echo $# ${#UNSET}\n");
+  BOOST_TEST(r.out == "a\nb#c #d #e #f\n0 0\n");
+}
+
+BOOST_AUTO_TEST_CASE(quoting_and_expansion) {
+  FakeHost h("host");
+  auto r = run(h,
+               "A='x  y'\n"
+               "args $A \"$A\" '$A' ${A} \"${A}z\" \\$A a\\ b \"\\\"\" '' \"\" $UNSET\n"
+               "B=\n"
+               "args -$B- \"$B\" $B\n"
+               "C=\"one $A\"; echo \"$C\"\n"
+               "echo \"$(echo '  inner  ')\"\n"
+               "echo $(echo a; echo; echo b)\n"
+               "echo `echo back` $(echo $(echo nested)) \"$(printf 'x\\n\\n\\n')\"\n"
+               "echo ${UNSET:-default} ${A:+set} ${#A}\n"
+               "P=/sys/bus/ap/devices/card05; echo ${P##*/} ${P%/*}\n"
+               "echo $((1 + 2 * 3)) $((0x10)) $((7 % 4))\n"
+               "echo ~ ~/x\n");
+  BOOST_TEST(r.err == "");
+  BOOST_TEST(r.out ==
+             "[x]\n[y]\n[x  y]\n[$A]\n[x]\n[y]\n[x  yz]\n[$A]\n[a b]\n[\"]\n[]\n[]\n"
+             "[--]\n[]\n"
+             "one x  y\n"
+             "  inner  \n"
+             "a b\n"
+             "back nested x\n"
+             "default set 4\n"
+             "card05 /sys/bus/ap/devices\n"
+             "7 16 3\n"
+             "/root /root/x\n");
+}
+
+BOOST_AUTO_TEST_CASE(globbing_against_sysfs) {
+  FakeHost h("host");
+  auto r = run(h,
+               "echo /sys/bus/ap/devices/*\n"
+               "cat /sys/bus/ap/devices/card*/type\n"
+               "echo /sys/bus/ap/a?mask /sys/bus/ap/[ab]usy\n"
+               "echo /sys/none/* '/sys/bus/ap/devices/*'\n");
+  BOOST_TEST(r.out ==
+             "/sys/bus/ap/devices/05.0004 /sys/bus/ap/devices/card05\n"
+             "CEX8P\n"
+             "/sys/bus/ap/apmask /sys/bus/ap/busy\n"
+             "/sys/none/* /sys/bus/ap/devices/*\n");
+}
+
+BOOST_AUTO_TEST_CASE(exit_status_variable) {
+  FakeHost h("host");
+  auto r = run(h,
+               "false; echo $?\n"
+               "true; echo $?\n"
+               "fail7; echo $?\n"
+               "X=$(false); echo $?\n"
+               "X=$(exit 3) Y=1; echo $?\n"
+               "X=1; echo $?\n"
+               "! true; echo $?\n"
+               "nosuch; echo $?\n"
+               "/usr/bin/nosuch; echo $?\n"
+               "false | true; echo $?\n"
+               "true | false; echo $?\n"
+               "echo $(false) $?\n");
+  BOOST_TEST(r.out == "1\n0\n7\n1\n3\n0\n1\n127\n127\n0\n1\n 1\n");
+  BOOST_TEST(r.err ==
+             "fail7: failing\n"
+             "script: line 8: nosuch: command not found\n"
+             "script: line 9: /usr/bin/nosuch: No such file or directory\n");
+}
+
+BOOST_AUTO_TEST_CASE(and_or_lists) {
+  FakeHost h("host");
+  auto r = run(h,
+               "true && echo a || echo b\n"
+               "false && echo c || echo d\n"
+               "false || false || echo e\n"
+               "true || echo f; echo g\n"
+               "false &&\n"
+               "  echo h ||\n"
+               "  echo i\n");
+  BOOST_TEST(r.out == "a\nd\ne\ng\ni\n");
+}
+
+BOOST_AUTO_TEST_CASE(errexit) {
+  FakeHost h("host");
+  auto r = run(h,
+               "set -e\n"
+               "false && echo no\n"
+               "echo after-and\n"
+               "false || echo rescued\n"
+               "if false; then echo no; fi\n"
+               "! true\n"
+               "X=$(false) || echo cmdsub\n"
+               "echo 0x1 > /sys/bus/ap/apmask\n"
+               "echo 5 > /sys/bus/ap/apmask\n"
+               "echo unreachable\n");
+  BOOST_TEST(r.out == "after-and\nrescued\ncmdsub\n");
+  BOOST_TEST(r.err == "script: line 9: echo: write error: Invalid argument\n");
+  BOOST_TEST(r.rc == 1);
+
+  r = run(h, "set -e\nset +e\nfalse\necho still\n");
+  BOOST_TEST(r.out == "still\n");
+  r = run(h, "set -e\nX=$(fail7)\necho unreachable\n");
+  BOOST_TEST(r.out == "");
+  BOOST_TEST(r.rc == 7);
+  r = run(h, "set -e\nfor i in 1 2 3; do echo $i; [ $i != 2 ]; done\necho unreachable\n");
+  BOOST_TEST(r.out == "1\n2\n");
+  BOOST_TEST(r.rc == 1);
+  r = run(h, "set -e\nnosuch\necho unreachable\n");
+  BOOST_TEST(r.rc == 127);
+}
+
+BOOST_AUTO_TEST_CASE(exit_builtin) {
+  FakeHost h("host");
+  auto r = run(h, "echo a\nexit 3\necho b\n");
+  BOOST_TEST(r.out == "a\n");
+  BOOST_TEST(r.rc == 3);
+  r = run(h, "false\nexit\n");
+  BOOST_TEST(r.rc == 1);
+  r = run(h, "exit 256\n");
+  BOOST_TEST(r.rc == 0);
+  r = run(h, "exit foo\necho b\n");
+  BOOST_TEST(r.err == "script: line 1: exit: foo: numeric argument required\n");
+  BOOST_TEST(r.rc == 2);
+  r = run(h, "X=$(exit 4; echo no)\necho \"$X\" $?\n( exit 5 ); echo $?\n");
+  BOOST_TEST(r.out == " 4\n5\n");
+  BOOST_TEST(r.rc == 0);
+}
+
+BOOST_AUTO_TEST_CASE(echo_options) {
+  FakeHost h("host");
+  auto r = run(h,
+               "echo -n a; echo b\n"
+               "echo -e 'x\\ty' -E\n"
+               "echo -E 'x\\ty'\n"
+               "echo -5,-6\n"
+               "echo -- -n\n"
+               "echo -nx\n"
+               "echo -ne 'p\\n'\n"
+               "echo -e 'stop\\cnot' shown\n"
+               "echo\n"
+               "echo -\n");
+  BOOST_TEST(r.out == "ab\nx\ty -E\nx\\ty\n-5,-6\n-- -n\n-nx\np\nstop\n-\n");
+}
+
+BOOST_AUTO_TEST_CASE(cd_pwd_and_relative_paths) {
+  FakeHost h("host");
+  auto r = run(h,
+               "pwd\n"
+               "cd /sys/bus/ap\n"
+               "cat apmask ./apmask ../ap/apmask\n"
+               "echo 0x3 > apmask\n"
+               "cd devices/card05\n"
+               "pwd\n"
+               "cat type\n"
+               "cd ..\n"
+               "pwd\n"
+               "cd /nonexist\n"
+               "cd /sys/bus/ap/apmask\n"
+               "cd a b\n"
+               "cd\n"
+               "pwd\n"
+               "cd -\n"
+               "echo $PWD $OLDPWD\n");
+  BOOST_TEST(r.out ==
+             "/root\n"
+             "0xff\n0xff\n0xff\n"
+             "/sys/bus/ap/devices/card05\n"
+             "CEX8P\n"
+             "/sys/bus/ap/devices\n"
+             "/root\n"
+             "/sys/bus/ap/devices\n"
+             "/sys/bus/ap/devices /root\n");
+  BOOST_TEST(r.err ==
+             "script: line 10: cd: /nonexist: No such file or directory\n"
+             "script: line 11: cd: /sys/bus/ap/apmask: Not a directory\n"
+             "script: line 12: cd: too many arguments\n");
+  BOOST_TEST(h.apmask == "0x3");
+}
+
+BOOST_AUTO_TEST_CASE(cat_errors) {
+  FakeHost h("host");
+  auto r = run(h,
+               "cat /sys/bus/ap/apmask /sys/bus/ap/missing /sys/bus/ap /sys/bus/ap/busy /sys/devices/ap/card05/type\n"
+               "echo $?\n"
+               "echo piped | cat\n"
+               "echo piped | cat - /sys/bus/ap/ap_max_domain_id\n");
+  BOOST_TEST(r.out == "0xff\nCEX8P\n1\npiped\npiped\n255\n");
+  BOOST_TEST(r.err ==
+             "cat: /sys/bus/ap/missing: No such file or directory\n"
+             "cat: /sys/bus/ap: Is a directory\n"
+             "cat: /sys/bus/ap/busy: Permission denied\n");
+}
+
+BOOST_AUTO_TEST_CASE(ls_like_gnu) {
+  FakeHost h("host");
+  auto r = run(h, "ls /sys/bus/ap/devices\nls -1 /sys/bus/ap/devices/\n");
+  BOOST_TEST(r.out == "05.0004\ncard05\n05.0004\ncard05\n");
+  r = run(h, "ls /sys/bus/ap/devices/card05\n");  // a link to a directory is followed
+  BOOST_TEST(r.out == "05.0004\ntype\n");
+  r = run(h, "ls /sys/bus/ap/apmask /sys/bus/ap/devices /sys/devices/ap /nope\necho $?\n");
+  BOOST_TEST(r.out ==
+             "/sys/bus/ap/apmask\n"
+             "\n"
+             "/sys/bus/ap/devices:\n05.0004\ncard05\n"
+             "\n"
+             "/sys/devices/ap:\ncard05\n"
+             "2\n");
+  BOOST_TEST(r.err == "ls: cannot access '/nope': No such file or directory\n");
+  r = run(h, "ls /nope /sys/devices/ap\n");
+  BOOST_TEST(r.out == "/sys/devices/ap:\ncard05\n");
+  r = run(h, "ls -d /sys/devices/ap /sys/bus/ap/devices/card05\n");
+  BOOST_TEST(r.out == "/sys/bus/ap/devices/card05\n/sys/devices/ap\n");
+  r = run(h, "cd /sys/devices/ap/card05; ls; ls 05.0004 type\n");
+  BOOST_TEST(r.out == "05.0004\ntype\ntype\n\n05.0004:\nonline\n");
+  r = run(h, "ls -z\necho $?\n");
+  BOOST_TEST(r.err == "ls: invalid option -- 'z'\nTry 'ls --help' for more information.\n");
+  BOOST_TEST(r.out == "2\n");
+}
+
+BOOST_AUTO_TEST_CASE(grep_in_pipelines) {
+  FakeHost h("host");
+  auto r = run(h,
+               "lszcrypt | grep CEX8P\n"
+               "lszcrypt | grep -c online\n"
+               "lszcrypt | grep -v online\n"
+               "lszcrypt | grep -i accel\n"
+               "lszcrypt | grep -E '^05\\.|^06 '\n"
+               "lszcrypt | grep -w 05\n"
+               "lszcrypt | grep -q nothing; echo $?\n"
+               "lszcrypt | grep -q 05.0004 && echo found\n"
+               "lszcrypt | grep 'CEX8[AP]' | grep -c Acc\n"
+               "grep 0x /sys/bus/ap/apmask; echo $?\n"
+               "grep x /sys/bus/ap/missing; echo $?\n"
+               "grep ff /sys/bus/ap/apmask /sys/bus/ap/ap_max_domain_id\n"
+               "lszcrypt | grep '[' ; echo $?\n"
+               "lszcrypt | grep -n EP11 | grep -o '^[0-9]*'\n");
+  BOOST_TEST(r.out ==
+             "05       CEX8P EP11-Coproc online         0\n"
+             "05.0004  CEX8P EP11-Coproc online         0\n"
+             "3\n"
+             "CARD.DOM TYPE  MODE        STATUS  REQUESTS\n"
+             "06       CEX8A Accelerator online         0\n"
+             "05       CEX8P EP11-Coproc online         0\n"
+             "05.0004  CEX8P EP11-Coproc online         0\n"
+             "06       CEX8A Accelerator online         0\n"
+             "05       CEX8P EP11-Coproc online         0\n"
+             "1\n"
+             "found\n"
+             "1\n"
+             "0xff\n0\n"
+             "2\n"
+             "/sys/bus/ap/apmask:0xff\n"
+             "2\n"
+             "2\n3\n");
+  BOOST_TEST(r.err ==
+             "grep: /sys/bus/ap/missing: No such file or directory\n"
+             "grep: Unmatched [, [^, [:, [., or [=\n");
+}
+
+BOOST_AUTO_TEST_CASE(wc_head_tail) {
+  FakeHost h("host");
+  auto r = run(h,
+               "lszcrypt | wc -l\n"
+               "lszcrypt | head -n 2\n"
+               "lszcrypt | head -1\n"
+               "lszcrypt | tail -n 1\n"
+               "ls /sys/bus/ap/devices | wc -l\n");
+  BOOST_TEST(r.out ==
+             "4\n"
+             "CARD.DOM TYPE  MODE        STATUS  REQUESTS\n"
+             "05       CEX8P EP11-Coproc online         0\n"
+             "CARD.DOM TYPE  MODE        STATUS  REQUESTS\n"
+             "06       CEX8A Accelerator online         0\n"
+             "2\n");
+}
+
+BOOST_AUTO_TEST_CASE(sleep_and_uuidgen) {
+  FakeHost h("host");
+  auto r = run(h, "sleep 2\nsleep 0.5\nsleep 1m\nsleep abc\necho $?\nsleep\nuuidgen\nuuidgen\n");
+  BOOST_TEST(h.slept == 62.5);
+  BOOST_TEST(r.out == "1\n4b0518fd-9237-493f-93c8-000000000001\n4b0518fd-9237-493f-93c8-000000000002\n");
+  BOOST_TEST(r.err ==
+             "sleep: invalid time interval 'abc'\nTry 'sleep --help' for more information.\n"
+             "sleep: missing operand\nTry 'sleep --help' for more information.\n");
+}
+
+BOOST_AUTO_TEST_CASE(ssh_to_guest) {
+  FakeHost h("host"), g("guest1");
+  h.peer = &g;
+  g.apmask = "0x80";
+  auto r = run(h,
+               "ssh guest1 cat /sys/bus/ap/apmask\n"
+               "ssh root@guest1 'echo 0x40 > /sys/bus/ap/apmask; cat /sys/bus/ap/apmask'\n"
+               "ssh guest1 echo 5 '>' /sys/bus/ap/apmask\n"
+               "echo $?\n"
+               "ssh guest1 nosuch\n"
+               "echo $?\n"
+               "ssh guest1 lszcrypt | grep -c CEX\n"
+               "ssh guest2 true\n"
+               "echo $?\n"
+               "X=$(ssh guest1 uuidgen); echo $X\n",
+               true);
+  BOOST_TEST(r.out ==
+             "[root@host ~]# ssh guest1 cat /sys/bus/ap/apmask\n0x80\n"
+             "[root@host ~]# ssh root@guest1 'echo 0x40 > /sys/bus/ap/apmask; cat /sys/bus/ap/apmask'\n0x40\n"
+             "[root@host ~]# ssh guest1 echo 5 '>' /sys/bus/ap/apmask\n"
+             "[root@host ~]# echo $?\n1\n"
+             "[root@host ~]# ssh guest1 nosuch\n"
+             "[root@host ~]# echo $?\n127\n"
+             "[root@host ~]# ssh guest1 lszcrypt | grep -c CEX\n3\n"
+             "[root@host ~]# ssh guest2 true\n"
+             "[root@host ~]# echo $?\n255\n"
+             "[root@host ~]# X=$(ssh guest1 uuidgen); echo $X\n4b0518fd-9237-493f-93c8-000000000001\n");
+  BOOST_TEST(r.err ==
+             "bash: line 1: echo: write error: Invalid argument\n"
+             "bash: line 1: nosuch: command not found\n"
+             "ssh: Could not resolve hostname guest2: Name or service not known\n");
+  BOOST_TEST(h.apmask == "0xff");
+  BOOST_TEST(g.apmask == "0x40");
+  BOOST_TEST(h.uuids == 0);
+  BOOST_TEST(g.uuids == 1);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_commands_go_to_the_host) {
+  FakeHost h("host");
+  auto r = run(h,
+               "/usr/bin/qemu-system-s390x -machine s390-ccw-virtio -device vfio-ap,sysfsdev=/sys/devices/vfio_ap/matrix/$U\n"
+               "echo $?\n"
+               "modprobe vfio_ap\n");
+  BOOST_TEST(r.out == "0\n");
+  BOOST_TEST(r.err == "script: line 3: modprobe: command not found\n");
+  BOOST_TEST(h.commands.size() == 2u);
+  BOOST_TEST(h.commands[0].back() == "vfio-ap,sysfsdev=/sys/devices/vfio_ap/matrix/");
+}
+
+BOOST_AUTO_TEST_CASE(for_loops) {
+  FakeHost h("host");
+  auto r = run(h,
+               "for d in 0x01 0x02; do echo $d > /sys/bus/ap/apmask; cat /sys/bus/ap/apmask; done\n"
+               "for q in $(ls /sys/bus/ap/devices)\n"
+               "do\n"
+               "  echo \"dev $q\"\n"
+               "  nosuch$q\n"
+               "done\n"
+               "for x in; do echo never; done\n"
+               "for x in a b; do for y in 1 2; do echo -n $x$y' '; done; done; echo\n"
+               "echo last=$q\n");
+  BOOST_TEST(r.out == "0x01\n0x02\ndev 05.0004\ndev card05\na1 a2 b1 b2 \nlast=card05\n");
+  BOOST_TEST(r.err ==
+             "script: line 5: nosuch05.0004: command not found\n"
+             "script: line 5: nosuchcard05: command not found\n");
+}
+
+BOOST_AUTO_TEST_CASE(if_while_test) {
+  FakeHost h("host");
+  auto r = run(h,
+               "if [ -d /sys/bus/ap ]; then echo dir; fi\n"
+               "if [ -f /sys/bus/ap/apmask ] && test -e /sys/bus/ap/devices/card05; then echo both; fi\n"
+               "if grep -q 0x /sys/bus/ap/apmask; then echo yes; else echo no; fi\n"
+               "if false; then echo 1; elif true; then echo 2; else echo 3; fi\n"
+               "i=0; while [ $i -lt 3 ]; do i=$((i+1)); done; echo $i\n"
+               "lszcrypt | while read card type rest; do echo \"$type\"; done\n"
+               "[ 1 -eq x ]; echo $?\n"
+               "[ a = a; echo $?\n");
+  BOOST_TEST(r.out == "dir\nboth\nyes\n2\n3\nTYPE\nCEX8P\nCEX8P\nCEX8A\n2\n2\n");
+  BOOST_TEST(r.err ==
+             "script: line 7: [: x: integer expression expected\n"
+             "script: line 8: [: missing `]'\n");
+}
+
+BOOST_AUTO_TEST_CASE(command_echo) {
+  FakeHost h("lpar1");
+  auto r = run(h,
+               "# not echoed\n"
+               "\n"
+               "echo 0x0a > /sys/bus/ap/apmask   # assign\n"
+               "echo a \\\n"
+               "   b\n"
+               "for x in 1 2; do\n"
+               "  echo $x\n"
+               "done\n"
+               "cat /sys/bus/ap/apmask; true\n",
+               true);
+  BOOST_TEST(r.out ==
+             "[root@lpar1 ~]# echo 0x0a > /sys/bus/ap/apmask   # assign\n"
+             "[root@lpar1 ~]# echo a    b\n"
+             "a b\n"
+             "[root@lpar1 ~]# for x in 1 2; do\n"
+             ">   echo $x\n"
+             "> done\n"
+             "1\n2\n"
+             "[root@lpar1 ~]# cat /sys/bus/ap/apmask; true\n"
+             "0x0a\n");
+}
+
+BOOST_AUTO_TEST_CASE(redirection_forms) {
+  FakeHost h("host");
+  auto r = run(h,
+               "cat /nope 2>/dev/null; echo $?\n"
+               "cat /nope 2>&1 | grep -c 'No such'\n"
+               "echo visible >/dev/null; echo hidden\n"
+               "echo 0x7 1>/sys/bus/ap/apmask\n"
+               "echo err >&2\n"
+               "cat < /sys/bus/ap/apmask\n"
+               "grep -c x <<< \"0x9\"\n"
+               "cat < /nope\n"
+               "X='a b'; echo 1 > $X\n"
+               "{ echo 0x5; } > /sys/bus/ap/apmask; cat /sys/bus/ap/apmask\n");
+  BOOST_TEST(r.out == "1\n1\nhidden\n0x7\n1\n0x5\n");
+  BOOST_TEST(r.err ==
+             "err\n"
+             "script: line 8: /nope: No such file or directory\n"
+             "script: line 9: $X: ambiguous redirect\n");
+}
+
+BOOST_AUTO_TEST_CASE(syntax_errors_stop_the_script) {
+  FakeHost h("host");
+  auto r = run(h, "echo a\necho \"unterminated\necho b\n", false, "s1");
+  BOOST_TEST(r.out == "a\n");
+  BOOST_TEST(r.err == "s1: line 2: unexpected EOF while looking for matching `\"'\n");
+  BOOST_TEST(r.rc == 2);
+
+  r = run(h, "echo a\nfor x in 1 2; do\necho $x\n\n", false, "s2");
+  BOOST_TEST(r.out == "a\n");
+  BOOST_TEST(r.err == "s2: line 5: syntax error: unexpected end of file\n");
+  BOOST_TEST(r.rc == 2);
+
+  r = run(h, "echo a\necho $(echo b\necho c\n", false, "s3");
+  BOOST_TEST(r.err == "s3: line 4: unexpected EOF while looking for matching `)'\n");
+  BOOST_TEST(r.rc == 2);
+
+  r = run(h, "echo a\necho a ;; b\necho c\n", false, "s4");
+  BOOST_TEST(r.out == "a\n");
+  BOOST_TEST(r.err == "s4: line 2: syntax error near unexpected token `;;'\ns4: line 2: `echo a ;; b'\n");
+
+  r = run(h, "echo 'abc\n\n", false, "s6");
+  BOOST_TEST(r.err == "s6: line 1: unexpected EOF while looking for matching `''\n");
+
+  r = run(h, "done\necho after\n", false, "s8");
+  BOOST_TEST(r.out == "");
+  BOOST_TEST(r.err == "s8: line 1: syntax error near unexpected token `done'\ns8: line 1: `done'\n");
+
+  r = run(h, "echo ok\necho )\n", false, "s9");
+  BOOST_TEST(r.out == "ok\n");
+  BOOST_TEST(r.err == "s9: line 2: syntax error near unexpected token `)'\ns9: line 2: `echo )'\n");
+
+  r = run(h, "echo $(echo ;;)\necho after\n", false, "u4");
+  BOOST_TEST(r.out == "");
+  BOOST_TEST(r.err == "u4: line 1: syntax error near unexpected token `;;'\nu4: line 1: `echo $(echo ;;)'\n");
+
+  r = run(h, "true\necho `foo\n", false, "u5");
+  BOOST_TEST(r.err == "u5: line 2: unexpected EOF while looking for matching ``'\n");
+
+  r = run(h, "echo x |\n", false, "p");
+  BOOST_TEST(r.err == "p: line 2: syntax error: unexpected end of file\n");
+
+  r = run(h, "echo >\n", false, "p");
+  BOOST_TEST(r.err == "p: line 1: syntax error near unexpected token `newline'\np: line 1: `echo >'\n");
+}
+
+BOOST_AUTO_TEST_CASE(expansion_errors) {
+  FakeHost h("host");
+  auto r = run(h,
+               "echo ${a b}\necho after1 $?\necho $((1/0))\necho after2 $?\necho ${x:?oops}\necho after3\n",
+               false, "u1");
+  BOOST_TEST(r.out == "after1 1\nafter2 1\n");
+  BOOST_TEST(r.err ==
+             "u1: line 1: ${a b}: bad substitution\n"
+             "u1: line 3: 1/0: division by 0 (error token is \"0\")\n"
+             "u1: line 5: x: oops\n");
+  BOOST_TEST(r.rc == 1);
+}
+
+BOOST_AUTO_TEST_CASE(command_substitution_runs_in_a_subshell) {
+  FakeHost h("host");
+  auto r = run(h,
+               "X=outer\n"
+               "Y=$(X=inner; cd /sys; echo $X; pwd)\n"
+               "echo $Y $X; pwd\n"
+               "echo $(nosuch\n"
+               ")\n"
+               "Z=$(echo 0x0b > /sys/bus/ap/apmask; cat /sys/bus/ap/apmask)\n"
+               "echo $Z\n");
+  BOOST_TEST(r.out == "inner /sys outer\n/root\n\n0x0b\n");
+  BOOST_TEST(r.err == "script: line 4: nosuch: command not found\n");
+}
+
+BOOST_AUTO_TEST_CASE(runaway_loops_stop) {
+  FakeHost h("host");
+  auto start = std::chrono::steady_clock::now();
+  auto r = run(h, "while :; do :; done\necho never\n");
+  BOOST_TEST(r.rc == 1);
+  BOOST_TEST(r.out == "");
+  BOOST_TEST(r.err.find("step limit") != std::string::npos);
+  BOOST_TEST(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
+  r = run(h, "X=a; while :; do X=$X$X; done\n");
+  BOOST_TEST(r.rc == 1);
+}
+
+BOOST_AUTO_TEST_CASE(deep_nesting_does_not_crash) {
+  FakeHost h("host");
+  for (const std::string& unit : {"$(", "(", "\"$(", "${", "{ ", "if ", "`", "$((", "for x in a; do ", "echo | "}) {
+    std::string s;
+    for (int i = 0; i < 5000; ++i) s += unit;
+    auto r = run(h, s);
+    BOOST_TEST(r.rc != 0);
+  }
+  std::string ok = "echo ";
+  for (int i = 0; i < 30; ++i) ok += "$(echo ";
+  ok += "deep";
+  for (int i = 0; i < 30; ++i) ok += ")";
+  BOOST_TEST(run(h, ok).out == "deep\n");
+  std::string ssh_loop;
+  h.peer = &h;  // ssh host ssh host ...: bounded
+  for (int i = 0; i < 200; ++i) ssh_loop += "ssh host ";
+  ssh_loop += "echo hi";
+  run(h, ssh_loop);
+}
+
+BOOST_AUTO_TEST_CASE(random_garbage_never_crashes) {
+  // Scripts built from shell-significant fragments, and raw random bytes.
+  static const char* frags[] = {
+      "echo", " ", " ", "\n", ";", "&&", "||", "|", "&", "(", ")", "{", "}", "$(", "`", "'", "\"",
+      "\\", "\\\n", "$", "${", "}", "$((", "))", "#", ">", ">>", "<", "2>&1", "2>/dev/null", "=", "X=",
+      "$X", "$?", "for", "in", "do", "done", "if", "then", "else", "fi", "while", "until", "!", "*",
+      "?", "[", "]", "~", "cat", "ls", "grep", "-v", "-c", "-E", "cd", "..", "/sys/bus/ap", "apmask",
+      "/sys/bus/ap/apmask", "0x0a", "uuidgen", "ssh", "host", "sleep", "0.1", "exit", "set", "-e",
+      "true", "false", "test", "[", "-d", "read", "printf", "%s", "%d", "wc", "-l", "head", "-n",
+      "1", "lszcrypt", "args", "fail7", "nosuch", "${X:-", "${#", "${X%%", "*/", "$((1/0))", "<<<"};
+  std::mt19937 rng(12345);
+  FakeHost h("host"), g("host");
+  h.peer = &g;
+  auto start = std::chrono::steady_clock::now();
+  for (int n = 0; n < 600; ++n) {
+    std::string s;
+    int len = 1 + static_cast<int>(rng() % 40);
+    for (int i = 0; i < len; ++i) {
+      if (n % 5 == 4) {
+        s += static_cast<char>(rng() % 256);  // raw bytes, NULs included
+      } else {
+        s += frags[rng() % (sizeof frags / sizeof frags[0])];
+        if (rng() % 3 == 0) s += ' ';
+      }
+    }
+    auto r = run(h, s, n % 2 == 0);
+    BOOST_TEST_INFO("script: " << s);
+    BOOST_TEST((r.rc >= 0 && r.rc <= 255));
+  }
+  BOOST_TEST(std::chrono::steady_clock::now() - start < std::chrono::seconds(120));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
