@@ -122,8 +122,9 @@ class CexAdapter : public sc_core::sc_module {
   bool checkstopped_ = false;
 
   bool tracing_ = false;
-  sc_core::sc_signal<unsigned> sig_busy_{"busy_engines"};
-  sc_core::sc_signal<unsigned> sig_occupancy_{"occupancy"};
+  // Written by the CPU thread (NQAP/DQAP) and by the completion method: many writers.
+  sc_core::sc_signal<unsigned, sc_core::SC_MANY_WRITERS> sig_busy_{"busy_engines"};
+  sc_core::sc_signal<unsigned, sc_core::SC_MANY_WRITERS> sig_occupancy_{"occupancy"};
 };
 
 }  // namespace apsim::sc
