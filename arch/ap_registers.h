@@ -39,8 +39,9 @@ constexpr uint64_t kGr0ApqnMask = 0xffff;       ///< bits 48–63: APID (48–55
 
 constexpr Apqn gr0_apqn(uint64_t gr0) { return Apqn::from_qid(static_cast<uint16_t>(gr0 & kGr0ApqnMask)); }
 constexpr uint8_t gr0_fc(uint64_t gr0) { return static_cast<uint8_t>(field64(gr0, 32, 39)); }
-constexpr uint64_t make_pqap_gr0(PqapFc fc, Apqn q, bool t_or_f = false, bool f = false) {
-  return (uint64_t{static_cast<uint8_t>(fc)} << 24) | (t_or_f ? kGr0TBit : 0) | (f ? kGr0FBit : 0) | q.qid();
+/// PQAP GR0: function code, APQN, and the T bit (TAPQ) or F bit (RAPQ/ZAPQ).
+constexpr uint64_t make_pqap_gr0(PqapFc fc, Apqn q, bool t = false, bool f = false) {
+  return (uint64_t{static_cast<uint8_t>(fc)} << 24) | (t ? kGr0TBit : 0) | (f ? kGr0FBit : 0) | q.qid();
 }
 constexpr uint64_t make_nqap_gr0(Apqn q, bool special = false) {
   return kGr0NqapLast | (special ? kGr0FBit : 0) | q.qid();
@@ -99,9 +100,11 @@ struct ApQueueStatus {
 
 // ---------------------------------------------------------------------------------------
 // TAPQ info word (GR2 with the T bit; struct ap_tapq_hwinfo)
-/// AP device types (raw TAPQ `at`); AP_DEVICE_TYPE_CEX4 = 10 .. CEX8 = 14.
+/// AP device types (raw TAPQ `at`); AP_DEVICE_TYPE_CEX4 = 10 .. CEX8 = 14 (Linux ap_bus.h,
+/// which also has CEX3A = 8 and CEX3C = 9, types the current AP bus no longer supports).
 enum ApDeviceType : uint8_t {
-  AP_DEVICE_TYPE_CEX3C = 8,
+  AP_DEVICE_TYPE_CEX3A = 8,
+  AP_DEVICE_TYPE_CEX3C = 9,
   AP_DEVICE_TYPE_CEX4 = 10,
   AP_DEVICE_TYPE_CEX5 = 11,
   AP_DEVICE_TYPE_CEX6 = 12,

@@ -20,17 +20,19 @@ namespace {
 
 unsigned parse_id(const json& v, const std::string& src, const std::string& field, unsigned max) {
   long long id = -1;
-  if (v.is_number_integer()) {
+  if (v.is_number_unsigned() && v.get<uint64_t>() > 255) {
+    fail(src, field, "id " + std::to_string(v.get<uint64_t>()) + " is out of range 0.." + std::to_string(max));
+  } else if (v.is_number_integer()) {
     id = v.get<long long>();
   } else if (v.is_string()) {
+    // "0x.." hexadecimal or plain decimal digits; nothing else (no sign, spaces, octal).
     const std::string s = v.get<std::string>();
-    size_t pos = 0;
-    try {
-      id = std::stoll(s, &pos, 0);
-    } catch (...) {
-      pos = 0;
-    }
-    if (s.empty() || pos != s.size()) fail(src, field, "expected a number or a \"0x..\" string, got \"" + s + "\"");
+    const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const std::string digits = hex ? s.substr(2) : s;
+    const bool ok = !digits.empty() && digits.size() <= 8 &&
+                    digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") == std::string::npos;
+    if (!ok) fail(src, field, "expected a number or a \"0x..\" string, got \"" + s + "\"");
+    id = std::stoll(digits, nullptr, hex ? 16 : 10);
   } else {
     fail(src, field, "expected a number or a \"0x..\" string, got " + v.dump());
   }
