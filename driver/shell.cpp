@@ -52,7 +52,11 @@ struct ExitRequest {  // `exit`, set -e, ${X:?}: leave the current (sub)shell
 struct ExpansionError {  // message already printed; the command fails with `status`
   int status;
 };
-struct StepLimit {};  // runaway script: unwinds to run_script of this Shell
+struct LoopControl {  // `break N` / `continue N`: unwinds to the Nth enclosing loop
+  int levels;
+  bool is_continue;
+};
+struct StepLimit {};  // runaway script (loop budget, huge words): stops this Shell's script
 
 std::string strerr(int neg_errno) { return std::strerror(neg_errno < 0 ? -neg_errno : neg_errno); }
 
@@ -255,9 +259,11 @@ class Parser {
         return tok;
       }
     }
-    // Only reachable for a digit word followed by nothing usable; treat as a word.
+    // Not reachable (every '<'/'>' start matches above); consume a character as a word
+    // anyway so that the lexer always advances.
     tok.type = Tok::Word;
     read_word();
+    if (pos_ == tok.begin) ++pos_;
     tok.text = t_.substr(tok.begin, pos_ - tok.begin);
     tok.end = pos_;
     return tok;
@@ -1233,6 +1239,7 @@ struct Shell::Impl {
   // Output redirected to a sysfs file: collected, then written with one write(2).
   struct OpenFile {
     std::string abs_path;
+    bool append = false;  // `>>`: only meaningful for regular files (sysfs has no offsets)
     std::unique_ptr<std::ostringstream> buf;
   };
   struct RedirState {
@@ -1264,6 +1271,7 @@ struct Shell::Impl {
   std::ostream null_out{nullptr};  // /dev/null: a stream without a buffer discards
   int errexit_suppressed = 0;      // >0 inside if/while conditions, && || lists, `!`
   int cmdsub_status = -1;          // status of the last $(...) of the current command
+  int loop_depth = 0;              // enclosing for/while/until loops (for break/continue)
 
   explicit Impl(Shell& s) : sh(s) {}
 
@@ -1435,10 +1443,13 @@ struct Shell::Impl {
         if (!last && p.stderr_too[i]) sio.err = &buf;
         {
           SubshellGuard guard(*this);
+          LoopReset no_loops(*this);  // bash: `break` in a ( ) or pipe subshell has no loop
           try {
             st = exec_command(*p.kids[i], sio);
           } catch (const ExitRequest& e) {
             st = e.status;
+          } catch (const LoopControl&) {  // a subshell: break/continue just end it
+            st = 0;
           }
         }
         if (st != 0) rightmost_failure = st;
@@ -1475,10 +1486,13 @@ struct Shell::Impl {
         break;
       case Node::Kind::Subshell: {
         SubshellGuard guard(*this);
+        LoopReset no_loops(*this);
         try {
           st = exec_list(*n.kids[0], cio);
         } catch (const ExitRequest& e) {
           st = e.status;
+        } catch (const LoopControl&) {
+          st = 0;
         }
         break;
       }
@@ -1521,13 +1535,32 @@ struct Shell::Impl {
       return e.status;
     }
     int st = 0;
+    LoopScope scope(*this);
     for (const auto& item : items) {
       step(io, n.line);
       sh.vars_[n.var] = item;
-      st = exec_list(*n.kids[0], io);
+      try {
+        st = exec_list(*n.kids[0], io);
+      } catch (LoopControl& lc) {
+        st = 0;
+        if (--lc.levels > 0) throw;
+        if (!lc.is_continue) break;
+      }
     }
     return st;
   }
+
+  struct LoopReset {
+    Impl& im;
+    int saved;
+    explicit LoopReset(Impl& i) : im(i), saved(i.loop_depth) { im.loop_depth = 0; }
+    ~LoopReset() { im.loop_depth = saved; }
+  };
+  struct LoopScope {
+    Impl& im;
+    explicit LoopScope(Impl& i) : im(i) { ++im.loop_depth; }
+    ~LoopScope() { --im.loop_depth; }
+  };
 
   int exec_if(const Node& n, const Io& io) {
     std::size_t pairs = (n.kids.size() - (n.has_else ? 1 : 0)) / 2;
@@ -1540,13 +1573,34 @@ struct Shell::Impl {
 
   int exec_while(const Node& n, const Io& io) {
     int st = 0;
+    LoopScope scope(*this);
     for (;;) {
       step(io, n.line);
-      int c = run_condition(*n.kids[0], io);
-      if ((c == 0) == n.until) break;
-      st = exec_list(*n.kids[1], io);
+      try {
+        int c = run_condition(*n.kids[0], io);
+        if ((c == 0) == n.until) break;
+        st = exec_list(*n.kids[1], io);
+      } catch (LoopControl& lc) {
+        st = 0;
+        if (--lc.levels > 0) throw;
+        if (!lc.is_continue) break;
+      }
     }
     return st;
+  }
+
+  // break [N] / continue [N]
+  int b_loop_control(const std::vector<std::string>& argv, Io& io, int line) {
+    long long n = 1;
+    if (loop_depth == 0) {
+      diag(io, line, argv[0] + ": only meaningful in a `for', `while', or `until' loop");
+      return 0;
+    }
+    if (argv.size() > 1 && (!parse_int(argv[1], n) || n < 1)) {
+      diag(io, line, argv[0] + ": " + argv[1] + ": loop count out of range");
+      return 1;
+    }
+    throw LoopControl{static_cast<int>(std::min<long long>(n, loop_depth)), argv[0] == "continue"};
   }
 
   // ---------------------------------------------------------------- simple commands
@@ -1632,7 +1686,7 @@ struct Shell::Impl {
 
   static bool is_bash_builtin(const std::string& name) {
     static const char* names[] = {"echo", "printf", "pwd", "cd", "set", "exit", "true", "false", ":",
-                                  "test", "[", "export", "unset", "wait", "read"};
+                                  "test", "[", "export", "unset", "wait", "read", "break", "continue"};
     for (const char* b : names)
       if (name == b) return true;
     return false;
@@ -1705,6 +1759,7 @@ struct Shell::Impl {
         }
         OpenFile f;
         fs().resolve(sh.cwd_, path, f.abs_path);
+        f.append = op == ">>" || op == "&>>";
         f.buf = std::make_unique<std::ostringstream>();
         target = f.buf.get();
         rs.files.push_back(std::move(f));
@@ -1744,7 +1799,15 @@ struct Shell::Impl {
   int flush(RedirState& rs, const Io& io, int st, const std::string& who, bool builtin, int line) {
     for (auto& f : rs.files) {
       std::string data = f.buf->str();
-      if (data.empty()) continue;
+      // A regular file (normal-filesystem directory) is truncated by `>` even when
+      // nothing is written, and `>>` appends; a sysfs attribute sees one write(2) of
+      // the output, none if there is no output.
+      bool regular = fs().is_file(f.abs_path);
+      if (data.empty() && (!regular || f.append)) continue;
+      if (regular && f.append) {
+        std::string old;
+        if (fs().read("/", f.abs_path, old) == 0) data = old + data;
+      }
       int rc = fs().write("/", f.abs_path, data);
       if (rc < 0) {
         if (who.empty())
@@ -1792,8 +1855,9 @@ struct Shell::Impl {
     try {
       walk_unquoted(w.raw, 0, w.raw.size(), line, fb, io, assignment);
     } catch (const std::length_error&) {
-      diag(io, w.line, "apsim: expansion too long or nested too deeply");
-      throw ExpansionError{1};
+      // Like bash running out of memory: no sensible way to continue the script.
+      diag(io, w.line, "apsim: expansion too long or nested too deeply, script stopped");
+      throw StepLimit{};
     }
   }
 
@@ -2144,6 +2208,8 @@ struct Shell::Impl {
         st = run_text(text, line, sio, false);
       } catch (const ExitRequest& e) {
         st = e.status;
+      } catch (const LoopControl&) {  // `break` of an outer loop ends only this subshell
+        st = 0;
       } catch (...) {
         errexit_suppressed = saved_suppress;
         throw;
@@ -2226,6 +2292,7 @@ struct Shell::Impl {
         {"false", &Impl::b_false},     {"exit", &Impl::b_exit},     {"set", &Impl::b_set},
         {"export", &Impl::b_export},   {"unset", &Impl::b_unset},   {"test", &Impl::b_test},
         {"[", &Impl::b_test},          {"wait", &Impl::b_true},     {"read", &Impl::b_read},
+        {"break", &Impl::b_loop_control}, {"continue", &Impl::b_loop_control},
         {"cat", &Impl::b_cat},         {"ls", &Impl::b_ls},         {"grep", &Impl::b_grep},
         {"sleep", &Impl::b_sleep},     {"uuidgen", &Impl::b_uuidgen}, {"ssh", &Impl::b_ssh},
         {"head", &Impl::b_head},       {"tail", &Impl::b_tail},     {"wc", &Impl::b_wc},
@@ -2398,8 +2465,11 @@ struct Shell::Impl {
     auto push = [&](const std::string& c) {
       if (c.empty() || c == ".") return;
       if (c == "..") {
+        // A vanished directory (a removed mdev we were in) still has a parent, as in
+        // the kernel; only an existing non-directory stops the walk.
         std::string canon;
-        if (fs().resolve("/", joined(), canon) != 0 || !fs().is_dir(canon)) ok = false;
+        int rc = fs().resolve("/", joined(), canon);
+        if (rc == -ENOTDIR || (rc == 0 && !fs().is_dir(canon))) ok = false;
         if (!parts.empty()) parts.pop_back();
         return;
       }
@@ -2569,11 +2639,10 @@ struct Shell::Impl {
       }
     }
     std::string text;
-    bool got = false, eof = true;
+    bool eof = true;
     if (io.in) {
       char c;
       while (io.in->get(c)) {
-        got = true;
         if (c == '\n') {
           eof = false;
           break;
@@ -2604,7 +2673,6 @@ struct Shell::Impl {
       sh.vars_[names[k]] = v;
     }
     // 0 only for a complete line; at end of input the names are still assigned.
-    (void)got;
     return eof ? 1 : 0;
   }
 
@@ -2807,6 +2875,9 @@ struct Shell::Impl {
     for (const auto& op : o.operands) {
       std::vector<std::string> names;
       int rc = fs().list(sh.cwd_, op, names);
+      // The working directory was removed under us (`echo 1 > remove` from inside an
+      // mdev): like an unlinked directory, it still lists, as empty.
+      if (rc == -ENOENT && op == "." && !fs().exists(sh.cwd_)) rc = 0;
       if (rc == 0 && !dir_itself) {
         dirs.emplace_back(op, std::move(names));
         continue;
