@@ -13,12 +13,14 @@
 namespace apsim::driver {
 
 struct Sysfs::Node {
-  enum class Kind { Dir, Attr, Link };
+  enum class Kind { Dir, Attr, Link, File };
   Kind kind = Kind::Dir;
   std::map<std::string, std::unique_ptr<Node>> children;  // Dir only
+  bool tmpfs = false;                                      // Dir only: may hold regular files
   ShowFn show;                                             // Attr only
   StoreFn store;                                           // Attr only
   std::string target;                                      // Link only
+  std::string data;                                        // File only
 };
 
 namespace {
@@ -151,7 +153,11 @@ Sysfs::Node* Sysfs::ensure_dir(const std::string& abs_path) {
         continue;
       }
     }
-    if (!slot || slot->kind != Node::Kind::Dir) slot = std::make_unique<Node>();
+    if (!slot || slot->kind != Node::Kind::Dir) {
+      const bool tmpfs = cur->tmpfs;
+      slot = std::make_unique<Node>();
+      slot->tmpfs = tmpfs;  // a new directory inherits its parent's filesystem
+    }
     cur = slot.get();
   }
   return cur;
@@ -209,6 +215,10 @@ int Sysfs::read(const std::string& cwd, const std::string& path, std::string& ou
   Node* n = lookup(cwd, path, true, err);
   if (!n) return err;
   if (n->kind == Node::Kind::Dir) return -EISDIR;
+  if (n->kind == Node::Kind::File) {
+    out = n->data;
+    return 0;
+  }
   if (!n->show) return -EACCES;  // kernfs_fop_open refuses reading without ->show
   // Copy the callback: a show() that reconfigures the tree must not destroy the
   // std::function it is running from.
@@ -229,13 +239,21 @@ int Sysfs::open_write(const std::string& cwd, const std::string& path) const {
     if (err == -ENOENT) {
       int perr = 0;
       Node* parent = lookup(cwd, dirname_of(path), true, perr);
-      if (parent && parent->kind == Node::Kind::Dir && path.back() != '/') return -EACCES;
+      if (parent && parent->kind == Node::Kind::Dir && path.back() != '/') {
+        if (!parent->tmpfs) return -EACCES;
+        // O_CREAT in a normal filesystem: the file exists (empty) from here on.
+        auto file = std::make_unique<Node>();
+        file->kind = Node::Kind::File;
+        parent->children[basename_of(path)] = std::move(file);
+        return 0;
+      }
       if (!parent) return perr;
       if (parent->kind != Node::Kind::Dir) return -ENOTDIR;
     }
     return err;
   }
   if (n->kind == Node::Kind::Dir) return -EISDIR;
+  if (n->kind == Node::Kind::File) return 0;
   if (!n->store) return -EACCES;  // kernfs_fop_open refuses writing without ->store
   return 0;
 }
@@ -245,6 +263,10 @@ int Sysfs::write(const std::string& cwd, const std::string& path, const std::str
   if (rc < 0) return rc;
   int err = 0;
   Node* n = lookup(cwd, path, true, err);
+  if (n->kind == Node::Kind::File) {  // the writer opened it with O_TRUNC
+    n->data = data;
+    return 0;
+  }
   // Copy the callback first: `echo 1 > remove` removes the very directory holding it.
   StoreFn store = n->store;
   // kernfs hands a sysfs store at most PAGE_SIZE bytes per write(2) and the writer loops
@@ -279,6 +301,85 @@ int Sysfs::list(const std::string& cwd, const std::string& path,
 bool Sysfs::exists(const std::string& abs_path) const {
   int err = 0;
   return lookup("/", abs_path, true, err) != nullptr;
+}
+
+bool Sysfs::is_file(const std::string& abs_path) const {
+  int err = 0;
+  Node* n = lookup("/", abs_path, true, err);
+  return n && n->kind == Node::Kind::File;
+}
+
+void Sysfs::mount_tmpfs(const std::string& path) { ensure_dir(path)->tmpfs = true; }
+
+void Sysfs::reset_keeping(const std::vector<std::string>& keep) {
+  auto fresh = std::make_unique<Node>();
+  for (const std::string& path : keep) {
+    const std::string name = basename_of(path);
+    if (name.empty()) continue;
+    int err = 0;
+    Node* dir = lookup("/", dirname_of(path), true, err);
+    if (!dir || dir->kind != Node::Kind::Dir) continue;
+    auto it = dir->children.find(name);
+    if (it == dir->children.end()) continue;
+    std::unique_ptr<Node> kept = std::move(it->second);
+    dir->children.erase(it);
+    // Re-create the path to it in the fresh tree (plain directories) and hang it there.
+    Node* cur = fresh.get();
+    for (const auto& comp : split_path(dirname_of(path))) {
+      auto& slot = cur->children[comp];
+      if (!slot) slot = std::make_unique<Node>();
+      cur = slot.get();
+    }
+    cur->children[name] = std::move(kept);
+  }
+  root_ = std::move(fresh);
+}
+
+int Sysfs::write_file(const std::string& cwd, const std::string& path, const std::string& data) {
+  int err = 0;
+  Node* n = lookup(cwd, path, true, err);
+  if (n && n->kind != Node::Kind::File) return n->kind == Node::Kind::Dir ? -EISDIR : -EACCES;
+  if (!n) {
+    if (int rc = open_write(cwd, path); rc < 0) return rc;
+    n = lookup(cwd, path, true, err);
+    if (!n) return err;
+  }
+  n->data = data;
+  return 0;
+}
+
+int Sysfs::make_dir(const std::string& cwd, const std::string& path, bool parents) {
+  int err = 0;
+  if (Node* n = lookup(cwd, path, true, err)) {
+    if (parents && n->kind == Node::Kind::Dir) return 0;
+    return -EEXIST;
+  }
+  if (err != -ENOENT) return err;
+  const std::string parent_path = dirname_of(path);
+  Node* parent = lookup(cwd, parent_path, true, err);
+  if (!parent) {
+    if (!parents || err != -ENOENT) return err;
+    if (int rc = make_dir(cwd, parent_path, true); rc < 0) return rc;
+    parent = lookup(cwd, parent_path, true, err);
+    if (!parent) return err;
+  }
+  if (parent->kind != Node::Kind::Dir) return -ENOTDIR;
+  if (!parent->tmpfs) return -EACCES;  // sysfs directories cannot be made by user space
+  auto dir = std::make_unique<Node>();
+  dir->tmpfs = true;
+  parent->children[basename_of(path)] = std::move(dir);
+  return 0;
+}
+
+int Sysfs::unlink(const std::string& cwd, const std::string& path) {
+  int err = 0;
+  Node* n = lookup(cwd, path, false, err);
+  if (!n) return err;
+  if (n->kind == Node::Kind::Dir) return -EISDIR;
+  Node* parent = lookup(cwd, dirname_of(path), true, err);
+  if (!parent || !parent->tmpfs) return -EPERM;
+  parent->children.erase(basename_of(path));
+  return 0;
 }
 
 bool Sysfs::is_dir(const std::string& abs_path) const {

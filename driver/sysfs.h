@@ -12,6 +12,10 @@
 //   * a callback's own error                   -> whatever it returns (-EINVAL, -ENODEV, ...)
 // Paths are absolute or relative to a working directory the caller passes; ".", ".." and
 // symbolic links are resolved as the VFS does (a link's target is an absolute path).
+//
+// Directories mounted as a normal filesystem (mount_tmpfs, e.g. /etc) also hold regular
+// files: open_write of a missing name there creates it (O_CREAT), a write replaces the
+// file's content, read returns it; their subdirectories are normal filesystem too.
 #pragma once
 
 #include <functional>
@@ -45,6 +49,26 @@ class Sysfs {
   void add_link(const std::string& path, const std::string& target);
   /// Remove a file, link or directory (recursively).  No-op if missing.
   void remove(const std::string& path);
+  /// Make `path` (created if missing) a normal-filesystem directory: regular files may be
+  /// created in it and in every directory below it.
+  void mount_tmpfs(const std::string& path);
+  /// Drop everything but the subtrees at `keep` (absolute paths; missing ones are
+  /// skipped): what a reboot leaves of the tree (the disk).
+  void reset_keeping(const std::vector<std::string>& keep);
+
+  // ---- regular files (normal-filesystem directories only) ----
+  /// Create or replace the regular file `path` with `data` (open O_CREAT|O_TRUNC, write):
+  /// -EACCES outside a normal-filesystem directory or for a sysfs attribute, -EISDIR for a
+  /// directory, -ENOENT if the directory is missing.
+  int write_file(const std::string& cwd, const std::string& path, const std::string& data);
+  /// mkdir(2): -EEXIST if the name exists, -ENOENT if the parent is missing, -EACCES in
+  /// sysfs.  `parents` creates missing parents as `mkdir -p` does (no -EEXIST then).
+  int make_dir(const std::string& cwd, const std::string& path, bool parents = false);
+  /// unlink(2) of a regular file or link in a normal-filesystem directory: -ENOENT,
+  /// -EISDIR for a directory, -EPERM in sysfs.
+  int unlink(const std::string& cwd, const std::string& path);
+  /// True if `abs_path` (links followed) is a regular file.
+  bool is_file(const std::string& abs_path) const;
 
   // ---- access as a process does it ----
   /// Canonical absolute path of `path` (relative to `cwd`), following symbolic links in

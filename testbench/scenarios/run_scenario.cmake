@@ -1,9 +1,13 @@
 # Runs one scenario and compares its transcript with the golden file.
 # Inputs: APSIM, SCRIPT, GOLDEN, ACTUAL.  Extra apsim options may follow "# apsim:" lines in
 # the script itself (read by apsim).
+# The script runs by its file name from its own folder, so bash-style messages that name it
+# ("NAME.sh: line N: ...") do not depend on where the tree is checked out.
+get_filename_component(script_dir ${SCRIPT} DIRECTORY)
+get_filename_component(script_name ${SCRIPT} NAME)
 execute_process(
-  COMMAND sh -c "exec \"$0\" run --echo \"$1\" 2>&1" ${APSIM} ${SCRIPT}
-  WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR}
+  COMMAND sh -c "exec \"$0\" run --echo \"$1\" 2>&1" ${APSIM} ${script_name}
+  WORKING_DIRECTORY ${script_dir}
   OUTPUT_VARIABLE out
   RESULT_VARIABLE rc)
 set(out "${out}--- exit status ${rc}\n")
