@@ -15,9 +15,14 @@
 
 namespace apsim::arch {
 
-/// The 16 general registers of the CPU context that executes an instruction.
+/// The 16 general registers of the CPU context that executes an instruction, and the one
+/// PSW bit the AP instructions look at.
 struct GeneralRegisters {
   std::array<uint64_t, 16> gr{};
+  /// PSW bit 15 (P): the program runs in problem state.  NQAP, DQAP and PQAP are privileged:
+  /// executed with P = 1 they end in a privileged-operation exception (kvm-unit-tests' AP
+  /// test [U-v4] "privileged"; KVM's handle_pqap, spec §3.3).  Default false: supervisor state.
+  bool problem_state = false;
   uint64_t& operator[](size_t i) { return gr[i]; }
   uint64_t operator[](size_t i) const { return gr[i]; }
 };
@@ -80,6 +85,9 @@ struct Facilities {
   bool apft = true;   ///< STFLE 15: TAPQ with the T bit  (`apft`)
   bool aqic = true;   ///< STFLE 65: AP queue interruption control (`apqi`)
   bool apxa = true;   ///< APXA: ids up to 255 (reported through QCI)
+  /// STFLE 76: message-security-assist extension 3 (QEMU `msa3`).  Not an AP facility, but
+  /// KVM picks the guest's CRYCB format by it (spec §3.1): without it format 0.
+  bool msax3 = true;
 };
 
 /// Why a CPU context stopped waiting (see Cpu::wait_for_interrupt).
@@ -116,11 +124,31 @@ class SieInterceptHandler {
 /// The host CPU: what KVM needs to run a guest under SIE.
 class HostCpu : public Cpu {
  public:
+  /// SCLP "configure/deconfigure adjunct processor" (Linux sclp_ap_configure /
+  /// sclp_ap_deconfigure, behind the card's sysfs `config` attribute): puts adapter `apid` in
+  /// the configured (`on`) or standby state.  Returns 0, -ENODEV (-19) when no adapter has that
+  /// APID, or -EOPNOTSUPP (-95) where SCLP cannot do it (this default; a guest context).
+  virtual int sclp_configure_ap(unsigned apid, bool on) { return -95; }
   /// The guest CPU context described by the SIE state description at host absolute address
   /// `sd_addr`.  Its AP instructions are interpreted against the CRYCB the state description
   /// designates, and intercepts go to `handler`.  The context lives as long as the HostCpu.
   virtual Cpu& sie_context(uint64_t sd_addr, const std::string& name, const Facilities& fac,
                            SieInterceptHandler* handler) = 0;
+
+  // ---- KVM's blocked-vCPU update of a running guest (ap-facility-spec.md §3.1:
+  // kvm_arch_crypto_set_masks = kvm_s390_vcpu_block_all; write the CRYCB;
+  // kvm_s390_sync_request_broadcast(KVM_REQ_VSIE_RESTART); kvm_s390_vcpu_unblock_all) ----
+
+  /// kvm_s390_vcpu_block: take the vCPU of the state description at `sd_addr` out of SIE at
+  /// its next instruction boundary and keep it out until sie_unblock().  Returns once no
+  /// instruction of it is in flight (waits for one that is).
+  virtual void sie_block(uint64_t sd_addr) = 0;
+  /// The CRYCB the state description designates has been rewritten (the KVM_REQ_VSIE_RESTART
+  /// broadcast): the machine must not use any APCB it took from it before.
+  virtual void sie_crycb_changed(uint64_t sd_addr) = 0;
+  /// kvm_s390_vcpu_unblock: the vCPU may enter SIE again.  A CRYCB reported changed is
+  /// reloaded and made active (atomically) before the vCPU's next instruction is checked.
+  virtual void sie_unblock(uint64_t sd_addr) = 0;
 };
 
 }  // namespace apsim::arch

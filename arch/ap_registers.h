@@ -32,10 +32,34 @@ enum class PqapFc : uint8_t {
 };
 
 constexpr uint64_t kGr0TBit = bit64(40);        ///< TAPQ: also return the info word (1UL<<23)
-constexpr uint64_t kGr0FBit = bit64(41);        ///< RAPQ/ZAPQ full reset; NQAP "special" (1UL<<22)
+constexpr uint64_t kGr0FBit = bit64(41);        ///< RAPQ/ZAPQ full reset; NQAP "special"; QACT ifbit (1UL<<22)
 constexpr uint64_t kGr0NqapLast = bit64(33);    ///< NQAP: last message part (0x40000000)
-constexpr uint64_t kGr0DqapBit = bit64(32);     ///< DQAP: Linux sets 0x80000000
+constexpr uint64_t kGr0DqapBit = bit64(32);     ///< DQAP: Linux sets 0x80000000 (see kGr0DqapFirstPart)
+/// DQAP GR0 bit 32, Linux' 0x80000000 for a fresh DQAP.  apsim's reading (no public
+/// definition, docs/ap-instructions.md): "start at the first byte of the next reply".  A DQAP
+/// that stops with part of the reply still on the queue (buffer used up) clears it in GR0, so
+/// that re-executing with the returned GR0 (Linux' resgr0) continues the same reply; a DQAP
+/// with the bit off and no partially received reply ends with RC 0x13 (no first part).
+constexpr uint64_t kGr0DqapFirstPart = bit64(32);
 constexpr uint64_t kGr0ApqnMask = 0xffff;       ///< bits 48–63: APID (48–55), APQI (56–63)
+
+/// GR0 bits 32–47 each instruction leaves undefined; any of them set is a specification
+/// exception.  Sources: kvm-unit-tests' AP test [U-v4] expects a specification exception for
+/// PQAP bits 41–47 (with TAPQ), NQAP bits 32, 34, 35, 40 and DQAP bits 33, 34, 35, 40, 41; KVM's
+/// handle_pqap rejects bits 41–47 (spec §3.3).  apsim extends that to every bit of 32–47 a
+/// function does not define (choice, docs/ap-instructions.md).  Bits 0–31 are ignored (the
+/// wrappers leave them zero; kvm-unit-tests' struct pqap_r0 calls them padding).
+/// PQAP: bits 42–47 always; bit 40 (T) unless TAPQ, bit 41 unless RAPQ/ZAPQ/QACT (checked per fc).
+constexpr uint64_t kGr0PqapReserved = 0x003f0000;
+/// NQAP: everything in 32–47 but bit 33 (last part) and bit 41 (special).
+constexpr uint64_t kGr0NqapReserved = 0xffff0000 & ~(kGr0NqapLast | kGr0FBit);
+/// DQAP: everything in 32–47 but bit 32.
+constexpr uint64_t kGr0DqapReserved = 0xffff0000 & ~kGr0DqapFirstPart;
+
+/// Largest message one NQAP can name: the TAPQ ML field is 4 bits of 4 KiB units, so no
+/// adapter takes more than 15 × 4096 bytes.  A longer NQAP length is a specification
+/// exception before any storage is read (apsim choice, docs/ap-instructions.md).
+constexpr uint64_t kApMaxMessageBytes = 15 * 4096;
 
 constexpr Apqn gr0_apqn(uint64_t gr0) { return Apqn::from_qid(static_cast<uint16_t>(gr0 & kGr0ApqnMask)); }
 constexpr uint8_t gr0_fc(uint64_t gr0) { return static_cast<uint8_t>(field64(gr0, 32, 39)); }
@@ -183,5 +207,34 @@ struct AqicControl {
 
 /// The host AP bus' interruption subclass (AP_ISC, asm/isc.h).
 constexpr uint8_t AP_ISC = 6;
+/// The host's GIB alert interruption subclass (GAL_ISC, asm/isc.h, spec §6.2).
+constexpr uint8_t GAL_ISC = 5;
+
+// ---------------------------------------------------------------------------------------
+// QACT info (GR1 input and GR2 output of PQAP(QACT), union ap_qact_ap_info), §1.2:
+// {3 reserved, mode:3, 26 reserved, cat:8, 8 reserved, ver[2]} MSB-first.
+struct QactInfo {
+  uint8_t mode = 0;   ///< bits 3–5: the facility word's mode bits D/A/X (Linux: (func >> 26) & 7)
+  uint8_t cat = 0;    ///< bits 32–39: AP device type (category)
+  uint16_t ver = 0;   ///< bits 48–63: version
+
+  constexpr uint64_t pack() const {
+    uint64_t w = 0;
+    w = set_field64(w, 3, 5, mode);
+    w = set_field64(w, 32, 39, cat);
+    w = set_field64(w, 48, 63, ver);
+    return w;
+  }
+  static constexpr QactInfo unpack(uint64_t w) {
+    QactInfo q;
+    q.mode = static_cast<uint8_t>(field64(w, 3, 5));
+    q.cat = static_cast<uint8_t>(field64(w, 32, 39));
+    q.ver = static_cast<uint16_t>(field64(w, 48, 63));
+    return q;
+  }
+};
+/// QACT mode value of a facility word (Linux ap_get_compatible_type: (func >> 26) & 7):
+/// 4 = CCA (D), 2 = accelerator (A), 1 = EP11 (X).
+constexpr uint8_t qact_mode(uint32_t functions) { return static_cast<uint8_t>((functions >> 26) & 7); }
 
 }  // namespace apsim::arch
