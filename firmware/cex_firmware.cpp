@@ -1,13 +1,19 @@
-// firmware/cex_firmware.cpp — type-50 parsing, RSA ME/CRT with GMP, type-80/82 replies.
-// The check order and reply codes are documented in cex_firmware.h.
+// firmware/cex_firmware.cpp — type-50 parsing, RSA ME/CRT with GMP, type-80/82 replies; the
+// stateful CexFirmware (master keys, RNG, type-50 memo).  The type-6 (CCA/EP11) path is in
+// type6.cpp.  The check order and reply codes are documented in cex_firmware.h.
 #include "firmware/cex_firmware.h"
 
 #include <gmp.h>
 
 #include <algorithm>
+#include <cstring>
+#include <string_view>
 
 #include "arch/bits.h"
 #include "arch/msgtype50.h"
+#include "arch/msgtype6.h"
+#include "firmware/crypto.h"
+#include "firmware/firmware_internal.h"
 #include "firmware/service_time.h"
 
 namespace apsim::firmware {
@@ -109,12 +115,6 @@ void store_field(const Mpz& z, uint8_t* p, size_t n) {
 
 // ---- replies --------------------------------------------------------------------------
 
-std::vector<uint8_t> error_reply(uint8_t reply_code) {
-  std::vector<uint8_t> r(arch::ERRHDR_SIZE, 0);
-  r[arch::ERRHDR_TYPE] = arch::TYPE82_RSP_CODE;
-  r[arch::ERRHDR_REPLY_CODE] = reply_code;
-  return r;
-}
 
 std::vector<uint8_t> type80_reply(const Mpz& result, size_t field) {
   std::vector<uint8_t> r(arch::HDR80_SIZE + field, 0);
@@ -173,7 +173,50 @@ uint8_t run_crt(const uint8_t* msg, const arch::CrbLayout& l, Mpz& result) {
 
 }  // namespace
 
+unsigned speed_idx_cca(uint16_t fc) {
+  // zcrypt_msgtype6.c speed_idx_cca(), the same code lists.
+  switch (fc) {
+    case 0x4142: case 0x4149: case 0x414D: case 0x4341: case 0x4344: case 0x4354:
+    case 0x4358: case 0x444B: case 0x4558: case 0x4643: case 0x4651: case 0x4C47:
+    case 0x4C4B: case 0x4C51: case 0x4F48: case 0x504F: case 0x5053: case 0x5058:
+    case 0x5343: case 0x5344: case 0x5345: case 0x5350:
+      return kSpeedLow;
+    case 0x414B: case 0x4345: case 0x4349: case 0x434D: case 0x4847: case 0x4849:
+    case 0x484D: case 0x4850: case 0x4851: case 0x4954: case 0x4958: case 0x4B43:
+    case 0x4B44: case 0x4B45: case 0x4B47: case 0x4B48: case 0x4B49: case 0x4B4E:
+    case 0x4B50: case 0x4B52: case 0x4B54: case 0x4B58: case 0x4D50: case 0x4D53:
+    case 0x4D56: case 0x4D58: case 0x5044: case 0x5045: case 0x5046: case 0x5047:
+    case 0x5049: case 0x504B: case 0x504D: case 0x5254: case 0x5347: case 0x5349:
+    case 0x534B: case 0x534D: case 0x5356: case 0x5358: case 0x5443: case 0x544B:
+    case 0x5647:
+      return kSpeedHigh;
+    default:
+      return kSpeedMedium;
+  }
+}
+
+unsigned speed_idx_ep11(uint32_t fn) {
+  // zcrypt_msgtype6.c speed_idx_ep11().
+  switch (fn) {
+    case 1: case 2: case 36: case 37: case 38: case 39: case 40:
+      return kSpeedLow;
+    case 17: case 18: case 19: case 20: case 21: case 22: case 26:
+    case 30: case 31: case 32: case 33: case 34: case 35:
+      return kSpeedHigh;
+    default:
+      return kSpeedMedium;
+  }
+}
+
 Operation classify_request(const uint8_t* msg, size_t len) {
+  if (msg != nullptr && len >= arch::TYPE6_HDR_SIZE && msg[arch::T6_TYPE] == arch::TYPE6_TYPE_CODE) {
+    const uint16_t agent = arch::load_be16(msg + arch::T6_AGENT_ID);
+    if (agent == arch::TYPE6_AGENT_EP11) return Operation::seckey;
+    if (agent != arch::TYPE6_AGENT_CCA) return Operation::invalid;
+    const size_t parm = arch::TYPE6_HDR_SIZE + arch::CPRBX_SIZE;
+    if (len < parm + 2) return Operation::invalid;
+    return arch::load_be16(msg + parm) == arch::CCA_FC_RNG ? Operation::rng : Operation::seckey;
+  }
   if (msg == nullptr || len < arch::T50_FIELDS_OFFSET) return Operation::invalid;
   if (msg[arch::HDR50_MSG_TYPE_CODE] != arch::TYPE50_TYPE_CODE) return Operation::invalid;
   Keyblock kb{};
@@ -216,6 +259,94 @@ FirmwareReply process_request(const AdapterProfile& profile, const uint8_t* msg,
   if (rc != 0) return fail(rc, kb.op);
   return FirmwareReply{type80_reply(result, kb.message_size()), kb.op,
                        times.service_ps(profile.generation, profile.mode, kb.op)};
+}
+
+// ---- CexFirmware ------------------------------------------------------------------------
+
+struct CexFirmware::MemoEntry {
+  size_t hash = 0;
+  std::vector<uint8_t> request;
+  std::vector<uint8_t> reply;
+  Operation op = Operation::invalid;
+  bool valid = false;
+};
+
+namespace {
+constexpr size_t kMemoSlots = 32;  // fully associative, replaced in FIFO order
+}
+
+CexFirmware::CexFirmware(const AdapterProfile& profile, const ServiceTimeTable& times, uint32_t serial, uint64_t seed)
+    : profile_(profile), times_(times), serial_(serial), memo_(new MemoEntry[kMemoSlots]) {
+  uint8_t label[16] = {'a', 'p', 's', 'i', 'm', '-', 'c', 'e', 'x', '-', 'r', 'n', 'g'};
+  uint8_t id[12];
+  arch::store_be32(id, serial);
+  arch::store_be64(id + 4, seed);
+  rng_ = std::make_unique<crypto::Drbg>(crypto::sha256({{label, sizeof label}, {id, sizeof id}}));
+}
+
+CexFirmware::~CexFirmware() = default;
+
+CexFirmware::Domain& CexFirmware::domain_state(uint8_t domain) {
+  auto& d = domains_[domain];
+  if (!d) {
+    d = std::make_unique<Domain>();
+    const char* label = profile_.mode == AdapterProfile::Mode::ep11 ? "apsim-ep11-wk" : "apsim-cca-aes-mk";
+    uint8_t id[5];
+    arch::store_be32(id, serial_);
+    id[4] = domain;
+    d->set_key(crypto::sha256({{reinterpret_cast<const uint8_t*>(label), std::strlen(label)}, {id, sizeof id}}));
+  }
+  return *d;
+}
+
+const CexFirmware::MasterKey& CexFirmware::master_key(uint8_t domain) { return domain_state(domain).key; }
+
+void CexFirmware::set_master_key(uint8_t domain, const MasterKey& key) { domain_state(domain).set_key(key); }
+
+FirmwareReply CexFirmware::error82(uint8_t reply_code, Operation op) const {
+  return FirmwareReply{error_reply(reply_code), op, cost(Operation::invalid, kSpeedMedium), kSpeedMedium};
+}
+
+uint64_t CexFirmware::cost(Operation op, unsigned speed_idx) const {
+  return times_.service_ps(profile_.generation, profile_.mode, op, speed_idx);
+}
+
+FirmwareReply CexFirmware::process(uint8_t domain, const uint8_t* msg, size_t len) {
+  if (msg == nullptr) len = 0;
+  if (len > arch::T6_TYPE && msg[arch::T6_TYPE] == arch::TYPE6_TYPE_CODE) {
+    if (profile_.mode == AdapterProfile::Mode::accel) return error82(arch::REP82_ERROR_MESSAGE_TYPE, Operation::invalid);
+    return process_type6(domain, msg, len);
+  }
+  return process_type50(msg, len);  // type 0x50, and every other type byte (0x20 there)
+}
+
+FirmwareReply CexFirmware::process_type50(const uint8_t* msg, size_t len) {
+  if (!memo_enabled_ || len == 0) return process_request(profile_, msg, len, times_);
+  // The hash only picks candidates (every hit is checked byte for byte), so it reads the
+  // keyblock header and the last 64 bytes — the message field, the part that differs
+  // between the requests of one key — instead of all of up to 1808 bytes.
+  const size_t tail = std::min<size_t>(len, 64), head = std::min<size_t>(len - tail, 16);
+  const size_t h = std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(msg + len - tail), tail)) ^
+                   (std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(msg), head)) * 31 + len);
+  for (size_t i = 0; i < kMemoSlots; ++i) {
+    const MemoEntry& e = memo_[i];
+    if (e.valid && e.hash == h && e.request.size() == len && std::memcmp(e.request.data(), msg, len) == 0) {
+      ++memo_hits_;
+      // Errors cost the `invalid` entry whatever their class (as process_request's fail()).
+      const bool error = e.reply.size() > 1 && e.reply[1] != arch::TYPE80_RSP_CODE;
+      return FirmwareReply{e.reply, e.op, cost(error ? Operation::invalid : e.op, kSpeedMedium), kSpeedMedium};
+    }
+  }
+  ++memo_misses_;
+  FirmwareReply r = process_request(profile_, msg, len, times_);
+  MemoEntry& e = memo_[memo_next_];
+  memo_next_ = (memo_next_ + 1) % kMemoSlots;
+  e.valid = true;
+  e.hash = h;
+  e.request.assign(msg, msg + len);
+  e.reply = r.reply;
+  e.op = r.op;
+  return r;
 }
 
 }  // namespace apsim::firmware

@@ -1,20 +1,29 @@
-// firmware/cex_firmware.h — what a CEX adapter does with one clear-key RSA request.
+// firmware/cex_firmware.h — what a CEX adapter does with one request message.
 //
-// Input: a type-50 request message (ME keyblocks MEB1/2/3 or CRT keyblocks CRB1/2/3,
-// layouts in arch/msgtype50.h, spec Appendix A).  Output: a type-80 reply carrying the
-// result, or a type-82 error reply with a REP82 reply code (spec §1.5), plus the
-// operation class and its service time in picoseconds (service_time.h, spec §7).
-//
-// Pure functions, no SystemC, no global state: the adapter model (sc/) calls
-// process_request() when a queue entry reaches the head of the adapter, and waits
-// service_ps before making the reply available to DQAP.
+// Two message families (spec Appendix A, §1.5; arch/msgtype50.h, arch/msgtype6.h):
+//  * type-50 clear-key RSA requests (ME keyblocks MEB1/2/3, CRT keyblocks CRB1/2/3), answered
+//    by a type-80 reply or a type-82 error reply — process_request(), a pure function;
+//  * type-6 requests for coprocessors, CCA (CPRBX: "RL" random number, "PI" PKA key import,
+//    "SG" digital signature) and EP11 (EP11 CPRB: GenerateRandom, GenerateKeyPair,
+//    SignSingle), answered by a type-86 reply or a type-82 error reply — CexFirmware, which
+//    holds the adapter's state: a master key per domain (CCA: AES master key; EP11: wrapping
+//    key) and the card's random number generator.
+// Each answer comes with its operation class and its service time in picoseconds
+// (service_time.h, spec §7).  No SystemC: the adapter model (sc/) calls CexFirmware::process()
+// for each accepted NQAP and waits service_ps before the reply becomes available to DQAP.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace apsim::firmware {
+
+namespace crypto {
+class Drbg;
+}
 
 /// Operation classes in the column order of zcrypt's speed-rating arrays
 /// (MEX_1K, MEX_2K, MEX_4K, CRT_1K, CRT_2K, CRT_4K, RNG, SECKEY — spec §7), plus `invalid`
@@ -60,10 +69,12 @@ AdapterProfile make_profile(unsigned generation, AdapterProfile::Mode mode);
 /// served; see service_time.h for its timing.
 bool supports(const AdapterProfile& profile, Operation op);
 
-/// Operation class of a type-50 request from its header and keyblock_type alone, without
-/// validating the rest: lets the adapter model check supports() at NQAP time.  Returns
-/// `invalid` when the message is shorter than 16 bytes, its type is not 0x50, or the
-/// keyblock type is unknown.  Never reads outside [msg, msg+len).
+/// Operation class of a request from its header alone, without validating the rest: lets
+/// the adapter model check supports() at NQAP time.  Type 50: from keyblock_type (`invalid`
+/// when shorter than 16 bytes or the keyblock type is unknown).  Type 6: `rng` for a CCA
+/// CPRB whose parameter block starts with "RL", `seckey` for any other CCA ("CA") or EP11
+/// ("XC") request, `invalid` for a message shorter than its CPRB.  Never reads outside
+/// [msg, msg+len).
 Operation classify_request(const uint8_t* msg, size_t len);
 
 /// Result of one request.
@@ -80,7 +91,17 @@ struct FirmwareReply {
   std::vector<uint8_t> reply;
   Operation op;
   uint64_t service_ps;
+  /// zcrypt's speed class of a CPRB request (kSpeedLow/Medium/High); kSpeedMedium otherwise.
+  unsigned speed_idx = 100;
 };
+
+/// zcrypt's weights of CPRB requests (zcrypt_msgtype6.h LOW/MEDIUM/HIGH): zcrypt_api.c weighs
+/// a CCA or EP11 CPRB as speed_idx × the card's SECKEY rating.
+inline constexpr unsigned kSpeedLow = 10, kSpeedMedium = 100, kSpeedHigh = 500;
+/// zcrypt_msgtype6.c speed_idx_cca(): the class of a CCA subfunction code ("SG" = 0x5347).
+unsigned speed_idx_cca(uint16_t function_code);
+/// zcrypt_msgtype6.c speed_idx_ep11(): the class of an EP11 function number.
+unsigned speed_idx_ep11(uint32_t function);
 
 class ServiceTimeTable;
 
@@ -104,5 +125,96 @@ class ServiceTimeTable;
 /// only for a profile whose generation is outside 4..8 (a configuration error).
 FirmwareReply process_request(const AdapterProfile& profile, const uint8_t* msg, size_t len,
                               const ServiceTimeTable& times);
+
+/// The firmware of one adapter, with its state.
+///
+/// State (a modeling choice; where real cards keep it is not public):
+///  * one 256-bit master key per usage domain — the CCA AES master key (CCA mode) or the EP11
+///    wrapping key (EP11 mode) — derived on first use as SHA-256("apsim-cca-aes-mk" |
+///    "apsim-ep11-wk", serial, domain), so every run of a configuration sees the same keys;
+///    set_master_key() loads another one (as a TKE would); tokens and blobs carry a
+///    verification pattern (first 8/16 bytes of SHA-256 of the key) and are refused under
+///    any other key (CCA rc/rs 8/48, EP11 CKR_IBM_WKID_MISMATCH);
+///  * the card's random number generator (crypto::Drbg keyed from serial and seed);
+///  * a memo of type-50 answers: process_request() is a pure function of the request bytes,
+///    so the answers to the last 32 distinct requests (found by std::hash of the bytes,
+///    checked byte for byte, replaced first in first out) are reused.  Workloads repeat a pool of messages, so
+///    sweeps and the speed benchmark do not redo RSA arithmetic; the reply is identical.
+///
+/// process() dispatches on the message type byte: 0x50 → process_request() (memoized),
+/// 0x06 → the type-6 path below, anything else → type-82 0x20 MESSAGE_TYPE.
+///
+/// Type-6 checks, in order, each failing with a type-82 reply carrying the code shown:
+///  1. len >= 88 (the type6_hdr)                                  else 0x23 INVALID_MSG_LEN
+///  2. reserved1..6, right, apfs zero; agent_id[2..15] zero        else 0x24 RESERVD_FIELD
+///  3. offset1 == 0x58, offset3/4 and tocardlen3/4 zero, offset2 ==
+///     0x58 + CEIL4(tocardlen1) iff tocardlen2 != 0                else 0x29 FORMAT_FIELD
+///  4. len == 88 + CEIL4(tocardlen1) + tocardlen2: shorter         →   0xA0 PACKET_TRUNCATED
+///                                                  longer          →   0x23 INVALID_MSG_LEN
+///  5. agent_id "CA" or "XC"                                       else 0x29 FORMAT_FIELD
+///     and the card's mode (CCA / EP11)                             else 0x30 INVALID_COMMAND
+///  CCA: tocardlen1 >= 220 (0x40); cprb_len 220, version 2 (0x29); pad_009 zero (0x24);
+///     func_id "T2" — administrative CPRBs are not modeled (0x30); 4 <= req_parml and
+///     220 + req_parml <= tocardlen1 (0x40); CPRB domain == the queue's domain
+///     (0x42 INVALID_DOMAIN_PRECHECK); hdr function_code == parm subfunction (0x29);
+///     rule_array_len 2 + 8k within req_parml (0x40); subfunction RL/PI/SG (0x30).
+///     Then a type-86 reply whose CPRB carries ccp_rtcode/ccp_rscode (arch CCA_RC_*/RS_*).
+///  EP11: tocardlen1 >= 32 (0x40); cprb_len 32, version 4, func_id "T4" (0x29); not an
+///     admin CPRB (0x30); pad/reserved zero (0x24); 32 + payload_len == tocardlen1 and a
+///     well-formed 0x30 payload with function and domain fields (0x40); target_id and the
+///     payload domain == the queue's domain (0x42).  Then a type-86 reply whose payload
+///     carries a CK_RV: bad parameters CKR_ARGUMENTS_BAD, unknown function
+///     CKR_FUNCTION_NOT_SUPPORTED, etc. (arch/msgtype6.h).
+///  Both: the reply must fit fromcardlen1/fromcardlen2       else 0x80 MESSAGE_LENGTH.
+/// Service time: CCA "RL" the RNG rating; other CPRBs the SECKEY rating × speed_idx / MEDIUM
+/// (service_time.h); a type-82 reply or a non-zero CCA rc / EP11 CK_RV the `invalid` entry.
+/// Never crashes or reads out of bounds, whatever the bytes.
+class CexFirmware {
+ public:
+  using MasterKey = std::array<uint8_t, 32>;
+
+  /// `profile`: the card; `times`: the service-time table (must outlive this object);
+  /// `serial`: distinguishes cards (the adapter model passes its APID); `seed`: varies the RNG.
+  CexFirmware(const AdapterProfile& profile, const ServiceTimeTable& times, uint32_t serial, uint64_t seed = 0);
+  ~CexFirmware();
+  CexFirmware(const CexFirmware&) = delete;
+  CexFirmware& operator=(const CexFirmware&) = delete;
+
+  /// Process one request that arrived on the queue of usage domain `domain`.
+  FirmwareReply process(uint8_t domain, const uint8_t* msg, size_t len);
+
+  const AdapterProfile& profile() const { return profile_; }
+  /// The domain's master key (CCA AES master key or EP11 wrapping key).
+  const MasterKey& master_key(uint8_t domain);
+  /// Load a new master key into `domain` (tokens wrapped under the old one stop working).
+  void set_master_key(uint8_t domain, const MasterKey& key);
+
+  /// The type-50 memo (on by default; switching it off changes timing of nothing and the
+  /// replies of nothing — it exists to keep arithmetic out of wall time).
+  void set_memo_enabled(bool on) { memo_enabled_ = on; }
+  uint64_t memo_hits() const { return memo_hits_; }
+  uint64_t memo_misses() const { return memo_misses_; }
+
+ private:
+  struct Domain;
+  struct MemoEntry;
+  Domain& domain_state(uint8_t domain);
+  FirmwareReply process_type50(const uint8_t* msg, size_t len);
+  FirmwareReply process_type6(uint8_t domain, const uint8_t* msg, size_t len);
+  FirmwareReply process_cca(uint8_t domain, const uint8_t* msg, size_t len);
+  FirmwareReply process_ep11(uint8_t domain, const uint8_t* msg, size_t len);
+  FirmwareReply error82(uint8_t reply_code, Operation op) const;
+  uint64_t cost(Operation op, unsigned speed_idx) const;
+
+  AdapterProfile profile_;
+  const ServiceTimeTable& times_;
+  uint32_t serial_;
+  std::array<std::unique_ptr<Domain>, 256> domains_;
+  std::unique_ptr<crypto::Drbg> rng_;
+  bool memo_enabled_ = true;
+  std::unique_ptr<MemoEntry[]> memo_;
+  size_t memo_next_ = 0;
+  uint64_t memo_hits_ = 0, memo_misses_ = 0;
+};
 
 }  // namespace apsim::firmware

@@ -70,9 +70,11 @@ size_t ServiceTimeTable::index(unsigned generation, Mode mode, Operation op) {
          static_cast<size_t>(op);
 }
 
-uint64_t ServiceTimeTable::service_ps(unsigned generation, Mode mode, Operation op) const {
-  if (const auto& o = overrides_.at(index(generation, mode, op))) return *o;
-  return uint64_t{model_rating(generation, mode, op)} * rating_unit_ps_;
+uint64_t ServiceTimeTable::service_ps(unsigned generation, Mode mode, Operation op, unsigned speed_idx) const {
+  const auto& o = overrides_.at(index(generation, mode, op));
+  const uint64_t base = o ? *o : uint64_t{model_rating(generation, mode, op)} * rating_unit_ps_;
+  if (op != Operation::seckey || speed_idx == kSpeedMedium) return base;
+  return base * speed_idx / kSpeedMedium;
 }
 
 void ServiceTimeTable::override_service_ps(unsigned generation, Mode mode, Operation op,

@@ -15,6 +15,15 @@
 //  - Operation::invalid (a request rejected with a type-82 reply before any arithmetic):
 //    1 rating unit, below the smallest published rating (6), since only the header and
 //    operand checks run.
+//  - CPRB requests (type 6) other than the CCA random number: zcrypt weighs them as
+//    speed_idx × SECKEY rating, speed_idx = LOW 10 / MEDIUM 100 / HIGH 500 by function
+//    (zcrypt_msgtype6.c speed_idx_cca/speed_idx_ep11).  The model's service time is
+//    SECKEY rating × unit × speed_idx / MEDIUM: a MEDIUM request costs exactly the table's
+//    SECKEY entry (so SECKEY ratios between generations are the table's), LOW a tenth of it,
+//    HIGH five times it.  Normalising on MEDIUM is the modeling choice; e.g. a CEX7C "SG"
+//    signature (HIGH) costs 5 × 8 = 40 units against 64 for a CRT_2k on the same card.
+//  - The CCA "RL" random-number request costs the RNG rating (zcrypt's hwrng weighs it by
+//    the RNG column directly, without a speed class).
 #pragma once
 
 #include <array>
@@ -43,9 +52,12 @@ class ServiceTimeTable {
   /// of this file (EP11 RSA → CCA rating, invalid → 1).  0 = not supported.
   static unsigned model_rating(unsigned generation, AdapterProfile::Mode mode, Operation op);
 
-  /// Service time in ps: an override if one is set, else model_rating × rating_unit_ps.
-  /// 0 means "not supported".  Throws std::out_of_range if generation is not 4..8.
-  uint64_t service_ps(unsigned generation, AdapterProfile::Mode mode, Operation op) const;
+  /// Service time in ps: an override if one is set, else model_rating × rating_unit_ps,
+  /// then scaled by speed_idx / kSpeedMedium for Operation::seckey (see the top of this
+  /// file; other operations ignore speed_idx).  0 means "not supported".  Throws
+  /// std::out_of_range if generation is not 4..8.
+  uint64_t service_ps(unsigned generation, AdapterProfile::Mode mode, Operation op,
+                      unsigned speed_idx = kSpeedMedium) const;
 
   /// Replace one entry by an absolute time in ps (independent of rating_unit_ps).
   void override_service_ps(unsigned generation, AdapterProfile::Mode mode, Operation op,

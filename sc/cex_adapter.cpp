@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "arch/gisa.h"
+
 namespace apsim::sc {
 
 using arch::ApQueueStatus;
@@ -14,14 +16,17 @@ namespace {
 // Facility word of the TAPQ info (spec §2.1, lszcrypt FUNCTIONS column).  Modeling choice,
 // matched to the seed documents: CEX6A shows "-MC-A-NF-", CEX6P "-----XNF-"; CCA cards
 // show D, N, F (and S, APSC, from CEX7 on, as the spec's CEX8C example "S--D--NF-").
-uint32_t facility_word(unsigned gen, firmware::AdapterProfile::Mode mode, bool apxa) {
+// The LPAR config may switch M and C (mex4k/crt4k) on or off against the mode's default.
+uint32_t facility_word(const CexAdapterConfig& cfg) {
   using M = firmware::AdapterProfile::Mode;
-  uint32_t f = arch::AP_FUNC_FULL | (apxa ? arch::AP_FUNC_APXA : 0);
-  switch (mode) {
+  uint32_t f = arch::AP_FUNC_FULL | (cfg.apxa ? arch::AP_FUNC_APXA : 0);
+  switch (cfg.mode) {
     case M::accel: f |= arch::AP_FUNC_ACCEL | arch::AP_FUNC_MEX4K | arch::AP_FUNC_CRT4K; break;
-    case M::cca: f |= arch::AP_FUNC_COPRO | (gen >= 7 ? arch::AP_FUNC_APSC : 0); break;
+    case M::cca: f |= arch::AP_FUNC_COPRO | (cfg.generation >= 7 ? arch::AP_FUNC_APSC : 0); break;
     case M::ep11: f |= arch::AP_FUNC_EP11; break;
   }
+  if (cfg.mex4k) f = *cfg.mex4k ? f | arch::AP_FUNC_MEX4K : f & ~arch::AP_FUNC_MEX4K;
+  if (cfg.crt4k) f = *cfg.crt4k ? f | arch::AP_FUNC_CRT4K : f & ~arch::AP_FUNC_CRT4K;
   return f;
 }
 
@@ -42,8 +47,8 @@ CexAdapter::CexAdapter(sc_module_name name, const CexAdapterConfig& cfg, const a
       timing_(timing),
       service_(service),
       storage_(storage) {
-  info_.functions = facility_word(cfg.generation, cfg.mode, cfg.apxa);
-  info_.at = static_cast<uint8_t>(cfg.generation + 6);
+  info_.functions = facility_word(cfg);
+  info_.at = cfg.device_type ? cfg.device_type : static_cast<uint8_t>(cfg.generation + 6);
   info_.nd = cfg.nd;
   info_.ml = ml_field(cfg.mode);
   info_.qd = cfg.qd;
@@ -51,32 +56,80 @@ CexAdapter::CexAdapter(sc_module_name name, const CexAdapterConfig& cfg, const a
   profile_.crt4k = info_.functions & arch::AP_FUNC_CRT4K;
 
   queues_.resize(256);
+  // QD 0 read as "QD slots" would be a queue that takes nothing: one slot at least.
   const unsigned slots = cfg.qd_plus_one_slots ? cfg.qd + 1u : std::max<unsigned>(cfg.qd, 1u);
+  // Every usage domain of the LPAR has a queue, also one above the adapter's Nd (NQAP there
+  // answers RC 0x42; see CexAdapterConfig::nd).
   for (unsigned d : usage_domains.ids()) {
-    if (d > cfg.nd) continue;
     queues_[d] = std::make_unique<ApQueue>();
     queues_[d]->slots = slots;
   }
+  configured_ = cfg.configured;
+  firmware_ = std::make_unique<firmware::CexFirmware>(profile_, service_, cfg.apid);
   socket.register_b_transport(this, &CexAdapter::b_transport);
   SC_METHOD(on_completion);
   sensitive << completion_event_;
   dont_initialize();
+  SC_METHOD(on_fault);
+  sensitive << fault_event_;
+  dont_initialize();
+}
+
+void CexAdapter::lose_all_work() {
+  for (auto& q : queues_)
+    if (q) q->reset();
+  arrival_.clear();
+  occupancy_ = 0;
 }
 
 void CexAdapter::set_configured(bool on) {
   if (configured_ == on) return;
   configured_ = on;
-  if (!on) {
-    // Deconfiguring (SCLP) takes the card away: its queues lose all work.
-    for (auto& q : queues_)
-      if (q) q->reset();
-    arrival_.clear();
-    occupancy_ = 0;
-  }
+  // Deconfiguring (SCLP) takes the card away: its queues lose all work.  Configuring it
+  // again brings them back as a reset leaves them (lose_all_work already did it).
+  if (!on) lose_all_work();
   update_signals();
 }
 
-void CexAdapter::set_checkstopped(bool on) { checkstopped_ = on; }
+void CexAdapter::set_checkstopped(bool on) {
+  if (checkstopped_ == on) return;
+  checkstopped_ = on;
+  // A checkstopped card stops: whatever it held is gone, and it recovers empty.
+  if (on) lose_all_work();
+  update_signals();
+}
+
+void CexAdapter::inject(Fault what, bool on, uint64_t delay_ps) {
+  if (delay_ps == 0) {
+    what == Fault::checkstop ? set_checkstopped(on) : set_configured(on);
+    return;
+  }
+  const uint64_t now = sc_time_stamp().value();
+  faults_.push_back(PendingFault{now + delay_ps, what, on});
+  uint64_t next = faults_.front().at_ps;
+  for (const PendingFault& f : faults_) next = std::min(next, f.at_ps);
+  fault_event_.cancel();
+  fault_event_.notify(sc_time(static_cast<double>(next - now), SC_PS));
+}
+
+void CexAdapter::on_fault() {
+  const uint64_t now = sc_time_stamp().value();
+  // Apply the due changes in the order they were injected; re-arm for the rest.
+  std::vector<PendingFault> later;
+  for (const PendingFault& f : faults_) {
+    if (f.at_ps > now) {
+      later.push_back(f);
+      continue;
+    }
+    f.what == Fault::checkstop ? set_checkstopped(f.on) : set_configured(f.on);
+  }
+  faults_ = std::move(later);
+  if (!faults_.empty()) {
+    uint64_t next = faults_.front().at_ps;
+    for (const PendingFault& f : faults_) next = std::min(next, f.at_ps);
+    fault_event_.notify(sc_time(static_cast<double>(next - now), SC_PS));
+  }
+}
 
 uint8_t CexAdapter::queue_rc(const ApQueue& q, uint64_t now_ps) const {
   if (!configured_) return arch::AP_RESPONSE_DECONFIGURED;
@@ -97,12 +150,18 @@ void CexAdapter::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const uint8_t apqi = static_cast<uint8_t>(gp.get_address() & 0xff);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 
+  if (cmd->function == ApFunction::SCLP_CONFIG) {  // the SCLP command, not an AP instruction
+    set_configured(cmd->configure);
+    cmd->sclp_rc = 0;
+    return;
+  }
   ApQueue* q = queues_[apqi].get();
-  if (!q) {  // not a usage domain of this LPAR (or beyond the adapter's Nd)
+  if (!q) {  // not a usage domain of this LPAR
     cmd->status = ApQueueStatus{};
     cmd->status.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;
     return;
   }
+  q->settle(now_ps);
   const uint8_t rc = queue_rc(*q, now_ps);
   // TAPQ answers in every state and its info word stays valid for RC 0x02..0x05.
   if (cmd->function == ApFunction::TAPQ) {
@@ -116,9 +175,10 @@ void CexAdapter::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   }
   switch (cmd->function) {
     case ApFunction::NQAP: do_nqap(*q, apqi, *cmd, gp, now_ps); break;
-    case ApFunction::DQAP: do_dqap(*q, *cmd, gp); break;
+    case ApFunction::DQAP: do_dqap(*q, *cmd, gp, apqi, now_ps); break;
     case ApFunction::RAPQ:
     case ApFunction::ZAPQ: {
+      // The F bit (full reset) matters only for Secure Execution bindings: same reset here.
       occupancy_ -= q->occupancy();
       arrival_.erase(std::remove(arrival_.begin(), arrival_.end(), apqi), arrival_.end());
       q->reset();
@@ -126,31 +186,88 @@ void CexAdapter::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
       cmd->status = q->status(arch::AP_RESPONSE_NORMAL);
       break;
     }
-    case ApFunction::AQIC: do_aqic(*q, *cmd); break;
-    case ApFunction::TAPQ: break;
+    case ApFunction::AQIC: do_aqic(*q, *cmd, now_ps); break;
+    case ApFunction::QACT:
+      do_qact(*cmd);
+      cmd->status = q->status(arch::AP_RESPONSE_NORMAL);
+      break;
+    case ApFunction::TAPQ:
+    case ApFunction::SCLP_CONFIG: break;
   }
   update_signals();
 }
 
 void CexAdapter::do_nqap(ApQueue& q, uint8_t apqi, ApCommand& cmd, tlm::tlm_generic_payload& gp, uint64_t now_ps) {
-  if (q.full()) {
+  const uint32_t len = gp.get_data_length();
+  const uint32_t max = info_.max_msg_size();
+  // One NQAP naming more than the adapter takes is an invalid operand: specification
+  // exception, nothing changes (docs/ap-instructions.md).
+  if (len > max) {
+    cmd.pgm = arch::PGM_SPECIFICATION;
+    return;
+  }
+  // The adapter serves domains 0..Nd; a usage domain of the LPAR above that has a queue but
+  // no domain on the card to run the request in.
+  if (apqi > cfg_.nd) {
+    cmd.status = q.status(arch::AP_RESPONSE_INVALID_DOMAIN);
+    return;
+  }
+  // Multi-part messages (GR0 bit 33, L, off = more parts follow): a part carrying the PSMID of
+  // the open message continues it; any other NQAP starts a new message, and an open message
+  // the program left unfinished is dropped (it was never accepted: it got cc 1 only).
+  const bool continuation = q.open && cmd.psmid == q.open_psmid;
+  if (q.open && !continuation) {
+    q.open = false;
+    q.open_bytes.clear();
+    --occupancy_;
+  }
+  if (!continuation && q.full()) {
     cmd.status = q.status(arch::AP_RESPONSE_Q_FULL);
     return;
   }
-  const uint32_t len = gp.get_data_length();
-  if (len > info_.max_msg_size()) {
+  if (continuation && q.open_bytes.size() + len > max) {
+    // The whole message is too big: refused, and the parts taken so far are dropped.
+    q.open = false;
+    q.open_bytes.clear();
+    --occupancy_;
     cmd.status = q.status(arch::AP_RESPONSE_MESSAGE_TOO_BIG);
     return;
   }
+  if (!cmd.last_part || continuation) {
+    if (!continuation) {
+      q.open = true;
+      q.open_psmid = cmd.psmid;
+      ++occupancy_;
+    }
+    q.open_bytes.insert(q.open_bytes.end(), gp.get_data_ptr(), gp.get_data_ptr() + len);
+    if (!cmd.last_part) {
+      cmd.message_open = true;
+      cmd.status = q.status(arch::AP_RESPONSE_NORMAL);
+      return;
+    }
+  }
+  // The message is complete: `msg` is the whole of it.
+  std::vector<uint8_t> whole;
+  const uint8_t* msg = gp.get_data_ptr();
+  uint32_t msg_len = len;
+  if (continuation) {
+    whole = std::move(q.open_bytes);
+    q.open_bytes.clear();
+    q.open = false;
+    --occupancy_;
+    msg = whole.data();
+    msg_len = static_cast<uint32_t>(whole.size());
+  }
   // The firmware's answer is a pure function of the message, so it is computed now and
   // delivered when the engine that serves it finishes (see start_engines).
-  firmware::FirmwareReply fw = firmware::process_request(profile_, gp.get_data_ptr(), len, service_);
+  firmware::FirmwareReply fw = firmware_->process(apqi, msg, msg_len);
   if (fw.op != firmware::Operation::invalid && !firmware::supports(profile_, fw.op)) {
     cmd.status = q.status(arch::AP_RESPONSE_REQ_FAC_NOT_INST);
     return;
   }
   ApMessage m;
   m.psmid = cmd.psmid;
+  m.t_enqueue_ps = now_ps;
   m.bytes = std::move(fw.reply);
   m.service_ps = fw.service_ps;
   q.requests.push_back(std::move(m));
@@ -160,11 +277,17 @@ void CexAdapter::do_nqap(ApQueue& q, uint8_t apqi, ApCommand& cmd, tlm::tlm_gene
   start_engines(now_ps);
 }
 
-void CexAdapter::do_dqap(ApQueue& q, ApCommand& cmd, tlm::tlm_generic_payload& gp) {
+void CexAdapter::do_dqap(ApQueue& q, ApCommand& cmd, tlm::tlm_generic_payload& gp, uint8_t apqi, uint64_t now_ps) {
+  // GR0 bit 32 off asks to continue a partially received reply (arch kGr0DqapFirstPart).
+  if (!cmd.first_part && q.reply_offset == 0) {
+    cmd.status = q.status(arch::AP_RESPONSE_NO_FIRST_PART);
+    return;
+  }
   if (q.replies.empty()) {
     cmd.status = q.status(arch::AP_RESPONSE_NO_PENDING_REPLY);
     return;
   }
+  if (cmd.first_part) q.reply_offset = 0;  // from the first byte of the reply at the head
   ApMessage& r = q.replies.front();
   const uint32_t remaining = static_cast<uint32_t>(r.bytes.size()) - q.reply_offset;
   const uint32_t n = std::min<uint32_t>(remaining, gp.get_data_length());
@@ -175,6 +298,9 @@ void CexAdapter::do_dqap(ApQueue& q, ApCommand& cmd, tlm::tlm_generic_payload& g
   if (cmd.residual) {
     q.reply_offset += n;  // partial receive: the rest stays on the queue
   } else {
+    if (probe_)
+      probe_->request_done(ApRequestTrace{static_cast<uint16_t>(cfg_.apid << 8 | apqi), r.psmid, r.t_enqueue_ps,
+                                          r.t_start_ps, r.t_finish_ps, now_ps});
     q.replies.pop_front();
     q.reply_offset = 0;
     --occupancy_;
@@ -182,29 +308,50 @@ void CexAdapter::do_dqap(ApQueue& q, ApCommand& cmd, tlm::tlm_generic_payload& g
   cmd.status = q.status(arch::AP_RESPONSE_NORMAL);
 }
 
-void CexAdapter::do_aqic(ApQueue& q, ApCommand& cmd) {
+void CexAdapter::do_aqic(ApQueue& q, ApCommand& cmd, uint64_t now_ps) {
+  // One change at a time: while an enable or disable is on its way, RC 0x05 (busy).
+  if (q.aqic_pending) {
+    cmd.status = q.status(arch::AP_RESPONSE_BUSY);
+    return;
+  }
+  if (cmd.aqic.ir == q.irq_enabled) {  // enable while enabled, disable while disabled
+    cmd.status = q.status(arch::AP_RESPONSE_OTHERWISE_CHANGED);
+    return;
+  }
   if (cmd.aqic.ir) {
-    if (q.irq_enabled) {
-      cmd.status = q.status(arch::AP_RESPONSE_OTHERWISE_CHANGED);
-      return;
-    }
+    // The NIB must be a byte of storage; address 0 is refused like KVM refuses it for a
+    // guest (kvm-unit-tests expects RC 0x06 for 0 and for -1).
     if (cmd.nib_addr == 0 || cmd.nib_addr >= storage_.size()) {
       cmd.status = q.status(arch::AP_RESPONSE_INVALID_ADDRESS);
       return;
     }
-    q.irq_enabled = true;
-    q.aqic = cmd.aqic;
-    q.nib_addr = cmd.nib_addr;
-  } else {
-    if (!q.irq_enabled) {
-      cmd.status = q.status(arch::AP_RESPONSE_OTHERWISE_CHANGED);
+    // A guest's GISA (origin = gisa << 4) must lie in storage.
+    const uint64_t gisa = uint64_t{cmd.aqic.gisa} << 4;
+    if (cmd.aqic.gisa != 0 && gisa + arch::kGisaSize > storage_.size()) {
+      cmd.status = q.status(arch::AP_RESPONSE_INVALID_GISA);
       return;
     }
-    q.irq_enabled = false;
-    q.aqic = {};
-    q.nib_addr = 0;
   }
+  q.aqic_pending = true;
+  q.aqic_done_ps = now_ps + timing_.adapter_aqic_cycles * timing_.adapter_clock_ps;
+  q.aqic_next_enabled = cmd.aqic.ir;
+  q.aqic_next = cmd.aqic;
+  q.aqic_next_nib = cmd.nib_addr;
+  q.settle(now_ps);  // a zero delay takes effect at once
   cmd.status = q.status(arch::AP_RESPONSE_NORMAL);
+}
+
+void CexAdapter::do_qact(ApCommand& cmd) const {
+  // PQAP(QACT): "is this adapter compatible with device type cat in mode `mode`?"  Answer: the
+  // highest type up to the asked one that the adapter can stand in for, 0 when none or when
+  // the mode differs (apsim's reading of ap_get_compatible_type, spec §2.1).
+  const arch::QactInfo in = arch::QactInfo::unpack(cmd.qact_in);
+  arch::QactInfo out;
+  out.mode = arch::qact_mode(info_.functions);
+  const uint8_t compat = static_cast<uint8_t>(cfg_.generation + 6);
+  if (in.mode == out.mode && in.cat >= arch::AP_DEVICE_TYPE_CEX4)
+    out.cat = std::min<uint8_t>(in.cat, std::min<uint8_t>(compat, info_.at));
+  cmd.info = out.pack();
 }
 
 void CexAdapter::start_engines(uint64_t now_ps) {
@@ -219,6 +366,8 @@ void CexAdapter::start_engines(uint64_t now_ps) {
     ++q.in_service;
     ++busy_engines_;
     const uint64_t done = now + m.service_ps;
+    m.t_start_ps = now;
+    m.t_finish_ps = done;
     in_flight_.push(Completion{done, apqi, q.generation, std::move(m)});
     scheduled = true;
   }
@@ -241,9 +390,19 @@ void CexAdapter::on_completion() {
     --q.in_service;
     q.replies.push_back(std::move(c.reply));
     ++completed_;
+    q.settle(now);
     if (q.irq_enabled && irq_sink_) {
       const uint8_t one = 1;
       storage_.write(q.nib_addr, &one, 1);  // the notification indicator byte
+      if (q.aqic.gisa != 0) {
+        // A guest's queue: the interruption becomes pending in its GISA, IPM bit of the
+        // guest ISC (spec §6.2); the CPU delivers it to the vCPU (CpuModel::adapter_interrupt).
+        const uint64_t ipm_addr = (uint64_t{q.aqic.gisa} << 4) + arch::kGisaIpmOffset;
+        uint8_t ipm = 0;
+        storage_.read(ipm_addr, &ipm, 1);
+        ipm |= arch::gisa_isc_bit(q.aqic.gisc);
+        storage_.write(ipm_addr, &ipm, 1);
+      }
       irq_sink_->adapter_interrupt(q.aqic);
     }
   }

@@ -10,11 +10,25 @@
 //
 // Source of the behaviour: ap-facility-spec.md §1.5 (response codes), §2.1 (TAPQ info),
 // §6 (interruptions).  Timing: TimingTable::adapter_* (adapter clock), and
-// firmware::ServiceTimeTable for the cryptographic work.
+// firmware::ServiceTimeTable for the cryptographic work.  Every response code, its
+// condition and the choices where the sources are silent: docs/ap-instructions.md.
+//
+// Adapter states (docs/ap-instructions.md "Adapter states"):
+//   * configured and working: the queues answer as their state says;
+//   * deconfigured (SCLP, the card's sysfs `config`): every function answers RC 0x03, TAPQ
+//     with its info word; deconfiguring discards every queue's requests, work in service and
+//     replies, and switches interruptions off; configuring again brings the queues back
+//     empty and reset;
+//   * checkstopped (a fault, injected by the testbench): every function answers RC 0x04,
+//     TAPQ with its info word; the adapter loses all work as when deconfigured, and comes
+//     back empty when the checkstop ends.
+// Deconfigured takes precedence over checkstopped, which takes precedence over a reset in
+// progress (RC 0x02).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <string>
 #include <vector>
@@ -27,6 +41,7 @@
 #include "firmware/cex_firmware.h"
 #include "firmware/service_time.h"
 #include "sc/ap_bus_protocol.h"
+#include "sc/ap_probe.h"
 #include "sc/ap_queue.h"
 #include "sc/main_storage.h"
 #include "sc/timing.h"
@@ -45,15 +60,29 @@ class AdapterInterruptSink {
 /// Static description of one adapter, from the LPAR config.
 struct CexAdapterConfig {
   uint8_t apid = 0;
-  unsigned generation = 5;  ///< 4..8 (CEX4..CEX8); raw TAPQ type = generation + 6
+  /// 4..8 (CEX4..CEX8): the firmware and service times of that generation.  The compatible
+  /// device type QACT reports is generation + 6.
+  unsigned generation = 5;
+  /// Raw TAPQ device type (`at`, sysfs raw_hwtype); 0 = generation + 6 (CEX4 = 10 .. CEX8 =
+  /// 14).  A type beyond CEX8 (the LPAR config's "CEX9" = 15, with generation 8) is mapped to
+  /// a compatible type by PQAP(QACT) in the AP bus (spec §2.1).
+  uint8_t device_type = 0;
   firmware::AdapterProfile::Mode mode = firmware::AdapterProfile::Mode::cca;
   unsigned engines = 1;     ///< processing engines working in parallel
   uint8_t qd = 8;           ///< the TAPQ QD field (observed raw 8 on CEX7/CEX8, spec §2.1)
   /// Slots per queue = QD + 1 when true (the reading of commit 3317785a8803: "0-7 for 1-8
   /// queue spaces"), QD when false.  The public sources disagree; see spec §2.1.
   bool qd_plus_one_slots = true;
-  uint8_t nd = 255;         ///< TAPQ Nd field: highest domain number the adapter has
+  /// TAPQ Nd field: highest domain number the adapter serves.  A usage domain of the LPAR
+  /// above it still has a queue (TAPQ, DQAP, RAPQ, ZAPQ, AQIC work), but NQAP on it answers
+  /// RC 0x42, invalid domain (docs/ap-instructions.md).
+  uint8_t nd = 255;
   bool apxa = true;         ///< the LPAR has APXA: N bit in the facility word
+  /// Facility bits M (4K-modulus ME) and C (4K-modulus CRT); unset = the default of the mode
+  /// (accelerators on, coprocessors off; firmware/cex_firmware.h).  An accelerator without
+  /// them refuses a 4096-bit request with RC 0x16 (firmware::supports).
+  std::optional<bool> mex4k, crt4k;
+  bool configured = true;   ///< SCLP state at power-on (false: standby, RC 0x03)
 };
 
 class CexAdapter : public sc_core::sc_module {
@@ -67,17 +96,28 @@ class CexAdapter : public sc_core::sc_module {
   void set_interrupt_sink(AdapterInterruptSink* sink) { irq_sink_ = sink; }
   const CexAdapterConfig& config() const { return cfg_; }
   const firmware::AdapterProfile& profile() const { return profile_; }
+  /// The adapter's firmware (per-domain master keys, RNG, type-50 memo).
+  firmware::CexFirmware& firmware() { return *firmware_; }
+  /// Report every dequeued request's timestamps to `probe` (nullptr: none).
+  void set_probe(ApProbe* probe) { probe_ = probe; }
 
   /// The TAPQ info word of this adapter's queues (spec §2.1).
   uint64_t tapq_info() const { return info_.pack(); }
   /// Upper 32 bits of the info word (sysfs ap_functions).
   uint32_t functions() const { return info_.functions; }
 
-  /// SCLP configure/deconfigure (the card's `config` attribute) and checkstop injection.
+  /// SCLP configure/deconfigure (the card's `config` attribute) and checkstop injection,
+  /// effective now (see the adapter states above).
   void set_configured(bool on);
   void set_checkstopped(bool on);
   bool configured() const { return configured_; }
   bool checkstopped() const { return checkstopped_; }
+  /// A state change `delay_ps` picoseconds from now (0 = now): the testbench's fault
+  /// injection (`apsim-inject`), so that it can land while software has requests in flight.
+  enum class Fault { checkstop, config };
+  void inject(Fault what, bool on, uint64_t delay_ps);
+  /// TAPQ-level view of one queue for tests and statistics: nullptr if APQI `apqi` has none.
+  const ApQueue* queue(uint8_t apqi) const { return queues_[apqi].get(); }
 
   // Statistics and traceable state.
   uint64_t requests_completed() const { return completed_; }
@@ -94,12 +134,22 @@ class CexAdapter : public sc_core::sc_module {
     bool operator>(const Completion& o) const { return done_ps > o.done_ps; }
   };
 
+  struct PendingFault {
+    uint64_t at_ps;
+    Fault what;
+    bool on;
+  };
+
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void do_nqap(ApQueue& q, uint8_t apqi, ApCommand& cmd, tlm::tlm_generic_payload& gp, uint64_t now_ps);
-  void do_dqap(ApQueue& q, ApCommand& cmd, tlm::tlm_generic_payload& gp);
-  void do_aqic(ApQueue& q, ApCommand& cmd);
+  void do_dqap(ApQueue& q, ApCommand& cmd, tlm::tlm_generic_payload& gp, uint8_t apqi, uint64_t now_ps);
+  void do_aqic(ApQueue& q, ApCommand& cmd, uint64_t now_ps);
+  void do_qact(ApCommand& cmd) const;
   void start_engines(uint64_t now_ps);
   void on_completion();
+  void on_fault();
+  /// Every queue loses its work (deconfigure, checkstop).
+  void lose_all_work();
   void update_signals();
   uint8_t queue_rc(const ApQueue& q, uint64_t now_ps) const;
 
@@ -110,11 +160,15 @@ class CexAdapter : public sc_core::sc_module {
   const firmware::ServiceTimeTable& service_;
   MainStorage& storage_;
   AdapterInterruptSink* irq_sink_ = nullptr;
+  std::unique_ptr<firmware::CexFirmware> firmware_;
+  ApProbe* probe_ = nullptr;
 
   std::vector<std::unique_ptr<ApQueue>> queues_;  ///< index APQI; null = not a usage domain of the LPAR
   std::deque<uint8_t> arrival_;                   ///< APQIs of waiting requests, in arrival order
   std::priority_queue<Completion, std::vector<Completion>, std::greater<Completion>> in_flight_;
   sc_core::sc_event completion_event_;
+  std::vector<PendingFault> faults_;  ///< injected state changes not yet due
+  sc_core::sc_event fault_event_;
   unsigned busy_engines_ = 0;
   unsigned occupancy_ = 0;  ///< sum of all queues' occupancy
   uint64_t completed_ = 0;

@@ -1,7 +1,10 @@
 // sc/cpu.cpp — AP instruction execution (decode, storage, SIE, bus) and CPU contexts.
 #include "sc/cpu.h"
 
+#include <algorithm>
 #include <stdexcept>
+
+#include "sc/control_domain_request.h"
 
 namespace apsim::sc {
 
@@ -24,13 +27,14 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   Context(CpuModel& c, std::string n, const arch::Facilities& f) : cpu(c), ctx_name(std::move(n)), fac(f) {}
 
   // arch::ApInstructions
-  InsnOutcome pqap(GeneralRegisters& r) override { return cpu.execute(*this, arch::kOpPQAP, r, 0, 0); }
+  InsnOutcome pqap(GeneralRegisters& r) override { return cpu.note_outcome(cpu.execute(*this, arch::kOpPQAP, r, 0, 0)); }
   InsnOutcome nqap(GeneralRegisters& r, unsigned r1, unsigned r2) override {
-    return cpu.execute(*this, arch::kOpNQAP, r, r1, r2);
+    return cpu.note_outcome(cpu.execute(*this, arch::kOpNQAP, r, r1, r2));
   }
   InsnOutcome dqap(GeneralRegisters& r, unsigned r1, unsigned r2) override {
-    return cpu.execute(*this, arch::kOpDQAP, r, r1, r2);
+    return cpu.note_outcome(cpu.execute(*this, arch::kOpDQAP, r, r1, r2));
   }
+  int sclp_configure_ap(unsigned apid, bool on) override { return cpu.sclp_configure_ap(*this, apid, on); }
 
   // arch::Cpu
   arch::ApInstructions& ap() override { return *this; }
@@ -38,11 +42,32 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
     return guest ? static_cast<arch::Storage&>(*guest_storage) : static_cast<arch::Storage&>(cpu.storage_);
   }
   const arch::Facilities& facilities() const override { return fac; }
-  uint64_t now_ps() override { return sc_time_stamp().value(); }
-  void delay_ps(uint64_t ps) override { sc_core::wait(sc_time(static_cast<double>(ps), SC_PS)); }
+  // The CPU's clock: SystemC time plus, when loosely timed, the local offset.
+  uint64_t now_ps() override { return cpu.lt_ ? cpu.qk_.get_current_time().value() : sc_time_stamp().value(); }
+  void delay_ps(uint64_t ps) override { cpu.advance_ps(ps); }
   arch::WakeReason wait_for_interrupt(uint64_t timeout_ps) override {
-    if (!irq_pending) sc_core::wait(sc_time(static_cast<double>(timeout_ps), SC_PS), irq_event);
-    const bool got = irq_pending;
+    // Sleeping is a synchronisation point: first let everything due up to the CPU's local
+    // time happen (an interruption among it), then sleep.
+    cpu.sync_local_time();
+    if (guest || cpu.guests_.empty()) {
+      if (!irq_pending) sc_core::wait(sc_time::from_value(timeout_ps), irq_event);
+      const bool got = irq_pending;
+      irq_pending = false;
+      return got ? arch::WakeReason::adapter_interrupt : arch::WakeReason::timeout;
+    }
+    // The host sleeps while its guests' vCPUs do not run: a guest's adapter interruption
+    // arriving meanwhile reaches the host as a GIB alert (spec §6.2, GAL_ISC) and wakes it
+    // as its own would.  (The guest's own pending flag stays for the guest's context.)
+    bool alerted = false;
+    if (!irq_pending) {
+      sc_event_or_list any_irq;
+      any_irq |= irq_event;
+      for (auto& g : cpu.guests_) any_irq |= g->irq_event;
+      const sc_time until = sc_time_stamp() + sc_time::from_value(timeout_ps);
+      sc_core::wait(sc_time::from_value(timeout_ps), any_irq);
+      alerted = sc_time_stamp() < until;  // woken by an event, not by the timeout
+    }
+    const bool got = irq_pending || alerted;
     irq_pending = false;
     return got ? arch::WakeReason::adapter_interrupt : arch::WakeReason::timeout;
   }
@@ -61,6 +86,14 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
     g->guest_storage = std::make_unique<GuestStorage>(cpu.storage_, mso, msl);
     cpu.guests_.push_back(std::move(g));
     return *cpu.guests_.back();
+  }
+  // KVM's blocked-vCPU update of a guest's CRYCB (sc/sie.h): the SIE unit keeps the vCPU
+  // out of SIE, and reloads and commits the APCB before letting it run again.
+  void sie_block(uint64_t sd) override { host_only("sie_block"), cpu.sie_.block(sd); }
+  void sie_crycb_changed(uint64_t sd) override { host_only("sie_crycb_changed"), cpu.sie_.crycb_changed(sd); }
+  void sie_unblock(uint64_t sd) override { host_only("sie_unblock"), cpu.sie_.unblock(sd); }
+  void host_only(const char* what) const {
+    if (guest) throw std::logic_error(std::string(what) + ": nested SIE (vSIE) is not modeled");
   }
 };
 
@@ -81,7 +114,27 @@ void CpuModel::run() {
   sc_stop();
 }
 
-void CpuModel::cycles(uint64_t n) { wait(sc_time(static_cast<double>(n * timing_.cpu_clock_ps), SC_PS)); }
+void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }
+
+void CpuModel::advance_ps(uint64_t ps) {
+  if (ps == 0) return;  // no wait (and no delta cycle) for a zero cost
+  if (!lt_) {
+    wait(sc_time::from_value(ps));  // 1 ps resolution: value == ps
+    return;
+  }
+  qk_.inc(sc_time::from_value(ps));
+  if (qk_.need_sync()) qk_.sync();
+}
+
+void CpuModel::set_loosely_timed(bool on, uint64_t quantum_ps) {
+  lt_ = on;
+  if (on) tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time::from_value(std::max<uint64_t>(quantum_ps, 1)));
+  qk_.reset();
+}
+
+void CpuModel::sync_local_time() {
+  if (lt_ && qk_.get_local_time() != SC_ZERO_TIME) qk_.sync();
+}
 
 InsnOutcome CpuModel::program_interruption(uint16_t code) {
   ++stats_.program_interruptions;
@@ -106,10 +159,27 @@ void CpuModel::adapter_interrupt(const arch::AqicControl& ctl) {
   }
 }
 
+namespace {
+/// The control domain a guest NQAP's message modifies (sc/control_domain_request.h), -1 if
+/// none or if the operands cannot be read (nqap() then raises the exception).
+int64_t peek_control_domain(arch::Storage& st, const GeneralRegisters& regs, unsigned r2) {
+  if (r2 % 2 || r2 > 14 || regs[r2 + 1] == 0) return -1;
+  uint8_t head[kControlDomainPeekBytes];
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(regs[r2 + 1], sizeof head));
+  if (!st.read(regs[r2], head, n)) return -1;
+  return control_domain_target(head, n);
+}
+}  // namespace
+
 InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& regs, unsigned r1, unsigned r2) {
   ++stats_.instructions;
   cycles(timing_.insn_base_cycles);
-  if (!ctx.fac.ap) return program_interruption(arch::PGM_OPERATION);
+  // A guest's instruction is decoded by the machine, which has AP whatever the guest's CPU
+  // model says: without interpretation (ECA.APIE off) it intercepts, below.
+  if (!(ctx.guest ? host_->fac.ap : ctx.fac.ap)) return program_interruption(arch::PGM_OPERATION);
+  // Host: privileged operation before anything else.  Guest: after the intercept decision
+  // below — without APIE, KVM answers -EOPNOTSUPP before it looks at the PSW (spec §3.3).
+  if (!ctx.guest && regs.problem_state) return program_interruption(arch::PGM_PRIVILEGED_OP);
   if (tracing_) {
     sig_opcode_.write(opcode);
     sig_apqn_.write(static_cast<uint32_t>(regs[0] & 0xffff));
@@ -117,23 +187,47 @@ InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& r
   }
   InsnOutcome out;
   if (ctx.guest) {
+    // SIE (sc/sie.h): entry if the vCPU is not in SIE (waits while KVM blocks it), then
+    // intercept or interpretation against the APCB of its CRYCB.
+    sie_.begin_instruction(ctx.sd_addr);
     const uint8_t fc = arch::gr0_fc(regs[0]);
     const bool aqic = opcode == arch::kOpPQAP && fc == static_cast<uint8_t>(arch::PqapFc::AQIC);
     if (!sie_.apie(ctx.sd_addr) || aqic) {
-      // SIE exit, the host handler, SIE re-entry.
+      // SIE exit, the host handler (KVM's handle_pqap, or QEMU), SIE re-entry at the next
+      // instruction.  Without APIE every AP instruction comes here (spec §3.3).
+      sie_.intercept(ctx.sd_addr);
       ++stats_.intercepts;
       cycles(timing_.intercept_cycles);
-      if (!ctx.handler) return program_interruption(arch::PGM_OPERATION);
-      out = ctx.handler->handle_ap_intercept(opcode, regs, r1, r2);
+      out = ctx.handler ? ctx.handler->handle_ap_intercept(opcode, regs, r1, r2) : InsnOutcome{0, arch::PGM_OPERATION};
       if (out.interrupted()) ++stats_.program_interruptions;
+      sie_.end_instruction(ctx.sd_addr);
       return out;
     }
+    if (regs.problem_state) {  // interpreted: the machine's own check
+      sie_.end_instruction(ctx.sd_addr);
+      return program_interruption(arch::PGM_PRIVILEGED_OP);
+    }
+    // Interpreted: the decode below asks sie_.check_apqn(); a NQAP that modifies a control
+    // domain is checked against the ADM as well.
+    if (opcode == arch::kOpNQAP) sie_.set_control_domain_target(ctx.sd_addr, peek_control_domain(ctx.storage(), regs, r2));
   }
   switch (opcode) {
     case arch::kOpPQAP: out = pqap(ctx, regs); break;
     case arch::kOpNQAP: out = nqap(ctx, regs, r1, r2); break;
     case arch::kOpDQAP: out = dqap(ctx, regs, r1, r2); break;
     default: out = program_interruption(arch::PGM_OPERATION); break;
+  }
+  if (ctx.guest) {
+    // The decode reports every SIE denial as RC 0x01 (APQN not available); a request the
+    // ADM forbids (APQN valid, control domain not) ends with the SIE unit's adm_denied_rc().
+    const SieVerdict& vd = sie_.verdict(ctx.sd_addr);
+    if (!out.interrupted() && vd.checked && vd.allow && !vd.cdom_allow) {
+      arch::ApQueueStatus s;
+      s.response_code = sie_.adm_denied_rc();
+      regs[1] = s.gr1();
+      out = InsnOutcome{3, arch::PGM_NONE};
+    }
+    sie_.end_instruction(ctx.sd_addr);
   }
   if (tracing_) {
     sig_opcode_.write(0);
@@ -143,7 +237,10 @@ InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& r
 }
 
 void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint32_t len, tlm::tlm_command dir) {
-  tlm::tlm_generic_payload gp;
+  // One payload object for every transaction (constructing and destroying a generic payload
+  // per instruction was a measurable share of a round trip): b_transport is synchronous, so
+  // it is free again when this returns.
+  tlm::tlm_generic_payload& gp = gp_;
   gp.set_command(dir);
   gp.set_address(qid);
   gp.set_data_ptr(data);
@@ -154,17 +251,73 @@ void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   gp.set_extension(&cmd);
   sc_time delay = SC_ZERO_TIME;
+  if (lt_) {
+    // Anything due at or before the CPU's local time (an adapter finishing a request, an
+    // interruption) must have happened before the adapter sees this instruction.
+    const sc_time local = qk_.get_local_time();
+    if (local != SC_ZERO_TIME && sc_time_to_pending_activity() <= local) qk_.sync();
+    delay = qk_.get_local_time();  // the transaction starts at the CPU's local time
+  }
   bus_socket->b_transport(gp, delay);
   gp.clear_extension(&cmd);
-  wait(delay);
+  if (!lt_) {
+    if (delay != SC_ZERO_TIME) wait(delay);
+    return;
+  }
+  qk_.set(delay);
+  if (qk_.need_sync()) qk_.sync();
 }
 
 namespace {
-// Condition code for a completed instruction.  The Linux wrappers use only GR1 (and NQAP
-// loops on cc 2, DQAP on cc 1/2); KVM's emulated PQAP sets cc 3 when the RC is non-zero.
-// Modeling choice (no public cc table, spec §1.3): cc 0 for RC 0, cc 3 otherwise.
+// Condition codes (docs/ap-instructions.md; spec §1.3 has no public cc table).  Every
+// instruction that ends with a status word sets cc 0 for RC 0 and cc 3 otherwise, as KVM's
+// emulated PQAP does and kvm-unit-tests expects (cc 3 with RC 6/7, cc 0 with RC 0).  NQAP
+// sets cc 1 when it took a part of a multi-part message (GR0 bit 33 off) and waits for the
+// rest; the Linux wrapper's comment "cc 1 can't happen because the L bit is 1" agrees.  DQAP
+// ends with cc 0 also when the buffer was used up before the reply: GR2 (residual) != 0 and
+// the odd R2 register = 0 tell it, as Linux' ap_dqap tests.  apsim moves a whole operand in
+// one execution, so cc 2 (segment boundary) and DQAP's cc 1 (partial, re-execute) never
+// occur; the Linux wrappers' brc loops work unchanged.  QCI: cc 0.
 int cc_for(const arch::ApQueueStatus& s) { return s.response_code == 0 ? 0 : 3; }
+
+InsnOutcome with_rc(GeneralRegisters& regs, uint8_t rc) {
+  arch::ApQueueStatus s;
+  s.response_code = rc;
+  regs[1] = s.gr1();
+  return InsnOutcome{cc_for(s), arch::PGM_NONE};
+}
+
+// An APQN beyond what the configuration can name: without APXA only APIDs 0..63 and APQIs
+// 0..15 exist, and naming a larger one is a specification exception (KVM's handle_pqap makes
+// the same check for the AQIC it intercepts, spec §3.3).
+bool apqn_beyond_range(const arch::Facilities& fac, arch::Apqn q) { return !fac.apxa && (q.apid > 63 || q.apqi > 15); }
+
+bool even_pair(unsigned r) { return r % 2 == 0 && r <= 14; }
 }  // namespace
+
+InsnOutcome CpuModel::note_outcome(const InsnOutcome& out) {
+  switch (out.pgm) {
+    case arch::PGM_OPERATION: ++stats_.pgm_operation; break;
+    case arch::PGM_PRIVILEGED_OP: ++stats_.pgm_privileged_op; break;
+    case arch::PGM_ADDRESSING: ++stats_.pgm_addressing; break;
+    case arch::PGM_SPECIFICATION: ++stats_.pgm_specification; break;
+    default: break;
+  }
+  if (tracing_) sig_pgm_.write(out.pgm);
+  return out;
+}
+
+int CpuModel::sclp_configure_ap(Context& ctx, unsigned apid, bool on) {
+  if (ctx.guest) return -95;  // -EOPNOTSUPP: KVM offers its guests no SCLP AP configuration
+  if (apid > arch::kMaxApid) return -19;  // -ENODEV
+  cycles(timing_.sclp_ap_config_cycles);
+  ApCommand cmd;
+  cmd.function = ApFunction::SCLP_CONFIG;
+  cmd.configure = on;
+  cmd.sclp_rc = -19;  // stays so when no adapter has this APID (the AP bus answers)
+  bus_transaction(cmd, static_cast<uint16_t>(apid << 8), nullptr, 0, tlm::TLM_IGNORE_COMMAND);
+  return cmd.sclp_rc;
+}
 
 InsnOutcome CpuModel::pqap(Context& ctx, GeneralRegisters& regs) {
   using arch::PqapFc;
@@ -172,10 +325,12 @@ InsnOutcome CpuModel::pqap(Context& ctx, GeneralRegisters& regs) {
   const uint8_t fc = arch::gr0_fc(gr0);
   const arch::Apqn apqn = arch::gr0_apqn(gr0);
   const bool t = gr0 & arch::kGr0TBit, f = gr0 & arch::kGr0FBit;
-  // Reserved GR0 bits: 0–31 and 42–47 always; bit 40 (T) only for TAPQ, 41 (F) only for RAPQ/ZAPQ.
-  if ((gr0 >> 32) != 0 || (gr0 & 0x003f0000) != 0) return program_interruption(arch::PGM_SPECIFICATION);
-  if (t && fc != static_cast<uint8_t>(PqapFc::TAPQ)) return program_interruption(arch::PGM_SPECIFICATION);
-  if (f && fc != static_cast<uint8_t>(PqapFc::RAPQ) && fc != static_cast<uint8_t>(PqapFc::ZAPQ))
+  const auto is = [fc](PqapFc x) { return fc == static_cast<uint8_t>(x); };
+  // Specification exceptions: reserved GR0 bits; T (bit 40) only with TAPQ; bit 41 only with
+  // RAPQ/ZAPQ (F) and QACT (ifbit); functions not installed or not defined.
+  if (gr0 & arch::kGr0PqapReserved) return program_interruption(arch::PGM_SPECIFICATION);
+  if (t && !is(PqapFc::TAPQ)) return program_interruption(arch::PGM_SPECIFICATION);
+  if (f && !is(PqapFc::RAPQ) && !is(PqapFc::ZAPQ) && !is(PqapFc::QACT))
     return program_interruption(arch::PGM_SPECIFICATION);
 
   ApCommand cmd;
@@ -187,7 +342,7 @@ InsnOutcome CpuModel::pqap(Context& ctx, GeneralRegisters& regs) {
       break;
     case PqapFc::RAPQ:
     case PqapFc::ZAPQ:
-      cmd.function = fc == static_cast<uint8_t>(PqapFc::RAPQ) ? ApFunction::RAPQ : ApFunction::ZAPQ;
+      cmd.function = is(PqapFc::RAPQ) ? ApFunction::RAPQ : ApFunction::ZAPQ;
       cmd.f_bit = f;
       break;
     case PqapFc::AQIC: {
@@ -203,76 +358,94 @@ InsnOutcome CpuModel::pqap(Context& ctx, GeneralRegisters& regs) {
       if (!ctx.fac.qci) return program_interruption(arch::PGM_SPECIFICATION);
       const uint64_t addr = regs[2];
       if (addr % 8 != 0) return program_interruption(arch::PGM_SPECIFICATION);
-      const arch::QciInfo qci = ctx.guest ? sie_.guest_qci(ctx.sd_addr, lpar_qci_) : lpar_qci_;
+      arch::QciInfo qci = lpar_qci_;
+      if (ctx.guest) {
+        // The guest's masks and Na/Nd come from its CRYCB (sc/sie.h); the facilities of the
+        // machine that are not about id ranges (QACT, APSC, RC8A, APSB) are the LPAR's.
+        qci = sie_.guest_qci(ctx.sd_addr, lpar_qci_);
+        qci.flags |= lpar_qci_.flags & (arch::QCI_FLAG_QACT | arch::QCI_FLAG_APSC | arch::QCI_FLAG_RC8A |
+                                         arch::QCI_FLAG_APSB);
+      }
       uint8_t block[arch::kQciBlockSize];
       qci.to_bytes(block);
       if (!ctx.storage().write(addr, block, sizeof block)) return program_interruption(arch::PGM_ADDRESSING);
       cycles(8 * timing_.storage_access_cycles);
       return InsnOutcome{0, arch::PGM_NONE};
     }
+    case PqapFc::QACT:
+      if (!(lpar_qci_.flags & arch::QCI_FLAG_QACT)) return program_interruption(arch::PGM_SPECIFICATION);
+      cmd.function = ApFunction::QACT;
+      cmd.qact_in = regs[1];
+      break;
     default:
-      // QACT (fc 5) is not offered (QCI flag C is off) and BAPQ/AAPQ need Secure Execution.
+      // fc 6 and above 8 are not defined; BAPQ/AAPQ (7, 8) need Secure Execution ("may cause
+      // a specification exception" in a non-SE environment, ap.h).
       return program_interruption(arch::PGM_SPECIFICATION);
   }
+  if (apqn_beyond_range(ctx.fac, apqn)) return program_interruption(arch::PGM_SPECIFICATION);
   if (ctx.guest && sie_.check_apqn(ctx.sd_addr, apqn.apid, apqn.apqi) != SieDecision::interpret) {
     ++stats_.sie_denied;
-    arch::ApQueueStatus s;
-    s.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;
-    regs[1] = s.gr1();
-    return InsnOutcome{cc_for(s), arch::PGM_NONE};
+    return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
   }
   bus_transaction(cmd, apqn.qid(), nullptr, 0, tlm::TLM_IGNORE_COMMAND);
   regs[1] = cmd.status.gr1();
+  // TAPQ without T leaves GR2 as it was (Linux zeroes it before; apsim's choice).
   if (cmd.function == ApFunction::TAPQ && t) regs[2] = cmd.info;
+  if (cmd.function == ApFunction::QACT && cmd.status.response_code == arch::AP_RESPONSE_NORMAL) regs[2] = cmd.info;
   return InsnOutcome{cc_for(cmd.status), arch::PGM_NONE};
 }
 
 InsnOutcome CpuModel::nqap(Context& ctx, GeneralRegisters& regs, unsigned r1, unsigned r2) {
-  if (r1 % 2 || r2 % 2 || r1 > 14 || r2 > 14) return program_interruption(arch::PGM_SPECIFICATION);
+  if (!even_pair(r1) || !even_pair(r2)) return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t gr0 = regs[0];
+  if (gr0 & arch::kGr0NqapReserved) return program_interruption(arch::PGM_SPECIFICATION);
   const arch::Apqn apqn = arch::gr0_apqn(gr0);
+  if (apqn_beyond_range(ctx.fac, apqn)) return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t addr = regs[r2], len = regs[r2 + 1];
-  if (len == 0 || len > (1u << 20)) return program_interruption(arch::PGM_SPECIFICATION);
+  // Zero, or longer than any adapter takes (the adapter refuses beyond its own ML the same way).
+  if (len == 0 || len > arch::kApMaxMessageBytes) return program_interruption(arch::PGM_SPECIFICATION);
   std::vector<uint8_t> msg(len);
   if (!ctx.storage().read(addr, msg.data(), len)) return program_interruption(arch::PGM_ADDRESSING);
   cycles((len + 255) / 256 * timing_.move_cycles_per_256b);
   if (ctx.guest && sie_.check_apqn(ctx.sd_addr, apqn.apid, apqn.apqi) != SieDecision::interpret) {
     ++stats_.sie_denied;
-    arch::ApQueueStatus s;
-    s.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;
-    regs[1] = s.gr1();
-    return InsnOutcome{cc_for(s), arch::PGM_NONE};
+    return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
   }
   ApCommand cmd;
   cmd.function = ApFunction::NQAP;
   cmd.psmid = (regs[r1] << 32) | (regs[r1 + 1] & 0xffffffffull);
+  cmd.last_part = gr0 & arch::kGr0NqapLast;
   bus_transaction(cmd, apqn.qid(), msg.data(), static_cast<uint32_t>(len), tlm::TLM_WRITE_COMMAND);
+  if (cmd.pgm) return program_interruption(cmd.pgm);  // beyond the adapter's maximum message size
   regs[1] = cmd.status.gr1();
-  if (cmd.status.response_code == arch::AP_RESPONSE_NORMAL) {
-    regs[r2] = addr + len;  // the whole message was taken
-    regs[r2 + 1] = 0;
-  }
-  return InsnOutcome{cc_for(cmd.status), arch::PGM_NONE};
+  if (cmd.status.response_code != arch::AP_RESPONSE_NORMAL) return InsnOutcome{3, arch::PGM_NONE};
+  regs[r2] = addr + len;  // the whole operand was taken
+  regs[r2 + 1] = 0;
+  return InsnOutcome{cmd.message_open ? 1 : 0, arch::PGM_NONE};
 }
 
 InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, unsigned r2) {
-  if (r1 % 2 || r2 % 2 || r1 > 14 || r2 > 14) return program_interruption(arch::PGM_SPECIFICATION);
-  const arch::Apqn apqn = arch::gr0_apqn(regs[0]);
+  if (!even_pair(r1) || !even_pair(r2)) return program_interruption(arch::PGM_SPECIFICATION);
+  const uint64_t gr0 = regs[0];
+  if (gr0 & arch::kGr0DqapReserved) return program_interruption(arch::PGM_SPECIFICATION);
+  const arch::Apqn apqn = arch::gr0_apqn(gr0);
+  if (apqn_beyond_range(ctx.fac, apqn)) return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t addr = regs[r2], len = regs[r2 + 1];
-  if (len == 0 || len > (1u << 20)) return program_interruption(arch::PGM_SPECIFICATION);
-  if (!ctx.storage().write(addr, nullptr, 0) || addr + len > ctx.storage().size())
-    return program_interruption(arch::PGM_ADDRESSING);
+  if (len == 0) return program_interruption(arch::PGM_SPECIFICATION);
+  const uint64_t size = ctx.storage().size();
+  if (addr > size || len > size - addr) return program_interruption(arch::PGM_ADDRESSING);
   if (ctx.guest && sie_.check_apqn(ctx.sd_addr, apqn.apid, apqn.apqi) != SieDecision::interpret) {
     ++stats_.sie_denied;
-    arch::ApQueueStatus s;
-    s.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;
-    regs[1] = s.gr1();
-    return InsnOutcome{cc_for(s), arch::PGM_NONE};
+    regs[2] = 0;
+    return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
   }
-  std::vector<uint8_t> buf(len);
+  // No reply is longer than the largest message: the transfer buffer is bounded by that,
+  // not by the program's buffer length.
+  std::vector<uint8_t> buf(std::min<uint64_t>(len, arch::kApMaxMessageBytes));
   ApCommand cmd;
   cmd.function = ApFunction::DQAP;
-  bus_transaction(cmd, apqn.qid(), buf.data(), static_cast<uint32_t>(len), tlm::TLM_READ_COMMAND);
+  cmd.first_part = gr0 & arch::kGr0DqapFirstPart;
+  bus_transaction(cmd, apqn.qid(), buf.data(), static_cast<uint32_t>(buf.size()), tlm::TLM_READ_COMMAND);
   regs[1] = cmd.status.gr1();
   regs[2] = 0;
   if (cmd.status.response_code != arch::AP_RESPONSE_NORMAL) return InsnOutcome{cc_for(cmd.status), arch::PGM_NONE};
@@ -283,7 +456,9 @@ InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
   regs[r2] = addr + cmd.reply_len;
   regs[r2 + 1] = len - cmd.reply_len;
   regs[2] = cmd.residual;  // bytes of the reply still on the queue
-  return InsnOutcome{cmd.residual ? 1 : 0, arch::PGM_NONE};
+  // Part of the reply stays on the queue: the returned GR0 continues it when re-executed.
+  if (cmd.residual) regs[0] = gr0 & ~arch::kGr0DqapFirstPart;
+  return InsnOutcome{0, arch::PGM_NONE};
 }
 
 void CpuModel::trace(sc_trace_file* tf) {
@@ -293,6 +468,7 @@ void CpuModel::trace(sc_trace_file* tf) {
   sc_trace(tf, sig_apqn_, n + ".apqn");
   sc_trace(tf, sig_rc_, n + ".rc");
   sc_trace(tf, sig_guest_, n + ".in_sie");
+  sc_trace(tf, sig_pgm_, n + ".pgm");
 }
 
 }  // namespace apsim::sc

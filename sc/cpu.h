@@ -6,9 +6,12 @@
 // adapter, and costs the simulated time of each of those steps (sc/timing.h).  Contexts:
 //   * the host context (the LPAR's Linux), an arch::HostCpu;
 //   * one SIE context per guest vCPU, described by a state description in host storage.
-// Program interruptions (ap-facility-spec.md §1, §3.3): operation (no AP facility),
-// specification (reserved GR0 bits, unknown PQAP function, T bit without APFT, odd R1/R2,
-// zero length, misaligned QCI block), addressing (operand outside the context's storage).
+// Program interruptions (ap-facility-spec.md §1, §3.3; docs/ap-instructions.md): operation
+// (no AP facility), privileged operation (problem state), specification (reserved GR0 bits,
+// unknown or uninstalled PQAP function, T bit without APFT, APQN beyond 63/15 without APXA,
+// odd R1/R2, zero length, a length beyond the adapter's maximum message size, misaligned QCI
+// block), addressing (operand outside the context's storage).  Each is counted by code in
+// CpuStats and traced as `cpu.pgm`.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,7 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "arch/ap_instructions.h"
 #include "arch/qci.h"
@@ -39,6 +43,11 @@ struct CpuStats {
   uint64_t program_interruptions = 0;
   uint64_t intercepts = 0;
   uint64_t sie_denied = 0;
+  // Program interruptions by code (also those a guest gets from KVM/QEMU after an intercept).
+  uint64_t pgm_operation = 0;       ///< code 0x0001
+  uint64_t pgm_privileged_op = 0;   ///< code 0x0002
+  uint64_t pgm_addressing = 0;      ///< code 0x0005
+  uint64_t pgm_specification = 0;  ///< code 0x0006
 };
 
 class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
@@ -60,9 +69,31 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   void adapter_interrupt(const arch::AqicControl& ctl) override;
   void trace(sc_core::sc_trace_file* tf);
 
+  /// Loosely-timed execution (`--mode fast`): instead of wait()ing for every cost, the CPU
+  /// runs ahead of SystemC time by a local offset kept in a tlm_utils::tlm_quantumkeeper
+  /// (global quantum `quantum_ps`), and synchronises (waits the offset) when
+  ///   * the offset reaches the quantum,
+  ///   * before an AP bus transaction, if some SystemC activity (an adapter completing a
+  ///     request, an interruption) is due at or before the CPU's local time — so the
+  ///     adapter is always up to date with everything that happened before the instruction,
+  ///     and a DQAP never misses a reply due before it,
+  ///   * before sleeping (wait_for_interrupt), and when the software ends.
+  /// Bus transactions carry the local offset as their initial delay, so the adapter sees the
+  /// same absolute times as in cycle mode.  The functional behaviour and every simulated
+  /// time are those of cycle mode; only the RTL mask check's cycles differ (the platform
+  /// swaps it for the untimed reference).  Call before the simulation starts.
+  void set_loosely_timed(bool on, uint64_t quantum_ps);
+  bool loosely_timed() const { return lt_; }
+  /// Wait out the local time offset (no-op in cycle mode).  From the CPU thread only.
+  void sync_local_time();
+
   // ---- used by the contexts (sc/cpu.cpp) ----
   struct Context;
   arch::InsnOutcome execute(Context& ctx, uint16_t opcode, arch::GeneralRegisters& regs, unsigned r1, unsigned r2);
+  /// Count and trace what an instruction ended with (per-code CpuStats, `cpu.pgm`).
+  arch::InsnOutcome note_outcome(const arch::InsnOutcome& out);
+  /// SCLP configure/deconfigure of adapter `apid` for context `ctx` (arch::HostCpu).
+  int sclp_configure_ap(Context& ctx, unsigned apid, bool on);
 
  private:
   void run();
@@ -73,6 +104,9 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   void bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint32_t len, tlm::tlm_command dir);
   arch::InsnOutcome program_interruption(uint16_t code);
   void cycles(uint64_t n);
+  /// Let `ps` of simulated time pass on the CPU: wait (cycle mode) or add to the local
+  /// offset and sync at the quantum (loosely timed).
+  void advance_ps(uint64_t ps);
 
   MainStorage& storage_;
   const TimingTable& timing_;
@@ -82,12 +116,17 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   std::unique_ptr<Context> host_;
   std::vector<std::unique_ptr<Context>> guests_;
   CpuStats stats_;
+  tlm::tlm_generic_payload gp_;      ///< reused by every bus_transaction
+  bool lt_ = false;                  ///< loosely timed (set_loosely_timed)
+  tlm_utils::tlm_quantumkeeper qk_;  ///< the local time offset in loosely-timed mode
 
   bool tracing_ = false;
   sc_core::sc_signal<uint32_t> sig_opcode_{"opcode"};
   sc_core::sc_signal<uint32_t> sig_apqn_{"apqn"};
   sc_core::sc_signal<uint32_t> sig_rc_{"rc"};
   sc_core::sc_signal<bool> sig_guest_{"in_sie"};
+  /// Program-interruption code of the last AP instruction, 0 = none.
+  sc_core::sc_signal<uint32_t> sig_pgm_{"pgm"};
 };
 
 }  // namespace apsim::sc

@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -80,6 +81,8 @@ void parse_timing(const json& t, TimingTable& tt, const std::string& src) {
       {"bus_cycles_per_16b", &tt.bus_cycles_per_16b},
       {"adapter_queue_op_cycles", &tt.adapter_queue_op_cycles},
       {"adapter_reset_cycles", &tt.adapter_reset_cycles},
+      {"adapter_aqic_cycles", &tt.adapter_aqic_cycles},
+      {"sclp_ap_config_cycles", &tt.sclp_ap_config_cycles},
   };
   for (auto it = t.begin(); it != t.end(); ++it) {
     auto m = members.find(it.key());
@@ -89,11 +92,28 @@ void parse_timing(const json& t, TimingTable& tt, const std::string& src) {
   }
 }
 
-CexAdapterConfig parse_adapter(const json& a, const std::string& src, const std::string& field, unsigned max_apid) {
+// Adapter types: generation of the firmware, raw TAPQ device type (0 = generation + 6).
+struct AdapterType {
+  unsigned generation;
+  uint8_t device_type;
+};
+const std::map<std::string, AdapterType>& adapter_types() {
+  static const std::map<std::string, AdapterType> types = {
+      {"CEX4", {4, 0}}, {"CEX5", {5, 0}}, {"CEX6", {6, 0}}, {"CEX7", {7, 0}}, {"CEX8", {8, 0}},
+      // A type beyond CEX8: raw type 15, CEX8-compatible (QACT), CEX8 firmware and timing.
+      {"CEX9", {8, 15}}};
+  return types;
+}
+
+CexAdapterConfig parse_adapter(const json& a, const std::string& src, const std::string& field, unsigned max_apid,
+                               unsigned max_domain) {
   if (!a.is_object()) fail(src, field, "expected an object {\"id\", \"type\", \"mode\"}, got " + a.dump());
   for (auto it = a.begin(); it != a.end(); ++it) {
-    static const std::set<std::string> known = {"id", "type", "mode", "engines", "qd"};
-    if (!known.count(it.key())) fail(src, field + "." + it.key(), "unknown field (expected id, type, mode, engines, qd)");
+    static const std::set<std::string> known = {"id",    "type",  "mode",  "engines", "qd", "qd_plus_one_slots",
+                                                "nd",    "mex4k", "crt4k", "configured"};
+    if (!known.count(it.key()))
+      fail(src, field + "." + it.key(),
+           "unknown field (expected id, type, mode, engines, qd, qd_plus_one_slots, nd, mex4k, crt4k, configured)");
   }
   if (!a.contains("id")) fail(src, field + ".id", "missing");
   if (!a.contains("type")) fail(src, field + ".type", "missing");
@@ -101,10 +121,11 @@ CexAdapterConfig parse_adapter(const json& a, const std::string& src, const std:
   CexAdapterConfig c;
   c.apid = static_cast<uint8_t>(parse_id(a["id"], src, field + ".id", max_apid));
   const json& t = a["type"];
-  static const std::map<std::string, unsigned> types = {{"CEX4", 4}, {"CEX5", 5}, {"CEX6", 6}, {"CEX7", 7}, {"CEX8", 8}};
+  const auto& types = adapter_types();
   if (!t.is_string() || !types.count(t.get<std::string>()))
-    fail(src, field + ".type", "expected one of \"CEX4\"..\"CEX8\", got " + t.dump());
-  c.generation = types.at(t.get<std::string>());
+    fail(src, field + ".type", "expected one of \"CEX4\"..\"CEX9\", got " + t.dump());
+  c.generation = types.at(t.get<std::string>()).generation;
+  c.device_type = types.at(t.get<std::string>()).device_type;
   const json& m = a["mode"];
   using M = firmware::AdapterProfile::Mode;
   static const std::map<std::string, M> modes = {{"accel", M::accel}, {"cca", M::cca}, {"ep11", M::ep11}};
@@ -113,6 +134,13 @@ CexAdapterConfig parse_adapter(const json& a, const std::string& src, const std:
   c.mode = modes.at(m.get<std::string>());
   if (a.contains("engines")) c.engines = static_cast<unsigned>(parse_u64(a["engines"], src, field + ".engines", 1, 64));
   if (a.contains("qd")) c.qd = static_cast<uint8_t>(parse_u64(a["qd"], src, field + ".qd", 0, 15));
+  if (a.contains("qd_plus_one_slots"))
+    c.qd_plus_one_slots = parse_bool(a["qd_plus_one_slots"], src, field + ".qd_plus_one_slots");
+  c.nd = static_cast<uint8_t>(max_domain);
+  if (a.contains("nd")) c.nd = static_cast<uint8_t>(parse_id(a["nd"], src, field + ".nd", max_domain));
+  if (a.contains("mex4k")) c.mex4k = parse_bool(a["mex4k"], src, field + ".mex4k");
+  if (a.contains("crt4k")) c.crt4k = parse_bool(a["crt4k"], src, field + ".crt4k");
+  if (a.contains("configured")) c.configured = parse_bool(a["configured"], src, field + ".configured");
   return c;
 }
 
@@ -120,7 +148,7 @@ CexAdapterConfig parse_adapter(const json& a, const std::string& src, const std:
 
 arch::QciInfo LparConfig::qci() const {
   arch::QciInfo q;
-  q.flags = facilities.apxa ? arch::QCI_FLAG_APXA : 0;
+  q.flags = (facilities.apxa ? arch::QCI_FLAG_APXA : 0) | (qact ? arch::QCI_FLAG_QACT : 0);
   q.na = static_cast<uint8_t>(max_adapter_id);
   q.nd = static_cast<uint8_t>(max_domain_id);
   for (const auto& a : adapters) q.apm.set(a.apid);
@@ -157,7 +185,8 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
   if (!j.is_object()) throw LparConfigError(src + ": expected a JSON object at the top level");
   static const std::set<std::string> known = {"adapters", "usage_domains", "control_domains", "max_adapter_id",
                                               "max_domain_id", "facilities", "kernel_cmdline", "storage_mib",
-                                              "timing", "rating_unit_ps", "comment"};
+                                              "timing", "rating_unit_ps", "quantum_ps", "comment", "qd_by_type",
+                                              "qd_plus_one_slots"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) fail(src, it.key(), "unknown field");
 
@@ -168,11 +197,13 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
     if (!f.is_object()) fail(src, "facilities", "expected an object, got " + f.dump());
     for (auto it = f.begin(); it != f.end(); ++it) {
       const std::string k = it.key(), field = "facilities." + k;
-      if (k == "qci") c.facilities.qci = parse_bool(it.value(), src, field);
+      if (k == "ap") c.facilities.ap = parse_bool(it.value(), src, field);
+      else if (k == "qci") c.facilities.qci = parse_bool(it.value(), src, field);
       else if (k == "apft") c.facilities.apft = parse_bool(it.value(), src, field);
       else if (k == "aqic") c.facilities.aqic = parse_bool(it.value(), src, field);
       else if (k == "apxa") c.facilities.apxa = parse_bool(it.value(), src, field);
-      else fail(src, field, "unknown facility (expected qci, apft, aqic, apxa)");
+      else if (k == "qact") c.qact = parse_bool(it.value(), src, field);
+      else fail(src, field, "unknown facility (expected ap, qci, apft, aqic, apxa, qact)");
     }
   }
   c.max_adapter_id = c.facilities.apxa ? 255 : 63;
@@ -182,12 +213,27 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
   if (!j.contains("adapters")) fail(src, "adapters", "missing");
   const json& ad = j["adapters"];
   if (!ad.is_array()) fail(src, "adapters", "expected a list, got " + ad.dump());
+  // Queue depth defaults: per adapter type, and the slots-per-QD reading.
+  std::map<std::string, uint8_t> qd_by_type;
+  if (j.contains("qd_by_type")) {
+    const json& q = j["qd_by_type"];
+    if (!q.is_object()) fail(src, "qd_by_type", "expected an object {\"CEX5\": QD, ...}, got " + q.dump());
+    for (auto it = q.begin(); it != q.end(); ++it) {
+      if (!adapter_types().count(it.key()))
+        fail(src, "qd_by_type." + it.key(), "unknown adapter type (expected \"CEX4\"..\"CEX9\")");
+      qd_by_type[it.key()] = static_cast<uint8_t>(parse_u64(it.value(), src, "qd_by_type." + it.key(), 0, 15));
+    }
+  }
+  std::optional<bool> qd_plus_one;
+  if (j.contains("qd_plus_one_slots")) qd_plus_one = parse_bool(j["qd_plus_one_slots"], src, "qd_plus_one_slots");
   std::set<unsigned> seen;
   for (size_t i = 0; i < ad.size(); ++i) {
     const std::string field = "adapters[" + std::to_string(i) + "]";
-    CexAdapterConfig a = parse_adapter(ad[i], src, field, c.max_adapter_id);
+    CexAdapterConfig a = parse_adapter(ad[i], src, field, c.max_adapter_id, c.max_domain_id);
     if (!seen.insert(a.apid).second) fail(src, field + ".id", "adapter id " + std::to_string(a.apid) + " is listed twice");
-    a.nd = static_cast<uint8_t>(c.max_domain_id);
+    const std::string type = ad[i]["type"].get<std::string>();
+    if (!ad[i].contains("qd") && qd_by_type.count(type)) a.qd = qd_by_type.at(type);
+    if (!ad[i].contains("qd_plus_one_slots") && qd_plus_one) a.qd_plus_one_slots = *qd_plus_one;
     a.apxa = c.facilities.apxa;
     c.adapters.push_back(a);
   }
@@ -202,6 +248,7 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
   if (j.contains("storage_mib")) c.storage_bytes = parse_u64(j["storage_mib"], src, "storage_mib", 64, 1u << 22) << 20;
   if (j.contains("timing")) parse_timing(j["timing"], c.timing, src);
   if (j.contains("rating_unit_ps")) c.rating_unit_ps = parse_u64(j["rating_unit_ps"], src, "rating_unit_ps", 1, uint64_t{1} << 40);
+  if (j.contains("quantum_ps")) c.quantum_ps = parse_u64(j["quantum_ps"], src, "quantum_ps", 1, uint64_t{1} << 40);
   return c;
 }
 

@@ -1,17 +1,29 @@
 // sc/lpar_config.h — the LPAR configuration: what the HMC activation profile's crypto page
 // assigns to the LPAR, plus the simulator's parameters.
 //
-// JSON fields (README "LPAR config"):
-//   adapters          list of {"id": ID, "type": "CEX4".."CEX8", "mode": "accel"|"cca"|"ep11",
-//                     optional "engines": N (>=1), "qd": 0..15}
+// JSON fields (README "LPAR config", docs/ap-instructions.md):
+//   adapters          list of {"id": ID, "type": "CEX4".."CEX9", "mode": "accel"|"cca"|"ep11",
+//                     optional "engines": N (>=1), "qd": 0..15 (the TAPQ QD field),
+//                     "qd_plus_one_slots": bool (QD+1 queue slots, else QD), "nd": ID (the
+//                     TAPQ Nd field, default max_domain_id), "mex4k"/"crt4k": bool (facility
+//                     bits M/C), "configured": bool (SCLP state at power-on, default true)}.
+//                     "CEX9" is a device type beyond CEX8 (raw type 15) with CEX8 firmware,
+//                     mapped by PQAP(QACT) (spec §2.1).
+//   qd_by_type        {"CEX4".."CEX9": 0..15}: the QD field of adapters without their own "qd"
+//                     (default 8 for every type: observed on CEX7/CEX8, spec §2.1)
+//   qd_plus_one_slots bool: default for the adapters (true: QD+1 slots, commit 3317785a8803)
 //   usage_domains     list of IDs          control_domains   list of IDs
 //   max_adapter_id    0..255 (default 255 with APXA, else 63)
 //   max_domain_id     0..255 (default 255 with APXA, else 15)
-//   facilities        {"qci", "apft", "aqic", "apxa"}: booleans (default all true)
+//   facilities        {"ap", "qci", "apft", "aqic", "apxa", "qact"}: booleans (default all true
+//                     but "qact", false: the QCI flag C that offers PQAP(QACT))
 //   kernel_cmdline    string, e.g. "ap.apmask=0xffff ap.aqmask=0x40"
 //   storage_mib       host main storage in MiB (default 16384)
 //   timing            {TimingTable member: number, ...}  (sc/timing.h)
 //   rating_unit_ps    scale of the firmware service-time table (firmware/service_time.h)
+//   quantum_ps        --mode fast: the CPU's global quantum (tlm_quantumkeeper), 1..2^40 ps,
+//                     default 1 µs; it bounds how far the CPU runs ahead between syncs and
+//                     changes no result (sc/cpu.h set_loosely_timed)
 // IDs are JSON numbers or strings "0x.." / decimal.  Any other field is an error.
 #pragma once
 
@@ -40,10 +52,13 @@ struct LparConfig {
   unsigned max_adapter_id = 255;
   unsigned max_domain_id = 255;
   arch::Facilities facilities;
+  /// QCI flag C: PQAP(QACT) is installed (else it is a specification exception).
+  bool qact = false;
   std::string kernel_cmdline;
   uint64_t storage_bytes = 16ull << 30;
   TimingTable timing;
   uint64_t rating_unit_ps = 0;  ///< 0 = the firmware table's default
+  uint64_t quantum_ps = 1'000'000;  ///< --mode fast: the CPU's global quantum in ps
 
   /// The machine's answer to PQAP(QCI) for this LPAR.
   arch::QciInfo qci() const;

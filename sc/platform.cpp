@@ -1,21 +1,19 @@
 // sc/platform.cpp — builds and runs one LPAR.
 #include "sc/platform.h"
 
-#include "sc/apcb_check_rtl.h"
-
 namespace apsim::sc {
 
 using namespace sc_core;
 
-Platform::Platform(const LparConfig& cfg, SimMode mode) : cfg_(cfg) {
+Platform::Platform(const LparConfig& cfg, SimMode mode) : cfg_(cfg), mode_(mode) {
   if (cfg_.rating_unit_ps) service_.set_rating_unit_ps(cfg_.rating_unit_ps);
   storage_ = std::make_unique<MainStorage>(cfg_.storage_bytes);
-  if (mode == SimMode::cycle)
-    checker_ = std::make_unique<ApcbCheckRtl>("apcb_check", sc_time(static_cast<double>(cfg_.timing.cpu_clock_ps), SC_PS));
-  else
-    checker_ = std::make_unique<ApcbCheckRef>();  // fast mode: C++ reference, no cycles
-  sie_ = std::make_unique<SieUnit>("sie", *storage_, cfg_.timing, *checker_);
+  // The SIE unit builds the APCB check as its child "sie.apcb_check": the Verilated RTL in
+  // cycle mode, the C++ reference (same decisions, no cycles) in fast mode.
+  sie_ = std::make_unique<SieUnit>("sie", *storage_, cfg_.timing,
+                                   mode == SimMode::cycle ? SieCheckerKind::rtl : SieCheckerKind::reference);
   cpu_ = std::make_unique<CpuModel>("cpu", *storage_, cfg_.timing, *sie_, cfg_.facilities, cfg_.qci());
+  if (mode == SimMode::fast) cpu_->set_loosely_timed(true, cfg_.quantum_ps);
   bus_ = std::make_unique<ApBus>("ap_bus", cfg_.timing);
   cpu_->bus_socket.bind(bus_->cpu_socket);
   for (const auto& a : cfg_.adapters) {
@@ -44,14 +42,21 @@ void Platform::open_vcd(const std::string& path) {
   vcd_ = sc_create_vcd_trace_file(base.c_str());
   vcd_->set_time_unit(1, SC_PS);
   cpu_->trace(vcd_);
-  sie_->trace(vcd_);
-  if (auto* rtl = dynamic_cast<ApcbCheckRtl*>(checker_.get())) rtl->trace(vcd_);
+  sie_->trace(vcd_);  // and sie.apcb_check.* in cycle mode
   bus_->trace(vcd_);
   for (auto& a : adapters_) a->trace(vcd_);
 }
 
+void Platform::set_probe(ApProbe* probe) {
+  for (auto& a : adapters_) a->set_probe(probe);
+}
+
 uint64_t Platform::run(std::function<void(arch::HostCpu&)> software) {
-  cpu_->set_software(std::move(software));
+  // The software's end is a synchronisation point: the simulated time it ran is all spent.
+  cpu_->set_software([this, sw = std::move(software)](arch::HostCpu& host) {
+    sw(host);
+    cpu_->sync_local_time();
+  });
   sc_start();
   return sc_time_stamp().value();
 }

@@ -2,8 +2,12 @@
 // APCB check, the AP bus and the CEX adapters of the LPAR config.
 //
 // Elaborates once (SystemC allows one elaboration per process).  `--mode cycle` puts the
-// Verilated RTL mask check in the SIE path; `--mode fast` the C++ reference check
-// (sc/apcb_check.h), with the same decisions and no RTL cycles.
+// Verilated RTL mask check in the SIE path and the CPU waits for every cost; `--mode fast`
+// puts the C++ reference check (sc/apcb_check.h; same decisions, no RTL cycles) there and
+// runs the CPU loosely timed with a quantum keeper (CpuModel::set_loosely_timed; quantum =
+// LparConfig::quantum_ps).  Both modes give the same functional transcript; simulated times
+// differ only by the RTL check's cycles (2 CPU cycles per guest instruction checked, and 1
+// per APCB word loaded and per commit when SIE loads a guest's APCB, sc/sie.h).
 #pragma once
 
 #include <memory>
@@ -14,6 +18,7 @@
 
 #include "firmware/service_time.h"
 #include "sc/ap_bus.h"
+#include "sc/ap_probe.h"
 #include "sc/apcb_check.h"
 #include "sc/cex_adapter.h"
 #include "sc/cpu.h"
@@ -41,12 +46,15 @@ class Platform {
   MainStorage& storage() { return *storage_; }
   /// The adapter with APID `apid`, or nullptr.
   CexAdapter* adapter(unsigned apid);
+  /// Every adapter reports each dequeued request to `probe` (sc/ap_probe.h); nullptr: none.
+  void set_probe(ApProbe* probe);
+  SimMode mode() const { return mode_; }
 
  private:
   LparConfig cfg_;
+  SimMode mode_;
   firmware::ServiceTimeTable service_;
   std::unique_ptr<MainStorage> storage_;
-  std::unique_ptr<ApcbChecker> checker_;
   std::unique_ptr<SieUnit> sie_;
   std::unique_ptr<CpuModel> cpu_;
   std::unique_ptr<ApBus> bus_;

@@ -44,6 +44,18 @@ struct TimingTable {
   uint64_t adapter_queue_op_cycles = 40;
   /// Duration of RAPQ/ZAPQ (asynchronous reset; RC 0x02 while it runs).
   uint64_t adapter_reset_cycles = 200000;
+  /// Time until an AQIC enable or disable takes effect (spec §1.6: "Enabling is
+  /// asynchronous"; Linux waits in SETIRQ_WAIT and kvm-unit-tests polls TAPQ until the status
+  /// word's irq_enabled flips).  While it runs TAPQ shows the old irq_enabled and a further
+  /// AQIC answers RC 0x05 (busy).  10 µs: modeling choice, shorter than any poll interval of
+  /// the software (Linux 250 µs, kvm-unit-tests 20 ms) so that one poll sees it done.
+  uint64_t adapter_aqic_cycles = 10000;
+
+  // ---- SCLP, cpu_clock cycles ----
+  /// One SCLP "configure/deconfigure AP" command (the card's sysfs `config`): an SCLP service
+  /// call round trip through the service element.  ~1 ms at 5.2 GHz, modeling choice (SCLP
+  /// commands complete in milliseconds; no public figure for this one).
+  uint64_t sclp_ap_config_cycles = 5200000;
 };
 
 }  // namespace apsim::sc
