@@ -95,11 +95,15 @@ inline ApQueueStatus ap_nqap(arch::Cpu& cpu, Apqn q, uint64_t psmid, uint64_t ms
 
 /// DQAP into the `length`-byte buffer at `buf_addr`.  On success `psmid` is the reply's
 /// PSMID and `reply_len` the bytes stored.  A reply longer than the buffer gives Linux'
-/// pseudo RC 0xFF (the rest stays on the queue).
+/// pseudo RC 0xFF (the rest stays on the queue): then `*resgr0` (if given) is the GR0 that
+/// continues it, and a call with that `*resgr0` receives the next part (Linux' resgr0); a
+/// call with `*resgr0 == 0`, or without resgr0, starts a fresh DQAP (GR0 bit 32 on).
+/// `reslength` (if given) receives GR2, the bytes of the reply not yet received.
 inline ApQueueStatus ap_dqap(arch::Cpu& cpu, Apqn q, uint64_t& psmid, uint64_t buf_addr, uint64_t length,
-                             uint64_t& reply_len, uint16_t* pgm = nullptr) {
+                             uint64_t& reply_len, uint16_t* pgm = nullptr, uint64_t* reslength = nullptr,
+                             uint64_t* resgr0 = nullptr) {
   arch::GeneralRegisters r;
-  r[0] = arch::make_dqap_gr0(q);
+  r[0] = resgr0 && *resgr0 ? *resgr0 : arch::make_dqap_gr0(q);
   r[2] = 0;
   r[6] = buf_addr;
   r[7] = length;
@@ -112,7 +116,27 @@ inline ApQueueStatus ap_dqap(arch::Cpu& cpu, Apqn q, uint64_t& psmid, uint64_t b
   ApQueueStatus s = ApQueueStatus::from_gr1(r[1]);
   psmid = (r[4] << 32) | (r[5] & 0xffffffffull);
   reply_len = length - r[7];
-  if (s.response_code == 0 && r[2] != 0 && r[7] == 0) s.response_code = 0xff;  // pseudo RC: partially received
+  if (reslength) *reslength = r[2];
+  if (s.response_code == 0 && r[2] != 0 && r[7] == 0) {
+    s.response_code = 0xff;  // pseudo RC: partially received
+    if (resgr0) *resgr0 = r[0];
+  } else if (resgr0) {
+    *resgr0 = 0;
+  }
+  return s;
+}
+
+/// PQAP(QACT): is the adapter of `q` compatible with `info` (mode, cat)?  On RC 0, `info`
+/// holds the answer (cat = the compatible device type, 0 if none).
+inline ApQueueStatus ap_qact(arch::Cpu& cpu, Apqn q, bool ifbit, arch::QactInfo& info, uint16_t* pgm = nullptr) {
+  arch::GeneralRegisters r;
+  r[0] = arch::make_pqap_gr0(arch::PqapFc::QACT, q, false, ifbit);
+  r[1] = info.pack();
+  const arch::InsnOutcome o = cpu.ap().pqap(r);
+  if (pgm) *pgm = o.pgm;
+  if (o.interrupted()) return pgm_status();
+  const ApQueueStatus s = ApQueueStatus::from_gr1(r[1]);
+  if (s.response_code == arch::AP_RESPONSE_NORMAL) info = arch::QactInfo::unpack(r[2]);
   return s;
 }
 

@@ -2,6 +2,7 @@
 #include "driver/ap_bus.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 
@@ -47,8 +48,16 @@ void ApBus::init(const std::string& cmdline) {
   qci_buf_ = kernel_.alloc_pages(1);
   lsi_ = kernel_.alloc_pages(1);
   const std::string apm = kernel_.cmdline_param("ap.apmask"), aqm = kernel_.cmdline_param("ap.aqmask");
-  if (!apm.empty() && ap_parse_mask_str(apm, apmask_) != 0) kernel_.printk("ap: Invalid ap.apmask= parameter");
-  if (!aqm.empty() && ap_parse_mask_str(aqm, aqmask_) != 0) kernel_.printk("ap: Invalid ap.aqmask= parameter");
+  // ap_perms_init: a mask given on the command line starts out empty and is then parsed;
+  // a parse error is ignored (the mask stays empty).
+  if (!apm.empty()) {
+    apmask_ = arch::ApMask();
+    ap_parse_mask_str(apm, apmask_);
+  }
+  if (!aqm.empty()) {
+    aqmask_ = arch::ApMask();
+    ap_parse_mask_str(aqm, aqmask_);
+  }
   bus_attrs();
   scan();
 }
@@ -95,9 +104,9 @@ void ApBus::bus_attrs() {
     scan();
     return 0;
   });
+  // bindings_show / ap_calc_bound_apqns: queue devices only.
   fs.add_attr(b + "bindings", show_str([this] {
                 unsigned bound = 0, total = 0;
-                for (auto& [id, c] : cards_) total++, bound += c->driver != nullptr;
                 for (auto& [id, q] : queues_) total++, bound += q->driver != nullptr;
                 return std::to_string(bound) + "/" + std::to_string(total) + (bound == total ? " (complete)" : "") + "\n";
               }),
@@ -200,27 +209,53 @@ void ApBus::revise_bindings() {
   for (auto& [id, q] : queues_) probe_device(*q);
 }
 
-int ApBus::driver_bind_store(ApDriver& drv, const std::string& buf) {
+namespace {
+// bus_find_device_by_name compares with sysfs_streq: one trailing newline is ignored.
+std::string sysfs_name(const std::string& buf) {
   std::string name = buf;
   if (!name.empty() && name.back() == '\n') name.pop_back();
+  return name;
+}
+}  // namespace
+
+int ApBus::driver_bind_store(ApDriver& drv, const std::string& buf) {
+  // bind_store (drivers/base/bus.c): find the device by name, driver_match_device (the
+  // driver's id table: queue drivers take queue devices of CEX4 and newer, card drivers
+  // card devices), then device_driver_attach: -EBUSY if bound, else ap_device_probe.
+  const std::string name = sysfs_name(buf);
+  for (auto& [id, c] : cards_) {
+    if (arch::card_name(c->id) != name) continue;
+    if (!drv.for_cards() || c->hwtype < arch::AP_DEVICE_TYPE_CEX4) return -ENODEV;
+    if (c->driver) return -EBUSY;
+    bind_card(*c, drv);
+    return 0;
+  }
   Apqn qid;
-  if (drv.for_cards() || !parse_apqn(name, qid)) return -ENODEV;
+  if (drv.for_cards() || !parse_apqn(name, qid) || qid.name() != name) return -ENODEV;
   ApQueueDev* q = queue(qid);
   if (!q) return -ENODEV;
   if (q->driver) return -EBUSY;
   // ap_device_probe: an APQN in apmask x aqmask may only bind to default drivers, any other
-  // only to non-default ones.
-  if (drv.is_default() != apqn_owned_by_default(qid)) return -ENODEV;
+  // only to non-default ones -- unless the profile follows seed 002, written before the
+  // masks existed, where an explicit bind is the way to give a queue to vfio_ap.
+  if (drv.is_default() != apqn_owned_by_default(qid) && !kernel_.vfio_ap_profile().explicit_bind_overrides_masks)
+    return -ENODEV;
   if (int rc = drv.probe_queue(*q); rc) return rc;
   bind(*q, drv);
   return 0;
 }
 
 int ApBus::driver_unbind_store(ApDriver& drv, const std::string& buf) {
-  std::string name = buf;
-  if (!name.empty() && name.back() == '\n') name.pop_back();
+  // unbind_store: the device named, if this driver has it; -ENODEV otherwise.
+  const std::string name = sysfs_name(buf);
+  for (auto& [id, c] : cards_) {
+    if (arch::card_name(c->id) != name) continue;
+    if (c->driver != &drv) return -ENODEV;
+    unbind_card(*c);
+    return 0;
+  }
   Apqn qid;
-  if (!parse_apqn(name, qid)) return -ENODEV;
+  if (!parse_apqn(name, qid) || qid.name() != name) return -ENODEV;
   ApQueueDev* q = queue(qid);
   if (!q || q->driver != &drv) return -ENODEV;
   unbind(*q);
@@ -245,11 +280,13 @@ std::vector<ApQueueDev*> ApBus::queues() {
   return v;
 }
 
-void ApBus::create_card(unsigned apid, const arch::TapqInfo& info) {
+void ApBus::create_card(unsigned apid, const arch::TapqInfo& info, uint8_t comp_type, bool config, bool chkstop) {
   auto c = std::make_unique<ApCardDev>();
   c->id = static_cast<uint8_t>(apid);
   c->raw_hwtype = info.at;
-  c->hwtype = std::min<uint8_t>(info.at, arch::AP_DEVICE_TYPE_CEX8);
+  c->hwtype = comp_type;
+  c->config = config;
+  c->chkstop = chkstop;
   c->functions = info.functions;
   c->qd = info.qd;
   c->max_msg_size = info.max_msg_size();
@@ -281,7 +318,9 @@ void ApBus::create_card(unsigned apid, const arch::TapqInfo& info) {
   };
   fs.add_attr(c->path + "/requestq_count", show_str([=] { return fmt_u(count(false)); }), nullptr);
   fs.add_attr(c->path + "/pendingq_count", show_str([=] { return fmt_u(count(true)); }), nullptr);
-  fs.add_attr(c->path + "/config", show_str([cp] { return fmt_u(cp->config); }), nullptr);
+  // config: RW, SCLP configure/deconfigure (ap_card.c config_store); chkstop: RO.
+  fs.add_attr(c->path + "/config", show_str([cp] { return fmt_u(cp->config); }),
+              [this, cp](const std::string& buf) { return card_config_store(*cp, buf); });
   fs.add_attr(c->path + "/chkstop", show_str([cp] { return fmt_u(cp->chkstop); }), nullptr);
   fs.add_attr(c->path + "/modalias", show_str([cp] {
                 char b[16];
@@ -306,10 +345,20 @@ void ApBus::bind_card(ApCardDev& c, ApDriver& drv) {
   drv.probe_card(c);
 }
 
-void ApBus::create_queue(ApCardDev& card, unsigned apqi) {
+void ApBus::unbind_card(ApCardDev& c) {
+  if (!c.driver) return;
+  kernel_.sysfs().remove("/sys/bus/ap/drivers/" + c.driver->name() + "/" + arch::card_name(c.id));
+  kernel_.sysfs().remove(c.path + "/driver");
+  c.driver->remove_card(c);
+  c.driver = nullptr;
+}
+
+void ApBus::create_queue(ApCardDev& card, unsigned apqi, bool config, bool chkstop) {
   auto q = std::make_unique<ApQueueDev>();
   q->qid = Apqn{card.id, static_cast<uint8_t>(apqi)};
   q->card = &card;
+  q->config = config;
+  q->chkstop = chkstop;
   q->path = card.path + "/" + q->qid.name();
   q->msg_buf = kernel_.alloc_pages(kReplyBufPages);
   q->reply_buf = kernel_.alloc_pages(kReplyBufPages);
@@ -329,6 +378,15 @@ void ApBus::create_queue(ApCardDev& card, unsigned apqi) {
                 return std::string(qp->irq_enabled ? "Interrupts enabled.\n" : "Interrupts disabled.\n");
               }),
               nullptr);
+  // reset (ap_queue.c reset_show/reset_store): the state of a reset, read from the queue
+  // (TAPQ: RC 0x02 while a RAPQ/ZAPQ runs); writing resets the queue.  apsim's own resets
+  // complete before the store returns, so no reset timer is ever armed.
+  fs.add_attr(q->path + "/reset", show_str([this, qp] {
+                const arch::ApQueueStatus st = ap_tapq(kernel_.cpu(), qp->qid, false, nullptr);
+                return std::string(st.response_code == arch::AP_RESPONSE_RESET_IN_PROGRESS ? "Reset in progress.\n"
+                                                                                           : "No Reset Timer set.\n");
+              }),
+              [this, qp](const std::string&) { return queue_reset_store(*qp); });
   fs.add_link(q->path + "/subsystem", "/sys/bus/ap");
   fs.add_link("/sys/bus/ap/devices/" + q->qid.name(), q->path);
   queues_[q->qid.qid()] = std::move(q);
@@ -379,21 +437,32 @@ void ApBus::scan() {
       if (card(apid)) remove_card_dev(apid);
       continue;
     }
-    // Find the card's type through the first domain that answers (ap_scan_adapter).
+    // Find the card's type through the first domain that answers (ap_scan_adapter); the
+    // info word is valid with RC 0x00 and 0x02..0x05 (ap_queue_info).
+    auto info_valid = [](uint8_t rc) { return rc == arch::AP_RESPONSE_NORMAL || (rc >= 0x02 && rc <= 0x05); };
     arch::TapqInfo info;
     bool found = false;
+    uint8_t card_rc = 0;
+    Apqn first{};
     for (unsigned dom = 0; dom <= max_domain_id() && !found; ++dom) {
       if (!qci_.aqm.test(dom)) continue;
-      const arch::ApQueueStatus s = ap_tapq(cpu, Apqn{static_cast<uint8_t>(apid), static_cast<uint8_t>(dom)}, apft, &info);
-      if (s.response_code <= arch::AP_RESPONSE_BUSY && s.response_code != arch::AP_RESPONSE_Q_NOT_AVAIL) found = true;
+      first = Apqn{static_cast<uint8_t>(apid), static_cast<uint8_t>(dom)};
+      const arch::ApQueueStatus s = ap_tapq(cpu, first, apft, &info);
+      if (info_valid(s.response_code)) found = true, card_rc = s.response_code;
     }
-    // at == 0 (no APFT: no info word) is unusable; types below CEX4 are not supported.
-    if (!found || info.at < arch::AP_DEVICE_TYPE_CEX4) {
+    // at == 0 (no APFT: no info word) is unusable; types below CEX4 are not supported, types
+    // beyond CEX8 only as what QACT maps them to.  An existing card keeps its type.
+    const uint8_t comp = !found ? 0 : card(apid) ? card(apid)->hwtype : compatible_type(first, info);
+    if (!found || comp == 0) {
       if (card(apid)) remove_card_dev(apid);
       continue;
     }
-    if (!card(apid)) create_card(apid, info);
+    const bool card_decfg = card_rc == arch::AP_RESPONSE_DECONFIGURED;
+    const bool card_chkstop = card_rc == arch::AP_RESPONSE_CHECKSTOPPED;
+    if (!card(apid)) create_card(apid, info, comp, !card_decfg, card_chkstop);
     ApCardDev& c = *card(apid);
+    c.config = !card_decfg;
+    c.chkstop = card_chkstop;
     for (unsigned dom = 0; dom <= 255; ++dom) {
       const Apqn qid{static_cast<uint8_t>(apid), static_cast<uint8_t>(dom)};
       const bool in_config = dom <= max_domain_id() && qci_.aqm.test(dom);
@@ -403,23 +472,140 @@ void ApBus::scan() {
         continue;
       }
       const arch::ApQueueStatus s = ap_tapq(cpu, qid, false, nullptr);
-      if (s.response_code == arch::AP_RESPONSE_Q_NOT_AVAIL) {
+      if (!info_valid(s.response_code)) {
         if (q) remove_queue_dev(*q);
         continue;
       }
-      if (!q) create_queue(c, dom);
-      if ((q = queue(qid))) {
-        q->config = s.response_code != arch::AP_RESPONSE_DECONFIGURED;
-        q->chkstop = s.response_code == arch::AP_RESPONSE_CHECKSTOPPED;
+      const bool decfg = s.response_code == arch::AP_RESPONSE_DECONFIGURED;
+      const bool chkstop = s.response_code == arch::AP_RESPONSE_CHECKSTOPPED;
+      if (!q) {
+        create_queue(c, dom, !decfg, chkstop);
+        continue;
+      }
+      // ap_scan_domains: config and checkstop changes of an existing queue device.
+      const bool was_usable = q->config && !q->chkstop;
+      q->config = !decfg;
+      q->chkstop = chkstop;
+      if (decfg || chkstop) {
+        if (was_usable) {
+          // Checkstop / config off: the device is in error, its requests are 'received'
+          // with -EAGAIN (ap_flush_queue), its interruptions are gone with the adapter's state.
+          q->dev_error = true;
+          q->last_err_rc = s.response_code;
+          q->irq_enabled = false;
+          flush_queue(*q, -EAGAIN);
+        }
+      } else if (!was_usable || q->dev_error) {
+        // Checkstop / config on, or another error state: flush and re-init with a reset.
+        flush_queue(*q, -EAGAIN);
+        queue_init_state(*q);
       }
     }
   }
   for (ApDriver* d : drivers_) d->on_scan_complete();
 }
 
+uint8_t ApBus::compatible_type(Apqn qid, const arch::TapqInfo& info) {
+  // ap_get_compatible_type: < CEX4 unsupported, up to CEX8 as is, beyond CEX8 what
+  // PQAP(QACT) says it is compatible with (QCI flag C), accepted only within CEX4..CEX8.
+  if (info.at < arch::AP_DEVICE_TYPE_CEX4) return 0;
+  if (info.at <= arch::AP_DEVICE_TYPE_CEX8) return info.at;
+  if (!has_qci_ || !(qci_.flags & arch::QCI_FLAG_QACT)) return 0;
+  arch::QactInfo apinfo;
+  apinfo.mode = arch::qact_mode(info.functions);
+  apinfo.cat = arch::AP_DEVICE_TYPE_CEX8;
+  const arch::ApQueueStatus s = ap_qact(kernel_.cpu(), qid, false, apinfo);
+  if (s.response_code == arch::AP_RESPONSE_NORMAL && apinfo.cat >= arch::AP_DEVICE_TYPE_CEX4 &&
+      apinfo.cat <= arch::AP_DEVICE_TYPE_CEX8)
+    return apinfo.cat;
+  return 0;
+}
+
+int ApBus::card_config_store(ApCardDev& c, const std::string& buf) {
+  // ap_card.c config_store: sscanf(buf, "%d\n") must give 0 or 1, else -EINVAL.
+  size_t i = 0;
+  while (i < buf.size() && std::isspace(static_cast<unsigned char>(buf[i]))) ++i;
+  const size_t start = i;
+  if (i < buf.size() && (buf[i] == '+' || buf[i] == '-')) ++i;
+  const size_t digits = i;
+  while (i < buf.size() && std::isdigit(static_cast<unsigned char>(buf[i]))) ++i;
+  if (i == digits) return -EINVAL;
+  const std::string num = buf.substr(start, i - start);
+  if (num.size() > 12) return -EINVAL;
+  const long v = std::stol(num);
+  if (v < 0 || v > 1) return -EINVAL;
+  auto* hcpu = dynamic_cast<arch::HostCpu*>(&kernel_.cpu());
+  if (!hcpu) return -EOPNOTSUPP;
+  const bool cfg = v == 1;
+  int rc = 0;
+  if (cfg && !c.config) rc = hcpu->sclp_configure_ap(c.id, true);
+  else if (!cfg && c.config) rc = hcpu->sclp_configure_ap(c.id, false);
+  if (rc) return rc;
+  c.config = cfg;
+  // The bus rescans: the queues' config state follows, requests on a deconfigured card are
+  // flushed, a configured one is reset and gets its interruptions back, and the drivers'
+  // on_scan_complete (vfio_ap re-filters its guests' matrices) runs.
+  scan();
+  return 0;
+}
+
+void ApBus::flush_queue(ApQueueDev& q, int err) {
+  arch::Cpu& cpu = kernel_.cpu();
+  std::deque<ApMessageReq*> all;
+  all.swap(q.pendingq);
+  for (ApMessageReq* r : q.requestq) all.push_back(r);
+  q.requestq.clear();
+  q.queue_count = 0;
+  for (ApMessageReq* r : all) {
+    r->rc = err;
+    r->done = true;
+    r->t_reply_ps = cpu.now_ps();
+    if (r->on_done) r->on_done(*r);
+  }
+}
+
+void ApBus::queue_init_state(ApQueueDev& q) {
+  q.dev_error = false;
+  q.last_err_rc = 0;
+  q.irq_enabled = false;
+  // Only the AP bus' own (default) drivers run the queue state machine; vfio_ap resets the
+  // queues it holds itself.
+  if (!q.driver || !q.driver->is_default()) return;
+  arch::Cpu& cpu = kernel_.cpu();
+  // RESET_START -> RESET_WAIT: RAPQ, then TAPQ until the reset is over.
+  arch::ApQueueStatus s = ap_rapq(cpu, q.qid, false);
+  for (int i = 0; i < 100 && (s.response_code == arch::AP_RESPONSE_NORMAL ||
+                              s.response_code == arch::AP_RESPONSE_RESET_IN_PROGRESS || s.response_code == arch::AP_RESPONSE_BUSY);
+       ++i) {
+    s = ap_tapq(cpu, q.qid, false, nullptr);
+    if (s.response_code == arch::AP_RESPONSE_NORMAL) break;
+    cpu.delay_ps(kPollHighTimeoutPs);
+  }
+  if (s.response_code != arch::AP_RESPONSE_NORMAL) {
+    q.dev_error = true;
+    q.last_err_rc = s.response_code;
+    return;
+  }
+  if (irq_) enable_irq(q);  // SETIRQ_WAIT -> IDLE
+}
+
+int ApBus::queue_reset_store(ApQueueDev& q) {
+  // reset_store: flush what the queue holds (-EAGAIN), then a reset as at init.
+  flush_queue(q, -EAGAIN);
+  const ApDriver* d = q.driver;
+  if (d && d->is_default()) {
+    queue_init_state(q);
+  } else {
+    // No AP bus state machine runs the queue: the reset alone.
+    ap_rapq(kernel_.cpu(), q.qid, false);
+  }
+  return 0;
+}
+
 // ---------------------------------------------------------------------------------------
 // interrupts and the request state machine
 void ApBus::enable_irq(ApQueueDev& q) {
+  if (!q.config || q.chkstop) return;  // only an operating queue gets interruptions
   arch::AqicControl ctl;
   ctl.ir = true;
   ctl.isc = arch::AP_ISC;
@@ -458,11 +644,24 @@ void ApBus::queue_message(ApQueueDev& q, ApMessageReq& req) {
 
 void ApBus::sm_write(ApQueueDev& q) {
   arch::Cpu& cpu = kernel_.cpu();
+  // A queue device in error state takes no requests (ap_queue_message: -ENODEV).
+  if (q.dev_error) {
+    std::deque<ApMessageReq*> reqs;
+    reqs.swap(q.requestq);
+    for (ApMessageReq* r : reqs) {
+      r->rc = -ENODEV;
+      r->done = true;
+      r->t_reply_ps = cpu.now_ps();
+      if (r->on_done) r->on_done(*r);
+    }
+    return;
+  }
   // Outstanding requests per queue: the raw QD field, as kernels before 3317785a8803 allow.
   const unsigned limit = std::max<unsigned>(q.card ? q.card->qd : 1, 1);
   while (!q.requestq.empty() && q.queue_count < limit) {
     ApMessageReq& req = *q.requestq.front();
     cpu.storage().write(q.msg_buf, req.msg.data(), req.msg.size());
+    req.t_nqap_start_ps = cpu.now_ps();
     const arch::ApQueueStatus s = ap_nqap(cpu, q.qid, req.psmid, q.msg_buf, req.msg.size());
     switch (s.response_code) {
       case arch::AP_RESPONSE_NORMAL:
@@ -484,10 +683,10 @@ void ApBus::sm_write(ApQueueDev& q) {
         req.rc = -EINVAL;
         break;
       default:
-        q.requestq.pop_front();
-        q.last_err_rc = s.response_code;
-        req.rc = -ENODEV;
-        break;
+        // Any other RC (0x01, 0x03, 0x04, ...): AP_DEV_STATE_ERROR, and the queue's requests
+        // are flushed with -EAGAIN (what the next scan does in Linux; see queue_error).
+        queue_error(q, s.response_code);
+        return;
     }
     req.done = true;
     req.t_reply_ps = cpu.now_ps();
@@ -497,17 +696,35 @@ void ApBus::sm_write(ApQueueDev& q) {
 
 void ApBus::sm_read(ApQueueDev& q) {
   arch::Cpu& cpu = kernel_.cpu();
-  while (q.queue_count > 0) {
-    uint64_t psmid = 0, len = 0;
-    const arch::ApQueueStatus s = ap_dqap(cpu, q.qid, psmid, q.reply_buf, kReplyBufPages * 4096, len);
-    if (s.response_code != arch::AP_RESPONSE_NORMAL) {
-      if (s.response_code == arch::AP_RESPONSE_NO_PENDING_REPLY && s.queue_empty && q.queue_count > 0) {
-        // The queue lost requests (e.g. a reset): requeue them, as ap_sm_read does.
-        for (ApMessageReq* r : q.pendingq) q.requestq.push_front(r);
-        q.pendingq.clear();
-        q.queue_count = 0;
-      }
-      return;
+  while (q.queue_count > 0 && !q.dev_error) {
+    uint64_t psmid = 0, len = 0, reslen = 0, resgr0 = 0;
+    arch::ApQueueStatus s;
+    // ap_sm_recv: a reply longer than the buffer (pseudo RC 0xFF) is received in parts by
+    // re-issuing DQAP with the returned GR0, each part over the last; the request then
+    // fails with -EMSGSIZE.
+    unsigned parts = 0;
+    do {
+      s = ap_dqap(cpu, q.qid, psmid, q.reply_buf, kReplyBufPages * 4096, len, nullptr, &reslen, &resgr0);
+      ++parts;
+    } while (s.response_code == 0xff && resgr0 != 0 && parts < 64);
+    switch (s.response_code) {
+      case arch::AP_RESPONSE_NORMAL:
+        break;
+      case arch::AP_RESPONSE_NO_PENDING_REPLY:
+        if (s.queue_empty && q.queue_count > 0) {
+          // The queue lost requests (e.g. a reset): requeue them ahead of the waiting ones,
+          // in order, as ap_sm_read does (list_splice_init(pendingq, requestq)).
+          q.requestq.insert(q.requestq.begin(), q.pendingq.begin(), q.pendingq.end());
+          q.pendingq.clear();
+          q.queue_count = 0;
+        }
+        return;
+      case arch::AP_RESPONSE_RESET_IN_PROGRESS:
+      case arch::AP_RESPONSE_BUSY:
+        return;  // try again at the next poll
+      default:
+        queue_error(q, s.response_code);
+        return;
     }
     --q.queue_count;
     auto it = std::find_if(q.pendingq.begin(), q.pendingq.end(), [&](ApMessageReq* r) { return r->psmid == psmid; });
@@ -517,13 +734,32 @@ void ApBus::sm_read(ApQueueDev& q) {
     }
     ApMessageReq& req = **it;
     q.pendingq.erase(it);
-    req.reply.resize(len);
-    cpu.storage().read(q.reply_buf, req.reply.data(), len);
-    req.rc = 0;
+    if (hw_times_source()) req.hw_valid = hw_times_source()(q.qid.qid(), psmid, req.hw);
+    if (parts > 1) {
+      req.rc = -EMSGSIZE;
+    } else {
+      req.reply.resize(len);
+      cpu.storage().read(q.reply_buf, req.reply.data(), len);
+      req.rc = 0;
+    }
     req.done = true;
     req.t_reply_ps = cpu.now_ps();
     if (req.on_done) req.on_done(req);
   }
+}
+
+void ApBus::queue_error(ApQueueDev& q, uint8_t rc) {
+  // ap_sm_write / ap_sm_read default case: AP_DEV_STATE_ERROR with last_err_rc.  Linux
+  // leaves the requests where they are until the next bus scan flushes them (at most
+  // AP_CONFIG_TIME, 30 s, later); apsim has no periodic scan, so it does that scan's part for
+  // this queue at once: config/chkstop follow the RC and the requests get -EAGAIN.
+  q.dev_error = true;
+  q.last_err_rc = rc;
+  if (rc == arch::AP_RESPONSE_DECONFIGURED) q.config = false;
+  if (rc == arch::AP_RESPONSE_CHECKSTOPPED) q.chkstop = true;
+  if (rc == arch::AP_RESPONSE_DECONFIGURED || rc == arch::AP_RESPONSE_CHECKSTOPPED) q.irq_enabled = false;
+  // (Linux reports it in the s390 debug feature, AP_DBF_WARN, not in the kernel log.)
+  flush_queue(q, -EAGAIN);
 }
 
 bool ApBus::poll() {
@@ -535,6 +771,40 @@ bool ApBus::poll() {
     outstanding |= q->queue_count > 0 || !q->requestq.empty();
   }
   return outstanding;
+}
+
+ApHwTimesSource& ApBus::hw_times_source() {
+  static ApHwTimesSource source;
+  return source;
+}
+
+void ApBus::set_hw_times_source(ApHwTimesSource source) { hw_times_source() = std::move(source); }
+
+int ApBus::set_use_interrupts(bool on) {
+  if (on == irq_) return 0;
+  if (on && !kernel_.cpu().facilities().aqic) return -EOPNOTSUPP;
+  irq_ = on;
+  if (on)  // switched on: the queues the default drivers have get their interruptions
+    for (auto& [id, q] : queues_)
+      if (q->driver && q->driver->is_default() && !q->irq_enabled && !q->dev_error) enable_irq(*q);
+  return 0;
+}
+
+bool ApBus::wait_and_poll_until(uint64_t deadline_ps) {
+  arch::Cpu& cpu = kernel_.cpu();
+  const uint64_t now = cpu.now_ps();
+  if (deadline_ps > now) {
+    if (irq_) {
+      cpu.wait_for_interrupt(std::min(deadline_ps - now, kPollLowTimeoutPs));
+      const uint8_t zero = 0;
+      cpu.storage().write(lsi_, &zero, 1);
+    } else {
+      if (next_poll_ps_ <= now) next_poll_ps_ = now + kPollHighTimeoutPs;  // arm the timer
+      cpu.delay_ps(std::min(deadline_ps, next_poll_ps_) - now);
+      if (cpu.now_ps() >= next_poll_ps_) next_poll_ps_ = 0;  // it fired
+    }
+  }
+  return poll();
 }
 
 bool ApBus::wait_and_poll() {

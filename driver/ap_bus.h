@@ -33,6 +33,17 @@ class ApBus;
 struct ApQueueDev;
 struct ApCardDev;
 
+/// The hardware's timestamps of one request in simulated ps, when the platform offers them
+/// (apsim's adapter probe, sc/ap_probe.h): NQAP accepted by the adapter, engine start,
+/// engine finish, DQAP that took the reply.  Not something Linux can see: a measurement aid.
+struct ApHwTimes {
+  uint64_t enqueue_ps = 0, start_ps = 0, finish_ps = 0, dequeue_ps = 0;
+};
+
+/// Where the AP bus gets ApHwTimes from: called right after a DQAP took the reply of request
+/// (APQN `apqn`, `psmid`); returns false when it has none.  Installed by the testbench.
+using ApHwTimesSource = std::function<bool(uint16_t apqn, uint64_t psmid, ApHwTimes& out)>;
+
 /// One request on its way through an AP queue (struct ap_message).
 struct ApMessageReq {
   uint64_t psmid = 0;
@@ -41,6 +52,9 @@ struct ApMessageReq {
   int rc = 0;                   ///< 0, or -errno when the request failed
   bool done = false;
   uint64_t t_submit_ps = 0, t_nqap_ps = 0, t_reply_ps = 0;
+  uint64_t t_nqap_start_ps = 0;  ///< when the (last) NQAP of this request began
+  bool hw_valid = false;         ///< `hw` holds the hardware's timestamps
+  ApHwTimes hw;
   std::function<void(ApMessageReq&)> on_done;  ///< called once, when done becomes true
 };
 
@@ -58,6 +72,8 @@ class ApDriver {
   virtual void remove_queue(ApQueueDev&) {}
   /// A card device was bound to this (card) driver.
   virtual void probe_card(ApCardDev&) {}
+  /// A card device is being unbound from this (card) driver.
+  virtual void remove_card(ApCardDev&) {}
   /// in_use(apm, aqm): non-zero if any APQN of apm x aqm is in use (vfio_ap).
   virtual int in_use(const arch::ApMask&, const arch::ApMask&) { return 0; }
   /// The AP configuration changed (new QCI) / a bus scan completed.
@@ -93,6 +109,10 @@ struct ApQueueDev {
   uint64_t psmid_counter = 0;
   uint64_t msg_buf = 0, reply_buf = 0;  ///< kernel storage for NQAP/DQAP (one page each)
   bool irq_enabled = false;
+  /// AP_DEV_STATE_ERROR: an instruction answered RC 0x03/0x04 or another RC the state
+  /// machine cannot handle.  Requests fail with -ENODEV until a scan finds the queue usable
+  /// again and re-initialises it (reset, interruptions).
+  bool dev_error = false;
   uint8_t last_err_rc = 0;
   std::string path;          ///< /sys/devices/ap/cardXX/XX.YYYY
 };
@@ -133,7 +153,21 @@ class ApBus {
   /// Wait for replies: sleep until an adapter interruption or the poll timer
   /// (poll_high_timeout, 250 µs in an LPAR), then poll.  Returns poll()'s result.
   bool wait_and_poll();
+  /// As wait_and_poll, but wake up at the latest at `deadline_ps` (simulated time; an
+  /// open-loop workload's next arrival): interrupt mode sleeps until the interruption or the
+  /// deadline; polling mode until the poll timer (poll_high_timeout, free running while it
+  /// is armed) or the deadline.  Polls after waking either way (ap_queue_message polls the
+  /// queue it enqueues on, too).
+  bool wait_and_poll_until(uint64_t deadline_ps);
   bool use_interrupts() const { return irq_; }
+  /// The ap.useirq switch at run time (a measurement knob, as the module parameter is at
+  /// load): on = interrupt-driven (needs the AQIC facility: -EOPNOTSUPP otherwise; queues
+  /// bound to a default driver get their interruptions enabled), off = the poll timer.
+  int set_use_interrupts(bool on);
+
+  /// Install the process-wide source of hardware timestamps (nullptr: none).  One simulated
+  /// machine per process, so one source serves the host's and every guest's AP bus.
+  static void set_hw_times_source(ApHwTimesSource source);
 
   LinuxKernel& kernel() { return kernel_; }
 
@@ -141,16 +175,34 @@ class ApBus {
   struct Impl;
   friend struct Impl;
   void bus_attrs();
-  void create_card(unsigned apid, const arch::TapqInfo& info);
-  void create_queue(ApCardDev& card, unsigned apqi);
+  /// Card device for `apid`: TAPQ `info`, compatible type `comp_type` (10..14), SCLP state.
+  void create_card(unsigned apid, const arch::TapqInfo& info, uint8_t comp_type, bool config, bool chkstop);
+  /// Queue device; `config`/`chkstop` as the scan's TAPQ found them (before any driver probes).
+  void create_queue(ApCardDev& card, unsigned apqi, bool config = true, bool chkstop = false);
+  /// ap_get_compatible_type: raw type, or for a type beyond CEX8 what PQAP(QACT) maps it
+  /// to; 0 = unsupported.
+  uint8_t compatible_type(arch::Apqn qid, const arch::TapqInfo& info);
+  /// The card's sysfs `config` store: SCLP configure/deconfigure, then a rescan.
+  int card_config_store(ApCardDev& card, const std::string& buf);
+  /// __ap_flush_queue: every request of `q` not yet answered fails with `err`.
+  void flush_queue(ApQueueDev& q, int err);
+  /// _ap_queue_init_state: leave the error state; reset the queue (RAPQ, wait for it) and,
+  /// when a default driver has it and interruptions are in use, enable them again.
+  void queue_init_state(ApQueueDev& q);
+  /// The queue's sysfs `reset` store: flush, RAPQ, re-initialise.
+  int queue_reset_store(ApQueueDev& q);
+  /// An RC the state machine cannot handle: error state, requests flushed with -EAGAIN.
+  void queue_error(ApQueueDev& q, uint8_t rc);
   void remove_queue_dev(ApQueueDev& q);
   void remove_card_dev(unsigned apid);
   void probe_device(ApQueueDev& q);
   void bind(ApQueueDev& q, ApDriver& drv);
   void bind_card(ApCardDev& c, ApDriver& drv);
   void unbind(ApQueueDev& q);
+  void unbind_card(ApCardDev& c);
   void revise_bindings();
   int store_mask(const std::string& buf, bool adapters);
+  static ApHwTimesSource& hw_times_source();
   void sm_write(ApQueueDev& q);
   void sm_read(ApQueueDev& q);
   void enable_irq(ApQueueDev& q);
@@ -163,7 +215,8 @@ class ApBus {
   bool has_qci_ = false;
   bool irq_ = false;
   uint64_t qci_buf_ = 0;
-  uint64_t lsi_ = 0;      ///< the adapter-interruption local summary indicator byte
+  uint64_t lsi_ = 0;
+  uint64_t next_poll_ps_ = 0;  ///< wait_and_poll_until: when the armed poll timer fires (0 = not armed)      ///< the adapter-interruption local summary indicator byte
   arch::ApMask apmask_ = arch::ApMask::all(), aqmask_ = arch::ApMask::all();
   std::vector<ApDriver*> drivers_;
   std::map<unsigned, std::unique_ptr<ApCardDev>> cards_;

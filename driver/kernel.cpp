@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ostream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "driver/ap_bus.h"
@@ -20,12 +21,21 @@ namespace apsim::driver {
 namespace {
 constexpr uint64_t kPageSize = 4096;
 const char* kUname = "6.1.0-apsim";
+constexpr uint64_t kApConfigTimePs = 30'000'000'000'000ull;  // AP_CONFIG_TIME: 30 s
+
+// Built in or harmless to (re)load on this kernel; vfio_ap is the one with a job here.
+bool known_module(const std::string& m) {
+  static const std::set<std::string> known = {"vfio_ap", "vfio_mdev", "vfio", "mdev", "kvm",
+                                               "zcrypt", "ap", "zcrypt_cex4", "vfio_iommu_type1"};
+  return known.count(m) != 0;
+}
 }  // namespace
 
 LinuxKernel::LinuxKernel(arch::Cpu& cpu, const KernelOptions& opts)
     : cpu_(cpu), opts_(opts), next_page_(opts.alloc_base), next_guest_mem_(opts.guest_mem_base), rng_(opts.seed) {
   ap_bus_ = std::make_unique<ApBus>(*this);
   zcrypt_ = std::make_unique<Zcrypt>(*this);
+  VfioApProfile::by_name(cmdline_param("apsim.vfio_ap_profile"), vfio_profile_);
 }
 
 LinuxKernel::~LinuxKernel() {
@@ -33,17 +43,28 @@ LinuxKernel::~LinuxKernel() {
 }
 
 void LinuxKernel::boot() {
+  boot_ps_ = cpu_.now_ps();
+  next_config_scan_ps_ = boot_ps_ + kApConfigTimePs;
   sysfs_.mkdir("/root");
+  // The disk: configuration under /etc, root's home, /tmp; regular files live there.
+  for (const char* dir : {"/etc", "/root", "/tmp"}) sysfs_.mount_tmpfs(dir);
+  for (const char* dir : {"/etc/udev/rules.d", "/etc/modules-load.d"}) sysfs_.make_dir("/", dir, true);
+  if (!opts_.is_guest) sysfs_.make_dir("/", "/etc/mdevctl.d", true);  // the mdevctl package
   sysfs_.mkdir("/sys/bus/ap");
   sysfs_.mkdir("/sys/devices");
   printk(std::string("Linux version ") + kUname + " (apsim) on " + (opts_.is_guest ? "KVM" : "LPAR"));
   if (!opts_.cmdline.empty()) printk("Kernel command line: " + opts_.cmdline);
   ap_bus_->init(opts_.cmdline);
   zcrypt_->register_with(*ap_bus_);
+  const std::string profile = cmdline_param("apsim.vfio_ap_profile");
+  VfioApProfile p;
+  if (!VfioApProfile::by_name(profile, p))
+    printk("apsim: unknown apsim.vfio_ap_profile=" + profile + ", using \"" + vfio_profile_.name + "\"");
+  boot_userspace();
 }
 
 void LinuxKernel::printk(const std::string& line) {
-  const uint64_t us = cpu_.now_ps() / 1'000'000;
+  const uint64_t us = (cpu_.now_ps() - boot_ps_) / 1'000'000;  // time since this boot
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "[%5llu.%06llu] ", static_cast<unsigned long long>(us / 1'000'000),
                 static_cast<unsigned long long>(us % 1'000'000));
@@ -94,15 +115,32 @@ std::string LinuxKernel::uuidgen() {
 }
 
 void LinuxKernel::sleep_seconds(double seconds) {
-  if (seconds > 0) cpu_.delay_ps(static_cast<uint64_t>(std::llround(seconds * 1e12)));
+  reap_guests();
+  if (seconds <= 0) return;
+  const uint64_t end = cpu_.now_ps() + static_cast<uint64_t>(std::llround(seconds * 1e12));
+  // While time passes, the AP bus configuration timers (AP_CONFIG_TIME) of this kernel
+  // and of its guests fire: each rescans its bus, in time order.
+  for (;;) {
+    LinuxKernel* k = this;
+    for (auto& [name, q] : guests_)
+      if (q->guest().next_config_scan_ps_ < k->next_config_scan_ps_) k = &q->guest();
+    const uint64_t t = k->next_config_scan_ps_;
+    if (t > end) break;
+    if (t > cpu_.now_ps()) cpu_.delay_ps(t - cpu_.now_ps());
+    k->next_config_scan_ps_ = t + kApConfigTimePs;
+    k->ap_bus().scan();
+  }
+  if (end > cpu_.now_ps()) cpu_.delay_ps(end - cpu_.now_ps());
 }
 
 ShellHost* LinuxKernel::remote(const std::string& name) {
+  reap_guests();
   auto it = guests_.find(name);
   return it == guests_.end() ? nullptr : &it->second->guest();
 }
 
 int LinuxKernel::run_command(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  reap_guests();
   if (argv.empty()) return 0;
   std::string cmd = argv[0];
   const size_t slash = cmd.rfind('/');
@@ -111,6 +149,7 @@ int LinuxKernel::run_command(const std::vector<std::string>& argv, std::ostream&
   if (cmd == "dmesg") return cmd_dmesg(argv, out, err);
   if (cmd == "lszcrypt") return lszcrypt_main(*this, argv, out, err);
   if (cmd == "apbench") return apbench_main(*this, argv, out, err);
+  if (cmd == "apinsn") return apinsn_main(*this, argv, out, err);
   if (cmd == "uname") {
     out << (argv.size() > 1 && argv[1] == "-r" ? kUname : "Linux") << "\n";
     return 0;
@@ -120,6 +159,10 @@ int LinuxKernel::run_command(const std::vector<std::string>& argv, std::ostream&
     return 0;
   }
   if (cmd == "qemu-system-s390x" && !opts_.is_guest) return cmd_qemu(argv, out, err);
+  if (cmd == "virsh" && !opts_.is_guest) return virsh_main(*this, argv, out, err);
+  if ((cmd == "mdevctl" || cmd == "lsmdev") && !opts_.is_guest) return mdevctl_main(*this, argv, out, err);
+  if (cmd == "reboot" || cmd == "poweroff" || cmd == "shutdown" || cmd == "halt") return cmd_reboot(argv, out, err);
+  if (external_command_) return external_command_(*this, argv, out, err);
   return 127;
 }
 
@@ -135,33 +178,135 @@ int LinuxKernel::cmd_modprobe(const std::vector<std::string>& argv, std::ostream
     err << "modprobe: ERROR: missing module name.\n";
     return 1;
   }
-  // Built in or harmless to (re)load on this kernel; vfio_ap is the one with a job here.
-  static const std::set<std::string> known = {"vfio_ap", "vfio-ap", "vfio_mdev", "vfio-mdev", "vfio", "mdev",
-                                               "kvm", "zcrypt", "ap", "zcrypt_cex4", "vfio_iommu_type1"};
   for (const std::string& m0 : mods) {
+    if (!remove) {
+      if (int rc = load_module(m0, err); rc) return rc;
+      continue;
+    }
     std::string m = m0;
     for (char& c : m)
       if (c == '-') c = '_';
-    if (!known.count(m0) || (m == "vfio_ap" && opts_.is_guest)) {
+    if (!known_module(m) || (m == "vfio_ap" && opts_.is_guest)) {
       err << "modprobe: FATAL: Module " << m0 << " not found in directory /lib/modules/" << kUname << "\n";
       return 1;
     }
     if (m != "vfio_ap") {
-      remove ? (void)modules_.erase(m) : (void)modules_.insert(m);
+      modules_.erase(m);
       continue;
     }
-    if (remove) {
-      if (vfio_ap_ && vfio_ap_->exit() != 0) {
-        err << "modprobe: FATAL: Module vfio_ap is in use.\n";
-        return 1;
-      }
-      vfio_ap_.reset();
-    } else if (!vfio_ap_) {
-      vfio_ap_ = std::make_unique<VfioAp>(*this);
-      vfio_ap_->init();
+    if (vfio_ap_ && vfio_ap_->exit() != 0) {
+      err << "modprobe: FATAL: Module vfio_ap is in use.\n";
+      return 1;
     }
+    vfio_ap_.reset();
   }
   return 0;
+}
+
+int LinuxKernel::load_module(const std::string& name, std::ostream& err) {
+  std::string m = name;
+  for (char& c : m)
+    if (c == '-') c = '_';
+  if (!known_module(m) || (m == "vfio_ap" && opts_.is_guest)) {
+    err << "modprobe: FATAL: Module " << name << " not found in directory /lib/modules/" << kUname << "\n";
+    return 1;
+  }
+  if (m != "vfio_ap") {
+    modules_.insert(m);
+    return 0;
+  }
+  if (vfio_ap_) return 0;
+  vfio_ap_ = std::make_unique<VfioAp>(*this, vfio_profile_);
+  vfio_ap_->init();
+  // The matrix parent device registered: udev's 60-mdevctl.rules runs
+  // "mdevctl start-parent-mdevs matrix", which starts the mdevs defined with start=auto.
+  // Its output goes to the journal, not to the terminal of whoever loaded the module.
+  std::ostringstream journal;
+  mdevctl_start_parent_mdevs(*this, "matrix", journal);
+  return 0;
+}
+
+void LinuxKernel::reap_guests() {
+  for (auto it = guests_.begin(); it != guests_.end();) {
+    if (it->second->guest().poweroff_requested()) it = guests_.erase(it);  // QEMU exits
+    else ++it;
+  }
+}
+
+void LinuxKernel::reboot() {
+  // Guests end with their QEMU processes (releasing their mdevs); then the kernel's state
+  // goes: devices and drivers, modules, the ring buffer, sysfs.  Storage pages are not
+  // handed out again (alloc_pages promises zeroed pages), the adapters are untouched.
+  guests_.clear();
+  ap_bus_.reset();
+  vfio_ap_.reset();
+  zcrypt_.reset();
+  modules_.clear();
+  log_.clear();
+  poweroff_requested_ = false;
+  next_domain_id_ = 1;  // libvirtd starts afresh too
+  sysfs_.reset_keeping({"/etc", "/root"});
+  ap_bus_ = std::make_unique<ApBus>(*this);
+  zcrypt_ = std::make_unique<Zcrypt>(*this);
+  boot();
+}
+
+int LinuxKernel::cmd_reboot(const std::vector<std::string>& argv, std::ostream&, std::ostream& err) {
+  std::string cmd = argv[0];
+  const size_t slash = cmd.rfind('/');
+  if (slash != std::string::npos) cmd = cmd.substr(slash + 1);
+  bool restart = cmd == "reboot";
+  if (cmd == "shutdown")
+    for (size_t i = 1; i < argv.size(); ++i)
+      if (argv[i] == "-r" || argv[i] == "--reboot") restart = true;
+  if (!opts_.is_guest && !restart) {
+    err << cmd << ": powering off the LPAR is not simulated; use reboot\n";
+    return 1;
+  }
+  if (!restart) {
+    poweroff_requested_ = true;  // QEMU ends once this command has returned
+    return 0;
+  }
+  if (on_system_reset) on_system_reset();
+  reboot();
+  return 0;
+}
+
+void LinuxKernel::boot_userspace() {
+  // udev applies the persistent AP bus masks (s390-tools writes them as ATTR{apmask}= and
+  // ATTR{aqmask}= in 41-ap.rules) when the ap bus appears.
+  std::string rules;
+  if (sysfs_.read("/", "/etc/udev/rules.d/41-ap.rules", rules) == 0) {
+    for (const char* attr : {"apmask", "aqmask"}) {
+      const std::string key = std::string("ATTR{") + attr + "}=\"";
+      const size_t at = rules.find(key);
+      if (at == std::string::npos) continue;
+      const size_t begin = at + key.size(), end = rules.find('"', begin);
+      if (end == std::string::npos) continue;
+      if (sysfs_.write("/", std::string("/sys/bus/ap/") + attr, rules.substr(begin, end - begin)) != 0)
+        printk(std::string("udevd: 41-ap.rules: failed to write ATTR{") + attr + "}");
+    }
+  }
+  // systemd-modules-load: one module name per line in /etc/modules-load.d/*.conf.
+  std::vector<std::string> confs;
+  if (sysfs_.list("/", "/etc/modules-load.d", confs) == 0) {
+    for (const std::string& f : confs) {
+      if (f.size() < 5 || f.compare(f.size() - 5, 5, ".conf") != 0) continue;
+      std::string text;
+      if (sysfs_.read("/", "/etc/modules-load.d/" + f, text) != 0) continue;
+      size_t pos = 0;
+      while (pos < text.size()) {
+        size_t nl = text.find('\n', pos);
+        if (nl == std::string::npos) nl = text.size();
+        std::string line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        const size_t b = line.find_first_not_of(" \t"), e = line.find_last_not_of(" \t\r");
+        if (b == std::string::npos || line[b] == '#' || line[b] == ';') continue;
+        std::ostringstream ignored;  // systemd-modules-load reports to the journal
+        load_module(line.substr(b, e - b + 1), ignored);
+      }
+    }
+  }
 }
 
 int LinuxKernel::cmd_dmesg(const std::vector<std::string>& argv, std::ostream& out, std::ostream&) {
@@ -174,6 +319,7 @@ int LinuxKernel::cmd_qemu(const std::vector<std::string>& argv, std::ostream&, s
   auto p = QemuProcess::start(*this, argv, err);
   if (!p) return 1;
   const std::string name = p->name();
+  p->set_domain_id(next_domain_id_++);
   guests_[name] = std::move(p);
   return 0;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -18,6 +19,7 @@
 #include "arch/ap_instructions.h"
 #include "driver/shell.h"
 #include "driver/sysfs.h"
+#include "driver/vfio_ap_profile.h"
 
 namespace apsim::driver {
 
@@ -43,15 +45,34 @@ class LinuxKernel : public ShellHost {
   LinuxKernel(arch::Cpu& cpu, const KernelOptions& opts);
   ~LinuxKernel() override;
 
-  /// Boot: sysfs skeleton, AP bus init and scan, zcrypt drivers.
+  /// Boot: sysfs skeleton, AP bus init and scan, zcrypt drivers; then what user space
+  /// does at boot: the AP bus masks of /etc/udev/rules.d/41-ap.rules and the modules of
+  /// /etc/modules-load.d/*.conf (which may start mdevctl's autostart mdevs).
   void boot();
+  /// `reboot`: every guest is destroyed, and the kernel starts afresh on the same CPU and
+  /// adapters (whose queues keep their hardware state): sysfs, ring buffer, AP bus,
+  /// vfio_ap, modules.  The files under /etc and /root are on disk and stay.  The object
+  /// stays the same, so a Shell running against it carries on.
+  void reboot();
+  /// `poweroff` / `shutdown` in a guest: the guest asks its QEMU to end once the command
+  /// that asked has returned (LinuxKernel::reap_guests on the host).
+  bool poweroff_requested() const { return poweroff_requested_; }
+  /// In a guest: what QEMU does on a system reset (`reboot` in the guest) before the guest
+  /// kernel starts again; QEMU's vfio-ap device resets its queues (VFIO_DEVICE_RESET).
+  std::function<void()> on_system_reset;
 
   // ---- ShellHost ----
-  Sysfs& sysfs() override { return sysfs_; }
+  /// The tree; powered-off guests are reaped first (see reap_guests).
+  Sysfs& sysfs() override {
+    reap_guests();
+    return sysfs_;
+  }
   std::string hostname() const override { return opts_.hostname; }
   int run_command(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) override;
   ShellHost* remote(const std::string& name) override;
   std::string uuidgen() override;
+  /// Let simulated time pass; the AP bus rescans of this kernel and its guests that fall
+  /// due meanwhile (every AP_CONFIG_TIME, 30 s) run at their time.
   void sleep_seconds(double seconds) override;
 
   // ---- kernel services ----
@@ -73,11 +94,29 @@ class LinuxKernel : public ShellHost {
   VfioAp* vfio_ap() { return vfio_ap_.get(); }
   /// Guests started by qemu-system-s390x on this host, by name.
   std::map<std::string, std::unique_ptr<QemuProcess>>& guests() { return guests_; }
+  /// End the QEMU processes whose guests powered off (called before the host does
+  /// anything else, so a guest's own command is never cut short).
+  void reap_guests();
+  /// The vfio_ap behaviour profile this host runs (kernel parameter apsim.vfio_ap_profile).
+  const VfioApProfile& vfio_ap_profile() const { return vfio_profile_; }
+  /// Load a module as modprobe does; 0 or a modprobe exit status (messages on `err`).
+  int load_module(const std::string& name, std::ostream& err);
+
+  /// A command of the simulator itself rather than of Linux (`apsim-inject`): run_command
+  /// hands it every command it does not know.  The hook returns the exit status, or 127 when
+  /// it does not know the command either ("command not found").  The testbench installs it
+  /// on the host (testbench/apsim/run_command.cpp), so that driver/ needs no SystemC.
+  using ExternalCommand =
+      std::function<int(LinuxKernel&, const std::vector<std::string>& argv, std::ostream& out, std::ostream& err)>;
+  void set_external_command(ExternalCommand hook) { external_command_ = std::move(hook); }
 
  private:
   int cmd_modprobe(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
   int cmd_dmesg(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
   int cmd_qemu(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
+  int cmd_reboot(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
+  /// The boot-time user space: udev's AP bus masks and modules-load.d.
+  void boot_userspace();
 
   arch::Cpu& cpu_;
   KernelOptions opts_;
@@ -91,6 +130,12 @@ class LinuxKernel : public ShellHost {
   std::unique_ptr<Zcrypt> zcrypt_;
   std::unique_ptr<VfioAp> vfio_ap_;
   std::map<std::string, std::unique_ptr<QemuProcess>> guests_;
+  VfioApProfile vfio_profile_;
+  bool poweroff_requested_ = false;
+  uint64_t boot_ps_ = 0;  ///< simulated time of the last boot: dmesg stamps count from it
+  uint64_t next_config_scan_ps_ = 0;  ///< when the AP bus's periodic rescan is due next
+  int next_domain_id_ = 1;            ///< libvirt's id for the next guest started
+  ExternalCommand external_command_;
 };
 
 }  // namespace apsim::driver

@@ -1,6 +1,8 @@
 // driver/kvm.cpp — VM creation, CRYCB mask updates, handle_pqap.
 #include "driver/kvm.h"
 
+#include <stdexcept>
+
 #include "arch/ap_registers.h"
 #include "arch/bits.h"
 #include "arch/crycb.h"
@@ -32,29 +34,34 @@ KvmVm::KvmVm(LinuxKernel& host, const std::string& name, uint64_t mem_bytes, con
   crycb_ = page2 + 0x800;
   gisa_ = page2 + 0x900;
   mso_ = host.alloc_guest_memory(mem_bytes);
-  // kvm_s390_set_crycb_format: MSAX3 assumed; format 2 with APXA, else format 1.
+  // kvm_s390_set_crycb_format: format 0 by default; with MSAX3 (facility 76) format 2 if the
+  // host's QCI reports APXA, else format 1.
   const bool apxa = host.ap_bus().qci().apxa();
-  format_ = apxa ? arch::CRYCB_FORMAT2 : arch::CRYCB_FORMAT1;
-  store_u32(st, sd_ + arch::kSieCrycbdOffset, static_cast<uint32_t>(crycb_) | format_);
-  // kvm_s390_vcpu_crypto_setup: ECA_APIE iff the VM enabled AP interpretation; ECA_AIV for
-  // adapter-interruption virtualization (the host has it whenever it has AQIC).
+  format_ = !fac.msax3 ? arch::CRYCB_FORMAT0 : apxa ? arch::CRYCB_FORMAT2 : arch::CRYCB_FORMAT1;
+  // KVM_S390_VM_CRYPTO_ENABLE_APIE: QEMU sets it iff the CPU model has `ap`.
+  apie_ = fac.ap;
+  // kvm_s390_vcpu_crypto_setup: "If the AP instructions are not being interpreted and the
+  // MSAX3 facility is not configured for the guest, there is nothing to set up."
+  if (apie_ || fac.msax3) store_u32(st, sd_ + arch::kSieCrycbdOffset, static_cast<uint32_t>(crycb_) | format_);
+  // ECA_APIE iff the VM enabled AP interpretation; ECA_AIV for adapter-interruption
+  // virtualization (the host has it whenever it has AQIC).
   uint32_t eca = 0;
-  if (fac.ap) eca |= arch::ECA_APIE;
+  if (apie_) eca |= arch::ECA_APIE;
   if (fac.aqic) eca |= arch::ECA_AIV;
   store_u32(st, sd_ + arch::kSieEcaOffset, eca);
   store_u64(st, sd_ + arch::kSieMsoOffset, mso_);
   store_u64(st, sd_ + arch::kSieMslOffset, mem_bytes);
   store_u64(st, sd_ + arch::kSieGisaOffset, gisa_);
-  auto* hcpu = dynamic_cast<arch::HostCpu*>(&host.cpu());
-  vcpu_ = &hcpu->sie_context(sd_, name, fac, this);
+  hcpu_ = dynamic_cast<arch::HostCpu*>(&host.cpu());
+  if (!hcpu_) throw std::logic_error("KVM runs on a host CPU only (nested virtualization is not modeled)");
+  vcpu_ = &hcpu_->sie_context(sd_, name, fac, this);
 }
 
 KvmVm::~KvmVm() = default;
 
 void KvmVm::set_crypto_masks(const arch::ApMask& apm, const arch::ApMask& aqm, const arch::ApMask& adm) {
-  // kvm_arch_crypto_set_masks: all vCPUs are blocked around the update; the software here
-  // runs on one CPU thread, so no vCPU executes while the masks are written.
   arch::Storage& st = host_.cpu().storage();
+  hcpu_->sie_block(sd_);  // kvm_s390_vcpu_block_all: no vCPU runs while the masks change
   if (format_ == arch::CRYCB_FORMAT2) {
     uint8_t b[32];
     apm.to_bytes(b);
@@ -63,7 +70,7 @@ void KvmVm::set_crypto_masks(const arch::ApMask& apm, const arch::ApMask& aqm, c
     st.write(crycb_ + 0xa0, b, 32);
     adm.to_bytes(b);
     st.write(crycb_ + 0xc0, b, 32);
-  } else {
+  } else {  // CRYCB_FORMAT1 and CRYCB_FORMAT0: APCB0
     store_u64(st, crycb_ + 0x00, apm.word64(0));
     uint8_t b[2];
     arch::store_be16(b, static_cast<uint16_t>(aqm.word64(0) >> 48));
@@ -71,13 +78,18 @@ void KvmVm::set_crypto_masks(const arch::ApMask& apm, const arch::ApMask& aqm, c
     arch::store_be16(b, static_cast<uint16_t>(adm.word64(0) >> 48));
     st.write(crycb_ + 0x10, b, 2);
   }
+  hcpu_->sie_crycb_changed(sd_);  // kvm_s390_sync_request_broadcast(kvm, KVM_REQ_VSIE_RESTART)
+  hcpu_->sie_unblock(sd_);        // kvm_s390_vcpu_unblock_all
 }
 
 void KvmVm::clear_crypto_masks() {
   arch::Storage& st = host_.cpu().storage();
   const uint8_t zero[0x100] = {};
+  hcpu_->sie_block(sd_);
   st.write(crycb_, zero, 0x20);          // apcb0
   st.write(crycb_ + 0x80, zero, 0x80);   // apcb1
+  hcpu_->sie_crycb_changed(sd_);
+  hcpu_->sie_unblock(sd_);
 }
 
 InsnOutcome KvmVm::handle_ap_intercept(uint16_t opcode, arch::GeneralRegisters& regs, unsigned, unsigned) {
@@ -87,7 +99,9 @@ InsnOutcome KvmVm::handle_ap_intercept(uint16_t opcode, arch::GeneralRegisters& 
   if (opcode != arch::kOpPQAP) return to_qemu;
   // handle_pqap
   const uint64_t gr0 = regs[0];
-  if (!(fac_.ap) || arch::gr0_fc(gr0) != static_cast<uint8_t>(arch::PqapFc::AQIC)) return to_qemu;
+  // No AP instructions on the host, or no ECA_APIE for the vCPU: -EOPNOTSUPP, to userspace.
+  if (!apie_ || arch::gr0_fc(gr0) != static_cast<uint8_t>(arch::PqapFc::AQIC)) return to_qemu;
+  if (regs.problem_state) return InsnOutcome{0, arch::PGM_PRIVILEGED_OP};
   if (gr0 & 0x007f0000) return InsnOutcome{0, arch::PGM_SPECIFICATION};
   if ((gr0 & 0x00800000) && !fac_.apft) return InsnOutcome{0, arch::PGM_SPECIFICATION};
   if (format_ != arch::CRYCB_FORMAT2 && (gr0 & 0x0000c0f0)) return InsnOutcome{0, arch::PGM_SPECIFICATION};

@@ -3,10 +3,18 @@
 //
 // Layout (ap-facility-spec.md §3.1, arch/crycb.h): the state description is a host page;
 // the CRYCB sits in a second page ("sie_page2", CRYCB at +0x800, GISA at +0x900), below
-// 2 GiB so its origin fits the 31-bit CRYCB designation.  Format: 2 when the host's QCI
-// reports APXA (the guest CPU model is assumed to have MSAX3, facility 76), else 1.
-// kvm_arch_crypto_set_masks writes APM/AQM/ADM into the APCB of that format (format 0/1:
-// 8 bytes of APM, 2 bytes of AQM and ADM) while every vCPU is blocked.
+// 2 GiB so its origin fits the 31-bit CRYCB designation.
+//  * CRYCB format (kvm_s390_set_crycb_format): 0 when the guest CPU model lacks MSAX3
+//    (facility 76, QEMU's `msa3`), else 2 when the host's QCI reports APXA, else 1.
+//  * APIE (kvm_s390_vcpu_crypto_setup): ECA.APIE is set iff the VM enabled interpretation —
+//    QEMU sets KVM_S390_VM_CRYPTO_ENABLE_APIE exactly when the CPU model has `ap`
+//    (kvm_s390_apply_cpu_model → kvm_s390_configure_apie(true)); KVM's default is off.
+//    Without APIE and without MSAX3 the state description gets no CRYCB designation at all.
+//  * kvm_arch_crypto_set_masks writes APM/AQM/ADM into the APCB of that format (format 0/1:
+//    8 bytes of APM, 2 bytes of AQM and ADM) with every vCPU blocked, as KVM does:
+//    HostCpu::sie_block, the writes, sie_crycb_changed (KVM_REQ_VSIE_RESTART), sie_unblock.
+//    The machine's SIE unit reloads the APCB and makes it active at the unblock
+//    (sc/sie.h), so the guest sees the old masks or the new, never a mix.
 #pragma once
 
 #include <cstdint>
@@ -24,13 +32,17 @@ class LinuxKernel;
 class KvmVm : public arch::SieInterceptHandler {
  public:
   /// Create a VM with `mem_bytes` of guest storage and CPU features `fac` (QEMU's -cpu).
-  /// APIE is enabled when `fac.ap` (QEMU sets KVM_S390_VM_CRYPTO_ENABLE_APIE then).
+  /// APIE is enabled when `fac.ap` (QEMU sets KVM_S390_VM_CRYPTO_ENABLE_APIE then); the
+  /// CRYCB format follows fac.msax3 and the host's APXA.
   KvmVm(LinuxKernel& host, const std::string& name, uint64_t mem_bytes, const arch::Facilities& fac);
   ~KvmVm() override;
 
   const std::string& name() const { return name_; }
   arch::Cpu& vcpu() { return *vcpu_; }
+  /// CRYCB format bits of the designation: CRYCB_FORMAT0, CRYCB_FORMAT1 or CRYCB_FORMAT2 (3).
   uint32_t crycb_format() const { return format_; }
+  /// Whether AP instructions are interpreted (ECA.APIE).
+  bool apie() const { return apie_; }
   uint64_t sd_addr() const { return sd_; }
   uint64_t crycb_addr() const { return crycb_; }
   uint64_t gisa_addr() const { return gisa_; }
@@ -38,7 +50,8 @@ class KvmVm : public arch::SieInterceptHandler {
   uint64_t mem_bytes() const { return mem_bytes_; }
   const arch::Facilities& facilities() const { return fac_; }
 
-  /// kvm_arch_crypto_set_masks / kvm_arch_crypto_clear_masks.
+  /// kvm_arch_crypto_set_masks / kvm_arch_crypto_clear_masks: the masks (256 bits each,
+  /// MSB-first) are cut to the format's width, written with every vCPU blocked.
   void set_crypto_masks(const arch::ApMask& apm, const arch::ApMask& aqm, const arch::ApMask& adm);
   void clear_crypto_masks();
 
@@ -57,6 +70,8 @@ class KvmVm : public arch::SieInterceptHandler {
   uint64_t mem_bytes_;
   uint64_t sd_ = 0, crycb_ = 0, gisa_ = 0, mso_ = 0;
   uint32_t format_ = 0;
+  bool apie_ = false;
+  arch::HostCpu* hcpu_ = nullptr;
   arch::Cpu* vcpu_ = nullptr;
 };
 

@@ -2,9 +2,14 @@
 //
 // Output profile: the s390-tools of the seed documents (seed 000): FUNCTIONS has nine
 // characters "SMCDAXNFR" (no H column), queues bound to vfio_ap show the card's online
-// state and their counters, a queue without a driver shows "-no-driver-".
+// state and their counters, a queue without a driver shows "-no-driver-".  The layout is
+// util_rec's wide format (every field padded, the last one too).  Without -V only what
+// zcrypt drives is listed (a queue bound to vfio_ap has no `online`: seed 000 lists those
+// with `lszcrypt -V`).  -d prints the domain map, -b the bus attributes.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <vector>
 #include <ostream>
 #include <string>
 
@@ -86,9 +91,91 @@ Row read_row(SysReader& r, const std::string& dev, const std::string& card_dir) 
   return row;
 }
 
-std::string rtrim(std::string s) {
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
+// The util_rec "wide" layout: fields joined by one space, each padded to its width
+// (left- or right-aligned), the last one too; the header is underlined with '-' across
+// the sum of the widths plus the separators.
+struct Column {
+  int width;
+  bool left;
+};
+
+std::string wide_row(const std::vector<Column>& cols, const std::vector<std::string>& vals) {
+  std::string line;
+  char b[64];
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i) line += ' ';
+    std::snprintf(b, sizeof b, cols[i].left ? "%-*s" : "%*s", cols[i].width, vals[i].c_str());
+    line += b;
+  }
+  return line + "\n";
+}
+
+std::string underline(const std::vector<Column>& cols) {
+  size_t n = cols.size() - 1;
+  for (const Column& c : cols) n += static_cast<size_t>(c.width);
+  return std::string(n, '-') + "\n";
+}
+
+// lszcrypt -d (show_domains): the usage/control domain map of the AP configuration.
+int show_domains(SysReader& r, std::ostream& out, std::ostream& err) {
+  const std::string ctrl = r.attr("/sys/bus/ap/ap_control_domain_mask");
+  const std::string usage = r.attr("/sys/bus/ap/ap_usage_domain_mask");
+  if (ctrl.find("not") != std::string::npos || ctrl.size() < 66) {
+    err << "lszcrypt: Control domain mask not available.\n";
+    return 1;
+  }
+  if (usage.find("not") != std::string::npos || usage.size() < 66) {
+    err << "lszcrypt: Usage domain mask not available.\n";
+    return 1;
+  }
+  std::vector<Column> cols{{6, false}};
+  std::vector<std::string> hdr{"DOMAIN"};
+  char b[8];
+  for (int i = 0; i < 16; ++i) {
+    cols.push_back({2, false});
+    std::snprintf(b, sizeof b, "%02x", i);
+    hdr.push_back(b);
+  }
+  out << wide_row(cols, hdr) << underline(cols);
+  auto bit = [](const std::string& mask, int n) {
+    const int digit = std::stoi(mask.substr(2 + n / 4, 1), nullptr, 16);
+    return (digit & (8 >> (n % 4))) != 0;
+  };
+  for (int row = 0; row < 16; ++row) {
+    std::vector<std::string> vals;
+    std::snprintf(b, sizeof b, "%02x", row * 16);
+    vals.push_back(b);
+    for (int x = 0; x < 16; ++x) {
+      const int d = row * 16 + x;
+      const bool c = bit(ctrl, d), u = bit(usage, d);
+      vals.push_back(c && u ? "B" : c ? "C" : u ? "U" : ".");
+    }
+    out << wide_row(cols, vals);
+  }
+  out << "------------------------------------------------------\n"
+      << "C: Control domain\n"
+      << "U: Usage domain\n"
+      << "B: Both (Control + Usage domain)\n";
+  return 0;
+}
+
+// lszcrypt -b (show_bus).
+int show_bus(SysReader& r, std::ostream& out) {
+  auto hex = [&](const std::string& attr) {
+    char b[32];
+    std::snprintf(b, sizeof b, "0x%lx", std::strtol(r.attr("/sys/bus/ap/" + attr).c_str(), nullptr, 10));
+    return std::string(b);
+  };
+  out << "ap_domain=" << hex("ap_domain") << "\n";
+  out << "ap_max_domain_id=" << hex("ap_max_domain_id") << "\n";
+  if (r.has("/sys/bus/ap/ap_interrupts"))
+    out << "ap_interrupts are " << (r.attr("/sys/bus/ap/ap_interrupts") == "1" ? "enabled" : "disabled") << "\n";
+  out << "config_time=" << std::strtol(r.attr("/sys/bus/ap/config_time").c_str(), nullptr, 10) << " (seconds)\n";
+  out << "poll_thread is " << (r.attr("/sys/bus/ap/poll_thread") == "1" ? "enabled" : "disabled") << "\n";
+  if (r.has("/sys/bus/ap/poll_timeout"))
+    out << "poll_timeout=" << std::strtoull(r.attr("/sys/bus/ap/poll_timeout").c_str(), nullptr, 10)
+        << " (nanoseconds)\n";
+  return 0;
 }
 
 }  // namespace
@@ -96,14 +183,17 @@ std::string rtrim(std::string s) {
 int lszcrypt_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   bool verbose = false;
   std::vector<std::string> filter;
+  SysReader r(k);
   for (size_t i = 1; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a == "-V" || a == "--verbose") verbose = true;
-    else if (a == "-b" || a == "--bus") {
-      SysReader r(k);
-      out << "ap_domain=0x" << r.attr("/sys/bus/ap/ap_domain") << "\n";
-      out << "ap_max_domain_id=0x" << r.attr("/sys/bus/ap/ap_max_domain_id") << "\n";
-      return 0;
+    if (a == "-V" || a == "--verbose") {
+      verbose = true;
+    } else if (a == "-b" || a == "--bus" || a == "-d" || a == "--domains") {
+      if (!k.sysfs().is_dir("/sys/bus/ap")) {
+        err << "lszcrypt: Crypto device driver not available.\n";
+        return 1;
+      }
+      return (a == "-b" || a == "--bus") ? show_bus(r, out) : show_domains(r, out, err);
     } else if (!a.empty() && a[0] == '-') {
       err << "lszcrypt: Invalid option '" << a << "'\n";
       return 1;
@@ -113,40 +203,38 @@ int lszcrypt_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ost
   }
   std::vector<std::string> devs;
   if (k.sysfs().list("/", "/sys/bus/ap/devices", devs) != 0) {
-    err << "lszcrypt: Crypto device driver not available\n";
+    err << "lszcrypt: Crypto device driver not available.\n";
     return 1;
   }
   // Order: each card, then its queues.
   auto key = [](const std::string& n) { return n.compare(0, 4, "card") == 0 ? n.substr(4) + " " : n; };
   std::sort(devs.begin(), devs.end(), [&](const std::string& a, const std::string& b) { return key(a) < key(b); });
-  if (devs.empty()) {
-    err << "lszcrypt: No crypto card devices found\n";
+  if (std::none_of(devs.begin(), devs.end(), [](const std::string& d) { return d.compare(0, 4, "card") == 0; })) {
+    err << "lszcrypt: No crypto card devices found.\n";
     return 1;
   }
-  SysReader r(k);
-  char line[256];
+  std::vector<Column> cols{{8, true}, {5, true}, {11, true}, {10, true}, {8, false}};
+  std::vector<std::string> hdr{"CARD.DOM", "TYPE", "MODE", "STATUS", "REQUESTS"};
   if (verbose) {
-    out << "CARD.DOM TYPE  MODE        STATUS     REQUESTS  PENDING HWTYPE QDEPTH FUNCTIONS  DRIVER\n";
-    out << std::string(92, '-') << "\n";
-  } else {
-    out << "CARD.DOM TYPE  MODE        STATUS     REQUESTS\n";
-    out << std::string(46, '-') << "\n";
+    cols.insert(cols.end(), {{8, false}, {6, false}, {6, false}, {10, true}, {11, true}});
+    hdr.insert(hdr.end(), {"PENDING", "HWTYPE", "QDEPTH", "FUNCTIONS", "DRIVER"});
   }
+  out << wide_row(cols, hdr) << underline(cols);
   for (const std::string& dev : devs) {
     const bool is_card = dev.compare(0, 4, "card") == 0;
     const std::string card_dir = "/sys/bus/ap/devices/card" + (is_card ? dev.substr(4) : dev.substr(0, 2));
+    // Without -V, devices the zcrypt layer does not drive (no type/online: a card without
+    // cex4card, a queue bound to vfio_ap) are left out, and so are the queues of such a card.
+    if (!verbose && (!r.has(card_dir + "/type") || !r.has(card_dir + "/online") ||
+                     (!is_card && !r.has("/sys/bus/ap/devices/" + dev + "/online"))))
+      continue;
     Row row = read_row(r, dev, card_dir);
     if (!filter.empty() && std::find(filter.begin(), filter.end(), row.id) == filter.end() &&
         std::find(filter.begin(), filter.end(), row.id.substr(0, 2)) == filter.end())
       continue;
-    if (verbose)
-      std::snprintf(line, sizeof line, "%-8s %-5s %-11s %-10s %8s %8s %6s %6s %-10s %-11s", row.id.c_str(),
-                    row.type.c_str(), row.mode.c_str(), row.status.c_str(), row.requests.c_str(), row.pending.c_str(),
-                    row.hwtype.c_str(), row.qdepth.c_str(), row.functions.c_str(), row.driver.c_str());
-    else
-      std::snprintf(line, sizeof line, "%-8s %-5s %-11s %-10s %8s", row.id.c_str(), row.type.c_str(), row.mode.c_str(),
-                    row.status.c_str(), row.requests.c_str());
-    out << rtrim(line) << "\n";
+    std::vector<std::string> vals{row.id, row.type, row.mode, row.status, row.requests};
+    if (verbose) vals.insert(vals.end(), {row.pending, row.hwtype, row.qdepth, row.functions, row.driver});
+    out << wide_row(cols, vals);
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 #include "driver/qemu.h"
 
 #include <cctype>
+#include <cerrno>
 #include <map>
 #include <ostream>
 #include <set>
@@ -32,6 +33,45 @@ std::map<std::string, std::string> props(const std::string& s, std::string& firs
     pos = comma + 1;
   }
   return m;
+}
+
+// Whether the named QEMU CPU model (target/s390x/cpu_models.c, gen-features.c) has `msa3`
+// (STFLE 76, MSA extension 3) — KVM gives a guest without it CRYCB format 0.  The default
+// feature set of a model has it from z196 (GEN11_GA1) on; a "-full" model from z10 GA3
+// (GEN10_GA3); a "-base" model never; QEMU's own "qemu" model has it.  Returns false for a
+// name QEMU does not know.
+bool named_model_msa3(const std::string& name, bool& msa3) {
+  struct Model { const char* name; int gen, ga; };
+  static const Model models[] = {
+      {"z900", 7, 1},    {"z900.2", 7, 2},  {"z900.3", 7, 3},  {"z800", 7, 3},    {"z990", 8, 1},
+      {"z990.2", 8, 2},  {"z990.3", 8, 3},  {"z890", 8, 3},    {"z990.4", 8, 4},  {"z890.2", 8, 4},
+      {"z990.5", 8, 5},  {"z890.3", 8, 5},  {"z9EC", 9, 1},    {"z9EC.2", 9, 2},  {"z9BC", 9, 2},
+      {"z9EC.3", 9, 3},  {"z9BC.2", 9, 3},  {"z10EC", 10, 1},  {"z10EC.2", 10, 2}, {"z10BC", 10, 2},
+      {"z10EC.3", 10, 3}, {"z10BC.2", 10, 3}, {"z196", 11, 1},  {"z114", 11, 1},   {"z196.2", 11, 2},
+      {"z114.2", 11, 2}, {"zEC12", 12, 1},  {"zEC12.2", 12, 2}, {"zBC12", 12, 2}, {"z13", 13, 1},
+      {"z13.2", 13, 2},  {"z13s", 13, 2},   {"z14", 14, 1},    {"z14.2", 14, 2},  {"z14ZR1", 14, 2},
+      {"z15", 15, 1},    {"z15.2", 15, 2},  {"gen16a", 16, 1}, {"gen16b", 16, 2}, {"z16", 16, 1},
+      {"z16.2", 16, 2},  {"gen17a", 17, 1}, {"gen17b", 17, 2},
+  };
+  if (name == "qemu") {
+    msa3 = true;
+    return true;
+  }
+  std::string base = name;
+  int variant = 0;  // 0 default, 1 -base, 2 -full
+  for (const auto& [suffix, v] : {std::pair<const char*, int>{"-base", 1}, {"-full", 2}}) {
+    const std::string sfx = suffix;
+    if (base.size() > sfx.size() && base.compare(base.size() - sfx.size(), sfx.size(), sfx) == 0) {
+      base.resize(base.size() - sfx.size());
+      variant = v;
+    }
+  }
+  for (const Model& m : models)
+    if (base == m.name) {
+      msa3 = variant == 0 ? m.gen >= 11 : variant == 2 ? (m.gen > 10 || (m.gen == 10 && m.ga >= 3)) : false;
+      return true;
+    }
+  return false;
 }
 
 bool parse_mem(const std::string& s, uint64_t& bytes) {
@@ -91,8 +131,8 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
         err << prog << ": -device " << v << ": '" << drv << "' is not a valid device model name\n";
         return nullptr;
       }
-      if (!device.empty()) {
-        err << prog << ": -device " << v << ": Bus 'ap-bus' does not support hotplugging\n";
+      if (!device.empty()) {  // the AP bridge takes one device (max_dev = 1)
+        err << prog << ": -device " << v << ": No 'ap-bus' bus found for device 'vfio-ap'\n";
         return nullptr;
       }
       device = v;
@@ -124,19 +164,34 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
   const arch::Facilities& hf = host.cpu().facilities();
   arch::Facilities gf;
   const bool host_model = cpu_model == "host" || cpu_model == "max";
+  bool model_msa3 = false;
+  if (!host_model && !named_model_msa3(cpu_model, model_msa3)) {
+    err << prog << ": unable to find CPU model '" << cpu_model << "'\n";
+    return nullptr;
+  }
   gf.ap = host_model && hf.ap;
   gf.qci = host_model && hf.qci;
   gf.apft = host_model && hf.apft;
   gf.aqic = host_model && hf.aqic;
   gf.apxa = hf.apxa;
+  gf.msax3 = host_model ? hf.msax3 : model_msa3;  // facility 76 decides the CRYCB format (KVM)
   for (auto& [k, val] : cpu_props) {
-    bool* f = k == "ap" ? &gf.ap : k == "apqci" ? &gf.qci : k == "apft" ? &gf.apft : k == "apqi" ? &gf.aqic : nullptr;
+    bool* f = k == "ap"      ? &gf.ap
+              : k == "apqci" ? &gf.qci
+              : k == "apft"  ? &gf.apft
+              : k == "apqi"  ? &gf.aqic
+              : k == "msa3"  ? &gf.msax3
+                             : nullptr;
     if (!f) continue;  // other CPU features do not concern AP
     if (val != "on" && val != "off") {
       err << prog << ": -cpu " << cpu_model << ": Parameter '" << k << "' expects 'on' or 'off'\n";
       return nullptr;
     }
-    const bool host_has = k == "ap" ? hf.ap : k == "apqci" ? hf.qci : k == "apft" ? hf.apft : hf.aqic;
+    const bool host_has = k == "ap"      ? hf.ap
+                          : k == "apqci" ? hf.qci
+                          : k == "apft"  ? hf.apft
+                          : k == "apqi"  ? hf.aqic
+                                         : hf.msax3;
     if (val == "on" && !host_has) {
       err << prog << ": Some features requested in the CPU model are not available in the configuration: " << k
           << "\n";
@@ -148,7 +203,8 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
   auto p = std::unique_ptr<QemuProcess>(new QemuProcess());
   p->host_ = &host;
   p->name_ = name;
-  ApMatrixMdev* mdev = nullptr;
+  p->features_ = gf;
+  p->vm_ = std::make_unique<KvmVm>(host, name, mem, gf);
   if (!device.empty()) {
     std::string drv;
     auto dp = props(device, drv);
@@ -156,28 +212,11 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
       err << prog << ": -device " << device << ": No 'ap-bus' bus found for device 'vfio-ap'\n";
       return nullptr;
     }
-    const std::string path = dp.count("sysfsdev") ? dp["sysfsdev"] : "";
-    if (path.empty()) {
-      err << prog << ": -device " << device << ": vfio-ap device requires sysfsdev\n";
+    const std::string error = p->attach(device, dp.count("sysfsdev") ? dp["sysfsdev"] : "", dp.count("id") ? dp["id"] : "");
+    if (!error.empty()) {
+      err << prog << ": -device " << device << ": " << error << "\n";
       return nullptr;
     }
-    VfioAp* vfio = host.vfio_ap();
-    mdev = vfio ? vfio->mdev_by_path(path) : nullptr;
-    if (!mdev) {
-      err << prog << ": -device " << device << ": vfio " << path
-          << ": no such host device: No such file or directory\n";
-      return nullptr;
-    }
-    p->device_id_ = dp.count("id") ? dp["id"] : "";
-  }
-  p->vm_ = std::make_unique<KvmVm>(host, name, mem, gf);
-  if (mdev) {
-    if (int rc = host.vfio_ap()->open_device(*mdev, *p->vm_); rc) {
-      err << prog << ": -device " << device << ": vfio " << mdev->uuid << ": error getting device from group: "
-          << (rc == -16 ? "Device or resource busy" : "Operation not permitted") << "\n";
-      return nullptr;
-    }
-    p->mdev_ = mdev;
   }
   KernelOptions ko;
   ko.hostname = name;
@@ -185,17 +224,93 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
   ko.seed = host.rng()();
   ko.alloc_limit = mem;
   p->guest_ = std::make_unique<LinuxKernel>(p->vm_->vcpu(), ko);
-  LinuxKernel* guest = p->guest_.get();
-  // CFG_CHG: QEMU raises a CRW and a CHSC SEI event; the guest's AP bus rescans.
-  if (mdev) mdev->cfg_chg = [guest] { guest->ap_bus().scan(); };
-  host.printk("kvm: " + name + ": started, CRYCB format " + std::to_string(p->vm_->crycb_format() == 3 ? 2 : p->vm_->crycb_format()) +
-              ", APIE " + (gf.ap ? "on" : "off"));
-  guest->boot();
+  QemuProcess* qp = p.get();
+  // A system reset (`reboot` in the guest) resets the vfio-ap device: VFIO_DEVICE_RESET.
+  p->guest_->on_system_reset = [qp] {
+    if (qp->mdev_ && qp->host_->vfio_ap()) qp->host_->vfio_ap()->reset_device(*qp->mdev_);
+  };
+  if (p->mdev_) p->attach_callbacks();
+  p->guest_->boot();
   return p;
 }
 
-QemuProcess::~QemuProcess() {
-  if (mdev_ && host_ && host_->vfio_ap()) host_->vfio_ap()->close_device(*mdev_);
+std::string QemuProcess::attach(const std::string& spec, const std::string& path, const std::string& id) {
+  (void)spec;
+  if (path.empty()) return "vfio-ap device requires sysfsdev";
+  VfioAp* vfio = host_->vfio_ap();
+  ApMatrixMdev* mdev = vfio ? vfio->mdev_by_path(path) : nullptr;
+  if (!mdev) return "vfio " + path + ": no such host device: No such file or directory";
+  if (int rc = vfio->open_device(*mdev, *vm_); rc)
+    return "vfio " + mdev->uuid + ": error getting device from group: " +
+           (rc == -EBUSY ? "Device or resource busy" : "Operation not permitted");
+  mdev_ = mdev;
+  device_id_ = id;
+  return "";
 }
+
+void QemuProcess::attach_callbacks() {
+  LinuxKernel* guest = guest_.get();
+  // CFG_CHG: QEMU raises a CRW and a CHSC SEI event; the guest's AP bus rescans.
+  mdev_->cfg_chg = [guest] { guest->ap_bus().scan(); };
+  // REQ: the host wants the device back (mdev remove, current kernels): unplug it.
+  mdev_->request = [this] {
+    detach();
+    notify_guest();
+  };
+}
+
+void QemuProcess::detach() {
+  if (!mdev_) return;
+  ApMatrixMdev* m = mdev_;
+  mdev_ = nullptr;
+  device_id_.clear();
+  if (host_->vfio_ap()) host_->vfio_ap()->close_device(*m);
+}
+
+void QemuProcess::notify_guest() {
+  if (guest_) guest_->ap_bus().scan();
+}
+
+std::string QemuProcess::device_add(const std::string& spec) {
+  std::string drv;
+  auto dp = props(spec, drv);
+  if (drv != "vfio-ap") return "Error: '" + drv + "' is not a valid device model name\n";
+  if (!features_.ap || mdev_) return "Error: No 'ap-bus' bus found for device 'vfio-ap'\n";
+  const std::string error = attach(spec, dp.count("sysfsdev") ? dp["sysfsdev"] : "", dp.count("id") ? dp["id"] : "");
+  if (!error.empty()) return "Error: " + error + "\n";
+  attach_callbacks();
+  notify_guest();
+  return "";
+}
+
+std::string QemuProcess::device_del(const std::string& id) {
+  if (id.empty() || !mdev_ || device_id_ != id) return "Error: Device '" + id + "' not found\n";
+  detach();
+  notify_guest();
+  return "";
+}
+
+std::string QemuProcess::hmp(const std::string& line) {
+  // HMP: the command name, then its arguments (a quoted argument loses its quotes).
+  size_t b = line.find_first_not_of(' ');
+  if (b == std::string::npos) return "";
+  size_t e = line.find(' ', b);
+  const std::string cmd = line.substr(b, e == std::string::npos ? std::string::npos : e - b);
+  std::string arg = e == std::string::npos ? "" : line.substr(e + 1);
+  const size_t ab = arg.find_first_not_of(' '), ae = arg.find_last_not_of(' ');
+  arg = ab == std::string::npos ? "" : arg.substr(ab, ae - ab + 1);
+  if (arg.size() >= 2 && arg.front() == '"' && arg.back() == '"') arg = arg.substr(1, arg.size() - 2);
+  if (cmd == "device_add") {
+    if (arg.empty()) return "Error: Parameter 'driver' is missing\n";
+    return device_add(arg);
+  }
+  if (cmd == "device_del") {
+    if (arg.empty()) return "Error: Parameter 'id' is missing\n";
+    return device_del(arg);
+  }
+  return "unknown command: '" + cmd + "'\n";
+}
+
+QemuProcess::~QemuProcess() { detach(); }
 
 }  // namespace apsim::driver

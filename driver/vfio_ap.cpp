@@ -1,6 +1,7 @@
 // driver/vfio_ap.cpp — matrix device, mdevs, assignment rules, filtering, KVM attach, AQIC.
 #include "driver/vfio_ap.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -21,10 +22,12 @@ namespace {
 const std::string kMatrix = "/sys/devices/vfio_ap/matrix";
 const std::string kType = kMatrix + "/mdev_supported_types/vfio_ap-passthrough";
 
-// uuid_parse(): 8-4-4-4-12 hex digits; the mdev core names the device "%pUl" (lower case).
-bool parse_uuid(std::string s, std::string& out) {
-  if (!s.empty() && s.back() == '\n') s.pop_back();
-  if (s.size() != 36) return false;
+// create_store (mdev core): 36 or 37 bytes (UUID_STRING_LEN, + echo's newline), the first
+// 36 of which guid_parse() takes as 8-4-4-4-12 hex digits; the device is named "%pUl"
+// (lower case).
+bool parse_uuid(const std::string& buf, std::string& out) {
+  if (buf.size() < 36 || buf.size() > 37) return false;
+  std::string s = buf.substr(0, 36);
   for (size_t i = 0; i < s.size(); ++i) {
     const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
     if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
@@ -78,16 +81,30 @@ void VfioAp::init() {
   fs.add_attr(kType + "/create", nullptr, [this](const std::string& buf) { return create(buf); });
   fs.mkdir("/sys/bus/mdev/devices");
   kernel_.ap_bus().register_driver(*this);
+  // mdevctl and libvirt find mdev parents under /sys/class/mdev_bus.
+  fs.add_link("/sys/class/mdev_bus/matrix", kMatrix);
+  fs.add_link(kMatrix + "/driver", "/sys/bus/matrix/drivers/vfio_ap");
+  fs.add_link(kMatrix + "/subsystem", "/sys/bus/matrix");
+  fs.add_link("/sys/bus/matrix/devices/matrix", kMatrix);
+  fs.add_link("/sys/bus/matrix/drivers/vfio_ap/matrix", kMatrix);
   fs.add_attr("/sys/bus/ap/drivers/vfio_ap/features", [this](std::string& o) {
     o = profile_.features + "\n";
     return 0;
   }, nullptr);
 }
 
+ApMatrixMdev* VfioAp::mdev(const std::string& uuid) {
+  auto it = mdevs_.find(uuid);
+  return it == mdevs_.end() ? nullptr : it->second.get();
+}
+
 int VfioAp::exit() {
   if (!mdevs_.empty()) return -EBUSY;
   kernel_.ap_bus().unregister_driver(*this);
-  kernel_.sysfs().remove("/sys/devices/vfio_ap");
+  Sysfs& fs = kernel_.sysfs();
+  fs.remove("/sys/devices/vfio_ap");
+  fs.remove("/sys/class/mdev_bus/matrix");
+  fs.remove("/sys/bus/matrix");
   return 0;
 }
 
@@ -104,11 +121,18 @@ int VfioAp::create(const std::string& buf) {
   if (mdevs_.size() >= kMaxInstances) return -EUSERS;
   auto m = std::make_unique<ApMatrixMdev>();
   m->uuid = uuid;
+  m->seq = next_seq_++;
   m->path = kMatrix + "/" + uuid;
   ApMatrixMdev* mp = m.get();
   mdevs_[uuid] = std::move(m);
   filter_matrix(*mp);
+  add_mdev_attrs(*mp);
+  return 0;
+}
 
+void VfioAp::add_mdev_attrs(ApMatrixMdev& mdev) {
+  ApMatrixMdev* mp = &mdev;
+  const std::string uuid = mdev.uuid;
   Sysfs& fs = kernel_.sysfs();
   const std::string& p = mp->path;
   fs.mkdir(p);
@@ -139,25 +163,47 @@ int VfioAp::create(const std::string& buf) {
     }
     return 0;
   }, nullptr);
+  if (profile_.ap_config_attr)
+    fs.add_attr(p + "/ap_config", [this, mp](std::string& o) {
+      o = ap_config_show(*mp);
+      return 0;
+    }, [this, mp](const std::string& b) { return ap_config_store(*mp, b); });
+  // remove_store (mdev core): any kstrtoul failure is EINVAL; 0 does nothing.
   fs.add_attr(p + "/remove", nullptr, [this, mp](const std::string& b) {
     unsigned long v = 0;
-    if (int rc = kstrtoul(b, v); rc) return rc;
+    if (kstrtoul(b, v) != 0) return -EINVAL;
     return v ? remove(*mp) : 0;
   });
   fs.add_link(p + "/mdev_type", kType);
   fs.add_link(p + "/subsystem", "/sys/bus/mdev");
+  fs.add_link(p + "/driver", "/sys/bus/mdev/drivers/vfio_mdev");
   fs.add_link(kType + "/devices/" + uuid, p);
   fs.add_link("/sys/bus/mdev/devices/" + uuid, p);
-  return 0;
+  fs.add_link("/sys/bus/mdev/drivers/vfio_mdev/" + uuid, p);
 }
 
 int VfioAp::remove(ApMatrixMdev& m) {
-  // Seed 001: "the remove will fail if a guest using the vfio_ap mdev is still running".
-  if (m.kvm && profile_.remove_busy_while_in_use) return -EBUSY;
+  if (m.kvm) {
+    // Seed 001: "the remove will fail if a guest using the vfio_ap mdev is still running".
+    if (profile_.remove_busy_while_in_use) return -EBUSY;
+    // Current kernels: vfio_unregister_group_dev blocks and relays a device request to
+    // QEMU (vfio_ap_mdev_request), which unplugs the device and so releases it.
+    if (m.request) {
+      const auto request = m.request;
+      request();
+    }
+    if (m.kvm) {
+      log_mdev(m, "No device request registered, blocked until released by user");
+      return -EBUSY;  // the simulated writer cannot block forever
+    }
+  }
   const std::string uuid = m.uuid;
   Sysfs& fs = kernel_.sysfs();
   fs.remove(kType + "/devices/" + uuid);
   fs.remove("/sys/bus/mdev/devices/" + uuid);
+  fs.remove("/sys/bus/mdev/drivers/vfio_mdev/" + uuid);
+  // vfio_ap_mdev_remove: reset the queues of the matrix and unlink them.
+  reset_queues_of(m.matrix.apm, m.matrix.aqm);
   fs.remove(m.path);
   mdevs_.erase(uuid);  // m is gone from here on
   return 0;
@@ -180,25 +226,54 @@ ApMatrixMdev* VfioAp::mdev_by_path(const std::string& path) {
 
 // ---------------------------------------------------------------------------------------
 // assignment
-int VfioAp::validate_new_matrix(ApMatrixMdev& m, const ApMatrix& next) {
+bool VfioAp::apqn_in_matrix_owned_by_def_drv(const ApMask& apm, const ApMask& aqm) {
   ApBus& bus = kernel_.ap_bus();
-  // ap_apqn_in_matrix_owned_by_def_drv: no APQN may be reserved for the default drivers.
-  if (next.apm.intersects(bus.apmask()) && next.aqm.intersects(bus.aqmask())) return -EADDRNOTAVAIL;
-  // vfio_ap_mdev_verify_no_sharing: one log line per APQN another mdev already has.
+  const ApMask a = apm & bus.apmask(), q = aqm & bus.aqmask();
+  if (a.empty() || q.empty()) return false;
+  if (!profile_.explicit_bind_overrides_masks) return true;
+  // Seed 002: a queue the administrator bound to vfio_ap explicitly is vfio_ap's although
+  // apmask x aqmask still names it.
+  for (unsigned x : a.ids())
+    for (unsigned y : q.ids()) {
+      ApQueueDev* dev = bus.queue(Apqn{static_cast<uint8_t>(x), static_cast<uint8_t>(y)});
+      if (!dev || dev->driver != this) return true;
+    }
+  return false;
+}
+
+std::vector<ApMatrixMdev*> VfioAp::mdev_list() const {
+  std::vector<ApMatrixMdev*> v;
+  for (auto& [uuid, o] : mdevs_) v.push_back(o.get());
+  std::sort(v.begin(), v.end(), [](const ApMatrixMdev* a, const ApMatrixMdev* b) { return a->seq > b->seq; });
+  return v;
+}
+
+int VfioAp::verify_no_sharing(ApMatrixMdev* m, const ApMask& apm, const ApMask& aqm) {
+  // The first other mdev that has an APQN of apm x aqm: one log line per shared APQN
+  // (for in_use, every such mdev if the profile says so).
   int rc = 0;
-  for (auto& [uuid, o] : mdevs_) {
-    if (o.get() == &m) continue;
-    const ApMask apm = next.apm & o->matrix.apm, aqm = next.aqm & o->matrix.aqm;
-    if (apm.empty() || aqm.empty()) continue;
-    for (unsigned a : apm.ids())
-      for (unsigned q : aqm.ids()) {
+  for (ApMatrixMdev* o : mdev_list()) {
+    if (o == m) continue;
+    const std::string& uuid = o->uuid;
+    const ApMask a = apm & o->matrix.apm, q = aqm & o->matrix.aqm;
+    if (a.empty() || q.empty()) continue;
+    const std::string& fmt = m ? profile_.sharing_format : profile_.in_use_format;
+    const ApMatrixMdev& logger = (!m || profile_.sharing_logged_by_holder) ? *o : *m;
+    for (unsigned x : a.ids())
+      for (unsigned y : q.ids()) {
         char b[256];
-        std::snprintf(b, sizeof b, profile_.sharing_format.c_str(), a, q, uuid.c_str());
-        log_mdev(m, b);
+        std::snprintf(b, sizeof b, fmt.c_str(), x, y, uuid.c_str());
+        log_mdev(logger, b);
       }
-    rc = -profile_.sharing_errno;
+    rc = m ? -profile_.sharing_errno : -EADDRINUSE;
+    if (m || !profile_.in_use_logs_every_holder) break;
   }
   return rc;
+}
+
+int VfioAp::validate_masks(ApMatrixMdev& m, const ApMatrix& next) {
+  if (apqn_in_matrix_owned_by_def_drv(next.apm, next.aqm)) return -EADDRNOTAVAIL;
+  return verify_no_sharing(&m, next.apm, next.aqm);
 }
 
 int VfioAp::assign(ApMatrixMdev& m, const std::string& buf, ApcbMask which, bool assign) {
@@ -213,7 +288,43 @@ int VfioAp::assign(ApMatrixMdev& m, const std::string& buf, ApcbMask which, bool
   mask.assign(static_cast<unsigned>(id), assign);
   // Control domains are not checked for sharing (vfio_ap_mdev_assign_control_domain).
   if (assign && which != ApcbMask::ADM)
-    if (int rc = validate_new_matrix(m, next); rc) return rc;
+    if (int rc = validate_masks(m, next); rc) return rc;
+  m.matrix = next;
+  const ApMatrix old_shadow = m.shadow_apcb;
+  filter_matrix(m);
+  update_guest(m, old_shadow);
+  return 0;
+}
+
+std::string VfioAp::ap_config_show(const ApMatrixMdev& m) const {
+  // "0x%016lx%016lx%016lx%016lx" for APM, AQM, ADM, separated by commas.
+  return m.matrix.apm.to_hex() + "," + m.matrix.aqm.to_hex() + "," + m.matrix.adm.to_hex() + "\n";
+}
+
+int VfioAp::ap_config_store(ApMatrixMdev& m, const std::string& buf) {
+  // kstrndup(buf, AP_CONFIG_STRLEN), then three masks split by strsep(",\n"), each parsed
+  // by ap_hex2bitmap (the absolute apmask syntax).
+  constexpr size_t kApConfigStrlen = 67 + 2 * 67;
+  std::string rest = buf.substr(0, kApConfigStrlen);
+  ApMatrix next;
+  ApMask* masks[3] = {&next.apm, &next.aqm, &next.adm};
+  size_t pos = 0;
+  for (ApMask* mask : masks) {
+    if (pos == std::string::npos) return -EINVAL;  // strsep ran out of tokens
+    const size_t end = rest.find_first_of(",\n", pos);
+    const std::string tok = rest.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    pos = end == std::string::npos ? std::string::npos : end + 1;
+    if (!tok.empty() && (tok[0] == '+' || tok[0] == '-')) return -EINVAL;
+    ApMask parsed;
+    if (ap_parse_mask_str(tok, parsed) != 0) return -EINVAL;
+    *mask = parsed;
+  }
+  if (int rc = validate_masks(m, next); rc) return rc;
+  // ap_matrix_overflow_check: no id above the machine's maxima.
+  ApBus& bus = kernel_.ap_bus();
+  if (next.apm != next.apm.limited_to(bus.max_adapter_id()) || next.aqm != next.aqm.limited_to(bus.max_domain_id()) ||
+      next.adm != next.adm.limited_to(bus.max_domain_id()))
+    return -ENODEV;
   m.matrix = next;
   const ApMatrix old_shadow = m.shadow_apcb;
   filter_matrix(m);
@@ -320,19 +431,7 @@ void VfioAp::remove_queue(ApQueueDev& q) {
 
 int VfioAp::in_use(const ApMask& apm, const ApMask& aqm) {
   // vfio_ap_mdev_resource_in_use: the APQNs the host wants back must not be in an mdev.
-  int rc = 0;
-  for (auto& [uuid, m] : mdevs_) {
-    const ApMask a = apm & m->matrix.apm, q = aqm & m->matrix.aqm;
-    if (a.empty() || q.empty()) continue;
-    for (unsigned x : a.ids())
-      for (unsigned y : q.ids()) {
-        char b[256];
-        std::snprintf(b, sizeof b, profile_.sharing_format.c_str(), x, y, uuid.c_str());
-        kernel_.printk(std::string("vfio_ap matrix: ") + b);
-      }
-    rc = -EADDRINUSE;
-  }
-  return rc;
+  return verify_no_sharing(nullptr, apm, aqm);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -356,7 +455,10 @@ void VfioAp::close_device(ApMatrixMdev& m) {
   reset_queues_of(m.matrix.apm, m.matrix.aqm);
   m.kvm = nullptr;
   m.cfg_chg = nullptr;
+  m.request = nullptr;
 }
+
+void VfioAp::reset_device(ApMatrixMdev& m) { reset_queues_of(m.matrix.apm, m.matrix.aqm); }
 
 arch::InsnOutcome VfioAp::handle_pqap(ApMatrixMdev& m, arch::GeneralRegisters& regs) {
   // handle_pqap -> vfio_ap_irq_enable / vfio_ap_irq_disable (spec §6.2).

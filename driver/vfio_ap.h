@@ -4,8 +4,8 @@
 // filter, and the KVM attach that writes the matrix into the guest's CRYCB.
 //
 // Behaviour follows seed 001 (the kernel's vfio-ap document) where it and the current
-// kernel differ (ap-facility-spec.md §9); every such choice lives in VfioApProfile so a
-// second profile (the current kernel's) can be added in one place.
+// kernel differ (ap-facility-spec.md §9); every such choice lives in VfioApProfile
+// (driver/vfio_ap_profile.h), which also holds the current kernel's profile.
 #pragma once
 
 #include <cstdint>
@@ -13,31 +13,18 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "arch/ap_instructions.h"
 #include "arch/ap_mask.h"
 #include "arch/crycb.h"
 #include "driver/ap_bus.h"
+#include "driver/vfio_ap_profile.h"
 
 namespace apsim::driver {
 
 class KvmVm;
 class LinuxKernel;
-
-/// The behaviour choices where the seed documents and the current kernel differ (spec §9).
-struct VfioApProfile {
-  /// errno when an APQN is already assigned to another mdev: the seed's EBUSY (current
-  /// kernels: EADDRINUSE).
-  int sharing_errno = 16;  // EBUSY
-  /// The log line for it (seed 001): "%02lx.%04lx" queue, "%s" the other mdev's UUID.
-  std::string sharing_format = "Userspace may not re-assign queue %02x.%04x already assigned to %s";
-  /// remove fails with EBUSY while a guest uses the mdev (seed 001; current kernels block).
-  bool remove_busy_while_in_use = true;
-  /// /sys/bus/ap/drivers/vfio_ap features attribute (the code's text; the doc says "dyn").
-  std::string features = "guest_matrix hotplug ap_config";
-
-  static VfioApProfile seed() { return VfioApProfile{}; }
-};
 
 /// The adapters, domains and control domains of an mdev (struct ap_matrix).
 struct ApMatrix {
@@ -49,12 +36,16 @@ struct ApMatrix {
 /// One vfio_ap mediated device (struct ap_matrix_mdev).
 struct ApMatrixMdev {
   std::string uuid;
+  uint64_t seq = 0;          ///< creation order: the kernel's mdev_list has the newest first
   std::string path;          ///< /sys/devices/vfio_ap/matrix/<uuid>
   ApMatrix matrix;           ///< what was assigned
   ApMatrix shadow_apcb;      ///< what the guest gets (guest_matrix), after filtering
   KvmVm* kvm = nullptr;      ///< the guest using it
   /// QEMU's CFG_CHG eventfd: the guest's AP configuration changed (hot plug/unplug).
   std::function<void()> cfg_chg;
+  /// QEMU's REQ eventfd: the host asks QEMU to release the device (vfio_ap_mdev_request);
+  /// QEMU answers by unplugging it.  Used by remove in the current-kernel profile.
+  std::function<void()> request;
 };
 
 class VfioAp : public ApDriver {
@@ -66,6 +57,9 @@ class VfioAp : public ApDriver {
   void init();
   /// Module exit.  Returns -EBUSY while any mdev exists (the module is in use).
   int exit();
+  const VfioApProfile& profile() const { return profile_; }
+  /// The mdev named `uuid` (lower case), or nullptr.
+  ApMatrixMdev* mdev(const std::string& uuid);
 
   // ---- ApDriver ----
   std::string name() const override { return "vfio_ap"; }
@@ -85,12 +79,30 @@ class VfioAp : public ApDriver {
   int open_device(ApMatrixMdev& mdev, KvmVm& vm);
   /// close_device: clear the guest's masks, reset its queues, detach.
   void close_device(ApMatrixMdev& mdev);
+  /// VFIO_DEVICE_RESET (QEMU on a guest's system reset): reset every queue of the mdev.
+  void reset_device(ApMatrixMdev& mdev);
 
  private:
+  /// create_store of the mdev type (mdev core): a UUID, 36 or 37 bytes; EEXIST if taken.
   int create(const std::string& buf);
+  void add_mdev_attrs(ApMatrixMdev& m);
+  /// remove_store / vfio_ap_mdev_remove.
   int remove(ApMatrixMdev& mdev);
+  /// assign_adapter_store, assign_domain_store, assign_control_domain_store and the
+  /// unassign_* counterparts.
   int assign(ApMatrixMdev& m, const std::string& buf, arch::ApcbMask which, bool assign);
-  int validate_new_matrix(ApMatrixMdev& m, const ApMatrix& next);
+  /// ap_config_show / ap_config_store (profile.ap_config_attr).
+  std::string ap_config_show(const ApMatrixMdev& m) const;
+  int ap_config_store(ApMatrixMdev& m, const std::string& buf);
+  /// vfio_ap_mdev_validate_masks: EADDRNOTAVAIL if an APQN of `next` is reserved for the
+  /// default drivers, else vfio_ap_mdev_verify_no_sharing.
+  int validate_masks(ApMatrixMdev& m, const ApMatrix& next);
+  /// vfio_ap_mdev_verify_no_sharing: -profile.sharing_errno (with its log lines) if another
+  /// mdev already has an APQN of apm x aqm.  `m` is the assignee (nullptr: in_use).
+  int verify_no_sharing(ApMatrixMdev* m, const arch::ApMask& apm, const arch::ApMask& aqm);
+  /// ap_apqn_in_matrix_owned_by_def_drv, with the profile's explicit-bind rule.
+  bool apqn_in_matrix_owned_by_def_drv(const arch::ApMask& apm, const arch::ApMask& aqm);
+  /// vfio_ap_mdev_filter_matrix + vfio_ap_mdev_filter_cdoms: recompute the shadow APCB.
   bool filter_matrix(ApMatrixMdev& m);
   void update_guest(ApMatrixMdev& m, const ApMatrix& old_shadow);
   void reset_queues_of(const arch::ApMask& apm, const arch::ApMask& aqm);
@@ -103,6 +115,9 @@ class VfioAp : public ApDriver {
   ApQueueDev* probing_ = nullptr;   ///< being probed: counts as bound while filtering
   ApQueueDev* removing_ = nullptr;  ///< being removed: counts as unbound while filtering
   std::map<std::string, std::unique_ptr<ApMatrixMdev>> mdevs_;
+  uint64_t next_seq_ = 0;
+  /// The mdevs in the order of matrix_dev->mdev_list (list_add: newest first).
+  std::vector<ApMatrixMdev*> mdev_list() const;
   static constexpr unsigned kMaxInstances = 65536;  ///< MAX_ZDEV_ENTRIES_EXT
 };
 

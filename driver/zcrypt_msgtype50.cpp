@@ -96,6 +96,7 @@ int convert_error(const uint8_t* reply, size_t len) {
     case arch::REP82_ERROR_FORMAT_FIELD:           // 0x29
     case arch::REP82_ERROR_MALFORMED_MSG:          // 0x40
     case arch::REP82_ERROR_INVALID_SPECIAL_CMD:    // 0x41
+    case arch::REP82_ERROR_INVALID_DOMAIN_PRECHECK:// 0x42
     case arch::REP82_ERROR_MESSAGE_LENGTH:         // 0x80
     case arch::REP82_ERROR_OPERAND_INVALID:        // 0x82
     case arch::REP82_ERROR_OPERAND_SIZE:           // 0x84

@@ -71,7 +71,7 @@ int convert_type80(const uint8_t* reply, size_t len, size_t outputdatalength,
                    std::vector<uint8_t>& out);
 
 /// Map a type-82/88 error reply to -errno as zcrypt_error.h convert_error() does:
-/// -EINVAL for "malformed request" codes (0x23 0x24 0x29 0x40 0x41 0x80 0x82 0x84 0x85
+/// -EINVAL for "malformed request" codes (0x23 0x24 0x29 0x40 0x41 0x42 0x80 0x82 0x84 0x85
 /// 0x8A 0x8B 0xA0, and REP88 0x22 0x34), -EAGAIN for everything else (card failure,
 /// wrong message type, unknown code).  -EMSGSIZE if len < 8.
 int convert_error(const uint8_t* reply, size_t len);
