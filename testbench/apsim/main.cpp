@@ -2,6 +2,7 @@
 //
 //   apsim run SCRIPT [--lpar FILE.json] [--vcd FILE.vcd] [--mode cycle|fast] [--seed N]
 //                    [--echo] [--stats]
+//   apsim sweep SPEC.json --out DIR [--jobs N]        (testbench/apsim/sweep_command.h)
 //
 // Our own main() (as VCML does) so that the SystemC banner can be switched off before the
 // kernel prints it; it hands over to sc_elab_and_sim(), which calls sc_main().
@@ -13,6 +14,7 @@
 #include <systemc>
 
 #include "testbench/apsim/run_command.h"
+#include "testbench/apsim/sweep_command.h"
 
 int main(int argc, char** argv) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
@@ -32,11 +34,17 @@ int sc_main(int argc, char** argv) {
   auto* seed = run->add_option("--seed", ro.seed, "seed for uuidgen and workloads");
   run->add_flag("--echo", ro.echo, "print each command after a prompt, as a terminal session shows it");
   run->add_flag("--stats", ro.stats, "print simulator statistics on stderr at the end");
+  apsim::tb::SweepOptions so;
+  CLI::App* sweep = app.add_subcommand("sweep", "run a parameter grid, one apsim process per point; CSV and plots");
+  sweep->add_option("spec", so.spec, "sweep spec (JSON, docs/sweeps.md)")->required();
+  sweep->add_option("--out", so.out, "output directory")->required();
+  sweep->add_option("--jobs", so.jobs, "points run side by side")->check(CLI::Range(1u, 64u));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (sweep->parsed()) return apsim::tb::run_sweep(so);
   ro.seed_given = seed->count() > 0;
   return apsim::tb::run_scenario(ro);
 }

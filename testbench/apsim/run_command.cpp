@@ -2,9 +2,11 @@
 // runs the scenario shell.
 #include "testbench/apsim/run_command.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include <systemc>
@@ -13,6 +15,7 @@
 #include "driver/shell.h"
 #include "sc/lpar_config.h"
 #include "sc/platform.h"
+#include "testbench/apsim/hw_probe.h"
 
 namespace apsim::tb {
 
@@ -34,6 +37,57 @@ void read_directives(const std::string& text, const std::string& script, RunOpti
       else if (w == "--seed" && words >> v && !ro.seed_given) ro.seed = std::strtoull(v.c_str(), nullptr, 0);
     }
   }
+}
+
+// `apsim-inject chkstop|config cardXX on|off [--after DURATION]`: a fault or an HMC-side
+// state change of one adapter, now or DURATION of simulated time later (ps, ns, us, ms, s;
+// a bare number is µs), so that it can land while a workload has requests in flight.
+// chkstop on/off: checkstop the adapter / end the checkstop; config on/off: configure /
+// deconfigure it (as an SCLP command from elsewhere would; Linux learns it from the RCs).
+// A simulator command, not a Linux one: installed on the host kernel's external-command hook.
+int apsim_inject(sc::Platform& platform, const std::vector<std::string>& argv, std::ostream& err) {
+  const char* usage = "usage: apsim-inject chkstop|config cardXX on|off [--after DURATION]\n";
+  std::vector<std::string> a(argv.begin() + 1, argv.end());
+  uint64_t delay_ps = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != "--after") continue;
+    if (i + 1 >= a.size()) {
+      err << "apsim-inject: --after needs a duration\n" << usage;
+      return 2;
+    }
+    const std::string d = a[i + 1];
+    size_t n = 0;
+    while (n < d.size() && std::isdigit(static_cast<unsigned char>(d[n]))) ++n;
+    const std::string unit = d.substr(n);
+    static const std::map<std::string, uint64_t> units = {{"", 1000000},       {"ps", 1},      {"ns", 1000},
+                                                          {"us", 1000000},     {"ms", 1000000000}, {"s", 1000000000000}};
+    if (n == 0 || n > 9 || !units.count(unit)) {
+      err << "apsim-inject: bad duration '" << d << "' (e.g. 250us, 2ms)\n";
+      return 2;
+    }
+    delay_ps = std::stoull(d.substr(0, n)) * units.at(unit);
+    a.erase(a.begin() + static_cast<long>(i), a.begin() + static_cast<long>(i) + 2);
+    break;
+  }
+  if (a.size() != 3 || (a[0] != "chkstop" && a[0] != "config") || (a[2] != "on" && a[2] != "off")) {
+    err << usage;
+    return 2;
+  }
+  std::string card = a[1];
+  if (card.compare(0, 4, "card") == 0) card = card.substr(4);
+  unsigned apid = 256;
+  if (card.size() == 2 && std::isxdigit(static_cast<unsigned char>(card[0])) &&
+      std::isxdigit(static_cast<unsigned char>(card[1])))
+    apid = static_cast<unsigned>(std::stoul(card, nullptr, 16));
+  sc::CexAdapter* ad = apid < 256 ? platform.adapter(apid) : nullptr;
+  if (!ad) {
+    err << "apsim-inject: no adapter '" << a[1] << "' in this LPAR\n";
+    return 1;
+  }
+  platform.cpu().sync_local_time();  // "now" is the CPU's time (loosely timed: its local time)
+  ad->inject(a[0] == "chkstop" ? sc::CexAdapter::Fault::checkstop : sc::CexAdapter::Fault::config, a[2] == "on",
+             delay_ps);
+  return 0;
 }
 
 }  // namespace
@@ -65,6 +119,8 @@ int run_scenario(const RunOptions& opts) {
 
   sc::Platform platform(cfg, ro.mode == "fast" ? sc::SimMode::fast : sc::SimMode::cycle);
   if (!ro.vcd.empty()) platform.open_vcd(ro.vcd);
+  HwProbe hw_probe;  // apbench's per-stage latency (testbench/apsim/hw_probe.h)
+  hw_probe.install(platform);
   int status = 0;
   const std::string name = ro.script;
   platform.run([&](arch::HostCpu& cpu) {
@@ -73,6 +129,10 @@ int run_scenario(const RunOptions& opts) {
       ko.cmdline = cfg.kernel_cmdline;
       ko.seed = ro.seed;
       driver::LinuxKernel host(cpu, ko);
+      host.set_external_command([&platform](driver::LinuxKernel&, const std::vector<std::string>& argv,
+                                            std::ostream&, std::ostream& err) {
+        return argv[0] == "apsim-inject" ? apsim_inject(platform, argv, err) : 127;
+      });
       host.boot();
       driver::ShellOptions so;
       so.script_name = name;

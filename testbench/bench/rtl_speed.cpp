@@ -1,6 +1,6 @@
 // testbench/bench/rtl_speed.cpp — speed of the APCB mask check: the Verilated RTL behind
 // sc/apcb_check_rtl.h (--cc, clock toggled by the wrapper, 2 cycles per check) and the C++
-// reference apcb_check_ref (fast mode).  The figure behind the --cc choice in rtl/CMakeLists.txt.
+// reference ApcbCheckRef (fast mode).  The figure behind the --cc choice in rtl/CMakeLists.txt.
 //
 //   bench_rtl_speed [CHECKS] [--vcd NAME]     (CHECKS default 2000000; --vcd traces the RTL into
 //                                              NAME.vcd, to price the traced path)
@@ -21,26 +21,36 @@
 #include "sc/apcb_check.h"
 #include "sc/apcb_check_rtl.h"
 
+using apsim::sc::ApcbCheckRef;
 using apsim::sc::ApcbCheckRequest;
 using apsim::sc::ApcbCheckRtl;
+using apsim::sc::ApcbLoadSel;
 
 namespace {
 
 std::vector<ApcbCheckRequest> make_requests(size_t n) {
   std::mt19937_64 rng(2024);
   std::vector<ApcbCheckRequest> v(n);
-  const uint32_t fmts[] = {0, 1, 3};
   for (auto& r : v) {
-    r.fmt = fmts[rng() % 3];
+    r.ctx = static_cast<uint8_t>(rng() % apsim::sc::kApcbContexts);
     r.apid = static_cast<uint8_t>(rng());
     r.apqi = static_cast<uint8_t>(rng());
     r.cdom_check = rng() & 1;
     r.cdom = static_cast<uint8_t>(rng());
-    r.apm_word = rng();
-    r.aqm_word = rng();
-    r.adm_word = rng();
   }
   return v;
+}
+
+/// Random masks in every context, formats 0, 1, 2 and 0 again.
+void load_contexts(apsim::sc::ApcbChecker& c) {
+  std::mt19937_64 rng(7);
+  const uint32_t fmts[] = {0, 1, 3, 0};
+  for (unsigned ctx = 0; ctx < apsim::sc::kApcbContexts; ++ctx) {
+    c.load(ctx, ApcbLoadSel::FMT, 0, fmts[ctx]);
+    for (unsigned w = 0; w < 4; ++w)
+      for (ApcbLoadSel sel : {ApcbLoadSel::APM, ApcbLoadSel::AQM, ApcbLoadSel::ADM}) c.load(ctx, sel, w, rng());
+    c.commit(ctx);
+  }
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -71,6 +81,7 @@ int sc_main(int argc, char** argv) {
 
   uint64_t allowed = 0;
   sc_core::sc_spawn([&] {
+    load_contexts(rtl);
     for (uint64_t i = 0; i < n; ++i) allowed += rtl.check(reqs[i & 4095]).allow;
   });
   auto t0 = std::chrono::steady_clock::now();
@@ -79,8 +90,10 @@ int sc_main(int argc, char** argv) {
 
   // The reference, same requests.
   uint64_t allowed_ref = 0;
+  ApcbCheckRef ref;
+  load_contexts(ref);
   t0 = std::chrono::steady_clock::now();
-  for (uint64_t i = 0; i < n; ++i) allowed_ref += apsim::sc::apcb_check_ref(reqs[i & 4095]).allow;
+  for (uint64_t i = 0; i < n; ++i) allowed_ref += ref.check(reqs[i & 4095]).allow;
   const double t_ref = seconds_since(t0);
 
   std::printf("apcb_check RTL (Verilator --cc, wrapper-driven clock, %s): %llu checks in %.3f s\n",
@@ -88,7 +101,7 @@ int sc_main(int argc, char** argv) {
   std::printf("  %.2f M checks/s, %.2f M RTL cycles/s (%u cycles/check), simulated %s\n", n / t_rtl / 1e6,
               static_cast<double>(rtl.cycles()) / t_rtl / 1e6, ApcbCheckRtl::kLatencyCycles,
               sc_core::sc_time_stamp().to_string().c_str());
-  std::printf("apcb_check_ref (C++ reference): %.1f M checks/s\n", n / t_ref / 1e6);
+  std::printf("ApcbCheckRef (C++ reference): %.1f M checks/s\n", n / t_ref / 1e6);
   if (allowed != allowed_ref) {
     std::printf("MISMATCH: rtl allowed %llu, reference allowed %llu\n", static_cast<unsigned long long>(allowed),
                 static_cast<unsigned long long>(allowed_ref));

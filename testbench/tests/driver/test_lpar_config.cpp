@@ -113,6 +113,44 @@ BOOST_AUTO_TEST_CASE(fields) {
   BOOST_TEST(c.rating_unit_ps == 1000u);
 }
 
+// The AP-instruction fields (docs/ap-instructions.md §9): a type beyond CEX8, Nd, the 4K
+// facility bits, the SCLP state, queue depth per type and its reading, QACT, no AP facility.
+BOOST_AUTO_TEST_CASE(ap_instruction_fields) {
+  const LparConfig c = LparConfig::parse(R"({
+    "adapters": [
+      {"id": 1, "type": "CEX9", "mode": "accel", "nd": 16, "mex4k": false, "configured": false},
+      {"id": 2, "type": "CEX5", "mode": "cca", "qd_plus_one_slots": true, "crt4k": true},
+      {"id": 3, "type": "CEX5", "mode": "cca", "qd": 1}
+    ],
+    "qd_by_type": {"CEX5": 3, "CEX9": 6},
+    "qd_plus_one_slots": false,
+    "usage_domains": [1],
+    "facilities": {"ap": false, "qact": true},
+    "timing": {"adapter_aqic_cycles": 7, "sclp_ap_config_cycles": 9}
+  })", kSrc);
+  BOOST_TEST_REQUIRE(c.adapters.size() == 3u);
+  const auto& a = c.adapters[0];
+  BOOST_TEST(a.generation == 8u);         // CEX8 firmware
+  BOOST_TEST(unsigned(a.device_type) == 15u);
+  BOOST_TEST(unsigned(a.nd) == 16u);
+  BOOST_TEST((a.mex4k && !*a.mex4k));
+  BOOST_TEST(!a.crt4k.has_value());
+  BOOST_TEST(!a.configured);
+  BOOST_TEST(unsigned(a.qd) == 6u);        // qd_by_type
+  BOOST_TEST(!a.qd_plus_one_slots);        // top-level default
+  BOOST_TEST(c.adapters[1].qd_plus_one_slots);  // its own
+  BOOST_TEST(unsigned(c.adapters[1].qd) == 3u);
+  BOOST_TEST((c.adapters[1].crt4k && *c.adapters[1].crt4k));
+  BOOST_TEST(unsigned(c.adapters[1].device_type) == 0u);  // generation + 6
+  BOOST_TEST(unsigned(c.adapters[2].qd) == 1u);            // its own qd wins over the type's
+  BOOST_TEST(c.adapters[1].configured);
+  BOOST_TEST(!c.facilities.ap);
+  BOOST_TEST(c.qact);
+  BOOST_TEST((c.qci().flags & arch::QCI_FLAG_QACT) != 0u);
+  BOOST_TEST(c.timing.adapter_aqic_cycles == 7u);
+  BOOST_TEST(c.timing.sclp_ap_config_cycles == 9u);
+}
+
 BOOST_AUTO_TEST_CASE(qci_image) {
   const LparConfig c = LparConfig::parse(kGood, kSrc);
   const arch::QciInfo q = c.qci();
@@ -238,8 +276,22 @@ BOOST_AUTO_TEST_CASE(invalid_json) {
 }
 
 BOOST_AUTO_TEST_CASE(adapter_fields) {
-  expect_error(one_adapter(R"({"id": 1, "type": "CEX9", "mode": "cca"})"),
-               {kSrc, "field 'adapters[0].type'", "expected one of \"CEX4\"..\"CEX8\"", "\"CEX9\""});
+  expect_error(one_adapter(R"({"id": 1, "type": "CEX10", "mode": "cca"})"),
+               {kSrc, "field 'adapters[0].type'", "expected one of \"CEX4\"..\"CEX9\"", "\"CEX10\""});
+  expect_error(one_adapter(R"({"id": 1, "type": "CEX5", "mode": "cca", "nd": 256})"),
+               {kSrc, "field 'adapters[0].nd'", "out of range 0..255"});
+  expect_error(one_adapter(R"({"id": 1, "type": "CEX5", "mode": "cca", "mex4k": 1})"),
+               {kSrc, "field 'adapters[0].mex4k'", "expected true or false"});
+  expect_error(one_adapter(R"({"id": 1, "type": "CEX5", "mode": "cca", "configured": "no"})"),
+               {kSrc, "field 'adapters[0].configured'", "expected true or false"});
+  expect_error(one_adapter(R"({"id": 1, "type": "CEX5", "mode": "cca", "qd_plus_one_slots": 0})"),
+               {kSrc, "field 'adapters[0].qd_plus_one_slots'", "expected true or false"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "qd_by_type": {"CEX3": 4}})",
+               {kSrc, "field 'qd_by_type.CEX3'", "unknown adapter type"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "qd_by_type": {"CEX5": 16}})",
+               {kSrc, "field 'qd_by_type.CEX5'", "out of range 0..15"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "facilities": {"qact": "yes"}})",
+               {kSrc, "field 'facilities.qact'", "expected true or false"});
   expect_error(one_adapter(R"({"id": 1, "type": 5, "mode": "cca"})"),
                {kSrc, "field 'adapters[0].type'", "expected one of"});
   expect_error(one_adapter(R"({"id": 1, "type": "CEX5", "mode": "foo"})"),

@@ -453,11 +453,11 @@ BOOST_AUTO_TEST_CASE(no_4k_on_adapter_without_mex4k_crt4k) {
 
 BOOST_AUTO_TEST_CASE(convert_error_mapping) {
   Bytes out;
-  for (uint8_t code : {0x23, 0x24, 0x29, 0x40, 0x41, 0x80, 0x82, 0x84, 0x85, 0x8A, 0x8B, 0xA0, 0x22, 0x34}) {
+  for (uint8_t code : {0x23, 0x24, 0x29, 0x40, 0x41, 0x42, 0x80, 0x82, 0x84, 0x85, 0x8A, 0x8B, 0xA0, 0x22, 0x34}) {
     const Bytes e = {0, 0x82, 0, 0, code, 0, 0, 0};
     BOOST_TEST(drv::convert_response(e.data(), e.size(), 16, out) == -EINVAL, "code " << int(code));
   }
-  for (uint8_t code : {0x10, 0x20, 0x90, 0x42, 0x77}) {
+  for (uint8_t code : {0x10, 0x20, 0x90, 0x77}) {
     const Bytes e = {0, 0x88, 0, 0, code, 0, 0, 0};
     BOOST_TEST(drv::convert_response(e.data(), e.size(), 16, out) == -EAGAIN, "code " << int(code));
   }
@@ -562,6 +562,70 @@ BOOST_AUTO_TEST_CASE(ratios_equal_rating_ratios) {
   const unsigned ep11_seckey[] = {50, 10, 9, 8, 8};
   for (unsigned g = 4; g <= 8; ++g)
     BOOST_TEST(fw::zcrypt_speed_rating(g, Mode::ep11, fw::Operation::seckey) == ep11_seckey[g - 4]);
+}
+
+/// Spec §7, typed from the spec's table (independently of firmware/service_time.cpp's copy):
+/// columns MEX_1k MEX_2k MEX_4k CRT_1k CRT_2k CRT_4k RNG SECKEY, rows CEX4..CEX8.
+const unsigned kSpecTable[3][5][8] = {
+    {{14, 19, 249, 42, 228, 1458, 0, 0},
+     {8, 9, 20, 18, 66, 458, 0, 0},
+     {6, 9, 20, 17, 65, 438, 0, 0},
+     {6, 8, 17, 15, 54, 362, 0, 0},
+     {6, 8, 17, 15, 54, 362, 0, 0}},
+    {{59, 69, 308, 83, 278, 2204, 209, 40},
+     {24, 31, 50, 37, 90, 479, 27, 10},
+     {16, 20, 32, 27, 77, 455, 24, 9},
+     {14, 16, 26, 23, 64, 376, 23, 8},
+     {14, 16, 26, 23, 64, 376, 23, 8}},
+    {{0, 0, 0, 0, 0, 0, 0, 50},
+     {0, 0, 0, 0, 0, 0, 0, 10},
+     {0, 0, 0, 0, 0, 0, 0, 9},
+     {0, 0, 0, 0, 0, 0, 0, 8},
+     {0, 0, 0, 0, 0, 0, 0, 8}}};
+
+BOOST_AUTO_TEST_CASE(every_ratio_of_the_spec_table) {
+  // For every pair of rated entries (any generation, mode, operation — including CCA RNG,
+  // CCA SECKEY and EP11 SECKEY), the model's service-time ratio equals the table's rating
+  // ratio: t(a) / t(b) == r(a) / r(b), compared exactly as t(a) * r(b) == t(b) * r(a).
+  const Mode modes[] = {Mode::accel, Mode::cca, Mode::ep11};
+  for (uint64_t unit : {uint64_t{10'000'000}, uint64_t{1234}}) {
+    const fw::ServiceTimeTable t(unit);
+    struct Entry { unsigned g; Mode m; fw::Operation op; unsigned rating; uint64_t ps; };
+    std::vector<Entry> rated;
+    for (size_t mi = 0; mi < 3; ++mi)
+      for (unsigned g = 4; g <= 8; ++g)
+        for (size_t o = 0; o < fw::kNumRatedOperations; ++o) {
+          const auto op = static_cast<fw::Operation>(o);
+          const unsigned r = kSpecTable[mi][g - 4][o];
+          BOOST_TEST_REQUIRE(fw::zcrypt_speed_rating(g, modes[mi], op) == r);
+          if (r) rated.push_back({g, modes[mi], op, r, t.service_ps(g, modes[mi], op)});
+        }
+    BOOST_TEST(rated.size() == 30u + 40u + 5u);  // accel 5x6, CCA 5x8, EP11 5x1
+    size_t pairs = 0;
+    for (const Entry& a : rated)
+      for (const Entry& b : rated) {
+        ++pairs;
+        BOOST_TEST_REQUIRE(a.ps * b.rating == b.ps * a.rating);
+      }
+    BOOST_TEST(pairs == rated.size() * rated.size());
+    // Spot values: CEX4C RNG / CEX8C RNG = 209 / 23; CEX4P SECKEY / CEX5P = 5.
+    BOOST_TEST(t.service_ps(4, Mode::cca, fw::Operation::rng) * 23 == t.service_ps(8, Mode::cca, fw::Operation::rng) * 209);
+    BOOST_TEST(t.service_ps(4, Mode::ep11, fw::Operation::seckey) == 5 * t.service_ps(5, Mode::ep11, fw::Operation::seckey));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(cprb_speed_classes_scale_seckey) {
+  // zcrypt weighs a CPRB as speed_idx × SECKEY; the model: SECKEY × speed_idx / MEDIUM.
+  const fw::ServiceTimeTable t;
+  for (unsigned g = 4; g <= 8; ++g)
+    for (Mode m : {Mode::cca, Mode::ep11}) {
+      const uint64_t base = t.service_ps(g, m, fw::Operation::seckey);
+      BOOST_TEST(base == uint64_t{fw::zcrypt_speed_rating(g, m, fw::Operation::seckey)} * t.rating_unit_ps());
+      BOOST_TEST(t.service_ps(g, m, fw::Operation::seckey, fw::kSpeedHigh) == 5 * base);
+      BOOST_TEST(t.service_ps(g, m, fw::Operation::seckey, fw::kSpeedLow) * 10 == base);
+      // Other operations ignore the class.
+      BOOST_TEST(t.service_ps(g, m, fw::Operation::crt_2k, fw::kSpeedHigh) == t.service_ps(g, m, fw::Operation::crt_2k));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(modeling_choices_and_overrides) {

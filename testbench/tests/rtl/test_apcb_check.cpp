@@ -1,12 +1,15 @@
 // testbench/tests/rtl/test_apcb_check.cpp — rtl/apcb_check.sv (Verilated, wrapped by
-// sc/apcb_check_rtl.h) held against the C++ reference apcb_check_ref and against an oracle
-// built from 256-bit ApMask semantics (ap-facility-spec.md §3.1/§3.2).
+// sc/apcb_check_rtl.h) held against the C++ reference ApcbCheckRef and against an oracle
+// built from 256-bit ApMask semantics (ap-facility-spec.md §3.1/§3.2), through the
+// double-buffered register interface: load into the shadow, commit, check.
 //
 // SystemC elaborates once per process: sc_main builds the modules once (an untraced `dut`
 // and a traced `sie.apcb_check`), then runs Boost.Test.  Each test case spawns its body as
 // an SC_THREAD and calls sc_start(), which returns when the body is done (QBox pattern,
-// systemc-verilator-notes.md §3.1); check() wait()s, so it must run inside that thread.
-// Assertions inside the thread are non-throwing; a mismatch names the vector.
+// systemc-verilator-notes.md §3.1); the checker wait()s, so it must run inside that thread.
+// Assertions inside the thread are non-throwing; a mismatch names the vector.  The RTL is
+// built with --assert: every simulation here also checks rtl/formal/*_props.svh.
+// The cycle-exact swap point is tested on the bare Verilated model in rtl_swap_point.cpp.
 #define SC_INCLUDE_DYNAMIC_PROCESSES  // sc_spawn
 #define BOOST_TEST_MODULE apcb_check
 #define BOOST_TEST_NO_MAIN
@@ -32,10 +35,14 @@
 
 using apsim::arch::ApcbMask;
 using apsim::arch::ApMask;
+using apsim::sc::Apcb;
+using apsim::sc::ApcbChecker;
+using apsim::sc::ApcbCheckRef;
 using apsim::sc::ApcbCheckRequest;
 using apsim::sc::ApcbCheckResult;
 using apsim::sc::ApcbCheckRtl;
-using apsim::sc::apcb_check_ref;
+using apsim::sc::ApcbLoadSel;
+using apsim::sc::kApcbContexts;
 using sc_core::sc_time;
 using sc_core::SC_PS;
 
@@ -49,8 +56,9 @@ struct Sie : sc_core::sc_module {  // only to give the traced checker the platfo
   explicit Sie(const sc_core::sc_module_name& n) : sc_core::sc_module(n), apcb_check("apcb_check", kPeriod) {}
 };
 
-ApcbCheckRtl* g_dut = nullptr;  // untraced
-Sie* g_sie = nullptr;           // traced into kVcdName.vcd
+ApcbCheckRtl* g_dut = nullptr;    // untraced
+ApcbCheckRtl* g_fresh = nullptr;  // untraced, never loaded: the state after reset
+Sie* g_sie = nullptr;             // traced into kVcdName.vcd
 sc_core::sc_trace_file* g_vcd = nullptr;
 
 /// Run `body` as an SC_THREAD until it returns.
@@ -100,37 +108,33 @@ std::vector<MaskSet> mask_sets(uint64_t seed, int n_random) {
   return v;
 }
 
-/// The request the SIE model builds: the word of each mask that holds the id.
-ApcbCheckRequest make_request(uint32_t fmt, const MaskSet& s, unsigned apid, unsigned apqi, bool cdom_check,
-                              unsigned cdom) {
-  const bool f2 = fmt == apsim::arch::CRYCB_FORMAT2;
-  ApcbCheckRequest r{};
-  r.fmt = fmt;
-  r.apid = static_cast<uint8_t>(apid);
-  r.apqi = static_cast<uint8_t>(apqi);
-  r.cdom_check = cdom_check;
-  r.cdom = static_cast<uint8_t>(cdom);
-  r.apm_word = s.apm.word64(f2 ? apid / 64 : 0);
-  r.aqm_word = s.aqm.word64(f2 ? apqi / 64 : 0);
-  r.adm_word = s.adm.word64(f2 ? cdom / 64 : 0);
-  return r;
+/// Load all four words of each mask and the format into the shadow of `ctx`, then commit.
+/// (The SIE unit loads only word 0 for formats 0/1; loading all of them here puts bits
+/// beyond the format's width into the registers, which the width check must ignore.)
+uint32_t load_and_commit(ApcbChecker& c, unsigned ctx, uint32_t fmt, const MaskSet& s) {
+  uint32_t cycles = c.load(ctx, ApcbLoadSel::FMT, 0, fmt);
+  for (unsigned w = 0; w < 4; ++w) {
+    cycles += c.load(ctx, ApcbLoadSel::APM, w, s.apm.word64(w));
+    cycles += c.load(ctx, ApcbLoadSel::AQM, w, s.aqm.word64(w));
+    cycles += c.load(ctx, ApcbLoadSel::ADM, w, s.adm.word64(w));
+  }
+  return cycles + c.commit(ctx);
 }
 
 /// Oracle from the mask semantics: id in mask and within the format's width.
-ApcbCheckResult oracle(uint32_t fmt, const MaskSet& s, unsigned apid, unsigned apqi, bool cdom_check,
-                       unsigned cdom) {
+ApcbCheckResult oracle(uint32_t fmt, const MaskSet& s, const ApcbCheckRequest& r) {
   if (fmt == 2) return {false, false, 0};
   const auto in = [fmt](const ApMask& m, ApcbMask which, unsigned id) {
     return id <= apsim::arch::crycb_max_id(fmt, which) && m.test(id);
   };
-  return {in(s.apm, ApcbMask::APM, apid) && in(s.aqm, ApcbMask::AQM, apqi),
-          !cdom_check || in(s.adm, ApcbMask::ADM, cdom), 0};
+  return {in(s.apm, ApcbMask::APM, r.apid) && in(s.aqm, ApcbMask::AQM, r.apqi),
+          !r.cdom_check || in(s.adm, ApcbMask::ADM, r.cdom), 0};
 }
 
-std::string describe(const std::string& set, const ApcbCheckRequest& r) {
+std::string describe(uint32_t fmt, const std::string& set, const ApcbCheckRequest& r) {
   char b[200];
-  std::snprintf(b, sizeof b, "fmt=%u set=%s apid=0x%02x apqi=0x%02x cdom_check=%d cdom=0x%02x", r.fmt, set.c_str(),
-                r.apid, r.apqi, r.cdom_check ? 1 : 0, r.cdom);
+  std::snprintf(b, sizeof b, "fmt=%u set=%s ctx=%u apid=0x%02x apqi=0x%02x cdom_check=%d cdom=0x%02x", fmt,
+                set.c_str(), r.ctx, r.apid, r.apqi, r.cdom_check ? 1 : 0, r.cdom);
   return b;
 }
 
@@ -139,44 +143,64 @@ std::string show(const ApcbCheckResult& x) {
          " cycles=" + std::to_string(x.cycles) + "}";
 }
 
-/// Compare RTL, reference and oracle on one vector; report at most `budget` mismatches.
+ApcbCheckRequest req(unsigned ctx, unsigned apid, unsigned apqi, bool cdom_check = false, unsigned cdom = 0) {
+  ApcbCheckRequest r;
+  r.ctx = static_cast<uint8_t>(ctx);
+  r.apid = static_cast<uint8_t>(apid);
+  r.apqi = static_cast<uint8_t>(apqi);
+  r.cdom_check = cdom_check;
+  r.cdom = static_cast<uint8_t>(cdom);
+  return r;
+}
+
+/// Compare RTL, reference and oracle on one vector; report at most 20 mismatches.
 struct Comparer {
+  ApcbCheckRef* ref;
   uint64_t vectors = 0, mismatches = 0, allowed = 0, cdom_denied = 0;
-  void operator()(const std::string& set, uint32_t fmt, const MaskSet& s, unsigned apid, unsigned apqi,
-                  bool cdom_check, unsigned cdom) {
-    const ApcbCheckRequest req = make_request(fmt, s, apid, apqi, cdom_check, cdom);
-    const ApcbCheckResult rtl = g_dut->check(req);
-    const ApcbCheckResult ref = apcb_check_ref(req);
-    const ApcbCheckResult orc = oracle(fmt, s, apid, apqi, cdom_check, cdom);
+  void operator()(uint32_t fmt, const MaskSet& s, const ApcbCheckRequest& r) {
+    const ApcbCheckResult rtl = g_dut->check(r);
+    const ApcbCheckResult rf = ref->check(r);
+    const ApcbCheckResult orc = oracle(fmt, s, r);
     ++vectors;
     allowed += rtl.allow;
     cdom_denied += !rtl.cdom_allow;
-    const bool ok = rtl.allow == ref.allow && rtl.cdom_allow == ref.cdom_allow && ref.allow == orc.allow &&
-                    ref.cdom_allow == orc.cdom_allow && rtl.cycles == ApcbCheckRtl::kLatencyCycles &&
-                    ref.cycles == 0;
+    const bool ok = rtl.allow == rf.allow && rtl.cdom_allow == rf.cdom_allow && rf.allow == orc.allow &&
+                    rf.cdom_allow == orc.cdom_allow && rtl.cycles == ApcbCheckRtl::kLatencyCycles && rf.cycles == 0;
     if (!ok && ++mismatches <= 20)
-      BOOST_ERROR(describe(set, req) << ": rtl " << show(rtl) << " ref " << show(ref) << " oracle " << show(orc));
+      BOOST_ERROR(describe(fmt, s.name, r) << ": rtl " << show(rtl) << " ref " << show(rf) << " oracle " << show(orc));
   }
 };
 
-/// Every (apid, apqi) in 0..255 x 0..255 for every mask set, with a seeded random control
-/// domain per vector; then every cdom 0..255 with and without cdom_check.
+/// For every mask set: load it into one context of both checkers (rotating over the four
+/// contexts, the others keep earlier sets), then every (apid, apqi) in 0..255 x 0..255 with a
+/// seeded random control domain per vector, then every cdom 0..255 with and without
+/// cdom_check.  The active APCB read back must equal what was loaded.
 void sweep_format(uint32_t fmt, uint64_t seed, int n_random) {
-  Comparer cmp;
+  ApcbCheckRef ref;
+  Comparer cmp{&ref};
+  uint64_t load_cycles = 0, loads = 0;
   const sc_time t0 = sc_core::sc_time_stamp();
   const uint64_t cycles0 = g_dut->cycles();
   run_in_sim([&] {
     std::mt19937_64 rng(seed ^ 0x5eed);
+    unsigned ctx = 0;
     for (const MaskSet& s : mask_sets(seed, n_random)) {
+      ctx = (ctx + 1) % kApcbContexts;
+      load_cycles += load_and_commit(*g_dut, ctx, fmt, s);
+      load_and_commit(ref, ctx, fmt, s);
+      ++loads;
+      const Apcb a = g_dut->active(ctx);
+      BOOST_CHECK_MESSAGE(a == ref.active(ctx) && a.apm == s.apm && a.aqm == s.aqm && a.adm == s.adm && a.fmt == fmt,
+                          "active APCB of context " << ctx << " after loading " << s.name);
       for (unsigned apid = 0; apid < 256; ++apid)
         for (unsigned apqi = 0; apqi < 256; ++apqi) {
           const uint64_t r = rng();
-          cmp(s.name, fmt, s, apid, apqi, (r >> 8) & 1, r & 0xff);
+          cmp(fmt, s, req(ctx, apid, apqi, (r >> 8) & 1, r & 0xff));
         }
       for (unsigned cdom = 0; cdom < 256; ++cdom)
         for (bool cdom_check : {false, true}) {
-          cmp(s.name, fmt, s, 0, 0, cdom_check, cdom);
-          cmp(s.name, fmt, s, 63, 15, cdom_check, cdom);
+          cmp(fmt, s, req(ctx, 0, 0, cdom_check, cdom));
+          cmp(fmt, s, req(ctx, 63, 15, cdom_check, cdom));
         }
     }
   });
@@ -185,12 +209,14 @@ void sweep_format(uint32_t fmt, uint64_t seed, int n_random) {
                             << cmp.cdom_denied << " cdom denied");
   if (fmt != 2) BOOST_TEST(cmp.allowed > 0u);  // the sweep did exercise grants
   BOOST_TEST(cmp.vectors > 0u);
-  // Simulated time: latency x period per check, nothing else.
-  BOOST_TEST(g_dut->cycles() - cycles0 == cmp.vectors * ApcbCheckRtl::kLatencyCycles);
-  BOOST_TEST(sc_core::sc_time_stamp() - t0 == kPeriod * static_cast<double>(cmp.vectors * ApcbCheckRtl::kLatencyCycles));
+  // Simulated time: 1 cycle per load, 1 per commit, 2 per check, nothing else.
+  BOOST_TEST(load_cycles == loads * 14u);
+  const uint64_t cycles = cmp.vectors * ApcbCheckRtl::kLatencyCycles + load_cycles;
+  BOOST_TEST(g_dut->cycles() - cycles0 == cycles);
+  BOOST_TEST(sc_core::sc_time_stamp() - t0 == kPeriod * static_cast<double>(cycles));
 }
 
-constexpr int kRandomSets = 8;  // per format, besides 10 corner sets; the whole test takes ~3 s
+constexpr int kRandomSets = 8;  // per format, besides 10 corner sets
 
 }  // namespace
 
@@ -199,25 +225,54 @@ constexpr int kRandomSets = 8;  // per format, besides 10 corner sets; the whole
 BOOST_AUTO_TEST_CASE(reference_matches_oracle_without_kernel) {
   // The reference alone, every format value, all ids: a cheap cross-check of the oracle.
   uint64_t bad = 0;
-  for (uint32_t fmt : {0u, 1u, 2u, 3u})
-    for (const MaskSet& s : mask_sets(42, 2))
+  for (uint32_t fmt : {0u, 1u, 2u, 3u}) {
+    ApcbCheckRef ref;
+    for (const MaskSet& s : mask_sets(42, 2)) {
+      load_and_commit(ref, 1, fmt, s);
       for (unsigned a = 0; a < 256; ++a)
         for (unsigned q = 0; q < 256; q += 5) {
-          const auto req = make_request(fmt, s, a, q, (a ^ q) & 1, (a * 31 + q) & 0xff);
-          const auto ref = apcb_check_ref(req), orc = oracle(fmt, s, a, q, req.cdom_check, req.cdom);
-          if ((ref.allow != orc.allow || ref.cdom_allow != orc.cdom_allow) && ++bad <= 10)
-            BOOST_ERROR(describe(s.name, req) << ": ref " << show(ref) << " oracle " << show(orc));
+          const auto r = req(1, a, q, (a ^ q) & 1, (a * 31 + q) & 0xff);
+          const auto rf = ref.check(r), orc = oracle(fmt, s, r);
+          if ((rf.allow != orc.allow || rf.cdom_allow != orc.cdom_allow) && ++bad <= 10)
+            BOOST_ERROR(describe(fmt, s.name, r) << ": ref " << show(rf) << " oracle " << show(orc));
         }
+    }
+  }
   BOOST_TEST(bad == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(reset_state_denies_everything) {
+  // After reset no context holds an APCB: format 2'b10, empty masks, every check denied.
+  ApcbCheckRtl& fresh = *g_fresh;
+  for (unsigned c = 0; c < kApcbContexts; ++c) {
+    const Apcb a = fresh.active(c);
+    BOOST_TEST(a.fmt == apsim::sc::kApcbNoFormat);
+    BOOST_TEST(a.apm.empty());
+    BOOST_TEST(a.aqm.empty());
+    BOOST_TEST(a.adm.empty());
+  }
+  run_in_sim([&] {
+    for (unsigned c = 0; c < kApcbContexts; ++c) {
+      const auto r = fresh.check(req(c, 0, 0, true, 0));
+      BOOST_TEST(!r.allow);
+      BOOST_TEST(!r.cdom_allow);
+    }
+  });
 }
 
 BOOST_AUTO_TEST_CASE(latency_and_simulated_time) {
   MaskSet s{"one", single(5), single(7), single(9)};
   run_in_sim([&] {
+    {
+      const sc_time t0 = sc_core::sc_time_stamp();
+      BOOST_CHECK_EQUAL(g_dut->load(0, ApcbLoadSel::APM, 0, 1), ApcbCheckRtl::kLoadCycles);
+      BOOST_CHECK_EQUAL(g_dut->commit(3), ApcbCheckRtl::kCommitCycles);
+      BOOST_CHECK(sc_core::sc_time_stamp() - t0 == kPeriod * 2.0);
+    }
+    load_and_commit(*g_dut, 0, 0, s);
     for (bool expect : {true, false}) {
       const sc_time t0 = sc_core::sc_time_stamp();
-      const auto req = make_request(0, s, 5, expect ? 7 : 8, true, 9);
-      const ApcbCheckResult r = g_dut->check(req);
+      const ApcbCheckResult r = g_dut->check(req(0, 5, expect ? 7 : 8, true, 9));
       const sc_time dt = sc_core::sc_time_stamp() - t0;
       BOOST_CHECK_EQUAL(r.cycles, ApcbCheckRtl::kLatencyCycles);
       BOOST_CHECK_EQUAL(r.allow, expect);
@@ -226,8 +281,8 @@ BOOST_AUTO_TEST_CASE(latency_and_simulated_time) {
     }
     // Back-to-back checks from two threads queue: the second ends one latency later.
     sc_time end_a, end_b;
-    sc_core::sc_spawn([&] { g_dut->check(make_request(0, s, 5, 7, false, 0)); end_a = sc_core::sc_time_stamp(); });
-    sc_core::sc_spawn([&] { g_dut->check(make_request(0, s, 5, 7, false, 0)); end_b = sc_core::sc_time_stamp(); });
+    sc_core::sc_spawn([&] { g_dut->check(req(0, 5, 7)); end_a = sc_core::sc_time_stamp(); });
+    sc_core::sc_spawn([&] { g_dut->check(req(0, 5, 7)); end_b = sc_core::sc_time_stamp(); });
     const sc_time t0 = sc_core::sc_time_stamp();
     sc_core::wait(kPeriod * 10.0);
     BOOST_CHECK_EQUAL(std::min(end_a, end_b), t0 + kPeriod * 2.0);
@@ -241,17 +296,59 @@ BOOST_AUTO_TEST_CASE(rtl_equals_reference_format1) { sweep_format(1, 1001, kRand
 BOOST_AUTO_TEST_CASE(rtl_equals_reference_format2) { sweep_format(3, 1003, kRandomSets); }
 BOOST_AUTO_TEST_CASE(rtl_denies_invalid_format) { sweep_format(2, 1002, 1); }
 
-BOOST_AUTO_TEST_CASE(fmt_uses_low_two_bits_only) {
-  // crycbd may be passed as is: origin bits above the format bits are ignored by both.
-  MaskSet s{"full", ApMask::all(), ApMask::all(), ApMask::all()};
+BOOST_AUTO_TEST_CASE(shadow_is_invisible_until_commit) {
+  // Double buffering: loading a new APCB into the shadow changes no decision; the commit
+  // changes all of them at once; other contexts are untouched.
+  const MaskSet a{"a", single(1), single(2), single(3)};
+  const MaskSet b{"b", single(200), single(100), single(50)};
+  const MaskSet other{"other", single(1), single(2), single(3)};
   run_in_sim([&] {
-    for (uint32_t crycbd : {0x00012340u, 0x00012341u, 0x00012342u, 0x00012343u}) {
-      auto req = make_request(crycbd & 3, s, 70, 20, true, 20);
-      req.fmt = crycbd;
-      const auto rtl = g_dut->check(req), ref = apcb_check_ref(req);
-      BOOST_CHECK_MESSAGE(rtl.allow == ref.allow && rtl.cdom_allow == ref.cdom_allow,
-                          describe("full", req) << ": rtl " << show(rtl) << " ref " << show(ref));
-      BOOST_CHECK_EQUAL(rtl.allow, (crycbd & 3) == 3);
+    load_and_commit(*g_dut, 1, 3, other);
+    load_and_commit(*g_dut, 2, 3, a);
+    // Fill the shadow of context 2 with b, word by word, checking between the words.
+    auto probe = [&](const MaskSet& expect, const char* when) {
+      BOOST_CHECK_MESSAGE(g_dut->check(req(2, 1, 2, true, 3)).allow == expect.apm.test(1), when);
+      BOOST_CHECK_MESSAGE(g_dut->check(req(2, 200, 100, true, 50)).allow == expect.apm.test(200), when);
+      BOOST_CHECK_MESSAGE(g_dut->check(req(2, 1, 2, true, 3)).cdom_allow == expect.adm.test(3), when);
+      BOOST_CHECK_MESSAGE(g_dut->check(req(2, 200, 100, true, 50)).cdom_allow == expect.adm.test(50), when);
+      BOOST_CHECK_MESSAGE(g_dut->check(req(1, 1, 2, true, 3)).allow, "context 1 " << when);
+    };
+    probe(a, "before loading");
+    g_dut->load(2, ApcbLoadSel::FMT, 0, 3);
+    for (unsigned w = 0; w < 4; ++w) {
+      g_dut->load(2, ApcbLoadSel::APM, w, b.apm.word64(w));
+      probe(a, "after an APM word");
+      g_dut->load(2, ApcbLoadSel::AQM, w, b.aqm.word64(w));
+      probe(a, "after an AQM word");
+      g_dut->load(2, ApcbLoadSel::ADM, w, b.adm.word64(w));
+      probe(a, "after an ADM word");
+    }
+    BOOST_CHECK(g_dut->active(2).apm == a.apm);
+    g_dut->commit(2);
+    probe(b, "after the commit");
+    BOOST_CHECK(g_dut->active(2).apm == b.apm);
+    BOOST_CHECK(g_dut->active(1).apm == other.apm);
+  });
+}
+
+BOOST_AUTO_TEST_CASE(formats_0_and_1_ignore_words_beyond_their_width) {
+  // The SIE unit loads only word 0 of each mask for formats 0/1: whatever an earlier
+  // format-2 APCB left in words 1..3 of the context must not grant anything.
+  ApMask junk = ApMask::all();
+  MaskSet f2{"f2", junk, junk, junk};
+  MaskSet f0{"f0", single(3), single(4), single(5)};
+  run_in_sim([&] {
+    load_and_commit(*g_dut, 3, 3, f2);
+    g_dut->load(3, ApcbLoadSel::FMT, 0, 1);
+    g_dut->load(3, ApcbLoadSel::APM, 0, f0.apm.word64(0));
+    g_dut->load(3, ApcbLoadSel::AQM, 0, f0.aqm.word64(0));
+    g_dut->load(3, ApcbLoadSel::ADM, 0, f0.adm.word64(0));
+    g_dut->commit(3);
+    for (unsigned id = 0; id < 256; ++id) {
+      const bool apm_in = id == 3, aqm_in = id == 4, adm_in = id == 5;
+      BOOST_CHECK_EQUAL(g_dut->check(req(3, id, 4)).allow, apm_in);
+      BOOST_CHECK_EQUAL(g_dut->check(req(3, 3, id)).allow, aqm_in);
+      BOOST_CHECK_EQUAL(g_dut->check(req(3, 3, 4, true, id)).cdom_allow, adm_in);
     }
   });
 }
@@ -311,10 +408,11 @@ BOOST_AUTO_TEST_CASE(vcd_shows_every_cycle) {
   uint64_t t0 = 0;
   ApcbCheckResult r1{}, r2{};
   run_in_sim([&] {
+    load_and_commit(g_sie->apcb_check, 0, 0, s);
     sc_core::wait(kPeriod * 3.0);  // a gap, so the check does not start at a time with other changes
     t0 = sc_core::sc_time_stamp().value();
-    r1 = g_sie->apcb_check.check(make_request(0, s, 5, 7, true, 10));  // APQN allowed, cdom denied
-    r2 = g_sie->apcb_check.check(make_request(0, s, 5, 8, true, 9));   // APQN denied
+    r1 = g_sie->apcb_check.check(req(0, 5, 7, true, 10));  // APQN allowed, cdom denied
+    r2 = g_sie->apcb_check.check(req(0, 5, 8, true, 9));   // APQN denied
     sc_core::wait(kPeriod);  // SystemC writes a time step's values when time moves on
   });
   BOOST_TEST(r1.allow);
@@ -325,7 +423,8 @@ BOOST_AUTO_TEST_CASE(vcd_shows_every_cycle) {
   g_vcd = nullptr;
 
   const auto vcd = read_vcd(std::string(kVcdName) + ".vcd");
-  for (const char* sig : {"clk", "req_valid", "apid", "apqi", "fmt", "s1_valid", "s1_apm_bit", "rsp_valid",
+  for (const char* sig : {"clk", "load_valid", "load_sel", "load_word", "load_data", "commit_valid", "commit_ctx",
+                          "act_fmt", "req_valid", "req_ctx", "apid", "apqi", "s1_valid", "s1_apm_bit", "rsp_valid",
                           "allow", "cdom_allow", "reason"})
     BOOST_TEST(vcd.count(std::string("sie.apcb_check.") + sig) == 1u, "VCD has sie.apcb_check." << sig);
   if (!vcd.count("sie.apcb_check.clk") || !vcd.count("sie.apcb_check.rsp_valid")) return;
@@ -343,6 +442,7 @@ BOOST_AUTO_TEST_CASE(vcd_shows_every_cycle) {
   BOOST_TEST(got == want, boost::test_tools::per_element());
 
   const auto at = [&](const char* sig, uint64_t t) { return value_at(vcd.at(std::string("sie.apcb_check.") + sig), t); };
+  BOOST_TEST(at("act_fmt", t0) == "10101000");       // context 0 committed format 0, others none
   BOOST_TEST(is_one(at("req_valid", t0)));           // request presented while clk is low
   BOOST_TEST(!is_one(at("req_valid", t0 + H)));      // dropped at the edge that takes it
   BOOST_TEST(is_one(at("s1_valid", t0 + H)));        // stage 1 after edge 1
@@ -364,8 +464,10 @@ int sc_main(int argc, char** argv) {
   // Every SystemC warning is a test failure (VCML's pattern).
   sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DISPLAY | sc_core::SC_THROW);
   ApcbCheckRtl dut("dut", kPeriod);
+  ApcbCheckRtl fresh("fresh", kPeriod);
   Sie sie("sie");
   g_dut = &dut;
+  g_fresh = &fresh;
   g_sie = &sie;
   g_vcd = sc_core::sc_create_vcd_trace_file(kVcdName);
   g_vcd->set_time_unit(1, sc_core::SC_PS);

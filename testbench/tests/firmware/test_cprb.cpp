@@ -1,0 +1,737 @@
+// testbench/tests/firmware/test_cprb.cpp — the coprocessor firmware (type-6 CCA and EP11
+// requests, type-86 replies) end to end through the zcrypt-side builders and readers, held
+// against OpenSSL:
+//
+//   OpenSSL key ─► cca_ext_crt_token ─► "PI" ─► CexFirmware ─► internal token (AES-wrapped
+//   under the domain's master key) ─► "SG" over an OpenSSL SHA-256 ─► signature
+//        ==  OpenSSL's own RSASSA-PKCS1-v1_5 signature, and verifies with the public key.
+//   EP11 GenerateKeyPair ─► blob + SPKI ─► SignSingle ─► OpenSSL EVP_DigestVerify with the SPKI.
+//   RNG ("RL", GenerateRandom): length, not all zero, different between calls.
+//   Malformed, truncated, oversized, wrong-domain messages: type-82 with the right code.
+#define BOOST_TEST_MODULE firmware_cprb
+#include <boost/test/unit_test.hpp>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <memory>
+#include <random>
+#include <stdexcept>
+
+#include "arch/bits.h"
+#include "arch/msgtype50.h"
+#include "arch/msgtype6.h"
+#include "driver/zcrypt_msgtype50.h"
+#include "driver/zcrypt_msgtype6.h"
+#include "firmware/cex_firmware.h"
+#include "firmware/service_time.h"
+
+namespace apsim::firmware {
+// Lets Boost.Test print Operation values in failure messages.
+inline std::ostream& operator<<(std::ostream& os, Operation op) { return os << to_string(op); }
+}  // namespace apsim::firmware
+
+namespace fw = apsim::firmware;
+namespace drv = apsim::driver;
+namespace arch = apsim::arch;
+using Bytes = std::vector<uint8_t>;
+using Mode = fw::AdapterProfile::Mode;
+
+namespace {
+
+// ---- OpenSSL helpers ------------------------------------------------------------------
+struct PkeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+struct CtxFree { void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); } };
+using Ctx = std::unique_ptr<EVP_PKEY_CTX, CtxFree>;
+
+void ossl_check(bool ok, const char* what) {
+  if (!ok) throw std::runtime_error(std::string("OpenSSL: ") + what);
+}
+
+Bytes bn_param(EVP_PKEY* k, const char* name) {
+  BIGNUM* b = nullptr;
+  ossl_check(EVP_PKEY_get_bn_param(k, name, &b) == 1, name);
+  Bytes v(static_cast<size_t>(BN_num_bytes(b)));
+  BN_bn2bin(b, v.data());
+  BN_free(b);
+  return v;
+}
+
+struct RsaKey {
+  Pkey pkey;
+  Bytes n, e, p, q, dp, dq, u;
+};
+
+const RsaKey& key(int bits) {
+  static std::map<int, std::unique_ptr<RsaKey>> cache;
+  auto& slot = cache[bits];
+  if (!slot) {
+    Ctx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+    ossl_check(ctx && EVP_PKEY_keygen_init(ctx.get()) == 1, "keygen_init");
+    ossl_check(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), bits) == 1, "bits");
+    EVP_PKEY* raw = nullptr;
+    ossl_check(EVP_PKEY_generate(ctx.get(), &raw) == 1, "generate");
+    slot = std::make_unique<RsaKey>();
+    slot->pkey.reset(raw);
+    slot->n = bn_param(raw, OSSL_PKEY_PARAM_RSA_N);
+    slot->e = bn_param(raw, OSSL_PKEY_PARAM_RSA_E);
+    slot->p = bn_param(raw, OSSL_PKEY_PARAM_RSA_FACTOR1);
+    slot->q = bn_param(raw, OSSL_PKEY_PARAM_RSA_FACTOR2);
+    slot->dp = bn_param(raw, OSSL_PKEY_PARAM_RSA_EXPONENT1);
+    slot->dq = bn_param(raw, OSSL_PKEY_PARAM_RSA_EXPONENT2);
+    slot->u = bn_param(raw, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+  }
+  return *slot;
+}
+
+Bytes random_bytes(size_t n) {
+  Bytes b(n);
+  ossl_check(RAND_bytes(b.data(), static_cast<int>(n)) == 1, "rand");
+  return b;
+}
+
+Bytes sha(const EVP_MD* md, const Bytes& m) {
+  Bytes d(EVP_MAX_MD_SIZE);
+  unsigned n = 0;
+  ossl_check(EVP_Digest(m.data(), m.size(), d.data(), &n, md, nullptr) == 1, "digest");
+  d.resize(n);
+  return d;
+}
+
+/// OpenSSL's RSASSA-PKCS1-v1_5 signature of a precomputed hash.
+Bytes openssl_sign_hash(EVP_PKEY* k, const EVP_MD* md, const Bytes& hash) {
+  Ctx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, k, nullptr));
+  ossl_check(ctx && EVP_PKEY_sign_init(ctx.get()) == 1, "sign_init");
+  ossl_check(EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1, "padding");
+  ossl_check(EVP_PKEY_CTX_set_signature_md(ctx.get(), md) == 1, "md");
+  size_t len = 0;
+  ossl_check(EVP_PKEY_sign(ctx.get(), nullptr, &len, hash.data(), hash.size()) == 1, "size");
+  Bytes sig(len);
+  ossl_check(EVP_PKEY_sign(ctx.get(), sig.data(), &len, hash.data(), hash.size()) == 1, "sign");
+  sig.resize(len);
+  return sig;
+}
+
+bool openssl_verify_hash(EVP_PKEY* k, const EVP_MD* md, const Bytes& hash, const Bytes& sig) {
+  Ctx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, k, nullptr));
+  ossl_check(ctx && EVP_PKEY_verify_init(ctx.get()) == 1, "verify_init");
+  ossl_check(EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1, "padding");
+  ossl_check(EVP_PKEY_CTX_set_signature_md(ctx.get(), md) == 1, "md");
+  return EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), hash.data(), hash.size()) == 1;
+}
+
+/// The public key of a SubjectPublicKeyInfo, and EVP_DigestVerify of a message with it.
+bool openssl_verify_message_spki(const Bytes& spki, const EVP_MD* md, const Bytes& msg, const Bytes& sig) {
+  const unsigned char* p = spki.data();
+  Pkey pub(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+  if (!pub) return false;
+  EVP_MD_CTX* mctx = EVP_MD_CTX_new();
+  bool ok = EVP_DigestVerifyInit(mctx, nullptr, md, nullptr, pub.get()) == 1 &&
+            EVP_DigestVerify(mctx, sig.data(), sig.size(), msg.data(), msg.size()) == 1;
+  EVP_MD_CTX_free(mctx);
+  return ok;
+}
+
+// ---- the card -------------------------------------------------------------------------
+const fw::ServiceTimeTable kTimes;
+
+struct Card {
+  fw::CexFirmware fw;
+  explicit Card(Mode mode, unsigned gen = 7, uint32_t serial = 3)
+      : fw(fw::make_profile(gen, mode), kTimes, serial) {}
+  fw::FirmwareReply send(uint8_t domain, const Bytes& msg) { return fw.process(domain, msg.data(), msg.size()); }
+};
+
+uint8_t reply_code82(const fw::FirmwareReply& r) {
+  BOOST_REQUIRE_EQUAL(r.reply.size(), arch::ERRHDR_SIZE);
+  BOOST_REQUIRE_EQUAL(r.reply[arch::ERRHDR_TYPE], arch::TYPE82_RSP_CODE);
+  return r.reply[arch::ERRHDR_REPLY_CODE];
+}
+
+/// Send an ica_xcRB through the card as zcrypt would, convert the reply into it.
+int send_xcrb(Card& c, uint8_t queue_domain, drv::ica_xcRB& x, fw::FirmwareReply* keep = nullptr) {
+  Bytes msg;
+  unsigned fc = 0;
+  uint16_t dom = 0;
+  BOOST_REQUIRE_EQUAL(drv::xcrb_msg_to_type6cprb_msgx(x, msg, fc, dom), 0);
+  fw::FirmwareReply r = c.send(queue_domain, msg);
+  const int rc = drv::convert_response_xcrb(r.reply.data(), r.reply.size(), x);
+  if (keep) *keep = std::move(r);
+  return rc;
+}
+
+int send_urb(Card& c, uint8_t queue_domain, drv::ep11_urb& u, fw::FirmwareReply* keep = nullptr) {
+  Bytes msg;
+  unsigned fc = 0, dom = 0;
+  BOOST_REQUIRE_EQUAL(drv::xcrb_msg_to_type6_ep11cprb_msgx(u, msg, fc, dom), 0);
+  fw::FirmwareReply r = c.send(queue_domain, msg);
+  const int rc = drv::convert_response_ep11_xcrb(r.reply.data(), r.reply.size(), u);
+  if (keep) *keep = std::move(r);
+  return rc;
+}
+
+/// Import `k` into domain `d` of a CCA card: the internal token.
+Bytes import_key(Card& c, uint8_t d, const RsaKey& k) {
+  drv::ica_xcRB x = drv::cca_pka_import_xcrb(d, drv::cca_ext_crt_token(k.n, k.e, k.p, k.q, k.dp, k.dq, k.u));
+  BOOST_REQUIRE_EQUAL(send_xcrb(c, d, x), 0);
+  Bytes token;
+  BOOST_REQUIRE_EQUAL(drv::cca_pka_import_reply(x, token), 0);
+  return token;
+}
+
+uint16_t cca_rs_of(const drv::ica_xcRB& x) {
+  uint16_t rc = 0, rs = 0;
+  BOOST_REQUIRE_EQUAL(drv::cca_reply_codes(x, rc, rs), 0);
+  BOOST_REQUIRE_EQUAL(rc, arch::CCA_RC_ERROR);
+  return rs;
+}
+
+Bytes rng_request(unsigned n, uint16_t domain) {
+  Bytes m;
+  drv::rng_type6cprb_msgx(m, n, domain);
+  return m;
+}
+
+/// The shape every firmware reply must have: a type 86 whose length zcrypt accepts, or an
+/// 8-byte type 82.
+void check_reply_shape(const fw::FirmwareReply& r) {
+  BOOST_TEST_REQUIRE(r.reply.size() >= 2u);
+  if (r.reply[1] == arch::TYPE86_RSP_CODE) {
+    BOOST_TEST_REQUIRE(drv::zcrypt_msgtype6_receive(r.reply.data(), r.reply.size()) == 0);
+  } else if (r.reply[1] == arch::TYPE80_RSP_CODE) {
+    BOOST_TEST_REQUIRE(arch::load_be16(&r.reply[2]) == r.reply.size());
+  } else {
+    BOOST_TEST_REQUIRE(r.reply[1] == arch::TYPE82_RSP_CODE);
+    BOOST_TEST_REQUIRE(r.reply.size() == arch::ERRHDR_SIZE);
+  }
+}
+
+}  // namespace
+
+// ======================================================================================
+BOOST_AUTO_TEST_SUITE(layouts)
+
+BOOST_AUTO_TEST_CASE(rng_request_is_zcrypts) {
+  // rng_type6cprb_msgx: sizeof(*msg) = 88 + 220 + 16 = 324; tocardlen1 = fromcardlen1 = 236.
+  const Bytes m = rng_request(arch::ZCRYPT_RNG_BUFFER_SIZE, 0x47);
+  BOOST_TEST(m.size() == 324u);
+  BOOST_TEST(m[1] == 0x06);
+  BOOST_TEST(arch::load_be32(&m[arch::T6_OFFSET1]) == 0x58u);
+  BOOST_TEST(m[arch::T6_AGENT_ID] == 'C');
+  BOOST_TEST(m[arch::T6_AGENT_ID + 1] == 'A');
+  BOOST_TEST(m[arch::T6_FUNCTION_CODE] == 'R');
+  BOOST_TEST(arch::load_be32(&m[arch::T6_TOCARDLEN1]) == 236u);
+  BOOST_TEST(arch::load_be32(&m[arch::T6_FROMCARDLEN1]) == 236u);
+  BOOST_TEST(arch::load_be32(&m[arch::T6_FROMCARDLEN2]) == 4096u);
+  const uint8_t* c = &m[88];
+  BOOST_TEST(arch::load_be16(c) == 0xDCu);
+  BOOST_TEST(c[2] == 0x02);
+  BOOST_TEST(arch::load_be16(c + 6) == 0x5432u);
+  BOOST_TEST(arch::load_be32(c + arch::CPRBX_REQ_PARML) == 16u);
+  BOOST_TEST(arch::load_be32(c + arch::CPRBX_RPL_MSGBL) == 236u);
+  BOOST_TEST(arch::load_be32(c + arch::CPRBX_RPL_DATAL) == 4096u);
+  BOOST_TEST(arch::load_be16(c + arch::CPRBX_DOMAIN) == 0x47u);
+  const std::string parm(reinterpret_cast<const char*>(c + 220), 16);
+  BOOST_TEST(parm == std::string("RL\x00\x0aRANDOM  \x00\x02\x00\x02", 16));
+  BOOST_TEST(fw::classify_request(m.data(), m.size()) == fw::Operation::rng);
+}
+
+BOOST_AUTO_TEST_CASE(ep11_request_and_domain_rewrite) {
+  drv::ep11_urb u = drv::ep11_generate_random_urb(0xab, 32);
+  Bytes m;
+  unsigned fc = 0, dom = 0;
+  BOOST_REQUIRE_EQUAL(drv::xcrb_msg_to_type6_ep11cprb_msgx(u, m, fc, dom), 0);
+  BOOST_TEST(fc == arch::EP11_FN_GENERATE_RANDOM);
+  BOOST_TEST(dom == 0xabu);
+  BOOST_TEST(m.size() == 88 + arch::ceil4(u.req.size()));
+  BOOST_TEST(m[arch::T6_AGENT_ID] == 'X');
+  BOOST_TEST(m[arch::T6_RQID + 1] == 0x01);
+  BOOST_TEST(fw::classify_request(m.data(), m.size()) == fw::Operation::seckey);
+  // zcrypt_msgtype6_send_ep11_cprb: target_id and payload domain become the queue's.
+  BOOST_REQUIRE_EQUAL(drv::ep11_set_queue_domain(m, 4), 0);
+  BOOST_TEST(arch::load_be32(&m[88 + arch::EP11_CPRB_TARGET_ID]) == 4u);
+  Card c(Mode::ep11);
+  const auto r = c.send(4, m);
+  BOOST_TEST(r.reply[1] == arch::TYPE86_RSP_CODE);
+}
+
+BOOST_AUTO_TEST_CASE(speed_classes_are_zcrypts) {
+  BOOST_TEST(fw::speed_idx_cca(arch::CCA_FC_DSG) == fw::kSpeedHigh);
+  BOOST_TEST(fw::speed_idx_cca(arch::CCA_FC_PKA_IMPORT) == fw::kSpeedHigh);
+  BOOST_TEST(fw::speed_idx_cca(arch::CCA_FC_RNG) == fw::kSpeedMedium);
+  BOOST_TEST(fw::speed_idx_cca(0x4142) == fw::kSpeedLow);
+  BOOST_TEST(fw::speed_idx_ep11(arch::EP11_FN_GENERATE_RANDOM) == fw::kSpeedMedium);
+  BOOST_TEST(fw::speed_idx_ep11(arch::EP11_FN_SIGN_SINGLE) == fw::kSpeedHigh);
+  BOOST_TEST(fw::speed_idx_ep11(arch::EP11_FN_GET_XCP_INFO) == fw::kSpeedLow);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ======================================================================================
+BOOST_AUTO_TEST_SUITE(random_numbers)
+
+BOOST_AUTO_TEST_CASE(cca_rng_sanity) {
+  Card c(Mode::cca);
+  Bytes a, b;
+  fw::FirmwareReply r;
+  r = c.send(4, rng_request(4096, 4));
+  BOOST_TEST(r.op == fw::Operation::rng);
+  BOOST_TEST(r.service_ps == kTimes.service_ps(7, Mode::cca, fw::Operation::rng));
+  BOOST_TEST(r.service_ps == 23 * kTimes.rating_unit_ps());
+  BOOST_REQUIRE_EQUAL(drv::convert_response_rng(r.reply.data(), r.reply.size(), a), 4096);
+  r = c.send(4, rng_request(4096, 4));
+  BOOST_REQUIRE_EQUAL(drv::convert_response_rng(r.reply.data(), r.reply.size(), b), 4096);
+  BOOST_TEST(a.size() == 4096u);
+  BOOST_TEST(std::any_of(a.begin(), a.end(), [](uint8_t x) { return x != 0; }));
+  BOOST_TEST(a != b);
+  // Rough uniformity: the bit count of 32768 random bits is within 6 sigma of half.
+  size_t ones = 0;
+  for (uint8_t x : a) ones += static_cast<size_t>(__builtin_popcount(x));
+  BOOST_TEST(std::abs(static_cast<long>(ones) - 16384) < 6 * 91);
+  // Odd lengths and a second card (another serial) give other bytes.
+  Card c2(Mode::cca, 7, 4);
+  Bytes o;
+  r = c2.send(4, rng_request(17, 4));
+  BOOST_REQUIRE_EQUAL(drv::convert_response_rng(r.reply.data(), r.reply.size(), o), 17);
+  BOOST_TEST(!std::equal(o.begin(), o.end(), a.begin()));
+}
+
+BOOST_AUTO_TEST_CASE(cca_rng_parity_rules_and_limits) {
+  Card c(Mode::cca);
+  Bytes m = rng_request(64, 0);
+  std::copy_n("ODD     ", 8, &m[88 + 220 + 4]);
+  Bytes d;
+  auto r = c.send(0, m);
+  BOOST_REQUIRE_EQUAL(drv::convert_response_rng(r.reply.data(), r.reply.size(), d), 64);
+  for (uint8_t x : d) BOOST_TEST(__builtin_popcount(x) % 2 == 1);
+  std::copy_n("NOSUCHRL", 8, &m[88 + 220 + 4]);
+  r = c.send(0, m);
+  BOOST_TEST(drv::convert_response_rng(r.reply.data(), r.reply.size(), d) == -EINVAL);  // rc 8
+  BOOST_TEST(r.service_ps == kTimes.service_ps(7, Mode::cca, fw::Operation::invalid));
+  // More random bytes than the card gives per request, or than the caller has room for.
+  r = c.send(0, rng_request(arch::CCA_RNG_MAX_BYTES + 1, 0));
+  BOOST_TEST(drv::convert_response_rng(r.reply.data(), r.reply.size(), d) == -EINVAL);
+  Bytes small = rng_request(100, 0);
+  arch::store_be32(&small[arch::T6_FROMCARDLEN2], 99);
+  BOOST_TEST(reply_code82(c.send(0, small)) == arch::REP82_ERROR_MESSAGE_LENGTH);
+}
+
+BOOST_AUTO_TEST_CASE(ep11_generate_random) {
+  Card c(Mode::ep11, 8);
+  drv::ep11_urb u1 = drv::ep11_generate_random_urb(9, 256), u2 = drv::ep11_generate_random_urb(9, 256);
+  fw::FirmwareReply r;
+  BOOST_REQUIRE_EQUAL(send_urb(c, 9, u1, &r), 0);
+  BOOST_TEST(r.op == fw::Operation::seckey);
+  BOOST_TEST(r.service_ps == kTimes.service_ps(8, Mode::ep11, fw::Operation::seckey));  // MEDIUM: 1 x SECKEY
+  BOOST_REQUIRE_EQUAL(send_urb(c, 9, u2), 0);
+  uint32_t rv = 1;
+  std::vector<Bytes> o1, o2;
+  BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(u1, rv, o1), 0);
+  BOOST_TEST(rv == arch::CKR_OK);
+  BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(u2, rv, o2), 0);
+  BOOST_REQUIRE_EQUAL(o1.size(), 1u);
+  BOOST_TEST(o1[0].size() == 256u);
+  BOOST_TEST(std::any_of(o1[0].begin(), o1[0].end(), [](uint8_t x) { return x != 0; }));
+  BOOST_TEST(o1[0] != o2[0]);
+  drv::ep11_urb big = drv::ep11_generate_random_urb(9, arch::CCA_RNG_MAX_BYTES + 1);
+  big.resp_len = 64;
+  BOOST_REQUIRE_EQUAL(send_urb(c, 9, big), 0);
+  BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(big, rv, o1), 0);
+  BOOST_TEST(rv == arch::CKR_DATA_LEN_RANGE);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ======================================================================================
+BOOST_AUTO_TEST_SUITE(cca_secure_key)
+
+BOOST_AUTO_TEST_CASE(import_and_sign_matches_openssl) {
+  Card c(Mode::cca, 7);
+  struct H { const char* rule; const EVP_MD* md; };
+  const H hashes[] = {{"SHA-256 ", EVP_sha256()}, {"SHA-384 ", EVP_sha384()}, {"SHA-512 ", EVP_sha512()}};
+  for (int bits : {1024, 2048, 3072, 4096}) {
+    const RsaKey& k = key(bits);
+    const Bytes token = import_key(c, 0x47, k);
+    // The token hides the private key: none of p, q appears in it.
+    BOOST_TEST((std::search(token.begin(), token.end(), k.p.begin(), k.p.end()) == token.end()));
+    BOOST_TEST((std::search(token.begin(), token.end(), k.q.begin(), k.q.end()) == token.end()));
+    for (const H& h : hashes) {
+      const Bytes msg = random_bytes(100);
+      const Bytes hash = sha(h.md, msg);
+      drv::ica_xcRB x = drv::cca_dsg_xcrb(0x47, h.rule, hash, token);
+      fw::FirmwareReply r;
+      BOOST_REQUIRE_EQUAL(send_xcrb(c, 0x47, x, &r), 0);
+      BOOST_TEST(r.op == fw::Operation::seckey);
+      BOOST_TEST(r.service_ps == 5 * kTimes.service_ps(7, Mode::cca, fw::Operation::seckey));  // "SG" is HIGH
+      Bytes sig;
+      BOOST_REQUIRE_EQUAL(drv::cca_dsg_reply(x, sig), 0);
+      BOOST_TEST(sig.size() == k.n.size());
+      BOOST_TEST(openssl_verify_hash(k.pkey.get(), h.md, hash, sig), "bits " << bits << " " << h.rule);
+      BOOST_TEST(sig == openssl_sign_hash(k.pkey.get(), h.md, hash), "bits " << bits << " " << h.rule);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(master_key_is_per_domain) {
+  Card c(Mode::cca, 6);
+  const RsaKey& k = key(2048);
+  const Bytes token = import_key(c, 4, k);
+  const Bytes hash = sha(EVP_sha256(), random_bytes(10));
+  // Another domain of the same card has another master key.
+  drv::ica_xcRB x = drv::cca_dsg_xcrb(5, "SHA-256 ", hash, token);
+  BOOST_REQUIRE_EQUAL(send_xcrb(c, 5, x), 0);
+  BOOST_TEST(cca_rs_of(x) == arch::CCA_RS_MKVP_MISMATCH);
+  Bytes sig;
+  BOOST_TEST(drv::cca_dsg_reply(x, sig) == -EIO);
+  // Same domain number on another card (another serial): another master key too.
+  Card other(Mode::cca, 6, 99);
+  x = drv::cca_dsg_xcrb(4, "SHA-256 ", hash, token);
+  BOOST_REQUIRE_EQUAL(send_xcrb(other, 4, x), 0);
+  BOOST_TEST(cca_rs_of(x) == arch::CCA_RS_MKVP_MISMATCH);
+  // A new master key in domain 4 retires the token.
+  x = drv::cca_dsg_xcrb(4, "SHA-256 ", hash, token);
+  BOOST_REQUIRE_EQUAL(send_xcrb(c, 4, x), 0);
+  BOOST_REQUIRE_EQUAL(drv::cca_dsg_reply(x, sig), 0);
+  fw::CexFirmware::MasterKey mk{};
+  mk[0] = 1;
+  c.fw.set_master_key(4, mk);
+  x = drv::cca_dsg_xcrb(4, "SHA-256 ", hash, token);
+  BOOST_REQUIRE_EQUAL(send_xcrb(c, 4, x), 0);
+  BOOST_TEST(cca_rs_of(x) == arch::CCA_RS_MKVP_MISMATCH);
+}
+
+BOOST_AUTO_TEST_CASE(bad_tokens_rules_and_keys) {
+  Card c(Mode::cca, 7);
+  const RsaKey& k = key(2048);
+  const Bytes token = import_key(c, 1, k);
+  const Bytes hash = sha(EVP_sha256(), random_bytes(10));
+  // A flipped bit in the wrapped key: the AES key wrap's integrity check refuses it.
+  Bytes t = token;
+  t[arch::CCA_TKN_HDR_SIZE + arch::CCA_INT_SEC_WRAPPED + 5] ^= 0x10;
+  drv::ica_xcRB x = drv::cca_dsg_xcrb(1, "SHA-256 ", hash, t);
+  BOOST_REQUIRE_EQUAL(send_xcrb(c, 1, x), 0);
+  BOOST_TEST(cca_rs_of(x) == arch::CCA_RS_KEY_TOKEN_INVALID);
+  // A changed modulus in the public section.
+  t = token;
+  t[t.size() - 1] ^= 0x02;
+  x = drv::cca_dsg_xcrb(1, "SHA-256 ", hash, t);
+  BOOST_REQUIRE_EQUAL(send_xcrb(c, 1, x), 0);
+  BOOST_TEST(cca_rs_of(x) == arch::CCA_RS_KEY_TOKEN_INVALID);
+  // Hash length not the rule's, unknown rule.
+  x = drv::cca_dsg_xcrb(1, "SHA-512 ", hash, token);
+  BOOST_REQUIRE_EQUAL(send_xcrb(c, 1, x), 0);
+  BOOST_TEST(cca_rs_of(x) == arch::CCA_RS_DATA_LENGTH);
+  x = drv::cca_dsg_xcrb(1, "MD5     ", hash, token);
+  BOOST_REQUIRE_EQUAL(send_xcrb(c, 1, x), 0);
+  BOOST_TEST(cca_rs_of(x) == arch::CCA_RS_RULE_ARRAY);
+  // An external (clear) token cannot sign.
+  x = drv::cca_dsg_xcrb(1, "SHA-256 ", hash, drv::cca_ext_crt_token(k.n, k.e, k.p, k.q, k.dp, k.dq, k.u));
+  BOOST_REQUIRE_EQUAL(send_xcrb(c, 1, x), 0);
+  BOOST_TEST(cca_rs_of(x) == arch::CCA_RS_KEY_TOKEN_INVALID);
+  // Import of inconsistent parts (u of another key).
+  const RsaKey& k2 = key(1024);
+  Bytes wrong_u = k2.u;
+  wrong_u.resize(std::min(wrong_u.size(), k.u.size()));
+  x = drv::cca_pka_import_xcrb(1, drv::cca_ext_crt_token(k.n, k.e, k.p, k.q, k.dp, k.dq, wrong_u));
+  BOOST_REQUIRE_EQUAL(send_xcrb(c, 1, x), 0);
+  BOOST_TEST(cca_rs_of(x) == arch::CCA_RS_KEY_INCONSISTENT);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_domain_and_wrong_card) {
+  Card c(Mode::cca, 7);
+  const RsaKey& k = key(1024);
+  // CPRB domain 5 arriving on the queue of domain 4: type 82 INVALID_DOMAIN_PRECHECK, which
+  // zcrypt maps to -EINVAL.
+  drv::ica_xcRB x = drv::cca_pka_import_xcrb(5, drv::cca_ext_crt_token(k.n, k.e, k.p, k.q, k.dp, k.dq, k.u));
+  fw::FirmwareReply r;
+  BOOST_TEST(send_xcrb(c, 4, x, &r) == -EINVAL);
+  BOOST_TEST(reply_code82(r) == arch::REP82_ERROR_INVALID_DOMAIN_PRECHECK);
+  BOOST_TEST(x.status == 0x0008044Du);
+  // A CCA request on an EP11 card, a type 6 on an accelerator.
+  Card ep(Mode::ep11);
+  BOOST_TEST(reply_code82(ep.send(0, rng_request(16, 0))) == arch::REP82_ERROR_INVALID_COMMAND);
+  Card acc(Mode::accel);
+  BOOST_TEST(reply_code82(acc.send(0, rng_request(16, 0))) == arch::REP82_ERROR_MESSAGE_TYPE);
+  BOOST_TEST(!fw::supports(fw::make_profile(7, Mode::accel), fw::classify_request(rng_request(16, 0).data(), 324)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ======================================================================================
+BOOST_AUTO_TEST_SUITE(ep11_secure_key)
+
+BOOST_AUTO_TEST_CASE(keypair_sign_verifies_with_openssl) {
+  Card c(Mode::ep11, 7);
+  for (uint32_t bits : {2048u, 3072u}) {
+    drv::ep11_urb g = drv::ep11_generate_keypair_urb(2, bits, arch::XCP_BLOB_SIGN);
+    fw::FirmwareReply r;
+    BOOST_REQUIRE_EQUAL(send_urb(c, 2, g, &r), 0);
+    BOOST_TEST(r.service_ps == 5 * kTimes.service_ps(7, Mode::ep11, fw::Operation::seckey));  // HIGH
+    uint32_t rv = 1;
+    std::vector<Bytes> out;
+    BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(g, rv, out), 0);
+    BOOST_REQUIRE_EQUAL(rv, arch::CKR_OK);
+    BOOST_REQUIRE_EQUAL(out.size(), 2u);
+    const Bytes blob = out[0], spki = out[1];
+    for (const EVP_MD* md : {EVP_sha256(), EVP_sha512()}) {
+      const Bytes msg = random_bytes(333);
+      drv::ep11_urb s = drv::ep11_sign_single_urb(
+          2, md == EVP_sha256() ? arch::CKM_SHA256_RSA_PKCS : arch::CKM_SHA512_RSA_PKCS, blob, msg);
+      BOOST_REQUIRE_EQUAL(send_urb(c, 2, s), 0);
+      BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(s, rv, out), 0);
+      BOOST_REQUIRE_EQUAL(rv, arch::CKR_OK);
+      BOOST_REQUIRE_EQUAL(out.size(), 1u);
+      BOOST_TEST(out[0].size() == bits / 8);
+      BOOST_TEST(openssl_verify_message_spki(spki, md, msg, out[0]), "bits " << bits);
+      Bytes other = msg;
+      other[0] ^= 1;
+      BOOST_TEST(!openssl_verify_message_spki(spki, md, other, out[0]));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(blob_checks) {
+  Card c(Mode::ep11, 7);
+  drv::ep11_urb g = drv::ep11_generate_keypair_urb(2, 2048, arch::XCP_BLOB_SIGN);
+  BOOST_REQUIRE_EQUAL(send_urb(c, 2, g), 0);
+  uint32_t rv = 1;
+  std::vector<Bytes> out;
+  BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(g, rv, out), 0);
+  const Bytes blob = out[0];
+  const auto sign_rv = [&](uint8_t domain, const Bytes& b, uint32_t mech = arch::CKM_SHA256_RSA_PKCS) {
+    drv::ep11_urb s = drv::ep11_sign_single_urb(domain, mech, b, Bytes{1, 2, 3});
+    BOOST_REQUIRE_EQUAL(send_urb(c, domain, s), 0);
+    uint32_t v = 0;
+    std::vector<Bytes> o;
+    BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(s, v, o), 0);
+    return v;
+  };
+  BOOST_TEST(sign_rv(2, blob) == arch::CKR_OK);
+  BOOST_TEST(sign_rv(3, blob) == arch::CKR_IBM_WKID_MISMATCH);  // another domain's wrapping key
+  Bytes t = blob;
+  t[arch::EP11_BLOB_ATTR + 7] ^= 0x01;  // attributes are MAC-protected
+  BOOST_TEST(sign_rv(2, t) == arch::CKR_WRAPPED_KEY_INVALID);
+  t = blob;
+  t[arch::EP11_BLOB_WRAPPED + 3] ^= 0x80;
+  BOOST_TEST(sign_rv(2, t) == arch::CKR_WRAPPED_KEY_INVALID);
+  BOOST_TEST(sign_rv(2, Bytes(blob.begin(), blob.begin() + 100)) == arch::CKR_WRAPPED_KEY_INVALID);
+  BOOST_TEST(sign_rv(2, blob, arch::CKM_RSA_PKCS_KEY_PAIR_GEN) == arch::CKR_MECHANISM_INVALID);
+  // A key without the SIGN attribute.
+  drv::ep11_urb g2 = drv::ep11_generate_keypair_urb(2, 1024, 0);
+  BOOST_REQUIRE_EQUAL(send_urb(c, 2, g2), 0);
+  BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(g2, rv, out), 0);
+  BOOST_TEST(sign_rv(2, out[0]) == arch::CKR_KEY_FUNCTION_NOT_PERMITTED);
+  // Unknown function: get_xcp_info is not modeled.
+  drv::ep11_urb q;
+  q.req = drv::ep11_prep_request(2, 1, arch::EP11_FN_GET_XCP_INFO, {});
+  q.resp_len = 256;
+  fw::FirmwareReply r;
+  BOOST_REQUIRE_EQUAL(send_urb(c, 2, q, &r), 0);
+  BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(q, rv, out), 0);
+  BOOST_TEST(rv == arch::CKR_FUNCTION_NOT_SUPPORTED);
+  BOOST_TEST(r.service_ps == kTimes.service_ps(7, Mode::ep11, fw::Operation::invalid));
+  // Bad template: modulus bits out of range.
+  drv::ep11_urb g3 = drv::ep11_generate_keypair_urb(2, 512, arch::XCP_BLOB_SIGN);
+  BOOST_REQUIRE_EQUAL(send_urb(c, 2, g3), 0);
+  BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(g3, rv, out), 0);
+  BOOST_TEST(rv == arch::CKR_TEMPLATE_INCONSISTENT);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ======================================================================================
+BOOST_AUTO_TEST_SUITE(malformed)
+
+BOOST_AUTO_TEST_CASE(header_and_length_errors) {
+  Card c(Mode::cca);
+  const Bytes good = rng_request(32, 0);
+  BOOST_TEST(c.send(0, good).reply[1] == arch::TYPE86_RSP_CODE);
+  const auto code = [&](const Bytes& m, uint8_t dom = 0) { return reply_code82(c.send(dom, m)); };
+  BOOST_TEST(code(Bytes(good.begin(), good.begin() + 87)) == arch::REP82_ERROR_INVALID_MSG_LEN);  // < header
+  BOOST_TEST(code(Bytes(good.begin(), good.end() - 1)) == arch::REP82_ERROR_PACKET_TRUNCATED);
+  Bytes big = good;
+  big.insert(big.end(), 4, 0);  // oversized: more than the header announces
+  BOOST_TEST(code(big) == arch::REP82_ERROR_INVALID_MSG_LEN);
+  for (size_t off : {size_t{0}, size_t{2}, size_t{4}, size_t{8}, size_t{12}, size_t{34}, size_t{50}, size_t{54}}) {
+    Bytes m = good;
+    m[off] = 1;
+    BOOST_TEST(code(m) == arch::REP82_ERROR_RESERVD_FIELD, "offset " << off);
+  }
+  Bytes m = good;
+  arch::store_be32(&m[arch::T6_OFFSET1], 0x60);
+  BOOST_TEST(code(m) == arch::REP82_ERROR_FORMAT_FIELD);
+  m = good;
+  arch::store_be32(&m[arch::T6_TOCARDLEN2], 4);  // data block without offset2
+  BOOST_TEST(code(m) == arch::REP82_ERROR_FORMAT_FIELD);
+  m = good;
+  m[arch::T6_AGENT_ID] = 'Q';
+  BOOST_TEST(code(m) == arch::REP82_ERROR_FORMAT_FIELD);
+  m = good;
+  m[88 + arch::CPRBX_CPRB_VER_ID] = 3;
+  BOOST_TEST(code(m) == arch::REP82_ERROR_FORMAT_FIELD);
+  m = good;
+  m[88 + arch::CPRBX_PAD_009 + 11] = 1;  // "reserved, checked for zeros"
+  BOOST_TEST(code(m) == arch::REP82_ERROR_RESERVD_FIELD);
+  m = good;
+  m[88 + arch::CPRBX_FUNC_ID + 1] = '3';  // T3: administrative, not modeled
+  BOOST_TEST(code(m) == arch::REP82_ERROR_INVALID_COMMAND);
+  m = good;
+  arch::store_be32(&m[88 + arch::CPRBX_REQ_PARML], 17);  // parm block beyond the CPRB
+  BOOST_TEST(code(m) == arch::REP82_ERROR_MALFORMED_MSG);
+  m = good;
+  m[88 + 220] = 'Z';  // subfunction differs from the header's function code
+  BOOST_TEST(code(m) == arch::REP82_ERROR_FORMAT_FIELD);
+  m[arch::T6_FUNCTION_CODE] = 'Z';  // consistent, but unknown
+  BOOST_TEST(code(m) == arch::REP82_ERROR_INVALID_COMMAND);
+  m = good;
+  arch::store_be16(&m[88 + 220 + 2], 11);  // rule_array_len not 2 + 8k
+  BOOST_TEST(code(m) == arch::REP82_ERROR_MALFORMED_MSG);
+  BOOST_TEST(code(good, 1) == arch::REP82_ERROR_INVALID_DOMAIN_PRECHECK);
+  // Every error costs the `invalid` service time.
+  BOOST_TEST(c.send(1, good).service_ps == kTimes.service_ps(7, Mode::cca, fw::Operation::invalid));
+  // Nothing and null.
+  BOOST_TEST(reply_code82(c.fw.process(0, nullptr, 0)) == arch::REP82_ERROR_INVALID_MSG_LEN);
+  BOOST_TEST(reply_code82(c.fw.process(0, nullptr, 500)) == arch::REP82_ERROR_INVALID_MSG_LEN);
+}
+
+BOOST_AUTO_TEST_CASE(ep11_framing_errors) {
+  Card c(Mode::ep11);
+  drv::ep11_urb u = drv::ep11_generate_random_urb(0, 8);
+  Bytes good;
+  unsigned fc, dom;
+  BOOST_REQUIRE_EQUAL(drv::xcrb_msg_to_type6_ep11cprb_msgx(u, good, fc, dom), 0);
+  BOOST_TEST(c.send(0, good).reply[1] == arch::TYPE86_RSP_CODE);
+  const auto code = [&](const Bytes& m, uint8_t d = 0) { return reply_code82(c.send(d, m)); };
+  Bytes m = good;
+  m[88 + arch::EP11_CPRB_VER_ID] = 2;
+  BOOST_TEST(code(m) == arch::REP82_ERROR_FORMAT_FIELD);
+  m = good;
+  m[88 + arch::EP11_CPRB_FLAGS] = arch::EP11_CPRB_FLAG_ADMIN;
+  BOOST_TEST(code(m) == arch::REP82_ERROR_INVALID_COMMAND);
+  m = good;
+  m[88 + arch::EP11_CPRB_SIZE] = 0x31;  // not a sequence
+  BOOST_TEST(code(m) == arch::REP82_ERROR_MALFORMED_MSG);
+  m = good;
+  arch::store_be32(&m[88 + arch::EP11_CPRB_PAYLOAD_LEN], 3);
+  BOOST_TEST(code(m) == arch::REP82_ERROR_MALFORMED_MSG);
+  BOOST_TEST(code(good, 7) == arch::REP82_ERROR_INVALID_DOMAIN_PRECHECK);
+  m = good;
+  arch::store_be32(&m[arch::T6_FROMCARDLEN1], 40);  // no room for the reply
+  BOOST_TEST(code(m) == arch::REP82_ERROR_MESSAGE_LENGTH);
+}
+
+/// Random mutations of valid requests and pure noise: every answer is a well-formed
+/// type 86 (zcrypt accepts its length) or an 8-byte type 82; nothing crashes.
+BOOST_AUTO_TEST_CASE(fuzz_type6_never_crashes) {
+  const unsigned seed = 20250611;
+  BOOST_TEST_MESSAGE("fuzz seed " << seed);
+  std::mt19937 rng(seed);
+  Card cca(Mode::cca, 5), ep11(Mode::ep11, 8);
+  const RsaKey& k = key(1024);
+  const Bytes token = import_key(cca, 0, k);
+  drv::ep11_urb g = drv::ep11_generate_keypair_urb(0, 1024, arch::XCP_BLOB_SIGN);
+  BOOST_REQUIRE_EQUAL(send_urb(ep11, 0, g), 0);
+  uint32_t rv;
+  std::vector<Bytes> out;
+  BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(g, rv, out), 0);
+  std::vector<std::pair<Card*, Bytes>> seeds;
+  const auto add_x = [&](drv::ica_xcRB x) {
+    Bytes m;
+    unsigned fc;
+    uint16_t d;
+    BOOST_REQUIRE_EQUAL(drv::xcrb_msg_to_type6cprb_msgx(x, m, fc, d), 0);
+    seeds.emplace_back(&cca, m);
+  };
+  const auto add_u = [&](drv::ep11_urb u) {
+    Bytes m;
+    unsigned fc, d;
+    BOOST_REQUIRE_EQUAL(drv::xcrb_msg_to_type6_ep11cprb_msgx(u, m, fc, d), 0);
+    seeds.emplace_back(&ep11, m);
+  };
+  seeds.emplace_back(&cca, rng_request(64, 0));
+  add_x(drv::cca_pka_import_xcrb(0, drv::cca_ext_crt_token(k.n, k.e, k.p, k.q, k.dp, k.dq, k.u)));
+  add_x(drv::cca_dsg_xcrb(0, "SHA-256 ", Bytes(32, 7), token));
+  add_u(drv::ep11_generate_random_urb(0, 16));
+  add_u(drv::ep11_sign_single_urb(0, arch::CKM_SHA256_RSA_PKCS, out[0], Bytes(20, 1)));
+  int k86 = 0, k82 = 0;
+  for (int i = 0; i < 4000; ++i) {
+    auto& [card, base] = seeds[static_cast<size_t>(i) % seeds.size()];
+    Bytes m = base;
+    switch (rng() % 4) {
+      case 0:  // flip 1..4 random bytes
+        for (unsigned j = 0, n = 1 + rng() % 4; j < n; ++j) m[rng() % m.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
+        break;
+      case 1:  // truncate
+        m.resize(rng() % m.size());
+        break;
+      case 2:  // extend with noise
+        for (unsigned j = 0, n = 1 + rng() % 64; j < n; ++j) m.push_back(static_cast<uint8_t>(rng()));
+        break;
+      default:  // mutate inside the CPRB/parameter area only (passes the header checks more often)
+        if (m.size() > 88) m[88 + rng() % (m.size() - 88)] = static_cast<uint8_t>(rng());
+        break;
+    }
+    const auto r = card->send(static_cast<uint8_t>(rng() % 4 == 0 ? rng() : 0), m);
+    check_reply_shape(r);
+    (r.reply[1] == arch::TYPE86_RSP_CODE ? k86 : k82)++;
+    (void)fw::classify_request(m.data(), m.size());
+  }
+  // Pure noise with the type-6 byte.
+  for (int i = 0; i < 2000; ++i) {
+    Bytes m(rng() % 700);
+    for (auto& b : m) b = static_cast<uint8_t>(rng());
+    if (m.size() > 1) m[1] = 0x06;
+    if (m.size() > 33 && i % 2) m[32] = 'X', m[33] = 'C';
+    check_reply_shape((i % 2 ? ep11 : cca).send(0, m));
+  }
+  BOOST_TEST_MESSAGE("type-6 fuzz: " << k86 << " type86, " << k82 << " type82");
+  BOOST_TEST(k86 > 0);
+  BOOST_TEST(k82 > 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ======================================================================================
+BOOST_AUTO_TEST_SUITE(memo)
+
+BOOST_AUTO_TEST_CASE(type50_memo_is_transparent) {
+  fw::CexFirmware on(fw::make_profile(7, Mode::accel), kTimes, 1), off(fw::make_profile(7, Mode::accel), kTimes, 1);
+  off.set_memo_enabled(false);
+  const RsaKey& k = key(2048);
+  std::vector<Bytes> reqs;
+  for (int i = 0; i < 4; ++i) {
+    drv::ica_rsa_modexpo mex;
+    mex.inputdatalength = mex.outputdatalength = static_cast<uint32_t>(k.n.size());
+    mex.inputdata = random_bytes(k.n.size());
+    mex.inputdata[0] = 0;  // below n
+    mex.b_key = k.e;
+    mex.b_key.insert(mex.b_key.begin(), k.n.size() - k.e.size(), 0);
+    mex.n_modulus = k.n;
+    Bytes m;
+    BOOST_REQUIRE_EQUAL(drv::ICAMEX_msg_to_type50MEX_msg(mex, m), 0);
+    reqs.push_back(m);
+  }
+  Bytes bad = reqs[0];
+  bad[4] = 1;  // reserved: a type-82 answer is memoized as well
+  reqs.push_back(bad);
+  for (int round = 0; round < 3; ++round)
+    for (const Bytes& m : reqs) {
+      const auto a = on.process(0, m.data(), m.size()), b = off.process(0, m.data(), m.size());
+      BOOST_TEST(a.reply == b.reply);
+      BOOST_TEST(a.service_ps == b.service_ps);
+      BOOST_TEST(a.op == b.op);
+    }
+  BOOST_TEST(on.memo_misses() == reqs.size());
+  BOOST_TEST(on.memo_hits() == 2 * reqs.size());
+  BOOST_TEST(off.memo_hits() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
