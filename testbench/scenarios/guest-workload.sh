@@ -23,4 +23,5 @@ ssh guest1 apbench --apqn 05.0004 --requests 1
 apbench --apqn 06.0047 --op mex-1024 --requests 50 --inflight 2
 # ... but not a queue it gave to vfio_ap.
 apbench --apqn 06.0004 --requests 1
-dmesg | grep -v "Linux version"
+# The guest holds exactly what its mdev gives it.
+cat /sys/devices/vfio_ap/matrix/$UUID/guest_matrix
