@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make pkg-config libsystemc-dev verilator libboost-test-dev nlohmann-json3-dev
-          libcli11-dev libgmp-dev libssl-dev)
+          libcli11-dev libgmp-dev libssl-dev gnuplot-nox)
+packages+=(yosys)  # formal proofs of rtl/ (testbench/tests/formal/)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
