@@ -364,7 +364,7 @@ int Sysfs::make_dir(const std::string& cwd, const std::string& path, bool parent
     if (!parent) return err;
   }
   if (parent->kind != Node::Kind::Dir) return -ENOTDIR;
-  if (!parent->tmpfs) return -EACCES;  // sysfs directories cannot be made by user space
+  if (!parent->tmpfs) return -EPERM;  // vfs_mkdir: sysfs directories have no ->mkdir
   auto dir = std::make_unique<Node>();
   dir->tmpfs = true;
   parent->children[basename_of(path)] = std::move(dir);
@@ -379,6 +379,20 @@ int Sysfs::unlink(const std::string& cwd, const std::string& path) {
   Node* parent = lookup(cwd, dirname_of(path), true, err);
   if (!parent || !parent->tmpfs) return -EPERM;
   parent->children.erase(basename_of(path));
+  return 0;
+}
+
+int Sysfs::rmdir(const std::string& cwd, const std::string& path) {
+  int err = 0;
+  Node* n = lookup(cwd, path, false, err);
+  if (!n) return err;
+  if (n->kind != Node::Kind::Dir) return -ENOTDIR;
+  const std::string name = basename_of(path);
+  if (name == "." || name == "..") return -EINVAL;  // rmdir(2) refuses both
+  Node* parent = lookup(cwd, dirname_of(path), true, err);
+  if (!parent || !parent->tmpfs) return n->tmpfs && parent ? -EBUSY : -EPERM;
+  if (!n->children.empty()) return -ENOTEMPTY;
+  parent->children.erase(name);
   return 0;
 }
 

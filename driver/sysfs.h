@@ -61,12 +61,16 @@ class Sysfs {
   /// -EACCES outside a normal-filesystem directory or for a sysfs attribute, -EISDIR for a
   /// directory, -ENOENT if the directory is missing.
   int write_file(const std::string& cwd, const std::string& path, const std::string& data);
-  /// mkdir(2): -EEXIST if the name exists, -ENOENT if the parent is missing, -EACCES in
-  /// sysfs.  `parents` creates missing parents as `mkdir -p` does (no -EEXIST then).
+  /// mkdir(2): -EEXIST if the name exists, -ENOENT if the parent is missing, -EPERM in
+  /// sysfs (vfs_mkdir: kernfs gives sysfs directories no ->mkdir).  `parents` creates
+  /// missing parents as `mkdir -p` does (no -EEXIST then).
   int make_dir(const std::string& cwd, const std::string& path, bool parents = false);
   /// unlink(2) of a regular file or link in a normal-filesystem directory: -ENOENT,
   /// -EISDIR for a directory, -EPERM in sysfs.
   int unlink(const std::string& cwd, const std::string& path);
+  /// rmdir(2) of an empty normal-filesystem directory: -ENOENT, -ENOTDIR for a file,
+  /// -ENOTEMPTY, -EBUSY for a mount point (/etc itself), -EPERM in sysfs.
+  int rmdir(const std::string& cwd, const std::string& path);
   /// True if `abs_path` (links followed) is a regular file.
   bool is_file(const std::string& abs_path) const;
 

@@ -41,7 +41,8 @@ BOOST_FIXTURE_TEST_CASE(sysfs_has_no_regular_files, Tree) {
   BOOST_TEST(!fs.exists("/sys/bus/ap/newfile"));
   BOOST_TEST(fs.write_file("/", "/sys/bus/ap/apmask", "x") == -EACCES);
   BOOST_TEST(fs.write_file("/", "/sys/bus/ap/newfile", "x") == -EACCES);
-  BOOST_TEST(fs.make_dir("/", "/sys/bus/ap/newdir") == -EACCES);
+  BOOST_TEST(fs.make_dir("/", "/sys/bus/ap/newdir") == -EPERM);  // vfs_mkdir: no ->mkdir
+  BOOST_TEST(fs.rmdir("/", "/sys/bus/ap") == -EPERM);
   BOOST_TEST(fs.unlink("/", "/sys/bus/ap/apmask") == -EPERM);
   BOOST_TEST(fs.exists("/sys/bus/ap/apmask"));
   BOOST_TEST(fs.open_write("/", "/nodir/file") == -ENOENT);
@@ -60,6 +61,14 @@ BOOST_FIXTURE_TEST_CASE(directories_and_unlink, Tree) {
   std::vector<std::string> names;
   BOOST_TEST(fs.list("/", "/etc/mdevctl.d/matrix", names) == 0);
   BOOST_TEST(names.empty());
+  // rmdir(2): only empty directories; /etc is a mount point.
+  BOOST_TEST(fs.write_file("/", "/etc/mdevctl.d/matrix/u2", "{}") == 0);
+  BOOST_TEST(fs.rmdir("/", "/etc/mdevctl.d/matrix") == -ENOTEMPTY);
+  BOOST_TEST(fs.rmdir("/", "/etc/mdevctl.d/matrix/u2") == -ENOTDIR);
+  BOOST_TEST(fs.unlink("/", "/etc/mdevctl.d/matrix/u2") == 0);
+  BOOST_TEST(fs.rmdir("/", "/etc/mdevctl.d/matrix") == 0);
+  BOOST_TEST(fs.rmdir("/", "/etc/mdevctl.d/matrix") == -ENOENT);
+  BOOST_TEST(fs.rmdir("/", "/etc") == -EBUSY);
 }
 
 BOOST_FIXTURE_TEST_CASE(reboot_keeps_the_disk, Tree) {
