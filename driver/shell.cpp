@@ -111,10 +111,20 @@ struct Word {
   std::string raw;  // source text, quotes and `\`-newlines included
   int line = 0;
 };
+// A here-document's text, filled in by the lexer at the newline that ends the command's
+// line (bash reads the bodies there, in the order of the operators).
+struct HereDoc {
+  std::string delimiter;   // after quote removal
+  bool quoted = false;     // any quote in the delimiter word: the body is taken literally
+  bool strip_tabs = false; // <<-: leading tabs go from body lines and the delimiter line
+  int line = 0;            // line of the operator
+  std::string body;
+};
 struct Redir {
-  std::string op;  // > >> >| < <<< >& <& &> &>>
+  std::string op;  // > >> >| < <<< << <<- >& <& &> &>>
   int fd = -1;     // explicit fd (IO number) or -1 for the operator's default
   Word target;
+  std::shared_ptr<HereDoc> heredoc;  // << and <<- only
 };
 struct Node {
   enum class Kind { Simple, Pipeline, AndOr, List, For, If, While, Subshell, Group };
@@ -142,6 +152,13 @@ struct Token {
   int fd = -1;
   int line = 0;
   std::size_t begin = 0, end = 0;
+  std::size_t heredoc_end = 0;  // Newline: offset past the here-document bodies it read (0: none)
+};
+
+// A warning the parser found (bash prints it and carries on).
+struct ParseWarning {
+  int line;
+  std::string msg;
 };
 
 class Parser {
@@ -160,9 +177,16 @@ class Parser {
     const Token& tok = peek();
     if (tok.type != Tok::Newline && tok.type != Tok::End) unexpected(tok);
     end = tok.begin;
+    // The here-documents read at this newline belong to the command (the terminal shows
+    // their lines after the secondary prompt).
+    if (tok.heredoc_end > tok.end) end = tok.heredoc_end - (t_[tok.heredoc_end - 1] == '\n' ? 1 : 0);
     next();
     return list;
   }
+
+  /// Warnings found so far (here-documents ended by the end of the text); the caller
+  /// prints and clears them.
+  std::vector<ParseWarning>& warnings() { return warnings_; }
 
   // With the parser positioned just after "$(": parse the body up to the matching ")"
   // and return the offset just past it.
@@ -202,6 +226,7 @@ class Parser {
     tok.line = line_;
     tok.begin = pos_;
     if (pos_ >= t_.size()) {
+      read_heredoc_bodies();  // `cat <<EOF` on the last line: empty, with bash's warning
       tok.type = Tok::End;
       tok.end = pos_;
       return tok;
@@ -213,6 +238,10 @@ class Parser {
       tok.type = Tok::Newline;
       tok.text = "newline";
       tok.end = pos_;
+      if (!pending_heredocs_.empty()) {
+        read_heredoc_bodies();
+        tok.heredoc_end = pos_;
+      }
       return tok;
     }
     // An all-digit word directly followed by < or > is an IO number ("2>&1").
@@ -267,6 +296,61 @@ class Parser {
     tok.text = t_.substr(tok.begin, pos_ - tok.begin);
     tok.end = pos_;
     return tok;
+  }
+
+  // The bodies of the here-documents whose operators were on the line just ended, each up
+  // to a line that is exactly its delimiter (bash: leading tabs stripped first for <<-).
+  // A body cut short by the end of the text keeps what it has; bash warns
+  // "here-document at line N delimited by end-of-file (wanted `EOF')".
+  void read_heredoc_bodies() {
+    for (auto& doc : pending_heredocs_) {
+      bool found = false;
+      int lines_read = 0;
+      while (pos_ < t_.size()) {
+        std::size_t e = t_.find('\n', pos_);
+        const bool has_nl = e != std::string::npos;
+        if (!has_nl) e = t_.size();
+        std::string l = t_.substr(pos_, e - pos_);
+        pos_ = has_nl ? e + 1 : e;
+        ++lines_read;
+        if (has_nl) ++line_;
+        if (doc->strip_tabs) l.erase(0, std::min(l.find_first_not_of('\t'), l.size()));
+        if (l == doc->delimiter) {
+          found = true;
+          break;
+        }
+        doc->body += l + "\n";
+        if (doc->body.size() > kMaxWordLen) throw SyntaxError{doc->line, "here-document too long for apsim", ""};
+      }
+      if (!found)
+        warnings_.push_back({doc->line + lines_read, "warning: here-document at line " + std::to_string(doc->line) +
+                                                         " delimited by end-of-file (wanted `" + doc->delimiter + "')"});
+    }
+    pending_heredocs_.clear();
+  }
+
+  // Quote removal of a here-document delimiter word (no expansion: "$X" stays "$X").
+  static std::string remove_quotes(const std::string& raw) {
+    std::string out;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      char c = raw[i];
+      if (c == '\\' && i + 1 < raw.size()) {
+        out += raw[++i];
+      } else if (c == '\'') {
+        std::size_t close = raw.find('\'', i + 1);
+        if (close == std::string::npos) close = raw.size();
+        out += raw.substr(i + 1, close - i - 1);
+        i = close;
+      } else if (c == '"') {
+        for (++i; i < raw.size() && raw[i] != '"'; ++i) {
+          if (raw[i] == '\\' && i + 1 < raw.size() && std::strchr("$`\"\\", raw[i + 1])) ++i;
+          out += raw[i];
+        }
+      } else {
+        out += c;
+      }
+    }
+    return out;
   }
 
   [[noreturn]] void unterminated(int line, const char* what) {
@@ -617,12 +701,18 @@ class Parser {
 
   Redir parse_redir() {
     Token op = next();
-    if (op.text == "<<" || op.text == "<<-")
-      throw SyntaxError{op.line, "syntax error: here-documents are not supported by apsim",
-                        line_text(op.begin)};
     const Token& target = peek();
     if (target.type != Tok::Word) unexpected(target);
-    Redir r{op.text, op.fd, Word{target.text, target.line}};
+    Redir r{op.text, op.fd, Word{target.text, target.line}, nullptr};
+    if (op.text == "<<" || op.text == "<<-") {
+      // Registered before the next token is lexed: the newline ending this line reads it.
+      r.heredoc = std::make_shared<HereDoc>();
+      r.heredoc->delimiter = remove_quotes(target.text);
+      r.heredoc->quoted = target.text.find_first_of("'\"\\") != std::string::npos;
+      r.heredoc->strip_tabs = op.text == "<<-";
+      r.heredoc->line = op.line;
+      pending_heredocs_.push_back(r.heredoc);
+    }
     next();
     return r;
   }
@@ -698,6 +788,8 @@ class Parser {
   int line_;
   int depth_ = 0;
   std::optional<Token> peeked_;
+  std::vector<std::shared_ptr<HereDoc>> pending_heredocs_;  // operators seen, bodies not yet read
+  std::vector<ParseWarning> warnings_;
 };
 
 // Offset just past the ")" matching a "$(" whose body starts at `p` in an already
@@ -1339,8 +1431,10 @@ struct Shell::Impl {
         if (!err.context.empty()) diag(io, err.line, "`" + err.context + "'");
         return sh.last_status_ = 2;
       }
+      if (cmd && echo) echo_command(text.substr(b, e - b));
+      for (const auto& w : parser.warnings()) diag(io, w.line, w.msg);
+      parser.warnings().clear();
       if (!cmd) return sh.last_status_;
-      if (echo) echo_command(text.substr(b, e - b));
       exec_list(*cmd, io);
     }
   }
@@ -1705,6 +1799,13 @@ struct Shell::Impl {
         if (fd == 0) io.in = rs.inputs.back().get();
         continue;
       }
+      if (r.heredoc) {  // << and <<-
+        const HereDoc& doc = *r.heredoc;
+        std::string text = doc.quoted ? doc.body : expand_heredoc(doc.body, doc.line + 1, io);
+        rs.inputs.push_back(std::make_unique<std::istringstream>(std::move(text)));
+        if (fd == 0) io.in = rs.inputs.back().get();
+        continue;
+      }
       if (op == ">&" || op == "<&") {
         std::string t = expand_single(r.target, io, false);
         long long src = 0;
@@ -1742,7 +1843,8 @@ struct Shell::Impl {
         if (fd == 0) io.in = rs.inputs.back().get();
         continue;
       }
-      // Output: > >> >| &> &>> >&word.  sysfs has no append: >> writes like >.
+      // Output: > >> >| &> &>> >&word.  `>>` appends to a regular file (flush); a sysfs
+      // attribute has no file offset, so there it is one write(2), a store, like `>`.
       bool both = op == "&>" || op == "&>>" || op == ">&";
       std::ostream* target;
       if (path == "/dev/null") {
@@ -1846,6 +1948,36 @@ struct Shell::Impl {
   std::string expand_single(const Word& w, const Io& io, bool assignment) {
     FieldBuilder fb(false);
     walk(w, fb, io, assignment);
+    auto fields = fb.finish();
+    return fields.empty() ? std::string() : fields[0].text;
+  }
+
+  // An unquoted here-document's body: parameter, command and arithmetic expansion; a
+  // backslash quotes only \ $ ` and newline (a double quote is an ordinary character).
+  std::string expand_heredoc(const std::string& s, int line, const Io& io) {
+    FieldBuilder fb(false);
+    try {
+      std::size_t i = 0;
+      while (i < s.size()) {
+        char c = s[i];
+        if (c == '\\' && i + 1 < s.size() && std::strchr("$`\\\n", s[i + 1])) {
+          if (s[i + 1] == '\n') ++line;
+          else fb.lit(s[i + 1], true);
+          i += 2;
+        } else if (c == '$') {
+          i = expand_dollar(s, i, s.size(), line, fb, io, true);
+        } else if (c == '`') {
+          i = expand_backtick(s, i, s.size(), line, fb, io, true);
+        } else {
+          line += c == '\n';
+          fb.lit(c, true);
+          ++i;
+        }
+      }
+    } catch (const std::length_error&) {
+      diag(io, line, "apsim: expansion too long or nested too deeply, script stopped");
+      throw StepLimit{};
+    }
     auto fields = fb.finish();
     return fields.empty() ? std::string() : fields[0].text;
   }
@@ -2298,9 +2430,11 @@ struct Shell::Impl {
         {"head", &Impl::b_head},       {"tail", &Impl::b_tail},     {"wc", &Impl::b_wc},
         {"realpath", &Impl::b_realpath}, {"readlink", &Impl::b_readlink},
         {"basename", &Impl::b_basename}, {"dirname", &Impl::b_dirname},
+        {"mkdir", &Impl::b_mkdir},     {"rm", &Impl::b_rm},         {"cut", &Impl::b_cut},
     };
     auto it = builtins.find(argv[0]);
     if (it != builtins.end()) return (this->*(it->second))(argv, io, line);
+    sh.host_.set_cwd(sh.cwd_);
     int st = sh.host_.run_command(argv, *io.out, *io.err);
     if (st == 127) {
       if (argv[0].find('/') != std::string::npos)
@@ -3338,6 +3472,260 @@ struct Shell::Impl {
       *io.out << p << "\n";
     }
     return 0;
+  }
+
+  // GNU long options the file tools accept, as their short letters (parse_opts knows
+  // only short ones).
+  static std::vector<std::string> map_long_options(const std::vector<std::string>& argv,
+                                                   const std::map<std::string, std::string>& longs) {
+    std::vector<std::string> out{argv[0]};
+    bool no_more = false;
+    for (std::size_t i = 1; i < argv.size(); ++i) {
+      if (argv[i] == "--") no_more = true;
+      auto it = no_more ? longs.end() : longs.find(argv[i]);
+      out.push_back(it == longs.end() ? argv[i] : it->second);
+    }
+    return out;
+  }
+
+  // GNU mkdir [-p] [-v] [-m MODE] DIR...  (coreutils src/mkdir.c; messages in the C
+  // locale, so quote() gives 'DIR').  With -p each missing ancestor is made in turn and a
+  // failure names that ancestor, as mkancesdirs does.  -m is accepted: no modes here.
+  int b_mkdir(const std::vector<std::string>& argv_in, Io& io, int) {
+    const std::string usage = "Try 'mkdir --help' for more information.\n";
+    auto argv = map_long_options(argv_in, {{"--parents", "-p"}, {"--verbose", "-v"}});
+    Opts o;
+    if (!parse_opts(argv, "pv", "m", o, io, "mkdir", usage)) return 1;
+    if (o.operands.empty()) {
+      *io.err << "mkdir: missing operand\n" << usage;
+      return 1;
+    }
+    const bool parents = o.set.count('p'), verbose = o.set.count('v');
+    auto created = [&](const std::string& d) {
+      if (verbose) *io.out << "mkdir: created directory '" << d << "'\n";
+    };
+    auto fail = [&](const std::string& d, int rc) {
+      *io.err << "mkdir: cannot create directory '" << d << "': " << strerr(rc) << "\n";
+    };
+    int st = 0;
+    for (const auto& dir : o.operands) {
+      if (!parents) {
+        if (int rc = fs().make_dir(sh.cwd_, dir, false); rc < 0) {
+          fail(dir, rc);
+          st = 1;
+        } else {
+          created(dir);
+        }
+        continue;
+      }
+      // The ancestors: every prefix ending before a '/'.
+      bool ok = true;
+      for (std::size_t slash = dir.find('/', 1); ok && slash != std::string::npos; slash = dir.find('/', slash + 1)) {
+        const std::string prefix = dir.substr(0, slash);
+        if (prefix.back() == '/') continue;  // "a//b"
+        std::string canon;
+        int rc = fs().resolve(sh.cwd_, prefix, canon);
+        if (rc == 0 && fs().is_dir(canon)) continue;
+        if (rc == 0) rc = -ENOTDIR;  // a file in the way: chdir into it fails
+        else if (rc == -ENOENT && (rc = fs().make_dir(sh.cwd_, prefix, false)) == 0) created(prefix);
+        if (rc < 0) {
+          fail(prefix, rc);
+          ok = false;
+          st = 1;
+        }
+      }
+      if (!ok) continue;
+      std::string canon;
+      if (fs().resolve(sh.cwd_, dir, canon) == 0 && fs().is_dir(canon)) continue;  // -p: exists is fine
+      if (int rc = fs().make_dir(sh.cwd_, dir, false); rc < 0) {
+        fail(dir, rc);
+        st = 1;
+      } else {
+        created(dir);
+      }
+    }
+    return st;
+  }
+
+  // GNU rm [-f] [-r|-R] [-v] [-i] FILE...  (coreutils src/rm.c, remove.c): -f silences
+  // only "No such file or directory" (and a missing operand); a directory needs -r, which
+  // removes the tree depth first and reports each entry it cannot remove.
+  int b_rm(const std::vector<std::string>& argv_in, Io& io, int) {
+    const std::string usage = "Try 'rm --help' for more information.\n";
+    auto argv = map_long_options(argv_in, {{"--force", "-f"}, {"--recursive", "-r"}, {"--verbose", "-v"}});
+    Opts o;
+    if (!parse_opts(argv, "fiIrRvd", "", o, io, "rm", usage)) return 1;
+    const bool force = o.set.count('f'), recursive = o.set.count('r') || o.set.count('R');
+    const bool verbose = o.set.count('v');
+    if (o.operands.empty()) {
+      if (force) return 0;
+      *io.err << "rm: missing operand\n" << usage;
+      return 1;
+    }
+    int st = 0;
+    for (const auto& f : o.operands) {
+      const std::string base = f.substr(f.find_last_of('/') == std::string::npos ? 0 : f.find_last_of('/') + 1);
+      if (base == "." || base == "..") {
+        *io.err << "rm: refusing to remove '.' or '..' directory: skipping '" << f << "'\n";
+        st = 1;
+        continue;
+      }
+      std::string canon;
+      if (recursive && fs().resolve(sh.cwd_, f, canon) == 0 && canon == "/") {
+        *io.err << "rm: it is dangerous to operate recursively on '/'\n"
+                   "rm: use --no-preserve-root to override this failsafe\n";
+        st = 1;
+        continue;
+      }
+      if (!remove_entry(f, force, recursive, verbose, io)) st = 1;
+    }
+    return st;
+  }
+
+  // One operand of rm: a link or file is unlinked; a directory (not followed through a
+  // link) needs `recursive`.  Returns false after printing rm's message.
+  bool remove_entry(const std::string& path, bool force, bool recursive, bool verbose, Io& io) {
+    std::vector<std::string> names;
+    std::string target;
+    const bool is_link = fs().readlink(sh.cwd_, path, target) == 0;
+    const bool is_dir = !is_link && fs().list(sh.cwd_, path, names) == 0;
+    auto fail = [&](int rc) {
+      if (force && rc == -ENOENT) return true;
+      *io.err << "rm: cannot remove '" << path << "': " << strerr(rc) << "\n";
+      return false;
+    };
+    if (!is_dir) {
+      int rc = fs().unlink(sh.cwd_, path);
+      if (rc < 0) return fail(rc);
+      if (verbose) *io.out << "removed '" << path << "'\n";
+      return true;
+    }
+    if (!recursive) return fail(-EISDIR);
+    bool ok = true;
+    const std::string prefix = path.back() == '/' ? path : path + "/";
+    for (const auto& n : names) ok = remove_entry(prefix + n, force, true, verbose, io) && ok;
+    if (!ok) return false;  // GNU does not try the directory once an entry stayed
+    if (int rc = fs().rmdir(sh.cwd_, path); rc < 0) return fail(rc);
+    if (verbose) *io.out << "removed directory '" << path << "'\n";
+    return true;
+  }
+
+  // GNU cut -f LIST [-d DELIM] [-s] [--output-delimiter=S] | -b LIST | -c LIST [FILE...]
+  // (coreutils src/cut.c; the C locale: -c counts bytes).  A line without the delimiter
+  // is printed whole under -f unless -s.
+  int b_cut(const std::vector<std::string>& argv_in, Io& io, int) {
+    const std::string usage = "Try 'cut --help' for more information.\n";
+    std::vector<std::string> argv{argv_in[0]};
+    std::optional<std::string> out_delim;
+    for (std::size_t i = 1; i < argv_in.size(); ++i) {
+      const std::string& a = argv_in[i];
+      if (a.rfind("--output-delimiter=", 0) == 0) out_delim = a.substr(19);
+      else if (a == "--only-delimited") argv.push_back("-s");
+      else if (a.rfind("--delimiter=", 0) == 0) argv.push_back("-d" + a.substr(12));
+      else if (a.rfind("--fields=", 0) == 0) argv.push_back("-f" + a.substr(9));
+      else argv.push_back(a);
+    }
+    Opts o;
+    if (!parse_opts(argv, "snz", "bcdf", o, io, "cut", usage)) return 1;
+    auto bad = [&](const std::string& msg) {
+      *io.err << "cut: " << msg << "\n" << usage;
+      return 1;
+    };
+    int lists = static_cast<int>(o.set.count('b') + o.set.count('c') + o.set.count('f'));
+    if (lists == 0) return bad("you must specify a list of bytes, characters, or fields");
+    if (lists > 1) return bad("only one list may be specified");
+    const bool fields = o.set.count('f');
+    const std::string list = fields ? o.set['f'] : o.set.count('b') ? o.set['b'] : o.set['c'];
+    char delim = '\t';
+    if (o.set.count('d')) {
+      if (!fields) return bad("an input delimiter may be specified only when operating on fields");
+      if (o.set['d'].size() > 1) return bad("the delimiter must be a single character");
+      delim = o.set['d'].empty() ? '\0' : o.set['d'][0];
+    }
+    if (o.set.count('s') && !fields)
+      return bad("suppressing non-delimited lines makes sense\n\tonly when operating on fields");
+    std::vector<std::pair<long long, long long>> ranges;
+    if (std::string err = parse_cut_list(list, fields, ranges); !err.empty()) return bad(err);
+    auto selected = [&](long long n) {
+      for (auto& [lo, hi] : ranges)
+        if (n >= lo && n <= hi) return true;
+      return false;
+    };
+    const std::string od = out_delim ? *out_delim : std::string(1, delim);
+    if (o.operands.empty()) o.operands.push_back("-");
+    int st = 0;
+    for (const auto& f : o.operands) {
+      std::string content;
+      if (f == "-") {
+        content = read_all(io.in);
+      } else if (int rc = fs().read(sh.cwd_, f, content); rc < 0) {
+        *io.err << "cut: " << f << ": " << strerr(rc) << "\n";
+        st = 1;
+        continue;
+      }
+      for (const auto& l : split_lines(content)) {
+        std::string out;
+        if (!fields) {
+          for (std::size_t i = 0; i < l.size(); ++i)
+            if (selected(static_cast<long long>(i) + 1)) out += l[i];
+        } else if (l.find(delim) == std::string::npos) {
+          if (o.set.count('s')) continue;
+          out = l;
+        } else {
+          bool first = true;
+          long long n = 1;
+          for (std::size_t b = 0;; ++n) {
+            std::size_t e = l.find(delim, b);
+            if (selected(n)) {
+              out += (first ? "" : od) + l.substr(b, e == std::string::npos ? std::string::npos : e - b);
+              first = false;
+            }
+            if (e == std::string::npos) break;
+            b = e + 1;
+          }
+        }
+        *io.out << out << "\n";
+      }
+    }
+    return st;
+  }
+
+  // cut's LIST: N, N-, -M, N-M separated by commas (or blanks); "" on success, else
+  // cut's message (set_fields in coreutils src/set-fields.c).
+  static std::string parse_cut_list(const std::string& list, bool fields,
+                                    std::vector<std::pair<long long, long long>>& ranges) {
+    const std::string from1 = fields ? "fields are numbered from 1" : "byte/character positions are numbered from 1";
+    const std::string bad_range = fields ? "invalid field range" : "invalid byte or character range";
+    std::size_t b = 0;
+    for (;;) {
+      std::size_t e = list.find_first_of(", \t", b);
+      const std::string item = list.substr(b, e == std::string::npos ? std::string::npos : e - b);
+      if (item == "-") return "invalid range with no endpoint: -";
+      const std::size_t dash = item.find('-');
+      if (dash != std::string::npos && item.find('-', dash + 1) != std::string::npos) return bad_range;
+      auto number = [&](const std::string& t, long long& v, long long dflt) -> std::string {
+        if (t.empty()) {
+          v = dflt;
+          return "";
+        }
+        if (t.find_first_not_of("0123456789") != std::string::npos || !parse_int(t, v))
+          return fields ? "invalid field value '" + t + "'" : "invalid byte or character range";
+        return v == 0 ? from1 : "";
+      };
+      long long lo = 0, hi = 0;
+      if (item.empty()) return from1;
+      if (dash == std::string::npos) {
+        if (std::string err = number(item, lo, 0); !err.empty()) return err;
+        hi = lo;
+      } else {
+        if (std::string err = number(item.substr(0, dash), lo, 1); !err.empty()) return err;
+        if (std::string err = number(item.substr(dash + 1), hi, LLONG_MAX); !err.empty()) return err;
+        if (hi < lo) return "invalid decreasing range";
+      }
+      ranges.emplace_back(lo, hi);
+      if (e == std::string::npos) return "";
+      b = e + 1;
+    }
   }
 
   int run_external(const std::vector<std::string>& argv, Io& io, int line) {

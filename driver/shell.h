@@ -3,9 +3,13 @@
 //
 // Language (what the seed documents use): comments, `\` line continuation, `;`, `&&`, `||`,
 // `VAR=value`, `$VAR`, `${VAR}`, `$?`, `$(command)`, single/double quotes, `cmd > PATH`,
-// `cmd >> PATH`, `cmd | grep [-v|-i|-c|-E|-q] PATTERN` (pipelines of builtins),
+// `cmd >> PATH` (appends to a regular file; a store to a sysfs attribute), here-documents
+// (`<<EOF`, `<<'EOF'` without expansion, `<<-EOF` without leading tabs),
+// `cmd | grep [-v|-i|-c|-E|-q] PATTERN` (pipelines of builtins),
 // `for V in WORDS; do ...; done`, `set -e` / `set +e`, `cd`, `pwd`, `echo [-n|-e]`, `cat`,
-// `ls`, `grep`, `true`, `false`, `exit [N]`, `sleep SECONDS`, `uuidgen`, `ssh NAME COMMAND...`.
+// `ls`, `grep`, `true`, `false`, `exit [N]`, `sleep SECONDS`, `uuidgen`, `ssh NAME COMMAND...`,
+// and GNU `mkdir [-p]`, `rm [-f] [-r]`, `cut -d -f` on the regular-file mounts (sysfs
+// refuses them as the kernel does: EPERM).
 // Every other command goes to ShellHost::run_command().
 //
 // Errors print what bash prints when running a script file, on the error stream:
@@ -43,6 +47,9 @@ class ShellHost {
   virtual std::string uuidgen() = 0;
   /// Let `seconds` of simulated time pass.
   virtual void sleep_seconds(double seconds) = 0;
+  /// The shell's working directory, set before each run_command(): a program resolves
+  /// relative file operands from it (virsh attach-device FILE), as from its process's cwd.
+  virtual void set_cwd(const std::string& cwd) {}
 };
 
 struct ShellOptions {

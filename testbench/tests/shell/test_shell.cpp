@@ -898,7 +898,8 @@ BOOST_AUTO_TEST_CASE(random_garbage_never_crashes) {
       "?", "[", "]", "~", "cat", "ls", "grep", "-v", "-c", "-E", "cd", "..", "/sys/bus/ap", "apmask",
       "/sys/bus/ap/apmask", "0x0a", "uuidgen", "ssh", "host", "sleep", "0.1", "exit", "set", "-e",
       "true", "false", "test", "[", "-d", "read", "printf", "%s", "%d", "wc", "-l", "head", "-n",
-      "1", "lszcrypt", "args", "fail7", "nosuch", "${X:-", "${#", "${X%%", "*/", "$((1/0))", "<<<"};
+      "1", "lszcrypt", "args", "fail7", "nosuch", "${X:-", "${#", "${X%%", "*/", "$((1/0))", "<<<",
+      "<<", "<<-", "EOF", "'EOF'", "\tEOF", "mkdir", "-p", "rm", "-rf", "cut", "-d:", "-f2", "/root/x"};
   std::mt19937 rng(12345);
   FakeHost h("host"), g("host");
   h.peer = &g;
@@ -919,6 +920,120 @@ BOOST_AUTO_TEST_CASE(random_garbage_never_crashes) {
     BOOST_TEST((r.rc >= 0 && r.rc <= 255));
   }
   BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(120)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ============================================================================ regular files
+// The normal-filesystem mounts (/root here, as the kernel model mounts /etc, /root, /tmp):
+// appending redirections, here-documents, mkdir, rm and cut, with bash's and GNU
+// coreutils' texts (C locale).
+BOOST_AUTO_TEST_SUITE(regular_files)
+
+struct Disk {
+  FakeHost h{"host"};
+  Disk() { h.fs.mount_tmpfs("/root"); }
+  std::string file(const std::string& path) {
+    std::string out;
+    return h.fs.read("/", path, out) == 0 ? out : "<missing>";
+  }
+};
+
+BOOST_FIXTURE_TEST_CASE(append_redirections, Disk) {
+  auto r = run(h, "echo one > f\necho two >> f\nprintf three >> /root/f\n{ echo four; echo five >&2; } &>> f\n"
+                  "true >> f\ncat f\n");
+  BOOST_TEST(r.err == "");
+  BOOST_TEST(r.out == "one\ntwo\nthreefour\nfive\n");
+  BOOST_TEST(file("/root/f") == "one\ntwo\nthreefour\nfive\n");
+  // `>>` creates a missing file; `>` truncates even without output.
+  r = run(h, "echo new >> g\ncat g\ntrue > f\nwc -c f\n");
+  BOOST_TEST(r.out == "new\n0 f\n");
+  // A sysfs attribute is not a file: `>>` is one write(2), a store like `>`.
+  h.stores.clear();
+  r = run(h, "echo 0x0c >> /sys/bus/ap/apmask\ncat /sys/bus/ap/apmask\n");
+  BOOST_TEST(r.out == "0x0c\n");
+  BOOST_TEST(h.stores == std::vector<std::string>{"apmask:0x0c\n"});
+}
+
+BOOST_FIXTURE_TEST_CASE(here_documents, Disk) {
+  auto r = run(h, "X=1\ncat <<EOF\n$X \\$X $(echo sub) \"q\" \\\" \\\\\n\tTab\nEOF\n"
+                  "cat <<-'E F'\n\t$X\n\tE F\necho after\ncat <<EOF; echo same\nbody\nEOF\n");
+  BOOST_TEST(r.err == "");
+  BOOST_TEST(r.out == "1 $X sub \"q\" \\\" \\\n\tTab\n$X\nafter\nbody\nsame\n");
+  // Into a file, and read by a loop; the echoed transcript shows the body after "> ".
+  r = run(h, "cat > x.xml <<EOF\n<a uuid='$HOME'/>\nEOF\ncat x.xml\n", true);
+  BOOST_TEST(r.out == "[root@host ~]# cat > x.xml <<EOF\n> <a uuid='$HOME'/>\n> EOF\n"
+                      "[root@host ~]# cat x.xml\n<a uuid='/root'/>\n");
+  BOOST_TEST(file("/root/x.xml") == "<a uuid='/root'/>\n");
+  r = run(h, "while read A B; do echo \"[$B]\"; done <<\"END\"\n1 $x\n2 y\nEND\n");
+  BOOST_TEST(r.out == "[$x]\n[y]\n");
+  // Two on one line are read in order; a missing delimiter ends at the end of the text
+  // with bash's warning.
+  r = run(h, "cat <<A - <<B\na\nA\nb\nB\ncat <<EOF\nlast\n");
+  BOOST_TEST(r.out == "b\nlast\n");  // stdin is the last one; cat - reads it
+  BOOST_TEST(r.err == "script: line 7: warning: here-document at line 6 delimited by end-of-file (wanted `EOF')\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(mkdir_command, Disk) {
+  auto r = run(h, "mkdir d\nmkdir d\nmkdir a/b\nmkdir -p a/b/c\nls a/b\nmkdir -p a/b/c; echo $?\n"
+                  "echo x > f\nmkdir -p f/x\nmkdir -p f\nmkdir\nmkdir -z\n");
+  BOOST_TEST(r.out == "c\n0\n");
+  BOOST_TEST(r.err ==
+             "mkdir: cannot create directory 'd': File exists\n"
+             "mkdir: cannot create directory 'a/b': No such file or directory\n"
+             "mkdir: cannot create directory 'f': Not a directory\n"
+             "mkdir: cannot create directory 'f': File exists\n"
+             "mkdir: missing operand\nTry 'mkdir --help' for more information.\n"
+             "mkdir: invalid option -- 'z'\nTry 'mkdir --help' for more information.\n");
+  BOOST_TEST(r.rc == 1);
+  // sysfs: vfs_mkdir finds no ->mkdir; an existing name is EEXIST first.
+  r = run(h, "mkdir /sys/bus/ap/x; mkdir -p /sys/x/y; mkdir /sys/bus/ap\n");
+  BOOST_TEST(r.err == "mkdir: cannot create directory '/sys/bus/ap/x': Operation not permitted\n"
+                      "mkdir: cannot create directory '/sys/x': Operation not permitted\n"
+                      "mkdir: cannot create directory '/sys/bus/ap': File exists\n");
+  BOOST_TEST(!h.fs.exists("/sys/x"));
+  r = run(h, "mkdir -pv /root/p/q\n");
+  BOOST_TEST(r.out == "mkdir: created directory '/root/p'\nmkdir: created directory '/root/p/q'\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(rm_command, Disk) {
+  auto r = run(h, "echo 1 > f; echo 3 > g; mkdir -p d/e; echo 2 > d/e/g\nrm f nope\necho $?\nrm -f nope; echo $?\n"
+                  "rm d\nrm -f g/\nrm\nrm -f; echo $?\nls\n");
+  BOOST_TEST(r.out == "1\n0\n0\nd\ng\n");
+  BOOST_TEST(r.err == "rm: cannot remove 'nope': No such file or directory\n"
+                      "rm: cannot remove 'd': Is a directory\n"
+                      "rm: cannot remove 'g/': Not a directory\n"
+                      "rm: missing operand\nTry 'rm --help' for more information.\n");
+  BOOST_TEST(!h.fs.exists("/root/f"));
+  r = run(h, "rm -rv d\nls\n");
+  BOOST_TEST(r.err == "");
+  BOOST_TEST(r.out == "removed 'd/e/g'\nremoved directory 'd/e'\nremoved directory 'd'\ng\n");
+  // sysfs: unlink and rmdir are EPERM; nothing changes.
+  r = run(h, "rm /sys/bus/ap/apmask; rm -f /sys/bus/ap/apmask; rm /sys/bus/ap; rm -rf /\n");
+  BOOST_TEST(r.err == "rm: cannot remove '/sys/bus/ap/apmask': Operation not permitted\n"
+                      "rm: cannot remove '/sys/bus/ap/apmask': Operation not permitted\n"
+                      "rm: cannot remove '/sys/bus/ap': Is a directory\n"
+                      "rm: it is dangerous to operate recursively on '/'\n"
+                      "rm: use --no-preserve-root to override this failsafe\n");
+  BOOST_TEST(h.fs.exists("/sys/bus/ap/apmask"));
+}
+
+BOOST_FIXTURE_TEST_CASE(cut_command, Disk) {
+  auto r = run(h, "printf 'a:b:c\\nnodelim\\nx:y\\n' > t\ncut -d: -f2 t\ncut -d : -f1,3 t\ncut -d: -f2- t\n"
+                  "cut -s -d: -f-2 t\ncut -c1-2 t\necho 'p q r' | cut -d ' ' -f 3\n"
+                  "cut -d: --output-delimiter=+ -f2,1 t\n");
+  BOOST_TEST(r.err == "");
+  BOOST_TEST(r.out == "b\nnodelim\ny\n" "a:c\nnodelim\nx\n" "b:c\nnodelim\ny\n" "a:b\nx:y\n" "a:\nno\nx:\n" "r\n"
+                      "a+b\nnodelim\nx+y\n");
+  r = run(h, "cut t; cut -d:: -f1 t; cut -d: -f0 t; cut -d: -fx t; cut -d: -f3-1 t; cut -f1 nofile;"
+             " cut -f2 -c1 t; cut -d: -f1-2-3 t\n");
+  const std::string help = "Try 'cut --help' for more information.\n";
+  BOOST_TEST(r.out == "");
+  BOOST_TEST(r.err == "cut: you must specify a list of bytes, characters, or fields\n" + help +
+                          "cut: the delimiter must be a single character\n" + help +
+                          "cut: fields are numbered from 1\n" + help + "cut: invalid field value 'x'\n" + help +
+                          "cut: invalid decreasing range\n" + help + "cut: nofile: No such file or directory\n" +
+                          "cut: only one list may be specified\n" + help + "cut: invalid field range\n" + help);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
