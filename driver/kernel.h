@@ -74,6 +74,10 @@ class LinuxKernel : public ShellHost {
   /// Let simulated time pass; the AP bus rescans of this kernel and its guests that fall
   /// due meanwhile (every AP_CONFIG_TIME, 30 s) run at their time.
   void sleep_seconds(double seconds) override;
+  void set_cwd(const std::string& cwd) override { cwd_ = cwd; }
+  /// Working directory of the command running now (what the shell set): relative paths
+  /// a tool opens start there.
+  const std::string& cwd() const { return cwd_; }
 
   // ---- kernel services ----
   arch::Cpu& cpu() { return cpu_; }
@@ -136,6 +140,7 @@ class LinuxKernel : public ShellHost {
   uint64_t next_config_scan_ps_ = 0;  ///< when the AP bus's periodic rescan is due next
   int next_domain_id_ = 1;            ///< libvirt's id for the next guest started
   ExternalCommand external_command_;
+  std::string cwd_ = "/root";  ///< set by the shell before each command
 };
 
 }  // namespace apsim::driver

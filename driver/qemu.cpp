@@ -290,6 +290,13 @@ std::string QemuProcess::device_del(const std::string& id) {
   return "";
 }
 
+std::string QemuProcess::unplug_device() {
+  if (!mdev_) return "Error: Device '" + device_id_ + "' not found\n";
+  detach();
+  notify_guest();
+  return "";
+}
+
 std::string QemuProcess::hmp(const std::string& line) {
   // HMP: the command name, then its arguments (a quoted argument loses its quotes).
   size_t b = line.find_first_not_of(' ');

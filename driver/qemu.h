@@ -51,6 +51,11 @@ class QemuProcess {
   std::string device_add(const std::string& spec);
   /// device_del ID: hot unplug the vfio-ap device; "" or QEMU's error text.
   std::string device_del(const std::string& id);
+  /// The mdev the vfio-ap device holds, or nullptr (no device).
+  const ApMatrixMdev* mdev() const { return mdev_; }
+  /// Unplug the vfio-ap device whatever its id: libvirt's device_del by its own alias
+  /// (libvirt names every device it plugs, so it never lacks one).  "" or QEMU's error.
+  std::string unplug_device();
 
  private:
   QemuProcess() = default;

@@ -22,7 +22,8 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
 /// "cc=C gr0=0x.. gr1=0x.. gr2=0x.. rc=0xRR" or "program-interruption code=0xNNNN NAME"
 /// (driver/apinsn.cpp, docs/ap-instructions.md).
 int apinsn_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
-/// virsh (driver/virsh.cpp): destroy, shutdown, list, qemu-monitor-command --hmp device_del/device_add.
+/// virsh (driver/virsh.cpp): destroy, shutdown, list, qemu-monitor-command --hmp device_del/device_add,
+/// attach-device/detach-device of a <hostdev type='mdev' model='vfio-ap'> XML file.
 int virsh_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
 /// mdevctl / lsmdev (driver/mdevctl.cpp): persistent mdevs under /etc/mdevctl.d, with
 /// s390-tools' ap-check callout for vfio_ap-passthrough.

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make pkg-config libsystemc-dev verilator libboost-test-dev nlohmann-json3-dev
-          libcli11-dev libgmp-dev libssl-dev gnuplot-nox)
+          libcli11-dev libgmp-dev libssl-dev gnuplot-nox libxml2-dev)
 packages+=(yosys)  # formal proofs of rtl/ (testbench/tests/formal/)
 missing=()
 for p in "${packages[@]}"; do
