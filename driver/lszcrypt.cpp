@@ -7,6 +7,7 @@
 // zcrypt drives is listed (a queue bound to vfio_ap has no `online`: seed 000 lists those
 // with `lszcrypt -V`).  -d prints the domain map, -b the bus attributes.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -34,6 +35,7 @@ class SysReader {
     return v;
   }
   bool has(const std::string& path) { return k_.sysfs().exists(path); }
+  bool is_dir(const std::string& path) { return k_.sysfs().is_dir(path); }
   std::string link_name(const std::string& path) {
     std::string target;
     if (k_.sysfs().resolve("/", path, target) != 0) return "";
@@ -178,6 +180,57 @@ int show_bus(SysReader& r, std::ostream& out) {
   return 0;
 }
 
+// lszcrypt -c DEVICE_ID (show_capability, s390-tools 2.x of the seed era: the nine-letter
+// FUNCTIONS profile above): what a card can do, from its hwtype and ap_functions.
+// DEVICE_ID is read with strtol(..., 0) as the tool does: "5", "0x05", "05" (octal) name
+// card05, "10" names card0a.
+int show_capability(SysReader& r, const std::string& id_str, std::ostream& out, std::ostream& err) {
+  constexpr unsigned long kRsa4k = 0x60000000, kCopro = 0x10000000, kAccel = 0x08000000, kEp11 = 0x04000000;
+  constexpr unsigned long kClassFull = 0x00800000, kClassStateless = 0x00400000;
+  const char* rsa2k = "RSA 2K Clear Key";
+  const char* rsa4k = "RSA 4K Clear Key";
+  const char* cca = "CCA Secure Key";
+  char* end = nullptr;
+  errno = 0;
+  const long id = std::strtol(id_str.c_str(), &end, 0);
+  if (id < 0 || id > 255 || end == id_str.c_str() || *end != '\0' || errno) {
+    err << "lszcrypt: Error - '" << id_str << "' is an invalid cryptographic device id.\n";
+    return 1;
+  }
+  char card[16];
+  std::snprintf(card, sizeof card, "card%02lx", id);
+  const std::string dev = std::string("/sys/devices/ap/") + card;
+  if (!r.is_dir(dev)) {
+    err << "lszcrypt: Error - cryptographic device " << card << " does not exist.\n";
+    return 1;
+  }
+  const long hwtype = std::strtol(r.attr(dev + "/hwtype").c_str(), nullptr, 10);
+  const unsigned long f = std::strtoul(r.attr(dev + "/ap_functions").c_str(), nullptr, 16);
+  const std::string na = std::string("Detailed capability information for ") + card + " (hardware type " +
+                         std::to_string(hwtype) + ") is not available.";
+  // Cards the zcrypt layer does not drive (no type/online) get the short answer.
+  if (!r.has(dev + "/type") || !r.has(dev + "/online")) {
+    out << na << "\n";
+    return 0;
+  }
+  const std::string cls = (f & kClassFull) ? " (full function set)" : (f & kClassStateless) ? " (restricted function set)" : "";
+  out << card << " provides capability for:\n";
+  if (hwtype == 6 || hwtype == 8) {
+    out << ((f & kRsa4k) ? rsa4k : rsa2k);
+  } else if (hwtype == 7 || hwtype == 9) {
+    out << rsa4k << "\n" << cca << cls << "\nLong RNG";
+  } else if (hwtype >= 10 && hwtype <= 13) {  // CEX4S .. CEX7S
+    if (f & kAccel) out << ((f & kRsa4k) ? rsa4k : rsa2k);
+    else if (f & kCopro) out << rsa4k << "\n" << cca << cls << "\nLong RNG";
+    else if (f & kEp11) out << "EP11 Secure Key";
+    else out << na;
+  } else {
+    out << na;
+  }
+  out << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int lszcrypt_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
@@ -188,6 +241,24 @@ int lszcrypt_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ost
     const std::string& a = argv[i];
     if (a == "-V" || a == "--verbose") {
       verbose = true;
+    } else if (a.compare(0, 2, "-c") == 0 || a.compare(0, 12, "--capability") == 0) {
+      // getopt_long: -c ID, -cID, --capability ID, --capability=ID.
+      std::string id;
+      if (a.size() > 2 && a[1] == 'c') id = a.substr(2);
+      else if (a.compare(0, 13, "--capability=") == 0) id = a.substr(13);
+      else if (a != "-c" && a != "--capability") {
+        err << "lszcrypt: Invalid option '" << a << "'\nTry 'lszcrypt --help' for more information.\n";
+        return 1;
+      } else if (i + 1 < argv.size()) id = argv[++i];
+      else {
+        err << "lszcrypt: Option '" << a << "' requires an argument\nTry 'lszcrypt --help' for more information.\n";
+        return 1;
+      }
+      if (!k.sysfs().is_dir("/sys/bus/ap")) {
+        err << "lszcrypt: Crypto device driver not available.\n";
+        return 1;
+      }
+      return show_capability(r, id, out, err);
     } else if (a == "-b" || a == "--bus" || a == "-d" || a == "--domains") {
       if (!k.sysfs().is_dir("/sys/bus/ap")) {
         err << "lszcrypt: Crypto device driver not available.\n";
@@ -195,7 +266,8 @@ int lszcrypt_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ost
       }
       return (a == "-b" || a == "--bus") ? show_bus(r, out) : show_domains(r, out, err);
     } else if (!a.empty() && a[0] == '-') {
-      err << "lszcrypt: Invalid option '" << a << "'\n";
+      // util_prg_print_invalid_option: the message, then the pointer to --help.
+      err << "lszcrypt: Invalid option '" << a << "'\nTry 'lszcrypt --help' for more information.\n";
       return 1;
     } else {
       filter.push_back(a);

@@ -1,6 +1,6 @@
 // driver/tools.h — user-space tools the scenario shell runs inside a simulated Linux.
 //
-//  * lszcrypt [-V] [-b]: s390-tools' crypto device listing, read from sysfs like the real
+//  * lszcrypt [-V] [-b] [-d] [-c CARD]: s390-tools' crypto device listing, read from sysfs like the real
 //    tool (zconf/zcrypt/lszcrypt.c); columns and widths of ap-facility-spec.md §5.4.
 //  * virsh, mdevctl: the libvirt and mdevctl commands of the seed documents.
 //  * apbench: a workload that sends RSA requests to one APQN through the AP bus queue

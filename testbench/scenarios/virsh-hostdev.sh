@@ -7,7 +7,10 @@
 #    unplugs it, and then the remove succeeds;
 #  * virsh's errors: a second attach, a detach of what is not attached, an mdev that does
 #    not exist, an unknown domain, a missing file, malformed XML, --config on a transient
-#    domain.
+#    domain;
+#  * `lszcrypt -c` (capabilities) of the host's cards and of the card the guest gets.
+lszcrypt -c 6
+lszcrypt -c 0x10
 modprobe vfio_ap
 echo -5 > /sys/bus/ap/apmask
 echo -4,-0xab > /sys/bus/ap/aqmask
@@ -34,6 +37,7 @@ EOF
 virsh attach-device my-guest ~/config/my-guest-hostdev.xml --live
 ssh my-guest lszcrypt
 ssh my-guest lszcrypt | cut -d ' ' -f 1 | grep '\.0'
+ssh my-guest lszcrypt -c 5
 virsh list
 # libvirt knows the mdev is in use.
 virsh attach-device my-guest ~/config/my-guest-hostdev.xml
