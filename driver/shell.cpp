@@ -1439,7 +1439,17 @@ struct Shell::Impl {
     }
   }
 
-  // "[root@HOST ~]# LINE", with `\`-newline joined and later lines of a multi-line
+  // bash's \W of the RHEL/Fedora prompt "[\u@\h \W]\$ ": "~" at $HOME, else the last
+  // component of the working directory ("/" at the root).
+  std::string prompt_dir() const {
+    auto home = sh.vars_.find("HOME");
+    const std::string& h = home != sh.vars_.end() ? home->second : std::string(kHome);
+    if (sh.cwd_ == h) return "~";
+    if (sh.cwd_ == "/") return "/";
+    return sh.cwd_.substr(sh.cwd_.find_last_of('/') + 1);
+  }
+
+  // "[root@HOST DIR]# LINE", with `\`-newline joined and later lines of a multi-line
   // command shown after the secondary prompt "> ", as a terminal shows them.
   void echo_command(std::string src) {
     std::string joined;
@@ -1455,7 +1465,7 @@ struct Shell::Impl {
       std::string l = lines[i];
       while (!l.empty() && (l.back() == ' ' || l.back() == '\t' || l.back() == '\r')) l.pop_back();
       if (i == 0)
-        sh.out_ << "[root@" << sh.host_.hostname() << " ~]# " << l << "\n";
+        sh.out_ << "[root@" << sh.host_.hostname() << " " << prompt_dir() << "]# " << l << "\n";
       else
         sh.out_ << "> " << l << "\n";
     }
