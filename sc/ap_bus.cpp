@@ -2,6 +2,7 @@
 #include "sc/ap_bus.h"
 
 #include "sc/ap_bus_protocol.h"
+#include "sc/signal_trace.h"
 
 namespace apsim::sc {
 
@@ -40,9 +41,7 @@ void ApBus::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
 
 void ApBus::trace(sc_trace_file* tf) {
   tracing_ = true;
-  const std::string n = name();
-  sc_trace(tf, sig_apqn_, n + ".apqn");
-  sc_trace(tf, sig_function_, n + ".function");
+  trace_signals(tf, sig_apqn_, sig_function_);
 }
 
 }  // namespace apsim::sc

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "arch/gisa.h"
+#include "sc/signal_trace.h"
 
 namespace apsim::sc {
 
@@ -418,8 +419,7 @@ void CexAdapter::update_signals() {
 
 void CexAdapter::trace(sc_trace_file* tf) {
   tracing_ = true;
-  sc_trace(tf, sig_busy_, std::string(name()) + ".busy_engines");
-  sc_trace(tf, sig_occupancy_, std::string(name()) + ".occupancy");
+  trace_signals(tf, sig_busy_, sig_occupancy_);
 }
 
 }  // namespace apsim::sc

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sc/control_domain_request.h"
+#include "sc/signal_trace.h"
 
 namespace apsim::sc {
 
@@ -463,12 +464,7 @@ InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
 
 void CpuModel::trace(sc_trace_file* tf) {
   tracing_ = true;
-  const std::string n = name();
-  sc_trace(tf, sig_opcode_, n + ".opcode");
-  sc_trace(tf, sig_apqn_, n + ".apqn");
-  sc_trace(tf, sig_rc_, n + ".rc");
-  sc_trace(tf, sig_guest_, n + ".in_sie");
-  sc_trace(tf, sig_pgm_, n + ".pgm");
+  trace_signals(tf, sig_opcode_, sig_apqn_, sig_rc_, sig_guest_, sig_pgm_);
 }
 
 }  // namespace apsim::sc
