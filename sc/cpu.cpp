@@ -170,6 +170,39 @@ int64_t peek_control_domain(arch::Storage& st, const GeneralRegisters& regs, uns
   if (!st.read(regs[r2], head, n)) return -1;
   return control_domain_target(head, n);
 }
+
+// Condition codes (docs/ap-instructions.md; spec §1.3 has no public cc table).  Every
+// instruction that ends with a status word sets cc 0 for RC 0 and cc 3 otherwise, as KVM's
+// emulated PQAP does and kvm-unit-tests expects (cc 3 with RC 6/7, cc 0 with RC 0).  NQAP
+// sets cc 1 when it took a part of a multi-part message (GR0 bit 33 off) and waits for the
+// rest; the Linux wrapper's comment "cc 1 can't happen because the L bit is 1" agrees.  DQAP
+// ends with cc 0 also when the buffer was used up before the reply: GR2 (residual) != 0 and
+// the odd R2 register = 0 tell it, as Linux' ap_dqap tests.  apsim moves a whole operand in
+// one execution, so cc 2 (segment boundary) and DQAP's cc 1 (partial, re-execute) never
+// occur; the Linux wrappers' brc loops work unchanged.  QCI: cc 0.
+int cc_for(const arch::ApQueueStatus& s) { return s.response_code == 0 ? 0 : 3; }
+
+/// The end of an instruction that leaves a status word: GR1 and its condition code.
+InsnOutcome with_status(GeneralRegisters& regs, const arch::ApQueueStatus& s) {
+  regs[1] = s.gr1();
+  return InsnOutcome{cc_for(s), arch::PGM_NONE};
+}
+
+/// A status word that says nothing but the response code `rc`.
+arch::ApQueueStatus rc_status(uint8_t rc) {
+  arch::ApQueueStatus s;
+  s.response_code = rc;
+  return s;
+}
+
+InsnOutcome with_rc(GeneralRegisters& regs, uint8_t rc) { return with_status(regs, rc_status(rc)); }
+
+// An APQN beyond what the configuration can name: without APXA only APIDs 0..63 and APQIs
+// 0..15 exist, and naming a larger one is a specification exception (KVM's handle_pqap makes
+// the same check for the AQIC it intercepts, spec §3.3).
+bool apqn_beyond_range(const arch::Facilities& fac, arch::Apqn q) { return !fac.apxa && (q.apid > 63 || q.apqi > 15); }
+
+bool even_pair(unsigned r) { return r % 2 == 0 && r <= 14; }
 }  // namespace
 
 InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& regs, unsigned r1, unsigned r2) {
@@ -223,9 +256,8 @@ InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& r
     // ADM forbids (APQN valid, control domain not) ends with the SIE unit's adm_denied_rc().
     const SieVerdict& vd = sie_.verdict(ctx.sd_addr);
     if (!out.interrupted() && vd.checked && vd.allow && !vd.cdom_allow) {
-      arch::ApQueueStatus s;
-      s.response_code = sie_.adm_denied_rc();
-      regs[1] = s.gr1();
+      // cc 3 whatever RC the SIE unit is set to give: the request was refused.
+      regs[1] = rc_status(sie_.adm_denied_rc()).gr1();
       out = InsnOutcome{3, arch::PGM_NONE};
     }
     sie_.end_instruction(ctx.sd_addr);
@@ -269,33 +301,6 @@ void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint
   if (qk_.need_sync()) qk_.sync();
 }
 
-namespace {
-// Condition codes (docs/ap-instructions.md; spec §1.3 has no public cc table).  Every
-// instruction that ends with a status word sets cc 0 for RC 0 and cc 3 otherwise, as KVM's
-// emulated PQAP does and kvm-unit-tests expects (cc 3 with RC 6/7, cc 0 with RC 0).  NQAP
-// sets cc 1 when it took a part of a multi-part message (GR0 bit 33 off) and waits for the
-// rest; the Linux wrapper's comment "cc 1 can't happen because the L bit is 1" agrees.  DQAP
-// ends with cc 0 also when the buffer was used up before the reply: GR2 (residual) != 0 and
-// the odd R2 register = 0 tell it, as Linux' ap_dqap tests.  apsim moves a whole operand in
-// one execution, so cc 2 (segment boundary) and DQAP's cc 1 (partial, re-execute) never
-// occur; the Linux wrappers' brc loops work unchanged.  QCI: cc 0.
-int cc_for(const arch::ApQueueStatus& s) { return s.response_code == 0 ? 0 : 3; }
-
-InsnOutcome with_rc(GeneralRegisters& regs, uint8_t rc) {
-  arch::ApQueueStatus s;
-  s.response_code = rc;
-  regs[1] = s.gr1();
-  return InsnOutcome{cc_for(s), arch::PGM_NONE};
-}
-
-// An APQN beyond what the configuration can name: without APXA only APIDs 0..63 and APQIs
-// 0..15 exist, and naming a larger one is a specification exception (KVM's handle_pqap makes
-// the same check for the AQIC it intercepts, spec §3.3).
-bool apqn_beyond_range(const arch::Facilities& fac, arch::Apqn q) { return !fac.apxa && (q.apid > 63 || q.apqi > 15); }
-
-bool even_pair(unsigned r) { return r % 2 == 0 && r <= 14; }
-}  // namespace
-
 InsnOutcome CpuModel::note_outcome(const InsnOutcome& out) {
   switch (out.pgm) {
     case arch::PGM_OPERATION: ++stats_.pgm_operation; break;
@@ -318,6 +323,12 @@ int CpuModel::sclp_configure_ap(Context& ctx, unsigned apid, bool on) {
   cmd.sclp_rc = -19;  // stays so when no adapter has this APID (the AP bus answers)
   bus_transaction(cmd, static_cast<uint16_t>(apid << 8), nullptr, 0, tlm::TLM_IGNORE_COMMAND);
   return cmd.sclp_rc;
+}
+
+bool CpuModel::sie_denies(Context& ctx, arch::Apqn apqn) {
+  if (!ctx.guest || sie_.check_apqn(ctx.sd_addr, apqn.apid, apqn.apqi) == SieDecision::interpret) return false;
+  ++stats_.sie_denied;
+  return true;
 }
 
 InsnOutcome CpuModel::pqap(Context& ctx, GeneralRegisters& regs) {
@@ -384,16 +395,12 @@ InsnOutcome CpuModel::pqap(Context& ctx, GeneralRegisters& regs) {
       return program_interruption(arch::PGM_SPECIFICATION);
   }
   if (apqn_beyond_range(ctx.fac, apqn)) return program_interruption(arch::PGM_SPECIFICATION);
-  if (ctx.guest && sie_.check_apqn(ctx.sd_addr, apqn.apid, apqn.apqi) != SieDecision::interpret) {
-    ++stats_.sie_denied;
-    return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
-  }
+  if (sie_denies(ctx, apqn)) return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
   bus_transaction(cmd, apqn.qid(), nullptr, 0, tlm::TLM_IGNORE_COMMAND);
-  regs[1] = cmd.status.gr1();
   // TAPQ without T leaves GR2 as it was (Linux zeroes it before; apsim's choice).
   if (cmd.function == ApFunction::TAPQ && t) regs[2] = cmd.info;
   if (cmd.function == ApFunction::QACT && cmd.status.response_code == arch::AP_RESPONSE_NORMAL) regs[2] = cmd.info;
-  return InsnOutcome{cc_for(cmd.status), arch::PGM_NONE};
+  return with_status(regs, cmd.status);
 }
 
 InsnOutcome CpuModel::nqap(Context& ctx, GeneralRegisters& regs, unsigned r1, unsigned r2) {
@@ -408,10 +415,7 @@ InsnOutcome CpuModel::nqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
   std::vector<uint8_t> msg(len);
   if (!ctx.storage().read(addr, msg.data(), len)) return program_interruption(arch::PGM_ADDRESSING);
   cycles((len + 255) / 256 * timing_.move_cycles_per_256b);
-  if (ctx.guest && sie_.check_apqn(ctx.sd_addr, apqn.apid, apqn.apqi) != SieDecision::interpret) {
-    ++stats_.sie_denied;
-    return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
-  }
+  if (sie_denies(ctx, apqn)) return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
   ApCommand cmd;
   cmd.function = ApFunction::NQAP;
   cmd.psmid = (regs[r1] << 32) | (regs[r1 + 1] & 0xffffffffull);
@@ -435,9 +439,8 @@ InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
   if (len == 0) return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t size = ctx.storage().size();
   if (addr > size || len > size - addr) return program_interruption(arch::PGM_ADDRESSING);
-  if (ctx.guest && sie_.check_apqn(ctx.sd_addr, apqn.apid, apqn.apqi) != SieDecision::interpret) {
-    ++stats_.sie_denied;
-    regs[2] = 0;
+  if (sie_denies(ctx, apqn)) {
+    regs[2] = 0;  // no reply bytes were left on the queue
     return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
   }
   // No reply is longer than the largest message: the transfer buffer is bounded by that,

@@ -103,6 +103,9 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// One AP bus transaction for APQN `qid`; waits for its annotated delay.
   void bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint32_t len, tlm::tlm_command dir);
   arch::InsnOutcome program_interruption(uint16_t code);
+  /// A guest's interpreted instruction names `apqn` outside its APCB: count it (the decode
+  /// then ends the instruction with RC 0x01).  False for the host and for a permitted APQN.
+  bool sie_denies(Context& ctx, arch::Apqn apqn);
   void cycles(uint64_t n);
   /// Let `ps` of simulated time pass on the CPU: wait (cycle mode) or add to the local
   /// offset and sync at the quantum (loosely timed).
