@@ -19,7 +19,9 @@ void ApBus::attach(uint8_t apid) { route_[apid] = bound_++; }
 void ApBus::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const uint64_t bytes = gp.get_data_length();
   const uint64_t cycles = timing_.bus_request_cycles + (bytes + 15) / 16 * timing_.bus_cycles_per_16b;
-  delay += sc_time(static_cast<double>(cycles * timing_.ap_bus_clock_ps), SC_PS);
+  // Per transaction: sc_time::from_value skips sc_time(double, unit)'s floating-point
+  // conversion; the time resolution is SystemC's default 1 ps, so the value is the ps count.
+  delay += sc_time::from_value(cycles * timing_.ap_bus_clock_ps);
   const uint8_t apid = static_cast<uint8_t>((gp.get_address() >> 8) & 0xff);
   ApCommand* cmd = nullptr;
   gp.get_extension(cmd);

@@ -269,6 +269,31 @@ InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& r
   return out;
 }
 
+// The transfer buffer of one instruction.  An instruction holds it across waits (the move
+// cycles, the bus transaction), and the software may run on more than one SC_THREAD (tests
+// drive vCPUs from threads of their own): an instruction that finds the CPU's buffer taken
+// gets one of its own, as every instruction used to.
+class CpuModel::TransferBuffer {
+ public:
+  TransferBuffer(CpuModel& cpu, size_t n) : cpu_(cpu), shared_(!cpu.transfer_buf_busy_) {
+    buf_ = shared_ ? &cpu.transfer_buf_ : &own_;
+    if (buf_->size() < n) buf_->resize(n);  // grows to the largest operand seen, then stays
+    if (shared_) cpu.transfer_buf_busy_ = true;
+  }
+  ~TransferBuffer() {
+    if (shared_) cpu_.transfer_buf_busy_ = false;
+  }
+  TransferBuffer(const TransferBuffer&) = delete;
+  TransferBuffer& operator=(const TransferBuffer&) = delete;
+  uint8_t* data() { return buf_->data(); }
+
+ private:
+  CpuModel& cpu_;
+  const bool shared_;
+  std::vector<uint8_t> own_;
+  std::vector<uint8_t>* buf_;
+};
+
 void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint32_t len, tlm::tlm_command dir) {
   // One payload object for every transaction (constructing and destroying a generic payload
   // per instruction was a measurable share of a round trip): b_transport is synchronous, so
@@ -412,7 +437,7 @@ InsnOutcome CpuModel::nqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
   const uint64_t addr = regs[r2], len = regs[r2 + 1];
   // Zero, or longer than any adapter takes (the adapter refuses beyond its own ML the same way).
   if (len == 0 || len > arch::kApMaxMessageBytes) return program_interruption(arch::PGM_SPECIFICATION);
-  std::vector<uint8_t> msg(len);
+  TransferBuffer msg(*this, len);
   if (!ctx.storage().read(addr, msg.data(), len)) return program_interruption(arch::PGM_ADDRESSING);
   cycles((len + 255) / 256 * timing_.move_cycles_per_256b);
   if (sie_denies(ctx, apqn)) return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
@@ -445,11 +470,12 @@ InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
   }
   // No reply is longer than the largest message: the transfer buffer is bounded by that,
   // not by the program's buffer length.
-  std::vector<uint8_t> buf(std::min<uint64_t>(len, arch::kApMaxMessageBytes));
+  const uint32_t buf_len = static_cast<uint32_t>(std::min<uint64_t>(len, arch::kApMaxMessageBytes));
+  TransferBuffer buf(*this, buf_len);
   ApCommand cmd;
   cmd.function = ApFunction::DQAP;
   cmd.first_part = gr0 & arch::kGr0DqapFirstPart;
-  bus_transaction(cmd, apqn.qid(), buf.data(), static_cast<uint32_t>(buf.size()), tlm::TLM_READ_COMMAND);
+  bus_transaction(cmd, apqn.qid(), buf.data(), buf_len, tlm::TLM_READ_COMMAND);
   regs[1] = cmd.status.gr1();
   regs[2] = 0;
   if (cmd.status.response_code != arch::AP_RESPONSE_NORMAL) return InsnOutcome{cc_for(cmd.status), arch::PGM_NONE};

@@ -120,6 +120,11 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   std::vector<std::unique_ptr<Context>> guests_;
   CpuStats stats_;
   tlm::tlm_generic_payload gp_;      ///< reused by every bus_transaction
+  /// NQAP's message and DQAP's reply on their way between storage and the AP bus, reused by
+  /// every instruction (TransferBuffer) so that a round trip does not allocate.
+  std::vector<uint8_t> transfer_buf_;
+  bool transfer_buf_busy_ = false;  ///< an instruction in progress holds transfer_buf_
+  class TransferBuffer;
   bool lt_ = false;                  ///< loosely timed (set_loosely_timed)
   tlm_utils::tlm_quantumkeeper qk_;  ///< the local time offset in loosely-timed mode
 

@@ -51,7 +51,7 @@ const SieUnit::Vcpu* SieUnit::find_vcpu(uint64_t sd_addr) const {
 }
 
 void SieUnit::storage_delay(unsigned accesses) {
-  wait(sc_time(static_cast<double>(accesses * timing_.storage_access_cycles * timing_.cpu_clock_ps), SC_PS));
+  wait(sc_time::from_value(accesses * timing_.storage_access_cycles * timing_.cpu_clock_ps));  // 1 ps resolution
 }
 
 void SieUnit::set_state(State s) {
