@@ -203,6 +203,13 @@ InsnOutcome with_rc(GeneralRegisters& regs, uint8_t rc) { return with_status(reg
 bool apqn_beyond_range(const arch::Facilities& fac, arch::Apqn q) { return !fac.apxa && (q.apid > 63 || q.apqi > 15); }
 
 bool even_pair(unsigned r) { return r % 2 == 0 && r <= 14; }
+
+/// The register checks NQAP and DQAP share, each a specification exception when it fails:
+/// R1 and R2 name even-odd pairs, GR0 has none of the `reserved` bits, the APQN can exist.
+bool queue_operands_valid(const arch::Facilities& fac, const GeneralRegisters& regs, unsigned r1, unsigned r2,
+                          uint64_t reserved) {
+  return even_pair(r1) && even_pair(r2) && !(regs[0] & reserved) && !apqn_beyond_range(fac, arch::gr0_apqn(regs[0]));
+}
 }  // namespace
 
 InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& regs, unsigned r1, unsigned r2) {
@@ -429,11 +436,10 @@ InsnOutcome CpuModel::pqap(Context& ctx, GeneralRegisters& regs) {
 }
 
 InsnOutcome CpuModel::nqap(Context& ctx, GeneralRegisters& regs, unsigned r1, unsigned r2) {
-  if (!even_pair(r1) || !even_pair(r2)) return program_interruption(arch::PGM_SPECIFICATION);
+  if (!queue_operands_valid(ctx.fac, regs, r1, r2, arch::kGr0NqapReserved))
+    return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t gr0 = regs[0];
-  if (gr0 & arch::kGr0NqapReserved) return program_interruption(arch::PGM_SPECIFICATION);
   const arch::Apqn apqn = arch::gr0_apqn(gr0);
-  if (apqn_beyond_range(ctx.fac, apqn)) return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t addr = regs[r2], len = regs[r2 + 1];
   // Zero, or longer than any adapter takes (the adapter refuses beyond its own ML the same way).
   if (len == 0 || len > arch::kApMaxMessageBytes) return program_interruption(arch::PGM_SPECIFICATION);
@@ -455,11 +461,10 @@ InsnOutcome CpuModel::nqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
 }
 
 InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, unsigned r2) {
-  if (!even_pair(r1) || !even_pair(r2)) return program_interruption(arch::PGM_SPECIFICATION);
+  if (!queue_operands_valid(ctx.fac, regs, r1, r2, arch::kGr0DqapReserved))
+    return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t gr0 = regs[0];
-  if (gr0 & arch::kGr0DqapReserved) return program_interruption(arch::PGM_SPECIFICATION);
   const arch::Apqn apqn = arch::gr0_apqn(gr0);
-  if (apqn_beyond_range(ctx.fac, apqn)) return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t addr = regs[r2], len = regs[r2 + 1];
   if (len == 0) return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t size = ctx.storage().size();
