@@ -59,6 +59,7 @@
 #include "driver/ap_bus.h"
 #include "driver/kernel.h"
 #include "driver/qemu.h"
+#include "driver/tool_args.h"
 #include "driver/tools.h"
 #include "driver/zcrypt_msgtype50.h"
 #include "driver/zcrypt_msgtype6.h"
@@ -240,17 +241,7 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
       ->check(CLI::Range(1e-3, 1e12));
   app.add_option("--guests", guests_s, "run in these guests at once (on the host): NAME,NAME,...");
   app.add_option("--report", report, "text, or kv: also a machine-readable result line")->check(CLI::IsMember({"text", "kv"}));
-  std::vector<const char*> args;
-  for (const auto& a : argv) args.push_back(a.c_str());
-  try {
-    app.parse(static_cast<int>(args.size()), args.data());
-  } catch (const CLI::ParseError& e) {
-    std::ostringstream o, e2;
-    const int rc = app.exit(e, o, e2);
-    out << o.str();
-    err << e2.str();
-    return rc;
-  }
+  if (const auto rc = parse_tool_args(app, argv, out, err)) return *rc;
   if (apqn_s.empty() && apqns_s.empty()) {
     err << "apbench: --apqn or --apqns is required\n";
     return 2;

@@ -31,6 +31,7 @@
 #include "arch/ap_instructions.h"
 #include "arch/ap_registers.h"
 #include "driver/kernel.h"
+#include "driver/tool_args.h"
 #include "driver/tools.h"
 
 namespace apsim::driver {
@@ -76,17 +77,7 @@ int apinsn_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostre
   app.add_option("--r2", r2, "R2 field: NQAP/DQAP message register pair (default 6)")->check(CLI::Range(0u, 15u));
   app.add_option("--len", len_s, "length in the odd R2 register, bytes (default 4096)")->check(value_check);
   app.add_flag("--problem-state", problem_state, "execute in problem state (PSW bit 15)");
-  std::vector<const char*> args;
-  for (const auto& a : argv) args.push_back(a.c_str());
-  try {
-    app.parse(static_cast<int>(args.size()), args.data());
-  } catch (const CLI::ParseError& e) {
-    std::ostringstream o, e2;
-    const int rc = app.exit(e, o, e2);
-    out << o.str();
-    err << e2.str();
-    return rc == 0 ? 0 : 2;
-  }
+  if (const auto rc = parse_tool_args(app, argv, out, err)) return *rc == 0 ? 0 : 2;  // usage errors: status 2
 
   arch::GeneralRegisters regs;
   regs.problem_state = problem_state;

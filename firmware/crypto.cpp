@@ -136,6 +136,18 @@ Bytes get_param(EVP_PKEY* k, const char* name) {
   return v;
 }
 
+/// The public and CRT parts of an RSA EVP_PKEY (a part it lacks comes back empty; the
+/// callers decide which ones they need).
+void get_crt_params(EVP_PKEY* k, RsaCrtKey& key) {
+  key.n = get_param(k, OSSL_PKEY_PARAM_RSA_N);
+  key.e = get_param(k, OSSL_PKEY_PARAM_RSA_E);
+  key.p = get_param(k, OSSL_PKEY_PARAM_RSA_FACTOR1);
+  key.q = get_param(k, OSSL_PKEY_PARAM_RSA_FACTOR2);
+  key.dp = get_param(k, OSSL_PKEY_PARAM_RSA_EXPONENT1);
+  key.dq = get_param(k, OSSL_PKEY_PARAM_RSA_EXPONENT2);
+  key.u = get_param(k, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+}
+
 }  // namespace
 
 Bytes strip(const uint8_t* p, size_t n) {
@@ -307,13 +319,7 @@ bool rsa_generate(unsigned bits, unsigned long e, RsaCrtKey& key) {
       EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.c, static_cast<int>(bits)) != 1 ||
       EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx.c, eb.b) != 1 || EVP_PKEY_generate(ctx.c, &pk.k) != 1)
     return false;
-  key.n = get_param(pk.k, OSSL_PKEY_PARAM_RSA_N);
-  key.e = get_param(pk.k, OSSL_PKEY_PARAM_RSA_E);
-  key.p = get_param(pk.k, OSSL_PKEY_PARAM_RSA_FACTOR1);
-  key.q = get_param(pk.k, OSSL_PKEY_PARAM_RSA_FACTOR2);
-  key.dp = get_param(pk.k, OSSL_PKEY_PARAM_RSA_EXPONENT1);
-  key.dq = get_param(pk.k, OSSL_PKEY_PARAM_RSA_EXPONENT2);
-  key.u = get_param(pk.k, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+  get_crt_params(pk.k, key);
   return !key.n.empty() && !key.p.empty() && !key.q.empty() && !key.u.empty();
 }
 
@@ -333,13 +339,7 @@ bool rsa_from_pkcs1_der(const uint8_t* der, size_t len, RsaCrtKey& key) {
   Pkey pk;
   pk.k = d2i_PrivateKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(len));
   if (!pk.k) return false;
-  key.n = get_param(pk.k, OSSL_PKEY_PARAM_RSA_N);
-  key.e = get_param(pk.k, OSSL_PKEY_PARAM_RSA_E);
-  key.p = get_param(pk.k, OSSL_PKEY_PARAM_RSA_FACTOR1);
-  key.q = get_param(pk.k, OSSL_PKEY_PARAM_RSA_FACTOR2);
-  key.dp = get_param(pk.k, OSSL_PKEY_PARAM_RSA_EXPONENT1);
-  key.dq = get_param(pk.k, OSSL_PKEY_PARAM_RSA_EXPONENT2);
-  key.u = get_param(pk.k, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+  get_crt_params(pk.k, key);
   return !key.p.empty();
 }
 

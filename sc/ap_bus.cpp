@@ -2,6 +2,7 @@
 #include "sc/ap_bus.h"
 
 #include "sc/ap_bus_protocol.h"
+#include "sc/signal_trace.h"
 
 namespace apsim::sc {
 
@@ -18,7 +19,9 @@ void ApBus::attach(uint8_t apid) { route_[apid] = bound_++; }
 void ApBus::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const uint64_t bytes = gp.get_data_length();
   const uint64_t cycles = timing_.bus_request_cycles + (bytes + 15) / 16 * timing_.bus_cycles_per_16b;
-  delay += sc_time(static_cast<double>(cycles * timing_.ap_bus_clock_ps), SC_PS);
+  // Per transaction: sc_time::from_value skips sc_time(double, unit)'s floating-point
+  // conversion; the time resolution is SystemC's default 1 ps, so the value is the ps count.
+  delay += sc_time::from_value(cycles * timing_.ap_bus_clock_ps);
   const uint8_t apid = static_cast<uint8_t>((gp.get_address() >> 8) & 0xff);
   ApCommand* cmd = nullptr;
   gp.get_extension(cmd);
@@ -40,9 +43,7 @@ void ApBus::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
 
 void ApBus::trace(sc_trace_file* tf) {
   tracing_ = true;
-  const std::string n = name();
-  sc_trace(tf, sig_apqn_, n + ".apqn");
-  sc_trace(tf, sig_function_, n + ".function");
+  trace_signals(tf, sig_apqn_, sig_function_);
 }
 
 }  // namespace apsim::sc

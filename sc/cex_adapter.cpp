@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "arch/gisa.h"
+#include "sc/signal_trace.h"
 
 namespace apsim::sc {
 
@@ -145,7 +146,7 @@ void CexAdapter::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  delay += sc_time(static_cast<double>(timing_.adapter_queue_op_cycles * timing_.adapter_clock_ps), SC_PS);
+  delay += sc_time::from_value(timing_.adapter_queue_op_cycles * timing_.adapter_clock_ps);  // 1 ps resolution
   const uint64_t now_ps = (sc_time_stamp() + delay).value();  // 1 ps resolution
   const uint8_t apqi = static_cast<uint8_t>(gp.get_address() & 0xff);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -375,7 +376,7 @@ void CexAdapter::start_engines(uint64_t now_ps) {
     const uint64_t next = in_flight_.top().done_ps;
     const uint64_t cur = sc_time_stamp().value();
     completion_event_.cancel();
-    completion_event_.notify(sc_time(static_cast<double>(next > cur ? next - cur : 0), SC_PS));
+    completion_event_.notify(sc_time::from_value(next > cur ? next - cur : 0));
   }
 }
 
@@ -418,8 +419,7 @@ void CexAdapter::update_signals() {
 
 void CexAdapter::trace(sc_trace_file* tf) {
   tracing_ = true;
-  sc_trace(tf, sig_busy_, std::string(name()) + ".busy_engines");
-  sc_trace(tf, sig_occupancy_, std::string(name()) + ".occupancy");
+  trace_signals(tf, sig_busy_, sig_occupancy_);
 }
 
 }  // namespace apsim::sc

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sc/control_domain_request.h"
+#include "sc/signal_trace.h"
 
 namespace apsim::sc {
 
@@ -169,6 +170,46 @@ int64_t peek_control_domain(arch::Storage& st, const GeneralRegisters& regs, uns
   if (!st.read(regs[r2], head, n)) return -1;
   return control_domain_target(head, n);
 }
+
+// Condition codes (docs/ap-instructions.md; spec §1.3 has no public cc table).  Every
+// instruction that ends with a status word sets cc 0 for RC 0 and cc 3 otherwise, as KVM's
+// emulated PQAP does and kvm-unit-tests expects (cc 3 with RC 6/7, cc 0 with RC 0).  NQAP
+// sets cc 1 when it took a part of a multi-part message (GR0 bit 33 off) and waits for the
+// rest; the Linux wrapper's comment "cc 1 can't happen because the L bit is 1" agrees.  DQAP
+// ends with cc 0 also when the buffer was used up before the reply: GR2 (residual) != 0 and
+// the odd R2 register = 0 tell it, as Linux' ap_dqap tests.  apsim moves a whole operand in
+// one execution, so cc 2 (segment boundary) and DQAP's cc 1 (partial, re-execute) never
+// occur; the Linux wrappers' brc loops work unchanged.  QCI: cc 0.
+int cc_for(const arch::ApQueueStatus& s) { return s.response_code == 0 ? 0 : 3; }
+
+/// The end of an instruction that leaves a status word: GR1 and its condition code.
+InsnOutcome with_status(GeneralRegisters& regs, const arch::ApQueueStatus& s) {
+  regs[1] = s.gr1();
+  return InsnOutcome{cc_for(s), arch::PGM_NONE};
+}
+
+/// A status word that says nothing but the response code `rc`.
+arch::ApQueueStatus rc_status(uint8_t rc) {
+  arch::ApQueueStatus s;
+  s.response_code = rc;
+  return s;
+}
+
+InsnOutcome with_rc(GeneralRegisters& regs, uint8_t rc) { return with_status(regs, rc_status(rc)); }
+
+// An APQN beyond what the configuration can name: without APXA only APIDs 0..63 and APQIs
+// 0..15 exist, and naming a larger one is a specification exception (KVM's handle_pqap makes
+// the same check for the AQIC it intercepts, spec §3.3).
+bool apqn_beyond_range(const arch::Facilities& fac, arch::Apqn q) { return !fac.apxa && (q.apid > 63 || q.apqi > 15); }
+
+bool even_pair(unsigned r) { return r % 2 == 0 && r <= 14; }
+
+/// The register checks NQAP and DQAP share, each a specification exception when it fails:
+/// R1 and R2 name even-odd pairs, GR0 has none of the `reserved` bits, the APQN can exist.
+bool queue_operands_valid(const arch::Facilities& fac, const GeneralRegisters& regs, unsigned r1, unsigned r2,
+                          uint64_t reserved) {
+  return even_pair(r1) && even_pair(r2) && !(regs[0] & reserved) && !apqn_beyond_range(fac, arch::gr0_apqn(regs[0]));
+}
 }  // namespace
 
 InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& regs, unsigned r1, unsigned r2) {
@@ -222,9 +263,8 @@ InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& r
     // ADM forbids (APQN valid, control domain not) ends with the SIE unit's adm_denied_rc().
     const SieVerdict& vd = sie_.verdict(ctx.sd_addr);
     if (!out.interrupted() && vd.checked && vd.allow && !vd.cdom_allow) {
-      arch::ApQueueStatus s;
-      s.response_code = sie_.adm_denied_rc();
-      regs[1] = s.gr1();
+      // cc 3 whatever RC the SIE unit is set to give: the request was refused.
+      regs[1] = rc_status(sie_.adm_denied_rc()).gr1();
       out = InsnOutcome{3, arch::PGM_NONE};
     }
     sie_.end_instruction(ctx.sd_addr);
@@ -235,6 +275,31 @@ InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& r
   }
   return out;
 }
+
+// The transfer buffer of one instruction.  An instruction holds it across waits (the move
+// cycles, the bus transaction), and the software may run on more than one SC_THREAD (tests
+// drive vCPUs from threads of their own): an instruction that finds the CPU's buffer taken
+// gets one of its own, as every instruction used to.
+class CpuModel::TransferBuffer {
+ public:
+  TransferBuffer(CpuModel& cpu, size_t n) : cpu_(cpu), shared_(!cpu.transfer_buf_busy_) {
+    buf_ = shared_ ? &cpu.transfer_buf_ : &own_;
+    if (buf_->size() < n) buf_->resize(n);  // grows to the largest operand seen, then stays
+    if (shared_) cpu.transfer_buf_busy_ = true;
+  }
+  ~TransferBuffer() {
+    if (shared_) cpu_.transfer_buf_busy_ = false;
+  }
+  TransferBuffer(const TransferBuffer&) = delete;
+  TransferBuffer& operator=(const TransferBuffer&) = delete;
+  uint8_t* data() { return buf_->data(); }
+
+ private:
+  CpuModel& cpu_;
+  const bool shared_;
+  std::vector<uint8_t> own_;
+  std::vector<uint8_t>* buf_;
+};
 
 void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint32_t len, tlm::tlm_command dir) {
   // One payload object for every transaction (constructing and destroying a generic payload
@@ -268,33 +333,6 @@ void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint
   if (qk_.need_sync()) qk_.sync();
 }
 
-namespace {
-// Condition codes (docs/ap-instructions.md; spec §1.3 has no public cc table).  Every
-// instruction that ends with a status word sets cc 0 for RC 0 and cc 3 otherwise, as KVM's
-// emulated PQAP does and kvm-unit-tests expects (cc 3 with RC 6/7, cc 0 with RC 0).  NQAP
-// sets cc 1 when it took a part of a multi-part message (GR0 bit 33 off) and waits for the
-// rest; the Linux wrapper's comment "cc 1 can't happen because the L bit is 1" agrees.  DQAP
-// ends with cc 0 also when the buffer was used up before the reply: GR2 (residual) != 0 and
-// the odd R2 register = 0 tell it, as Linux' ap_dqap tests.  apsim moves a whole operand in
-// one execution, so cc 2 (segment boundary) and DQAP's cc 1 (partial, re-execute) never
-// occur; the Linux wrappers' brc loops work unchanged.  QCI: cc 0.
-int cc_for(const arch::ApQueueStatus& s) { return s.response_code == 0 ? 0 : 3; }
-
-InsnOutcome with_rc(GeneralRegisters& regs, uint8_t rc) {
-  arch::ApQueueStatus s;
-  s.response_code = rc;
-  regs[1] = s.gr1();
-  return InsnOutcome{cc_for(s), arch::PGM_NONE};
-}
-
-// An APQN beyond what the configuration can name: without APXA only APIDs 0..63 and APQIs
-// 0..15 exist, and naming a larger one is a specification exception (KVM's handle_pqap makes
-// the same check for the AQIC it intercepts, spec §3.3).
-bool apqn_beyond_range(const arch::Facilities& fac, arch::Apqn q) { return !fac.apxa && (q.apid > 63 || q.apqi > 15); }
-
-bool even_pair(unsigned r) { return r % 2 == 0 && r <= 14; }
-}  // namespace
-
 InsnOutcome CpuModel::note_outcome(const InsnOutcome& out) {
   switch (out.pgm) {
     case arch::PGM_OPERATION: ++stats_.pgm_operation; break;
@@ -317,6 +355,12 @@ int CpuModel::sclp_configure_ap(Context& ctx, unsigned apid, bool on) {
   cmd.sclp_rc = -19;  // stays so when no adapter has this APID (the AP bus answers)
   bus_transaction(cmd, static_cast<uint16_t>(apid << 8), nullptr, 0, tlm::TLM_IGNORE_COMMAND);
   return cmd.sclp_rc;
+}
+
+bool CpuModel::sie_denies(Context& ctx, arch::Apqn apqn) {
+  if (!ctx.guest || sie_.check_apqn(ctx.sd_addr, apqn.apid, apqn.apqi) == SieDecision::interpret) return false;
+  ++stats_.sie_denied;
+  return true;
 }
 
 InsnOutcome CpuModel::pqap(Context& ctx, GeneralRegisters& regs) {
@@ -383,34 +427,26 @@ InsnOutcome CpuModel::pqap(Context& ctx, GeneralRegisters& regs) {
       return program_interruption(arch::PGM_SPECIFICATION);
   }
   if (apqn_beyond_range(ctx.fac, apqn)) return program_interruption(arch::PGM_SPECIFICATION);
-  if (ctx.guest && sie_.check_apqn(ctx.sd_addr, apqn.apid, apqn.apqi) != SieDecision::interpret) {
-    ++stats_.sie_denied;
-    return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
-  }
+  if (sie_denies(ctx, apqn)) return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
   bus_transaction(cmd, apqn.qid(), nullptr, 0, tlm::TLM_IGNORE_COMMAND);
-  regs[1] = cmd.status.gr1();
   // TAPQ without T leaves GR2 as it was (Linux zeroes it before; apsim's choice).
   if (cmd.function == ApFunction::TAPQ && t) regs[2] = cmd.info;
   if (cmd.function == ApFunction::QACT && cmd.status.response_code == arch::AP_RESPONSE_NORMAL) regs[2] = cmd.info;
-  return InsnOutcome{cc_for(cmd.status), arch::PGM_NONE};
+  return with_status(regs, cmd.status);
 }
 
 InsnOutcome CpuModel::nqap(Context& ctx, GeneralRegisters& regs, unsigned r1, unsigned r2) {
-  if (!even_pair(r1) || !even_pair(r2)) return program_interruption(arch::PGM_SPECIFICATION);
+  if (!queue_operands_valid(ctx.fac, regs, r1, r2, arch::kGr0NqapReserved))
+    return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t gr0 = regs[0];
-  if (gr0 & arch::kGr0NqapReserved) return program_interruption(arch::PGM_SPECIFICATION);
   const arch::Apqn apqn = arch::gr0_apqn(gr0);
-  if (apqn_beyond_range(ctx.fac, apqn)) return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t addr = regs[r2], len = regs[r2 + 1];
   // Zero, or longer than any adapter takes (the adapter refuses beyond its own ML the same way).
   if (len == 0 || len > arch::kApMaxMessageBytes) return program_interruption(arch::PGM_SPECIFICATION);
-  std::vector<uint8_t> msg(len);
+  TransferBuffer msg(*this, len);
   if (!ctx.storage().read(addr, msg.data(), len)) return program_interruption(arch::PGM_ADDRESSING);
   cycles((len + 255) / 256 * timing_.move_cycles_per_256b);
-  if (ctx.guest && sie_.check_apqn(ctx.sd_addr, apqn.apid, apqn.apqi) != SieDecision::interpret) {
-    ++stats_.sie_denied;
-    return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
-  }
+  if (sie_denies(ctx, apqn)) return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
   ApCommand cmd;
   cmd.function = ApFunction::NQAP;
   cmd.psmid = (regs[r1] << 32) | (regs[r1 + 1] & 0xffffffffull);
@@ -425,27 +461,26 @@ InsnOutcome CpuModel::nqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
 }
 
 InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, unsigned r2) {
-  if (!even_pair(r1) || !even_pair(r2)) return program_interruption(arch::PGM_SPECIFICATION);
+  if (!queue_operands_valid(ctx.fac, regs, r1, r2, arch::kGr0DqapReserved))
+    return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t gr0 = regs[0];
-  if (gr0 & arch::kGr0DqapReserved) return program_interruption(arch::PGM_SPECIFICATION);
   const arch::Apqn apqn = arch::gr0_apqn(gr0);
-  if (apqn_beyond_range(ctx.fac, apqn)) return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t addr = regs[r2], len = regs[r2 + 1];
   if (len == 0) return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t size = ctx.storage().size();
   if (addr > size || len > size - addr) return program_interruption(arch::PGM_ADDRESSING);
-  if (ctx.guest && sie_.check_apqn(ctx.sd_addr, apqn.apid, apqn.apqi) != SieDecision::interpret) {
-    ++stats_.sie_denied;
-    regs[2] = 0;
+  if (sie_denies(ctx, apqn)) {
+    regs[2] = 0;  // no reply bytes were left on the queue
     return with_rc(regs, arch::AP_RESPONSE_Q_NOT_AVAIL);
   }
   // No reply is longer than the largest message: the transfer buffer is bounded by that,
   // not by the program's buffer length.
-  std::vector<uint8_t> buf(std::min<uint64_t>(len, arch::kApMaxMessageBytes));
+  const uint32_t buf_len = static_cast<uint32_t>(std::min<uint64_t>(len, arch::kApMaxMessageBytes));
+  TransferBuffer buf(*this, buf_len);
   ApCommand cmd;
   cmd.function = ApFunction::DQAP;
   cmd.first_part = gr0 & arch::kGr0DqapFirstPart;
-  bus_transaction(cmd, apqn.qid(), buf.data(), static_cast<uint32_t>(buf.size()), tlm::TLM_READ_COMMAND);
+  bus_transaction(cmd, apqn.qid(), buf.data(), buf_len, tlm::TLM_READ_COMMAND);
   regs[1] = cmd.status.gr1();
   regs[2] = 0;
   if (cmd.status.response_code != arch::AP_RESPONSE_NORMAL) return InsnOutcome{cc_for(cmd.status), arch::PGM_NONE};
@@ -463,12 +498,7 @@ InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
 
 void CpuModel::trace(sc_trace_file* tf) {
   tracing_ = true;
-  const std::string n = name();
-  sc_trace(tf, sig_opcode_, n + ".opcode");
-  sc_trace(tf, sig_apqn_, n + ".apqn");
-  sc_trace(tf, sig_rc_, n + ".rc");
-  sc_trace(tf, sig_guest_, n + ".in_sie");
-  sc_trace(tf, sig_pgm_, n + ".pgm");
+  trace_signals(tf, sig_opcode_, sig_apqn_, sig_rc_, sig_guest_, sig_pgm_);
 }
 
 }  // namespace apsim::sc

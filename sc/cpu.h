@@ -103,6 +103,9 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// One AP bus transaction for APQN `qid`; waits for its annotated delay.
   void bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint32_t len, tlm::tlm_command dir);
   arch::InsnOutcome program_interruption(uint16_t code);
+  /// A guest's interpreted instruction names `apqn` outside its APCB: count it (the decode
+  /// then ends the instruction with RC 0x01).  False for the host and for a permitted APQN.
+  bool sie_denies(Context& ctx, arch::Apqn apqn);
   void cycles(uint64_t n);
   /// Let `ps` of simulated time pass on the CPU: wait (cycle mode) or add to the local
   /// offset and sync at the quantum (loosely timed).
@@ -117,6 +120,11 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   std::vector<std::unique_ptr<Context>> guests_;
   CpuStats stats_;
   tlm::tlm_generic_payload gp_;      ///< reused by every bus_transaction
+  /// NQAP's message and DQAP's reply on their way between storage and the AP bus, reused by
+  /// every instruction (TransferBuffer) so that a round trip does not allocate.
+  std::vector<uint8_t> transfer_buf_;
+  bool transfer_buf_busy_ = false;  ///< an instruction in progress holds transfer_buf_
+  class TransferBuffer;
   bool lt_ = false;                  ///< loosely timed (set_loosely_timed)
   tlm_utils::tlm_quantumkeeper qk_;  ///< the local time offset in loosely-timed mode
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sc/apcb_check_rtl.h"
+#include "sc/signal_trace.h"
 
 namespace apsim::sc {
 
@@ -50,7 +51,7 @@ const SieUnit::Vcpu* SieUnit::find_vcpu(uint64_t sd_addr) const {
 }
 
 void SieUnit::storage_delay(unsigned accesses) {
-  wait(sc_time(static_cast<double>(accesses * timing_.storage_access_cycles * timing_.cpu_clock_ps), SC_PS));
+  wait(sc_time::from_value(accesses * timing_.storage_access_cycles * timing_.cpu_clock_ps));  // 1 ps resolution
 }
 
 void SieUnit::set_state(State s) {
@@ -299,18 +300,8 @@ void SieUnit::unblock(uint64_t sd_addr) {
 
 void SieUnit::trace(sc_trace_file* tf) {
   tracing_ = true;
-  const std::string n = name();
-  sc_trace(tf, sig_state_, n + ".state");
-  sc_trace(tf, sig_ctx_, n + ".ctx");
-  sc_trace(tf, sig_req_, n + ".req");
-  sc_trace(tf, sig_apqn_, n + ".apqn");
-  sc_trace(tf, sig_fmt_, n + ".fmt");
-  sc_trace(tf, sig_allow_, n + ".allow");
-  sc_trace(tf, sig_deny_, n + ".deny");
-  sc_trace(tf, sig_cdom_check_, n + ".cdom_check");
-  sc_trace(tf, sig_cdom_, n + ".cdom");
-  sc_trace(tf, sig_cdom_deny_, n + ".cdom_deny");
-  sc_trace(tf, sig_blocked_, n + ".blocked");
+  trace_signals(tf, sig_state_, sig_ctx_, sig_req_, sig_apqn_, sig_fmt_, sig_allow_, sig_deny_, sig_cdom_check_,
+                sig_cdom_, sig_cdom_deny_, sig_blocked_);
   if (auto* rtl = dynamic_cast<ApcbCheckRtl*>(checker_.get())) rtl->trace(tf);
 }
 

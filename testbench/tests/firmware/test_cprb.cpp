@@ -32,30 +32,11 @@
 #include "driver/zcrypt_msgtype6.h"
 #include "firmware/cex_firmware.h"
 #include "firmware/service_time.h"
-
-namespace apsim::firmware {
-// Lets Boost.Test print Operation values in failure messages.
-inline std::ostream& operator<<(std::ostream& os, Operation op) { return os << to_string(op); }
-}  // namespace apsim::firmware
-
-namespace fw = apsim::firmware;
-namespace drv = apsim::driver;
-namespace arch = apsim::arch;
-using Bytes = std::vector<uint8_t>;
-using Mode = fw::AdapterProfile::Mode;
+#include "firmware_fixture.h"
 
 namespace {
 
 // ---- OpenSSL helpers ------------------------------------------------------------------
-struct PkeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-struct CtxFree { void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); } };
-using Ctx = std::unique_ptr<EVP_PKEY_CTX, CtxFree>;
-
-void ossl_check(bool ok, const char* what) {
-  if (!ok) throw std::runtime_error(std::string("OpenSSL: ") + what);
-}
-
 Bytes bn_param(EVP_PKEY* k, const char* name) {
   BIGNUM* b = nullptr;
   ossl_check(EVP_PKEY_get_bn_param(k, name, &b) == 1, name);
@@ -74,20 +55,17 @@ const RsaKey& key(int bits) {
   static std::map<int, std::unique_ptr<RsaKey>> cache;
   auto& slot = cache[bits];
   if (!slot) {
-    Ctx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-    ossl_check(ctx && EVP_PKEY_keygen_init(ctx.get()) == 1, "keygen_init");
-    ossl_check(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), bits) == 1, "bits");
-    EVP_PKEY* raw = nullptr;
-    ossl_check(EVP_PKEY_generate(ctx.get(), &raw) == 1, "generate");
-    slot = std::make_unique<RsaKey>();
-    slot->pkey.reset(raw);
-    slot->n = bn_param(raw, OSSL_PKEY_PARAM_RSA_N);
-    slot->e = bn_param(raw, OSSL_PKEY_PARAM_RSA_E);
-    slot->p = bn_param(raw, OSSL_PKEY_PARAM_RSA_FACTOR1);
-    slot->q = bn_param(raw, OSSL_PKEY_PARAM_RSA_FACTOR2);
-    slot->dp = bn_param(raw, OSSL_PKEY_PARAM_RSA_EXPONENT1);
-    slot->dq = bn_param(raw, OSSL_PKEY_PARAM_RSA_EXPONENT2);
-    slot->u = bn_param(raw, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+    auto k = std::make_unique<RsaKey>();
+    k->pkey = generate_rsa_pkey(bits);
+    EVP_PKEY* raw = k->pkey.get();
+    k->n = bn_param(raw, OSSL_PKEY_PARAM_RSA_N);
+    k->e = bn_param(raw, OSSL_PKEY_PARAM_RSA_E);
+    k->p = bn_param(raw, OSSL_PKEY_PARAM_RSA_FACTOR1);
+    k->q = bn_param(raw, OSSL_PKEY_PARAM_RSA_FACTOR2);
+    k->dp = bn_param(raw, OSSL_PKEY_PARAM_RSA_EXPONENT1);
+    k->dq = bn_param(raw, OSSL_PKEY_PARAM_RSA_EXPONENT2);
+    k->u = bn_param(raw, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+    slot = std::move(k);
   }
   return *slot;
 }
@@ -141,20 +119,12 @@ bool openssl_verify_message_spki(const Bytes& spki, const EVP_MD* md, const Byte
 }
 
 // ---- the card -------------------------------------------------------------------------
-const fw::ServiceTimeTable kTimes;
-
 struct Card {
   fw::CexFirmware fw;
   explicit Card(Mode mode, unsigned gen = 7, uint32_t serial = 3)
       : fw(fw::make_profile(gen, mode), kTimes, serial) {}
   fw::FirmwareReply send(uint8_t domain, const Bytes& msg) { return fw.process(domain, msg.data(), msg.size()); }
 };
-
-uint8_t reply_code82(const fw::FirmwareReply& r) {
-  BOOST_REQUIRE_EQUAL(r.reply.size(), arch::ERRHDR_SIZE);
-  BOOST_REQUIRE_EQUAL(r.reply[arch::ERRHDR_TYPE], arch::TYPE82_RSP_CODE);
-  return r.reply[arch::ERRHDR_REPLY_CODE];
-}
 
 /// Send an ica_xcRB through the card as zcrypt would, convert the reply into it.
 int send_xcrb(Card& c, uint8_t queue_domain, drv::ica_xcRB& x, fw::FirmwareReply* keep = nullptr) {

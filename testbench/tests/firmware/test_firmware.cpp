@@ -27,17 +27,7 @@
 #include "driver/zcrypt_msgtype50.h"
 #include "firmware/cex_firmware.h"
 #include "firmware/service_time.h"
-
-namespace apsim::firmware {
-// Lets Boost.Test print Operation values in failure messages.
-inline std::ostream& operator<<(std::ostream& os, Operation op) { return os << to_string(op); }
-}  // namespace apsim::firmware
-
-namespace fw = apsim::firmware;
-namespace drv = apsim::driver;
-namespace arch = apsim::arch;
-using Bytes = std::vector<uint8_t>;
-using Mode = fw::AdapterProfile::Mode;
+#include "firmware_fixture.h"
 
 namespace {
 
@@ -45,15 +35,7 @@ namespace {
 
 struct BnFree { void operator()(BIGNUM* b) const { BN_clear_free(b); } };
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
-struct PkeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-struct CtxFree { void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); } };
-using Ctx = std::unique_ptr<EVP_PKEY_CTX, CtxFree>;
 struct BnCtxFree { void operator()(BN_CTX* c) const { BN_CTX_free(c); } };
-
-void ossl_check(bool ok, const char* what) {
-  if (!ok) throw std::runtime_error(std::string("OpenSSL: ") + what);
-}
 
 Bn get_bn(EVP_PKEY* k, const char* name) {
   BIGNUM* b = nullptr;
@@ -76,13 +58,9 @@ struct RsaKey {
 };
 
 std::unique_ptr<RsaKey> generate(int bits) {
-  Ctx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-  ossl_check(ctx && EVP_PKEY_keygen_init(ctx.get()) == 1, "keygen_init");
-  ossl_check(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), bits) == 1, "keygen_bits");
-  EVP_PKEY* raw = nullptr;
-  ossl_check(EVP_PKEY_generate(ctx.get(), &raw) == 1, "generate");
   auto k = std::make_unique<RsaKey>();
-  k->pkey.reset(raw);
+  k->pkey = generate_rsa_pkey(bits);
+  EVP_PKEY* raw = k->pkey.get();
   k->n = get_bn(raw, OSSL_PKEY_PARAM_RSA_N);
   k->e = get_bn(raw, OSSL_PKEY_PARAM_RSA_E);
   k->d = get_bn(raw, OSSL_PKEY_PARAM_RSA_D);
@@ -160,7 +138,6 @@ drv::ica_rsa_modexpo_crt make_crt(const RsaKey& k, const Bytes& msg) {
   return crt;
 }
 
-const fw::ServiceTimeTable kTimes;
 const fw::AdapterProfile kCex7a = fw::make_profile(7, Mode::accel);
 
 /// Run one request through the firmware and back through zcrypt's reader.
@@ -170,12 +147,6 @@ int roundtrip(const fw::AdapterProfile& prof, const Bytes& req, size_t outlen, B
   const int rc = drv::convert_response(r.reply.data(), r.reply.size(), outlen, out);
   if (keep) *keep = std::move(r);
   return rc;
-}
-
-uint8_t reply_code_of(const fw::FirmwareReply& r) {
-  BOOST_REQUIRE_EQUAL(r.reply.size(), arch::ERRHDR_SIZE);
-  BOOST_REQUIRE_EQUAL(r.reply[arch::ERRHDR_TYPE], arch::TYPE82_RSP_CODE);
-  return r.reply[arch::ERRHDR_REPLY_CODE];
 }
 
 fw::FirmwareReply run(const Bytes& req, const fw::AdapterProfile& prof = kCex7a) {
@@ -362,7 +333,7 @@ BOOST_AUTO_TEST_CASE(wrong_type_byte) {
   Bytes req = valid_mex_request(1024);
   req[1] = 0x51;
   const fw::FirmwareReply r = run(req);
-  BOOST_TEST(reply_code_of(r) == arch::REP82_ERROR_MESSAGE_TYPE);
+  BOOST_TEST(reply_code82(r) == arch::REP82_ERROR_MESSAGE_TYPE);
   BOOST_TEST(r.op == fw::Operation::invalid);
   BOOST_TEST(r.service_ps == kTimes.service_ps(7, Mode::accel, fw::Operation::invalid));
   Bytes out;
@@ -372,14 +343,14 @@ BOOST_AUTO_TEST_CASE(wrong_type_byte) {
 BOOST_AUTO_TEST_CASE(truncated_and_length_mismatch) {
   const Bytes good = valid_mex_request(1024);
   Bytes t(good.begin(), good.end() - 1);  // truncated, msg_len still 400
-  BOOST_TEST(reply_code_of(run(t)) == arch::REP82_ERROR_INVALID_MSG_LEN);
+  BOOST_TEST(reply_code82(run(t)) == arch::REP82_ERROR_INVALID_MSG_LEN);
   arch::store_be16(&t[2], static_cast<uint16_t>(t.size()));  // consistent but wrong for MEB1
-  BOOST_TEST(reply_code_of(run(t)) == arch::REP82_ERROR_INVALID_MSG_LEN);
+  BOOST_TEST(reply_code82(run(t)) == arch::REP82_ERROR_INVALID_MSG_LEN);
   Bytes m = good;
   arch::store_be16(&m[2], 401);  // header disagrees with the NQAP length
-  BOOST_TEST(reply_code_of(run(m)) == arch::REP82_ERROR_INVALID_MSG_LEN);
+  BOOST_TEST(reply_code82(run(m)) == arch::REP82_ERROR_INVALID_MSG_LEN);
   Bytes h(good.begin(), good.begin() + 8);  // header only
-  BOOST_TEST(reply_code_of(run(h)) == arch::REP82_ERROR_INVALID_MSG_LEN);
+  BOOST_TEST(reply_code82(run(h)) == arch::REP82_ERROR_INVALID_MSG_LEN);
   Bytes out;
   const auto r = run(m);
   BOOST_TEST(drv::convert_response(r.reply.data(), r.reply.size(), 128, out) == -EINVAL);
@@ -389,11 +360,11 @@ BOOST_AUTO_TEST_CASE(unknown_keyblock_and_reserved_fields) {
   Bytes req = valid_mex_request(1024);
   Bytes kb = req;
   arch::store_be16(&kb[8], 0x0004);
-  BOOST_TEST(reply_code_of(run(kb)) == arch::REP82_ERROR_MALFORMED_MSG);
+  BOOST_TEST(reply_code82(run(kb)) == arch::REP82_ERROR_MALFORMED_MSG);
   for (size_t off : {size_t{0}, size_t{4}, size_t{6}, size_t{7}, size_t{10}, size_t{15}}) {
     Bytes r = req;
     r[off] = 1;
-    BOOST_TEST(reply_code_of(run(r)) == arch::REP82_ERROR_RESERVD_FIELD, "offset " << off);
+    BOOST_TEST(reply_code82(run(r)) == arch::REP82_ERROR_RESERVD_FIELD, "offset " << off);
   }
   Bytes ign = req;
   ign[arch::HDR50_IGNORED] = 0xFF;  // "ignored" is not reserved
@@ -407,12 +378,12 @@ BOOST_AUTO_TEST_CASE(input_not_below_modulus) {
     Bytes req;
     BOOST_REQUIRE_EQUAL(drv::ICAMEX_msg_to_type50MEX_msg(make_mex(k, k.e.get(), m), req), 0);
     const auto r = run(req);
-    BOOST_TEST(reply_code_of(r) == arch::REP82_ERROR_OPERAND_INVALID);
+    BOOST_TEST(reply_code82(r) == arch::REP82_ERROR_OPERAND_INVALID);
     BOOST_TEST(r.op == fw::Operation::mex_1k);
     Bytes out;
     BOOST_TEST(drv::convert_response(r.reply.data(), r.reply.size(), k.mod_len, out) == -EINVAL);
     BOOST_REQUIRE_EQUAL(drv::ICACRT_msg_to_type50CRT_msg(make_crt(k, m), req), 0);
-    BOOST_TEST(reply_code_of(run(req)) == arch::REP82_ERROR_OPERAND_INVALID);
+    BOOST_TEST(reply_code82(run(req)) == arch::REP82_ERROR_OPERAND_INVALID);
   }
 }
 
@@ -421,18 +392,18 @@ BOOST_AUTO_TEST_CASE(even_or_zero_modulus) {
   Bytes req = valid_mex_request(1024);
   Bytes even = req;
   even[arch::MEB1.modulus() + 127] &= 0xFE;
-  BOOST_TEST(reply_code_of(run(even)) == arch::REP82_ERROR_EVEN_MOD_IN_OPND);
+  BOOST_TEST(reply_code82(run(even)) == arch::REP82_ERROR_EVEN_MOD_IN_OPND);
   Bytes zero = req;
   std::fill_n(zero.begin() + arch::MEB1.modulus(), 128, 0);
-  BOOST_TEST(reply_code_of(run(zero)) == arch::REP82_ERROR_OPERAND_INVALID);
+  BOOST_TEST(reply_code82(run(zero)) == arch::REP82_ERROR_OPERAND_INVALID);
   Bytes crt;
   BOOST_REQUIRE_EQUAL(drv::ICACRT_msg_to_type50CRT_msg(make_crt(k, random_message(k)), crt), 0);
   Bytes ep = crt;
   ep[arch::CRB1.p() + 63] &= 0xFE;
-  BOOST_TEST(reply_code_of(run(ep)) == arch::REP82_ERROR_EVEN_MOD_IN_OPND);
+  BOOST_TEST(reply_code82(run(ep)) == arch::REP82_ERROR_EVEN_MOD_IN_OPND);
   Bytes zq = crt;
   std::fill_n(zq.begin() + arch::CRB1.q(), 64, 0);
-  BOOST_TEST(reply_code_of(run(zq)) == arch::REP82_ERROR_OPERAND_INVALID);
+  BOOST_TEST(reply_code82(run(zq)) == arch::REP82_ERROR_OPERAND_INVALID);
 }
 
 BOOST_AUTO_TEST_CASE(no_4k_on_adapter_without_mex4k_crt4k) {
@@ -447,7 +418,7 @@ BOOST_AUTO_TEST_CASE(no_4k_on_adapter_without_mex4k_crt4k) {
   BOOST_TEST(fw::classify_request(req.data(), req.size()) == fw::Operation::mex_4k);
   const auto r = run(req, no4k);  // the adapter model answers RC 0x16 before this
   BOOST_TEST(r.op == fw::Operation::mex_4k);
-  BOOST_TEST(reply_code_of(r) == arch::REP82_ERROR_OPERAND_SIZE);
+  BOOST_TEST(reply_code82(r) == arch::REP82_ERROR_OPERAND_SIZE);
   BOOST_TEST(fw::supports(kCex7a, fw::Operation::mex_4k));
 }
 
