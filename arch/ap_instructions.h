@@ -8,6 +8,7 @@
 // time and goes through SIE, the RTL mask check, the AP bus and the adapter).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -76,6 +77,17 @@ class Storage {
   virtual bool write(uint64_t addr, const void* src, size_t len) = 0;
   /// Size of this context's storage in bytes (addresses 0 .. size-1 are valid).
   virtual uint64_t size() const = 0;
+  /// Return [addr, addr + len) to zeros, as freshly allocated storage reads (the kernel
+  /// frees pages it hands out again).  The default writes zeros; sparse storage drops the
+  /// pages.  Out-of-range parts are ignored.
+  virtual void discard(uint64_t addr, uint64_t len) {
+    static const uint8_t zeros[4096] = {};
+    while (len && addr < size()) {
+      const uint64_t n = std::min<uint64_t>({len, sizeof zeros, size() - addr});
+      write(addr, zeros, static_cast<size_t>(n));
+      addr += n, len -= n;
+    }
+  }
 };
 
 /// Facilities the machine (or, for a guest, the CPU model) offers, as STFLE bits would say.

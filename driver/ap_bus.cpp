@@ -399,6 +399,10 @@ void ApBus::remove_queue_dev(ApQueueDev& q) {
   ap_zapq(kernel_.cpu(), q.qid, false);
   kernel_.sysfs().remove("/sys/bus/ap/devices/" + q.qid.name());
   kernel_.sysfs().remove(q.path);
+  // The machine reads a request at NQAP and writes a reply at DQAP only, so nothing
+  // touches these buffers once the device is gone.
+  kernel_.free_pages(q.msg_buf, kReplyBufPages);
+  kernel_.free_pages(q.reply_buf, kReplyBufPages);
   queues_.erase(q.qid.qid());
 }
 

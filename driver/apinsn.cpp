@@ -89,7 +89,14 @@ int apinsn_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostre
     if (gr2_s == "buf" || gr2_s.compare(0, 4, "buf+") == 0) {
       uint64_t off = 0;
       if (gr2_s.size() > 4) parse_value(gr2_s.substr(4), off);
-      regs[2] = k.alloc_pages(1) + off;
+      // One page for the whole boot: an NIB given to AQIC must stay valid after this
+      // command, and successive commands see the same address.
+      const uint64_t buf = k.persistent_page("apinsn buf");
+      if (off > UINT64_MAX - buf) {
+        err << "apinsn: --gr2 " << gr2_s << ": the address wraps past 2^64\n";
+        return 2;
+      }
+      regs[2] = buf + off;
     } else if (parse_value(gr2_s, v)) {
       regs[2] = v;
     }
@@ -97,10 +104,16 @@ int apinsn_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostre
   }
   uint64_t len = 0;
   parse_value(len_s, len);
+  uint64_t msg_buf = 0;  // the R2 buffer this command allocates, freed when it ends
+  unsigned msg_pages = 0;
   if (insn != "pqap") {
     // The message buffer of the R2 pair, unless the registers were given explicitly.
     const uint64_t bytes = std::min<uint64_t>(std::max<uint64_t>(len, 1), kMaxBufferBytes);
-    if (!given[r2 & ~1u]) regs[r2 & ~1u] = k.alloc_pages(static_cast<unsigned>((bytes + kPage - 1) / kPage));
+    if (!given[r2 & ~1u]) {
+      msg_pages = static_cast<unsigned>((bytes + kPage - 1) / kPage);
+      msg_buf = k.alloc_pages(msg_pages);
+      regs[r2 & ~1u] = msg_buf;
+    }
     if (!given[(r2 & ~1u) + 1]) regs[(r2 & ~1u) + 1] = len;
   }
 
@@ -109,6 +122,8 @@ int apinsn_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostre
   if (insn == "pqap") o = ap.pqap(regs);
   else if (insn == "nqap") o = ap.nqap(regs, r1, r2);
   else o = ap.dqap(regs, r1, r2);
+  // NQAP has read the message and DQAP stored the reply by now: the buffer can go.
+  if (msg_pages) k.free_pages(msg_buf, msg_pages);
 
   char line[160];
   if (o.interrupted()) {

@@ -32,7 +32,9 @@ bool known_module(const std::string& m) {
 }  // namespace
 
 LinuxKernel::LinuxKernel(arch::Cpu& cpu, const KernelOptions& opts)
-    : cpu_(cpu), opts_(opts), next_page_(opts.alloc_base), next_guest_mem_(opts.guest_mem_base), rng_(opts.seed) {
+    : cpu_(cpu), opts_(opts), pages_(opts.alloc_base, std::max(opts.alloc_base, std::min(opts.alloc_limit, cpu.storage().size()))),
+      guest_mem_(opts.guest_mem_base, std::max(opts.guest_mem_base, cpu.storage().size())),
+      rng_(opts.seed) {
   ap_bus_ = std::make_unique<ApBus>(*this);
   zcrypt_ = std::make_unique<Zcrypt>(*this);
   VfioApProfile::by_name(cmdline_param("apsim.vfio_ap_profile"), vfio_profile_);
@@ -72,19 +74,44 @@ void LinuxKernel::printk(const std::string& line) {
 }
 
 uint64_t LinuxKernel::alloc_pages(unsigned n) {
-  const uint64_t addr = next_page_;
-  if (addr + n * kPageSize > opts_.alloc_limit) throw std::runtime_error(opts_.hostname + ": out of kernel memory");
-  next_page_ += n * kPageSize;
-  return addr;  // storage starts out zero; pages are never reused
+  const auto addr = pages_.alloc(uint64_t{n} * kPageSize, kPageSize);
+  if (!addr) throw std::runtime_error(opts_.hostname + ": out of kernel memory");
+  return *addr;  // zeros: storage starts out zero and free_pages discards what it takes back
+}
+
+void LinuxKernel::free_pages(uint64_t addr, unsigned n) {
+  cpu_.storage().discard(addr, uint64_t{n} * kPageSize);
+  pages_.free(addr, uint64_t{n} * kPageSize);
+}
+
+uint64_t LinuxKernel::persistent_page(const std::string& tag) {
+  auto it = persistent_pages_.find(tag);
+  if (it == persistent_pages_.end()) it = persistent_pages_.emplace(tag, alloc_pages(1)).first;
+  return it->second;
+}
+
+namespace {
+constexpr uint64_t kGuestMemAlign = 1ull << 20;  // QEMU's s390x RAM is a multiple of 1 MiB
+uint64_t guest_mem_size(uint64_t bytes) {
+  return bytes > UINT64_MAX - (kGuestMemAlign - 1) ? 0 : (bytes + kGuestMemAlign - 1) & ~(kGuestMemAlign - 1);
+}
+}  // namespace
+
+bool LinuxKernel::guest_memory_fits(uint64_t bytes) const {
+  const uint64_t size = guest_mem_size(bytes);
+  return size != 0 && guest_mem_.fits(size, kGuestMemAlign);
 }
 
 uint64_t LinuxKernel::alloc_guest_memory(uint64_t bytes) {
-  const uint64_t origin = next_guest_mem_;
-  const uint64_t size = (bytes + (1u << 20) - 1) & ~uint64_t{(1u << 20) - 1};
-  if (origin + size > cpu_.storage().size())
-    throw std::runtime_error("host storage exhausted: no room for " + std::to_string(bytes >> 20) + " MiB of guest memory");
-  next_guest_mem_ += size;
-  return origin;
+  const auto origin = guest_mem_.alloc(guest_mem_size(bytes), kGuestMemAlign);
+  if (!origin) throw std::logic_error("alloc_guest_memory: " + std::to_string(bytes >> 20) + " MiB do not fit");
+  return *origin;
+}
+
+void LinuxKernel::free_guest_memory(uint64_t origin, uint64_t bytes) {
+  const uint64_t size = guest_mem_size(bytes);
+  cpu_.storage().discard(origin, size);
+  guest_mem_.free(origin, size);
 }
 
 std::string LinuxKernel::cmdline_param(const std::string& name) const {
@@ -235,9 +262,13 @@ void LinuxKernel::reap_guests() {
 
 void LinuxKernel::reboot() {
   // Guests end with their QEMU processes (releasing their mdevs); then the kernel's state
-  // goes: devices and drivers, modules, the ring buffer, sysfs.  Storage pages are not
-  // handed out again (alloc_pages promises zeroed pages), the adapters are untouched.
+  // goes: devices and drivers, modules, the ring buffer, sysfs.  Pages the old kernel's
+  // objects give back on destruction return to the free list (zeroed); the adapters are
+  // untouched.
   guests_.clear();
+  // A new boot's tools get new pages; the old ones stay allocated, so an adapter that still
+  // stores a NIB byte there (its queue's interrupts were never disabled) hits nothing.
+  persistent_pages_.clear();
   ap_bus_.reset();
   vfio_ap_.reset();
   zcrypt_.reset();

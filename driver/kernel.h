@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "arch/ap_instructions.h"
+#include "driver/range_allocator.h"
 #include "driver/shell.h"
 #include "driver/sysfs.h"
 #include "driver/vfio_ap_profile.h"
@@ -86,9 +87,22 @@ class LinuxKernel : public ShellHost {
   void printk(const std::string& line);
   const std::vector<std::string>& log() const { return log_; }
   /// Allocate `n` zeroed 4 KiB pages of this kernel's storage; returns the address.
+  /// Throws std::runtime_error ("HOST: out of kernel memory") when the window
+  /// [alloc_base, alloc_limit) has no room: an apsim limit, reported as an internal error.
   uint64_t alloc_pages(unsigned n);
-  /// Carve `bytes` of host storage for a guest's memory (host only); returns the origin.
+  /// Give back `n` pages from alloc_pages; they read as zeros when handed out again.
+  void free_pages(uint64_t addr, unsigned n);
+  /// A page that stays allocated for this boot under `tag` (the same address every call):
+  /// tools whose buffers outlive one command, e.g. apinsn's NIB after AQIC.
+  uint64_t persistent_page(const std::string& tag);
+  /// Whether `bytes` of guest memory (rounded up to 1 MiB) fit in host storage now.
+  bool guest_memory_fits(uint64_t bytes) const;
+  /// Carve `bytes` (rounded up to 1 MiB, 1 MiB aligned) of host storage for a guest's
+  /// memory (host only); returns the origin.  Throws std::logic_error if it does not fit
+  /// (callers check guest_memory_fits first, as QEMU fails its own allocation).
   uint64_t alloc_guest_memory(uint64_t bytes);
+  /// Give back a guest's memory (its QEMU process ended); it reads as zeros afterwards.
+  void free_guest_memory(uint64_t origin, uint64_t bytes);
   std::mt19937_64& rng() { return rng_; }
   /// The value of a kernel parameter "name=value" on the command line, or "".
   std::string cmdline_param(const std::string& name) const;
@@ -126,8 +140,9 @@ class LinuxKernel : public ShellHost {
   KernelOptions opts_;
   Sysfs sysfs_;
   std::vector<std::string> log_;
-  uint64_t next_page_;
-  uint64_t next_guest_mem_;
+  RangeAllocator pages_;                      ///< [alloc_base, alloc_limit)
+  RangeAllocator guest_mem_;                  ///< [guest_mem_base, storage size)
+  std::map<std::string, uint64_t> persistent_pages_;
   std::mt19937_64 rng_;
   std::set<std::string> modules_;
   std::unique_ptr<ApBus> ap_bus_;

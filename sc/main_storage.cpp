@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "arch/bits.h"
 
@@ -34,6 +35,31 @@ bool MainStorage::write(uint64_t addr, const void* src, size_t len) {
     in += n, addr += n, len -= n;
   }
   return true;
+}
+
+void MainStorage::discard(uint64_t addr, uint64_t len) {
+  if (addr >= size_) return;
+  len = std::min(len, size_ - addr);
+  const uint64_t end = addr + len;
+  const uint64_t first_full = (addr + kPageSize - 1) / kPageSize, end_full = end / kPageSize;
+  // Partial pages at either end keep their other bytes.
+  auto zero = [this](uint64_t a, uint64_t n) {
+    auto it = pages_.find(a / kPageSize);
+    if (it != pages_.end()) std::memset(it->second->data() + a % kPageSize, 0, n);
+  };
+  if (first_full > end_full) {  // inside one page
+    zero(addr, len);
+    return;
+  }
+  if (addr % kPageSize) zero(addr, first_full * kPageSize - addr);
+  if (end % kPageSize) zero(end_full * kPageSize, end % kPageSize);
+  // Whole pages: walk whichever is smaller, the range or the allocated pages.
+  if (end_full - first_full < pages_.size()) {
+    for (uint64_t p = first_full; p < end_full; ++p) pages_.erase(p);
+  } else {
+    for (auto it = pages_.begin(); it != pages_.end();)
+      it = it->first >= first_full && it->first < end_full ? pages_.erase(it) : std::next(it);
+  }
 }
 
 uint64_t MainStorage::read_u64(uint64_t addr) {

@@ -7,6 +7,7 @@
 // storage origin/limit of the state description.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -25,6 +26,9 @@ class MainStorage : public arch::Storage {
   bool read(uint64_t addr, void* dst, size_t len) override;
   bool write(uint64_t addr, const void* src, size_t len) override;
   uint64_t size() const override { return size_; }
+  /// Drop the pages in [addr, addr + len) (zeroing the parts of pages at either end), so
+  /// they read as zeros and cost no host memory.
+  void discard(uint64_t addr, uint64_t len) override;
 
   uint64_t read_u64(uint64_t addr);   ///< big-endian; 0 if out of range
   uint32_t read_u32(uint64_t addr);
@@ -50,6 +54,10 @@ class GuestStorage : public arch::Storage {
     return in_range(addr, len) && host_.write(mso_ + addr, src, len);
   }
   uint64_t size() const override { return size_; }
+  void discard(uint64_t addr, uint64_t len) override {
+    if (addr >= size_) return;
+    host_.discard(mso_ + addr, std::min(len, size_ - addr));
+  }
   uint64_t origin() const { return mso_; }
   bool in_range(uint64_t addr, size_t len) const { return addr <= size_ && len <= size_ - addr; }
 
