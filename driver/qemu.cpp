@@ -78,7 +78,11 @@ bool parse_mem(const std::string& s, uint64_t& bytes) {
   if (s.empty()) return false;
   size_t i = 0;
   uint64_t v = 0;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) v = v * 10 + (s[i++] - '0');
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+    const unsigned d = static_cast<unsigned>(s[i++] - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;  // qemu_strtosz: -ERANGE
+    v = v * 10 + d;
+  }
   if (i == 0) return false;
   const std::string suf = s.substr(i);
   uint64_t mult = 1ull << 20;  // QEMU: a bare number is MiB
@@ -86,6 +90,7 @@ bool parse_mem(const std::string& s, uint64_t& bytes) {
   else if (suf == "M" || suf == "m" || suf.empty()) mult = 1ull << 20;
   else if (suf == "K" || suf == "k") mult = 1ull << 10;
   else return false;
+  if (v > UINT64_MAX / mult) return false;  // beyond 2^64 bytes: -ERANGE as well
   bytes = v * mult;
   return bytes >= (64ull << 20);
 }
@@ -200,6 +205,12 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
     *f = val == "on";
   }
 
+  // QEMU allocates the guest's RAM before it creates the VM's devices; apsim's host storage
+  // is the limit here (LPAR "storage_mib").  qemu_ram_alloc's error text.
+  if (!host.guest_memory_fits(mem)) {
+    err << prog << ": cannot set up guest memory 's390.ram': Cannot allocate memory\n";
+    return nullptr;
+  }
   auto p = std::unique_ptr<QemuProcess>(new QemuProcess());
   p->host_ = &host;
   p->name_ = name;
