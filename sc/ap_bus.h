@@ -22,7 +22,11 @@ namespace apsim::sc {
 class ApBus : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<ApBus> cpu_socket;
-  tlm_utils::multi_passthrough_initiator_socket<ApBus> adapter_socket;
+  /// One binding per adapter; none in an LPAR without crypto adapters (every APQN then
+  /// answers RC 0x01).
+  tlm_utils::multi_passthrough_initiator_socket<ApBus, 32, tlm::tlm_base_protocol_types, 0,
+                                                sc_core::SC_ZERO_OR_MORE_BOUND>
+      adapter_socket;
 
   ApBus(sc_core::sc_module_name name, const TimingTable& timing);
   /// Record that the next adapter bound to adapter_socket serves `apid`.  Call once per
