@@ -202,13 +202,21 @@ InsnOutcome with_rc(GeneralRegisters& regs, uint8_t rc) { return with_status(reg
 // the same check for the AQIC it intercepts, spec §3.3).
 bool apqn_beyond_range(const arch::Facilities& fac, arch::Apqn q) { return !fac.apxa && (q.apid > 63 || q.apqi > 15); }
 
-bool even_pair(unsigned r) { return r % 2 == 0 && r <= 14; }
+// An R field names an even-odd pair that does not overlap the instruction's implicit
+// registers GR0 .. GR(first_free - 1).
+bool even_pair(unsigned r, unsigned first_free) { return r % 2 == 0 && r <= 14 && r >= first_free; }
 
 /// The register checks NQAP and DQAP share, each a specification exception when it fails:
-/// R1 and R2 name even-odd pairs, GR0 has none of the `reserved` bits, the APQN can exist.
+/// R1 and R2 name two distinct even-odd pairs clear of the implicit registers (NQAP: GR0,
+/// GR1; DQAP: GR0, GR1, GR2, so `first_free` is 2 or 4), GR0 has none of the `reserved`
+/// bits, the APQN can exist.  **Choice** (docs/ap-instructions.md §2): no public source
+/// says what the machine does when R1 or R2 names an implicit register or both name one
+/// pair; apsim recognizes a specification exception rather than let the instruction
+/// overwrite its own operands.
 bool queue_operands_valid(const arch::Facilities& fac, const GeneralRegisters& regs, unsigned r1, unsigned r2,
-                          uint64_t reserved) {
-  return even_pair(r1) && even_pair(r2) && !(regs[0] & reserved) && !apqn_beyond_range(fac, arch::gr0_apqn(regs[0]));
+                          unsigned first_free, uint64_t reserved) {
+  return even_pair(r1, first_free) && even_pair(r2, first_free) && r1 != r2 && !(regs[0] & reserved) &&
+         !apqn_beyond_range(fac, arch::gr0_apqn(regs[0]));
 }
 }  // namespace
 
@@ -436,7 +444,7 @@ InsnOutcome CpuModel::pqap(Context& ctx, GeneralRegisters& regs) {
 }
 
 InsnOutcome CpuModel::nqap(Context& ctx, GeneralRegisters& regs, unsigned r1, unsigned r2) {
-  if (!queue_operands_valid(ctx.fac, regs, r1, r2, arch::kGr0NqapReserved))
+  if (!queue_operands_valid(ctx.fac, regs, r1, r2, 2, arch::kGr0NqapReserved))
     return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t gr0 = regs[0];
   const arch::Apqn apqn = arch::gr0_apqn(gr0);
@@ -461,7 +469,7 @@ InsnOutcome CpuModel::nqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
 }
 
 InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, unsigned r2) {
-  if (!queue_operands_valid(ctx.fac, regs, r1, r2, arch::kGr0DqapReserved))
+  if (!queue_operands_valid(ctx.fac, regs, r1, r2, 4, arch::kGr0DqapReserved))
     return program_interruption(arch::PGM_SPECIFICATION);
   const uint64_t gr0 = regs[0];
   const arch::Apqn apqn = arch::gr0_apqn(gr0);

@@ -310,6 +310,10 @@ void operands(Ctx& c) {
   expect_pgm(nq(3, 6, c.msg, msg.size()), arch::PGM_SPECIFICATION, "NQAP R1 odd");
   expect_pgm(nq(2, 7, c.msg, msg.size()), arch::PGM_SPECIFICATION, "NQAP R2 odd");
   expect_pgm(nq(3, 7, c.msg, msg.size()), arch::PGM_SPECIFICATION, "NQAP both odd");
+  // Choice (docs/ap-instructions.md §2): pairs over the implicit registers, or one pair twice.
+  expect_pgm(nq(0, 6, c.msg, msg.size()), arch::PGM_SPECIFICATION, "NQAP R1 = GR0/GR1");
+  expect_pgm(nq(4, 0, c.msg, msg.size()), arch::PGM_SPECIFICATION, "NQAP R2 = GR0/GR1");
+  expect_pgm(nq(6, 6, c.msg, msg.size()), arch::PGM_SPECIFICATION, "NQAP R1 = R2");
   expect_pgm(nq(4, 6, c.msg, 0), arch::PGM_SPECIFICATION, "NQAP length 0");
   expect_pgm(nq(4, 6, c.msg, arch::kApMaxMessageBytes + 1), arch::PGM_SPECIFICATION, "NQAP beyond 60 KiB");
   // 06 is an accelerator: ML 3, 12 KiB.  One byte more is an invalid operand.
@@ -319,6 +323,9 @@ void operands(Ctx& c) {
   BOOST_TEST(tapq(c, q).s().queue_empty);  // none of them changed the queue
   expect_pgm(dq(3, 6, c.buf, 4096), arch::PGM_SPECIFICATION, "DQAP R1 odd");
   expect_pgm(dq(4, 7, c.buf, 4096), arch::PGM_SPECIFICATION, "DQAP R2 odd");
+  expect_pgm(dq(2, 6, c.buf, 4096), arch::PGM_SPECIFICATION, "DQAP R1 = GR2/GR3 (GR2 is the residual)");
+  expect_pgm(dq(4, 0, c.buf, 4096), arch::PGM_SPECIFICATION, "DQAP R2 = GR0/GR1");
+  expect_pgm(dq(6, 6, c.buf, 4096), arch::PGM_SPECIFICATION, "DQAP R1 = R2");
   expect_pgm(dq(4, 6, c.buf, 0), arch::PGM_SPECIFICATION, "DQAP length 0");
   expect_pgm(dq(4, 6, c.cpu->storage().size() - 100, 4096), arch::PGM_ADDRESSING, "DQAP buffer beyond storage");
   // A good NQAP takes the operand: R2 even += length, odd = 0; GR1 is the status.
