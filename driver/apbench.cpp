@@ -42,6 +42,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -184,11 +185,26 @@ struct Lane {
   bool ep11 = false;            ///< rng: EP11 GenerateRandom instead of CCA "RL"
 };
 
+/// zcrypt's dispatch of one request to queue q (zcrypt_rsa_modexpo, zcrypt_send_cprb, ...):
+/// a card or queue whose zcrypt `online` attribute is 0 is skipped, and a request with no
+/// eligible queue ends with -ENODEV before it reaches the AP bus.  (Deconfigured and
+/// checkstopped queues fail with -ENODEV in the AP bus, ap_queue_message.)
+void zcrypt_dispatch(ApBus& bus, ApQueueDev& q, ApMessageReq& r, uint64_t now_ps) {
+  if (!q.online || (q.card && !q.card->online)) {
+    r.rc = -ENODEV;
+    r.done = true;
+    r.t_submit_ps = r.t_reply_ps = now_ps;
+    if (r.on_done) r.on_done(r);
+    return;
+  }
+  bus.queue_message(q, r);
+}
+
 /// Send one request and wait for it (setup requests: key import, key pair generation).
-int send_sync(ApBus& bus, ApQueueDev& q, const Bytes& msg, Bytes& reply) {
+int send_sync(LinuxKernel& k, ApBus& bus, ApQueueDev& q, const Bytes& msg, Bytes& reply) {
   ApMessageReq r;
   r.msg = msg;
-  bus.queue_message(q, r);
+  zcrypt_dispatch(bus, q, r, k.cpu().now_ps());
   while (!r.done) bus.wait_and_poll();
   reply = std::move(r.reply);
   return r.rc;
@@ -452,7 +468,7 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
                                                                 bn_min(key.q.get()), bn_min(key.dp.get()),
                                                                 bn_min(key.dq.get()), bn_min(key.qinv.get())));
         Bytes token;
-        int rc = send_sync(*l.bus, *l.q, cca_message(x, *l.q), reply);
+        int rc = send_sync(k, *l.bus, *l.q, cca_message(x, *l.q), reply);
         if (rc == 0) rc = convert_response_xcrb(reply.data(), reply.size(), x);
         if (rc == 0) rc = cca_pka_import_reply(x, token);
         if (rc != 0) {
@@ -468,7 +484,7 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
         }
       } else {  // ep11-seckey
         ep11_urb g = ep11_generate_keypair_urb(dom, 2048, arch::XCP_BLOB_SIGN);
-        int rc = send_sync(*l.bus, *l.q, ep11_message(g, *l.q), reply);
+        int rc = send_sync(k, *l.bus, *l.q, ep11_message(g, *l.q), reply);
         if (rc == 0) rc = convert_response_ep11_xcrb(reply.data(), reply.size(), g);
         uint32_t rv = 1;
         std::vector<Bytes> outs;
@@ -521,7 +537,7 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
     Lane& l = lanes[r.lane];
     r.req.msg = l.reqs[r.pool];
     ++outstanding[l.group];
-    l.bus->queue_message(*l.q, r.req);
+    zcrypt_dispatch(*l.bus, *l.q, r.req, k.cpu().now_ps());
   };
   const auto window_open = [&](unsigned i) { return outstanding[lanes[all[i]->lane].group] < inflight; };
   // Sleep until a reply may be there (or `deadline`), then poll.  One bus: its own
@@ -566,11 +582,12 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
 
   // ---- checking ---------------------------------------------------------------------------
   unsigned failed = 0, wrong = 0;
+  int first_error = 0;  // -errno of the first failed request
   for (unsigned i = 0; i < requests; ++i) {
     Rec& r = *all[i];
     Lane& l = lanes[r.lane];
     if (r.req.rc != 0) {
-      ++failed;
+      if (!failed++) first_error = r.req.rc;
       continue;
     }
     const Bytes& rep = r.req.reply;
@@ -699,7 +716,9 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
     out << kv.str() << "\n";
   }
   if (failed || wrong) {
-    err << "apbench: " << failed << " requests failed and " << wrong << " replies were wrong\n";
+    err << "apbench: " << failed << " requests failed";
+    if (failed) err << " (first: " << std::strerror(-first_error) << ")";
+    err << " and " << wrong << " replies were wrong\n";
     return 1;
   }
   return 0;
