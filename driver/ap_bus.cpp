@@ -20,12 +20,6 @@ constexpr uint64_t kPollHighTimeoutPs = 250'000'000;   // poll_high_timeout: 250
 constexpr uint64_t kPollLowTimeoutPs = 40'000'000'000; // poll_low_timeout: 40 ms
 constexpr unsigned kReplyBufPages = 3;                   // 12 KiB: AP_DEFAULT_MAX_MSG_SIZE
 
-std::string hex02(unsigned v) {
-  char b[8];
-  std::snprintf(b, sizeof b, "%02x", v);
-  return b;
-}
-
 std::string fmt_u(uint64_t v) { return std::to_string(v) + "\n"; }
 
 ShowFn show_str(std::function<std::string()> f) {
@@ -43,6 +37,13 @@ ApBus::~ApBus() = default;
 void ApBus::init(const std::string& cmdline) {
   (void)cmdline;
   const arch::Facilities& fac = kernel_.cpu().facilities();
+  if (!fac.ap) {
+    // ap_module_init (drivers/s390/crypto/ap_bus.c, 6.1): ap_instructions_available() is
+    // false -> pr_warn("The hardware system does not support AP instructions\n") and
+    // -ENODEV.  Linux then registers no bus at all; apsim keeps an empty /sys/bus/ap (its
+    // scan finds no devices), see docs/kernel-log.md.
+    kernel_.printk("ap: The hardware system does not support AP instructions");
+  }
   has_qci_ = fac.qci;
   irq_ = fac.aqic;  // ap.useirq defaults to 1
   qci_buf_ = kernel_.alloc_pages(1);
@@ -619,7 +620,8 @@ void ApBus::enable_irq(ApQueueDev& q) {
     cpu.delay_ps(kPollHighTimeoutPs);
   }
   if (s.response_code == arch::AP_RESPONSE_NORMAL || s.response_code == arch::AP_RESPONSE_OTHERWISE_CHANGED) {
-    // SETIRQ_WAIT: the enable is asynchronous; TAPQ until irq_enabled.
+    // SETIRQ_WAIT: the enable is asynchronous; TAPQ until irq_enabled.  A queue that never
+    // shows it stays without interruptions, silently (ap_sm_setirq_wait logs nothing).
     for (int i = 0; i < 100; ++i) {
       s = ap_tapq(cpu, q.qid, false, nullptr);
       if (s.irq_enabled) {
@@ -628,8 +630,21 @@ void ApBus::enable_irq(ApQueueDev& q) {
       }
       cpu.delay_ps(kPollHighTimeoutPs);
     }
+    return;
   }
-  kernel_.printk("ap: Registering adapter interrupts for AP device " + q.qid.name() + " failed");
+  // ap_queue_enable_irq (ap_queue.c): RC 0x01, 0x03, 0x04, 0x06 ->
+  // pr_err("Registering adapter interrupts for AP device %02x.%04x failed\n"), -EOPNOTSUPP;
+  // any other RC is -EBUSY (retried at the next poll, no message).
+  switch (s.response_code) {
+    case arch::AP_RESPONSE_Q_NOT_AVAIL:
+    case arch::AP_RESPONSE_DECONFIGURED:
+    case arch::AP_RESPONSE_CHECKSTOPPED:
+    case arch::AP_RESPONSE_INVALID_ADDRESS:
+      kernel_.printk("ap: Registering adapter interrupts for AP device " + q.qid.name() + " failed");
+      break;
+    default:
+      break;
+  }
 }
 
 void ApBus::queue_message(ApQueueDev& q, ApMessageReq& req) {
@@ -675,7 +690,8 @@ void ApBus::sm_write(ApQueueDev& q) {
       case arch::AP_RESPONSE_BUSY:
         return;  // QUEUE_FULL / RESET_WAIT: try again at the next poll
       case arch::AP_RESPONSE_INVALID_DOMAIN:
-        kernel_.printk("ap: RESPONSE_INVALID_DOMAIN on NQAP");
+        // ap_sm_write: AP_DBF_WARN("%s RESPONSE_INVALID_DOMAIN on NQAP\n") -- the s390 debug
+        // feature, not the kernel log: nothing for dmesg.
         [[fallthrough]];
       case arch::AP_RESPONSE_MESSAGE_TOO_BIG:
       case arch::AP_RESPONSE_REQ_FAC_NOT_INST:
@@ -729,7 +745,8 @@ void ApBus::sm_read(ApQueueDev& q) {
     --q.queue_count;
     auto it = std::find_if(q.pendingq.begin(), q.pendingq.end(), [&](ApMessageReq* r) { return r->psmid == psmid; });
     if (it == q.pendingq.end()) {
-      kernel_.printk("ap: Received reply with unknown psmid 0x" + hex02(static_cast<unsigned>(psmid)));
+      // ap_sm_recv: AP_DBF_WARN("%s unassociated reply psmid=0x%016llx on 0x%02x.%04x\n") --
+      // the s390 debug feature, not the kernel log: the reply is dropped silently.
       continue;
     }
     ApMessageReq& req = **it;
