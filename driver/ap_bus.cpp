@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstdint>
 
 #include "driver/ap_asm.h"
 #include "driver/kernel.h"
@@ -59,6 +61,18 @@ void ApBus::init(const std::string& cmdline) {
     aqmask_ = arch::ApMask();
     ap_parse_mask_str(aqm, aqmask_);
   }
+  // ap.domain= (module_param_named(domain, ap_domain_index, int), kstrtoint base 0); it is
+  // checked against the QCI's Nd, so at the first scan, right after the QCI.  A value that
+  // is no number fails in kernel/params.c, not in the AP bus: not modelled, the parameter
+  // is then ignored.
+  const std::string dom = kernel_.cmdline_param("ap.domain");
+  if (!dom.empty()) {
+    char* end = nullptr;
+    errno = 0;
+    const long v = std::strtol(dom.c_str(), &end, 0);
+    domain_param_given_ = end && *end == '\0' && errno == 0 && v >= INT32_MIN && v <= INT32_MAX;
+    domain_param_ = v;
+  }
   bus_attrs();
   scan();
 }
@@ -92,8 +106,10 @@ void ApBus::bus_attrs() {
   fs.add_attr(b + "ap_control_domain_mask", show_str([=] { return qci_mask(2); }), nullptr);
   fs.add_attr(b + "ap_max_adapter_id", show_str([this] { return fmt_u(max_adapter_id()); }), nullptr);
   fs.add_attr(b + "ap_max_domain_id", show_str([this] { return fmt_u(max_domain_id()); }), nullptr);
-  // ap_domain: the default usage domain ap_select_domain picks (the first in the config).
+  // ap_domain: the valid ap.domain= parameter, else the default usage domain
+  // ap_select_domain picks (the first in the config).
   fs.add_attr(b + "ap_domain", show_str([this] {
+                if (domain_index_ >= 0) return fmt_u(static_cast<unsigned>(domain_index_));
                 const auto ids = qci_.aqm.limited_to(max_domain_id()).ids();
                 return ids.empty() ? std::string("-1\n") : fmt_u(ids.front());
               }),
@@ -428,6 +444,16 @@ void ApBus::scan() {
     qci_ = arch::QciInfo{};
     for (unsigned i = 0; i <= 63; ++i) qci_.apm.set(i);
     for (unsigned i = 0; i <= 15; ++i) qci_.aqm.set(i);
+  }
+  if (scans_ == 1 && domain_param_given_) {
+    // ap_module_init, after ap_init_qci_info: out of range or not in aqmask ->
+    // pr_warn("%d is not a valid cryptographic domain\n"), and the default selection
+    // (ap_select_domain) instead.
+    const long d = domain_param_;
+    if (d < -1 || d > static_cast<long>(max_domain_id()) || (d >= 0 && !aqmask_.test(static_cast<unsigned>(d))))
+      kernel_.printk("ap: " + std::to_string(d) + " is not a valid cryptographic domain");
+    else
+      domain_index_ = static_cast<int>(d);
   }
   if (scans_ > 1 && (before.apm != qci_.apm || before.aqm != qci_.aqm || before.adm != qci_.adm))
     for (ApDriver* d : drivers_) d->on_config_changed(qci_, before);
