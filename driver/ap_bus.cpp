@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstdint>
 
 #include "driver/ap_asm.h"
 #include "driver/kernel.h"
@@ -19,12 +21,6 @@ namespace {
 constexpr uint64_t kPollHighTimeoutPs = 250'000'000;   // poll_high_timeout: 250 µs in an LPAR
 constexpr uint64_t kPollLowTimeoutPs = 40'000'000'000; // poll_low_timeout: 40 ms
 constexpr unsigned kReplyBufPages = 3;                   // 12 KiB: AP_DEFAULT_MAX_MSG_SIZE
-
-std::string hex02(unsigned v) {
-  char b[8];
-  std::snprintf(b, sizeof b, "%02x", v);
-  return b;
-}
 
 std::string fmt_u(uint64_t v) { return std::to_string(v) + "\n"; }
 
@@ -43,6 +39,13 @@ ApBus::~ApBus() = default;
 void ApBus::init(const std::string& cmdline) {
   (void)cmdline;
   const arch::Facilities& fac = kernel_.cpu().facilities();
+  if (!fac.ap) {
+    // ap_module_init (drivers/s390/crypto/ap_bus.c, 6.1): ap_instructions_available() is
+    // false -> pr_warn("The hardware system does not support AP instructions\n") and
+    // -ENODEV.  Linux then registers no bus at all; apsim keeps an empty /sys/bus/ap (its
+    // scan finds no devices), see docs/kernel-log.md.
+    kernel_.printk("ap: The hardware system does not support AP instructions");
+  }
   has_qci_ = fac.qci;
   irq_ = fac.aqic;  // ap.useirq defaults to 1
   qci_buf_ = kernel_.alloc_pages(1);
@@ -57,6 +60,18 @@ void ApBus::init(const std::string& cmdline) {
   if (!aqm.empty()) {
     aqmask_ = arch::ApMask();
     ap_parse_mask_str(aqm, aqmask_);
+  }
+  // ap.domain= (module_param_named(domain, ap_domain_index, int), kstrtoint base 0); it is
+  // checked against the QCI's Nd, so at the first scan, right after the QCI.  A value that
+  // is no number fails in kernel/params.c, not in the AP bus: not modelled, the parameter
+  // is then ignored.
+  const std::string dom = kernel_.cmdline_param("ap.domain");
+  if (!dom.empty()) {
+    char* end = nullptr;
+    errno = 0;
+    const long v = std::strtol(dom.c_str(), &end, 0);
+    domain_param_given_ = end && *end == '\0' && errno == 0 && v >= INT32_MIN && v <= INT32_MAX;
+    domain_param_ = v;
   }
   bus_attrs();
   scan();
@@ -91,8 +106,10 @@ void ApBus::bus_attrs() {
   fs.add_attr(b + "ap_control_domain_mask", show_str([=] { return qci_mask(2); }), nullptr);
   fs.add_attr(b + "ap_max_adapter_id", show_str([this] { return fmt_u(max_adapter_id()); }), nullptr);
   fs.add_attr(b + "ap_max_domain_id", show_str([this] { return fmt_u(max_domain_id()); }), nullptr);
-  // ap_domain: the default usage domain ap_select_domain picks (the first in the config).
+  // ap_domain: the valid ap.domain= parameter, else the default usage domain
+  // ap_select_domain picks (the first in the config).
   fs.add_attr(b + "ap_domain", show_str([this] {
+                if (domain_index_ >= 0) return fmt_u(static_cast<unsigned>(domain_index_));
                 const auto ids = qci_.aqm.limited_to(max_domain_id()).ids();
                 return ids.empty() ? std::string("-1\n") : fmt_u(ids.front());
               }),
@@ -432,6 +449,16 @@ void ApBus::scan() {
     for (unsigned i = 0; i <= 63; ++i) qci_.apm.set(i);
     for (unsigned i = 0; i <= 15; ++i) qci_.aqm.set(i);
   }
+  if (scans_ == 1 && domain_param_given_) {
+    // ap_module_init, after ap_init_qci_info: out of range or not in aqmask ->
+    // pr_warn("%d is not a valid cryptographic domain\n"), and the default selection
+    // (ap_select_domain) instead.
+    const long d = domain_param_;
+    if (d < -1 || d > static_cast<long>(max_domain_id()) || (d >= 0 && !aqmask_.test(static_cast<unsigned>(d))))
+      kernel_.printk("ap: " + std::to_string(d) + " is not a valid cryptographic domain");
+    else
+      domain_index_ = static_cast<int>(d);
+  }
   if (scans_ > 1 && (before.apm != qci_.apm || before.aqm != qci_.aqm || before.adm != qci_.adm))
     for (ApDriver* d : drivers_) d->on_config_changed(qci_, before);
 
@@ -623,7 +650,8 @@ void ApBus::enable_irq(ApQueueDev& q) {
     cpu.delay_ps(kPollHighTimeoutPs);
   }
   if (s.response_code == arch::AP_RESPONSE_NORMAL || s.response_code == arch::AP_RESPONSE_OTHERWISE_CHANGED) {
-    // SETIRQ_WAIT: the enable is asynchronous; TAPQ until irq_enabled.
+    // SETIRQ_WAIT: the enable is asynchronous; TAPQ until irq_enabled.  A queue that never
+    // shows it stays without interruptions, silently (ap_sm_setirq_wait logs nothing).
     for (int i = 0; i < 100; ++i) {
       s = ap_tapq(cpu, q.qid, false, nullptr);
       if (s.irq_enabled) {
@@ -632,8 +660,21 @@ void ApBus::enable_irq(ApQueueDev& q) {
       }
       cpu.delay_ps(kPollHighTimeoutPs);
     }
+    return;
   }
-  kernel_.printk("ap: Registering adapter interrupts for AP device " + q.qid.name() + " failed");
+  // ap_queue_enable_irq (ap_queue.c): RC 0x01, 0x03, 0x04, 0x06 ->
+  // pr_err("Registering adapter interrupts for AP device %02x.%04x failed\n"), -EOPNOTSUPP;
+  // any other RC is -EBUSY (retried at the next poll, no message).
+  switch (s.response_code) {
+    case arch::AP_RESPONSE_Q_NOT_AVAIL:
+    case arch::AP_RESPONSE_DECONFIGURED:
+    case arch::AP_RESPONSE_CHECKSTOPPED:
+    case arch::AP_RESPONSE_INVALID_ADDRESS:
+      kernel_.printk("ap: Registering adapter interrupts for AP device " + q.qid.name() + " failed");
+      break;
+    default:
+      break;
+  }
 }
 
 void ApBus::queue_message(ApQueueDev& q, ApMessageReq& req) {
@@ -679,7 +720,8 @@ void ApBus::sm_write(ApQueueDev& q) {
       case arch::AP_RESPONSE_BUSY:
         return;  // QUEUE_FULL / RESET_WAIT: try again at the next poll
       case arch::AP_RESPONSE_INVALID_DOMAIN:
-        kernel_.printk("ap: RESPONSE_INVALID_DOMAIN on NQAP");
+        // ap_sm_write: AP_DBF_WARN("%s RESPONSE_INVALID_DOMAIN on NQAP\n") -- the s390 debug
+        // feature, not the kernel log: nothing for dmesg.
         [[fallthrough]];
       case arch::AP_RESPONSE_MESSAGE_TOO_BIG:
       case arch::AP_RESPONSE_REQ_FAC_NOT_INST:
@@ -733,7 +775,8 @@ void ApBus::sm_read(ApQueueDev& q) {
     --q.queue_count;
     auto it = std::find_if(q.pendingq.begin(), q.pendingq.end(), [&](ApMessageReq* r) { return r->psmid == psmid; });
     if (it == q.pendingq.end()) {
-      kernel_.printk("ap: Received reply with unknown psmid 0x" + hex02(static_cast<unsigned>(psmid)));
+      // ap_sm_recv: AP_DBF_WARN("%s unassociated reply psmid=0x%016llx on 0x%02x.%04x\n") --
+      // the s390 debug feature, not the kernel log: the reply is dropped silently.
       continue;
     }
     ApMessageReq& req = **it;

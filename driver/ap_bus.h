@@ -222,6 +222,11 @@ class ApBus {
   std::map<unsigned, std::unique_ptr<ApCardDev>> cards_;
   std::map<uint16_t, std::unique_ptr<ApQueueDev>> queues_;
   unsigned scans_ = 0;
+  /// ap_domain_index: the default domain given by the `ap.domain=` parameter, or -1 (then
+  /// the `ap_domain` attribute shows the domain the scan selects).
+  int domain_index_ = -1;
+  bool domain_param_given_ = false;  ///< ap.domain= was a number: checked at the first scan
+  long domain_param_ = -1;
 };
 
 }  // namespace apsim::driver

@@ -189,10 +189,16 @@ int VfioAp::remove(ApMatrixMdev& m) {
     // Current kernels: vfio_unregister_group_dev blocks and relays a device request to
     // QEMU (vfio_ap_mdev_request), which unplugs the device and so releases it.
     if (m.request) {
+      // vfio_ap_mdev_request (current kernels) with QEMU's request eventfd registered:
+      // dev_notice_ratelimited(dev, "Relaying device request to user (#%u)\n", count) for
+      // count % 10 == 0.  QEMU unplugs at the first request, so only #0 is ever logged.
+      log_mdev(m, "Relaying device request to user (#0)");
       const auto request = m.request;
       request();
     }
     if (m.kvm) {
+      // vfio_ap_mdev_request without a request eventfd, count 0: dev_notice(dev, "No device
+      // request registered, blocked until released by user\n").
       log_mdev(m, "No device request registered, blocked until released by user");
       return -EBUSY;  // the simulated writer cannot block forever
     }
@@ -491,6 +497,17 @@ arch::InsnOutcome VfioAp::handle_pqap(ApMatrixMdev& m, arch::GeneralRegisters& r
     host.gisa = static_cast<uint32_t>(vm.gisa_addr() >> 4);
   }
   st = ap_aqic(kernel_.cpu(), qid, host, nib);
+  if (guest.ir && st.response_code != arch::AP_RESPONSE_NORMAL &&
+      st.response_code != arch::AP_RESPONSE_OTHERWISE_CHANGED) {
+    // vfio_ap_irq_enable (vfio_ap_ops.c), the default case of the host AQIC's RC:
+    // pr_warn("%s: apqn %04x: response: %02x\n", __func__, q->apqn, rc).  vfio_ap_ops.c
+    // defines no pr_fmt, so the line has no "vfio_ap: " prefix.  The vfio_ap_irq_disable
+    // that follows ends in a WARN_ONCE splat for RC 0x01/0x03/0x04/0x06 (stack trace and
+    // registers), which apsim does not reproduce (docs/kernel-log.md).
+    char b[64];
+    std::snprintf(b, sizeof b, "vfio_ap_irq_enable: apqn %04x: response: %02x", qid.qid(), st.response_code);
+    kernel_.printk(b);
+  }
   regs[1] = st.gr1();
   return arch::InsnOutcome{0, arch::PGM_NONE};
 }

@@ -35,3 +35,6 @@ echo 1 > /sys/bus/ap/scans
 apbench --apqn 06.0047 --op mex-1024 --requests 4 --inflight 2
 apsim-inject chkstop card07 on
 apsim-inject chkstop card06 sideways
+# Nothing of this reaches the kernel log: the AP bus notes checkstops, the queues' error
+# states and the flushed requests in its s390 debug feature (AP_DBF_*), not with printk.
+dmesg

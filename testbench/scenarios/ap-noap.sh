@@ -7,3 +7,5 @@ apinsn dqap --gr0 0x80000504
 cat /sys/bus/ap/ap_adapter_mask
 ls /sys/bus/ap/devices
 lszcrypt
+# The AP bus's init finds no AP instructions and says so in the kernel log.
+dmesg

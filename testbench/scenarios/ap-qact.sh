@@ -1,6 +1,7 @@
 # PQAP(QACT) and RC 0x42 (docs/ap-instructions.md §4, §5).  A device type beyond CEX8 is
 # used by the AP bus as the type QACT maps it to; NQAP to a domain above an adapter's Nd is
-# refused with RC 0x42, which Linux reports and fails the request with.
+# refused with RC 0x42, with which Linux fails the request; it notes the RC in its s390 debug
+# feature (AP_DBF_WARN), not in the kernel log, so dmesg at the end shows nothing of it.
 # apsim: --lpar ap-qact.json
 cat /sys/bus/ap/features
 lszcrypt -V

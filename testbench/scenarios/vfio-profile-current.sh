@@ -39,5 +39,6 @@ cat /sys/devices/vfio_ap/matrix/$U1/ap_config
 qemu-system-s390x -name guest1 -device vfio-ap,sysfsdev=/sys/devices/vfio_ap/matrix/$U1,id=hostdev0
 ssh guest1 lszcrypt
 echo 1 > /sys/devices/vfio_ap/matrix/$U1/remove
+dmesg | grep Relaying
 ls /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/devices
 ssh guest1 lszcrypt
