@@ -772,7 +772,12 @@ void ApBus::sm_read(ApQueueDev& q) {
         queue_error(q, s.response_code);
         return;
     }
-    --q.queue_count;
+    // ap_sm_recv: queue_count = max(0, queue_count - 1), then "if (!status.queue_empty &&
+    // !aq->queue_count) aq->queue_count++" -- a reply nobody asked for (an unassociated
+    // psmid, e.g. a request apinsn enqueued) must not make the bus stop reading a queue
+    // that still holds work.
+    if (q.queue_count > 0) --q.queue_count;
+    if (!s.queue_empty && q.queue_count == 0) ++q.queue_count;
     auto it = std::find_if(q.pendingq.begin(), q.pendingq.end(), [&](ApMessageReq* r) { return r->psmid == psmid; });
     if (it == q.pendingq.end()) {
       // ap_sm_recv: AP_DBF_WARN("%s unassociated reply psmid=0x%016llx on 0x%02x.%04x\n") --
