@@ -62,6 +62,13 @@ void LinuxKernel::boot() {
   VfioApProfile p;
   if (!VfioApProfile::by_name(profile, p))
     printk("apsim: unknown apsim.vfio_ap_profile=" + profile + ", using \"" + vfio_profile_.name + "\"");
+  // apsim.kvm_ap=intercept: the what-if in which KVM emulates its guests' AP instructions
+  // (driver/kvm.h, KvmVm::emulates_ap); "interpret" (or nothing) is what Linux does.
+  const std::string kvm_ap = cmdline_param("apsim.kvm_ap");
+  if (!kvm_ap.empty() && kvm_ap != "interpret" && kvm_ap != "intercept")
+    printk("apsim: unknown apsim.kvm_ap=" + kvm_ap + ", using \"interpret\"");
+  else if (kvm_ap == "intercept")
+    printk("apsim: what-if: KVM intercepts and emulates guest AP instructions (APIE off)");
   boot_userspace();
 }
 

@@ -6,6 +6,7 @@
 #include "arch/ap_registers.h"
 #include "arch/bits.h"
 #include "arch/crycb.h"
+#include "arch/qci.h"
 #include "driver/ap_bus.h"
 #include "driver/kernel.h"
 
@@ -38,8 +39,10 @@ KvmVm::KvmVm(LinuxKernel& host, const std::string& name, uint64_t mem_bytes, con
   // host's QCI reports APXA, else format 1.
   const bool apxa = host.ap_bus().qci().apxa();
   format_ = !fac.msax3 ? arch::CRYCB_FORMAT0 : apxa ? arch::CRYCB_FORMAT2 : arch::CRYCB_FORMAT1;
-  // KVM_S390_VM_CRYPTO_ENABLE_APIE: QEMU sets it iff the CPU model has `ap`.
-  apie_ = fac.ap;
+  // KVM_S390_VM_CRYPTO_ENABLE_APIE: QEMU sets it iff the CPU model has `ap` -- unless the
+  // what-if apsim.kvm_ap=intercept has KVM emulate AP instead (see kvm.h).
+  emulate_ap_ = fac.ap && host.cmdline_param("apsim.kvm_ap") == "intercept";
+  apie_ = fac.ap && !emulate_ap_;
   // kvm_s390_vcpu_crypto_setup: "If the AP instructions are not being interpreted and the
   // MSAX3 facility is not configured for the guest, there is nothing to set up."
   if (apie_ || fac.msax3) store_u32(st, sd_ + arch::kSieCrycbdOffset, static_cast<uint32_t>(crycb_) | format_);
@@ -83,6 +86,16 @@ void KvmVm::set_crypto_masks(const arch::ApMask& apm, const arch::ApMask& aqm, c
   }
   hcpu_->sie_crycb_changed(sd_);  // kvm_s390_sync_request_broadcast(kvm, KVM_REQ_VSIE_RESTART)
   hcpu_->sie_unblock(sd_);        // kvm_s390_vcpu_unblock_all
+  // What the APCB now says, for the what-if emulation: cut to the format's width.
+  const auto cut = [](const arch::ApMask& m, unsigned bits) {
+    arch::ApMask r;
+    for (unsigned id = 0; id < bits; ++id) r.assign(id, m.test(id));
+    return r;
+  };
+  const bool f2 = format_ == arch::CRYCB_FORMAT2;
+  apm_ = cut(apm, f2 ? 256 : 64);
+  aqm_ = cut(aqm, f2 ? 256 : 16);
+  adm_ = cut(adm, f2 ? 256 : 16);
 }
 
 void KvmVm::clear_crypto_masks() {
@@ -93,17 +106,24 @@ void KvmVm::clear_crypto_masks() {
   st.write(crycb_ + 0x80, zero, 0x80);   // apcb1
   hcpu_->sie_crycb_changed(sd_);
   hcpu_->sie_unblock(sd_);
+  apm_ = aqm_ = adm_ = arch::ApMask();
 }
 
-InsnOutcome KvmVm::handle_ap_intercept(uint16_t opcode, arch::GeneralRegisters& regs, unsigned, unsigned) {
+InsnOutcome KvmVm::handle_ap_intercept(uint16_t opcode, arch::GeneralRegisters& regs, unsigned r1, unsigned r2) {
+  if (emulate_ap_) return emulate_ap(opcode, regs, r1, r2);
   // kvm_s390_handle_b2 dispatches only PQAP; NQAP/DQAP and any PQAP KVM declines go to
   // userspace, and QEMU's handle_b2 has no case for them: operation exception (spec §3.3).
   const InsnOutcome to_qemu{0, arch::PGM_OPERATION};
   if (opcode != arch::kOpPQAP) return to_qemu;
   // handle_pqap
-  const uint64_t gr0 = regs[0];
   // No AP instructions on the host, or no ECA_APIE for the vCPU: -EOPNOTSUPP, to userspace.
-  if (!apie_ || arch::gr0_fc(gr0) != static_cast<uint8_t>(arch::PqapFc::AQIC)) return to_qemu;
+  if (!apie_ || arch::gr0_fc(regs[0]) != static_cast<uint8_t>(arch::PqapFc::AQIC)) return to_qemu;
+  return handle_pqap_aqic(regs);
+}
+
+// handle_pqap (arch/s390/kvm/priv.c) for PQAP(AQIC), past its APIE check.
+InsnOutcome KvmVm::handle_pqap_aqic(arch::GeneralRegisters& regs) {
+  const uint64_t gr0 = regs[0];
   if (regs.problem_state) return InsnOutcome{0, arch::PGM_PRIVILEGED_OP};
   if (gr0 & 0x007f0000) return InsnOutcome{0, arch::PGM_SPECIFICATION};
   if ((gr0 & 0x00800000) && !fac_.apft) return InsnOutcome{0, arch::PGM_SPECIFICATION};
@@ -119,6 +139,68 @@ InsnOutcome KvmVm::handle_ap_intercept(uint16_t opcode, arch::GeneralRegisters& 
   s.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;
   regs[1] = s.gr1();
   return InsnOutcome{3, arch::PGM_NONE};
+}
+
+// The what-if emulation (kvm.h, emulates_ap).  The host instruction runs on the host CPU,
+// so its cycles add to the intercept's; its program interruptions are the guest's.
+InsnOutcome KvmVm::emulate_ap(uint16_t opcode, arch::GeneralRegisters& regs, unsigned r1, unsigned r2) {
+  using arch::PqapFc;
+  if (regs.problem_state) return InsnOutcome{0, arch::PGM_PRIVILEGED_OP};
+  const arch::Apqn q = arch::gr0_apqn(regs[0]);
+  const auto not_available = [&regs] {
+    arch::ApQueueStatus s;
+    s.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;
+    regs[1] = s.gr1();
+    return InsnOutcome{3, arch::PGM_NONE};
+  };
+  const bool in_matrix = apm_.test(q.apid) && aqm_.test(q.apqi);
+  arch::ApInstructions& host_ap = host_.cpu().ap();
+  arch::GeneralRegisters h = regs;
+  h.problem_state = false;
+  if (opcode == arch::kOpPQAP) {
+    const auto fc = static_cast<PqapFc>(arch::gr0_fc(regs[0]));
+    if (fc == PqapFc::AQIC) return handle_pqap_aqic(regs);
+    if (fc == PqapFc::QCI) {
+      // The host's block, with the guest's own masks, stored in guest storage.
+      if (regs[2] % 8) return InsnOutcome{0, arch::PGM_SPECIFICATION};
+      if (regs[2] > mem_bytes_ || arch::kQciBlockSize > mem_bytes_ - regs[2]) return InsnOutcome{0, arch::PGM_ADDRESSING};
+      h[2] = host_.persistent_page("kvm qci");
+      const InsnOutcome o = host_ap.pqap(h);
+      if (o.interrupted()) return o;
+      uint8_t block[arch::kQciBlockSize];
+      host_.cpu().storage().read(h[2], block, sizeof block);
+      arch::QciInfo info = arch::QciInfo::from_bytes(block);
+      info.apm = apm_;
+      info.aqm = aqm_;
+      info.adm = adm_;
+      info.to_bytes(block);
+      vcpu_->storage().write(regs[2], block, sizeof block);
+      regs[0] = h[0];
+      regs[1] = h[1];
+      return o;
+    }
+    const bool per_queue = fc == PqapFc::TAPQ || fc == PqapFc::RAPQ || fc == PqapFc::ZAPQ || fc == PqapFc::QACT;
+    if (per_queue && !in_matrix) return not_available();
+    const InsnOutcome o = host_ap.pqap(h);  // other function codes: the host's exception
+    regs[0] = h[0], regs[1] = h[1], regs[2] = h[2];
+    return o;
+  }
+  if (opcode != arch::kOpNQAP && opcode != arch::kOpDQAP) return InsnOutcome{0, arch::PGM_OPERATION};
+  if (!in_matrix) return not_available();
+  // The R2 operand is guest real storage: translate it, or refuse what lies beyond it.
+  const unsigned ra = r2 & ~1u;
+  const bool translated = r2 % 2 == 0 && r2 <= 14;
+  if (translated) {
+    const uint64_t addr = regs[ra], len = regs[ra + 1];
+    if (len && (addr > mem_bytes_ || len > mem_bytes_ - addr)) return InsnOutcome{0, arch::PGM_ADDRESSING};
+    h[ra] = mso_ + addr;
+  }
+  const InsnOutcome o = opcode == arch::kOpNQAP ? host_ap.nqap(h, r1, r2) : host_ap.dqap(h, r1, r2);
+  const uint64_t ra_back = translated ? h[ra] - mso_ : regs[ra];
+  regs = h;
+  regs.problem_state = false;
+  if (translated) regs[ra] = ra_back;
+  return o;
 }
 
 }  // namespace apsim::driver

@@ -59,11 +59,25 @@ class KvmVm : public arch::SieInterceptHandler {
   std::function<arch::InsnOutcome(arch::GeneralRegisters&)> pqap_hook;
 
   /// SIE intercept of an AP instruction: handle_pqap for PQAP(AQIC) with APIE on; anything
-  /// else goes to userspace, where QEMU injects an operation exception (spec §3.3).
+  /// else goes to userspace, where QEMU injects an operation exception (spec §3.3).  In the
+  /// what-if mode below, KVM emulates every AP instruction instead.
   arch::InsnOutcome handle_ap_intercept(uint16_t opcode, arch::GeneralRegisters& regs, unsigned r1,
                                         unsigned r2) override;
 
+  /// **What-if, not Linux**: with `apsim.kvm_ap=intercept` on the host's kernel command line
+  /// KVM leaves ECA.APIE off for a guest with `ap` and emulates its AP instructions itself:
+  /// every NQAP, DQAP and PQAP exits SIE (timing.intercept_cycles), is checked against the
+  /// guest's APM x AQM (RC 0x01 outside it), and is re-issued on the host with guest
+  /// addresses translated (guest real + MSO; addressing exception beyond guest memory).  QCI
+  /// shows the guest's masks; AQIC goes to vfio_ap's hook as with APIE.  The ADM is not
+  /// enforced (the hypervisor does not parse CPRBs).  It lets a study price the AP
+  /// interpretation facility: `apsim sweep` parameter `execution: intercepted`.
+  bool emulates_ap() const { return emulate_ap_; }
+
  private:
+  arch::InsnOutcome emulate_ap(uint16_t opcode, arch::GeneralRegisters& regs, unsigned r1, unsigned r2);
+  arch::InsnOutcome handle_pqap_aqic(arch::GeneralRegisters& regs);
+
   LinuxKernel& host_;
   std::string name_;
   arch::Facilities fac_;
@@ -71,6 +85,8 @@ class KvmVm : public arch::SieInterceptHandler {
   uint64_t sd_ = 0, crycb_ = 0, gisa_ = 0, mso_ = 0;
   uint32_t format_ = 0;
   bool apie_ = false;
+  bool emulate_ap_ = false;        ///< apsim.kvm_ap=intercept (what-if, see emulates_ap)
+  arch::ApMask apm_, aqm_, adm_;   ///< the masks last written, cut to the format's width
   arch::HostCpu* hcpu_ = nullptr;
   arch::Cpu* vcpu_ = nullptr;
 };
