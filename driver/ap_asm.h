@@ -27,6 +27,13 @@ inline ApQueueStatus pgm_status() {
   return s;
 }
 
+/// ap_instructions_available (arch/s390/include/asm/ap.h): Linux issues PQAP(TAPQ) for
+/// APQN 00.0000 and catches the operation exception in its EX_TABLE.  apsim asks the
+/// facility the CPU context decides that exception by (arch::Facilities::ap; a guest's
+/// comes from its CPU model, QEMU's `ap`), so no instruction runs and no simulated time
+/// passes: the same answer without changing any other boot's timing.
+inline bool ap_instructions_available(arch::Cpu& cpu) { return cpu.facilities().ap; }
+
 inline ApQueueStatus ap_tapq(arch::Cpu& cpu, Apqn q, bool tbit, arch::TapqInfo* info, uint16_t* pgm = nullptr) {
   arch::GeneralRegisters r;
   r[0] = arch::make_pqap_gr0(arch::PqapFc::TAPQ, q, tbit);

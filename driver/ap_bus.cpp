@@ -36,16 +36,19 @@ ShowFn show_str(std::function<std::string()> f) {
 ApBus::ApBus(LinuxKernel& kernel) : kernel_(kernel) {}
 ApBus::~ApBus() = default;
 
-void ApBus::init(const std::string& cmdline) {
+int ApBus::init(const std::string& cmdline) {
   (void)cmdline;
   const arch::Facilities& fac = kernel_.cpu().facilities();
-  if (!fac.ap) {
+  if (!ap_instructions_available(kernel_.cpu())) {
     // ap_module_init (drivers/s390/crypto/ap_bus.c, 6.1): ap_instructions_available() is
     // false -> pr_warn("The hardware system does not support AP instructions\n") and
-    // -ENODEV.  Linux then registers no bus at all; apsim keeps an empty /sys/bus/ap (its
-    // scan finds no devices), see docs/kernel-log.md.
+    // -ENODEV, before bus_register(&ap_bus_type) and root_device_register("ap"): no
+    // /sys/bus/ap, no /sys/devices/ap, no scan work or config timer.  With CONFIG_AP built
+    // in, do_one_initcall says nothing more about the -ENODEV (only with initcall_debug).
     kernel_.printk("ap: The hardware system does not support AP instructions");
+    return -ENODEV;
   }
+  registered_ = true;
   has_qci_ = fac.qci;
   irq_ = fac.aqic;  // ap.useirq defaults to 1
   qci_buf_ = kernel_.alloc_pages(1);
@@ -75,6 +78,7 @@ void ApBus::init(const std::string& cmdline) {
   }
   bus_attrs();
   scan();
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -170,19 +174,27 @@ void ApBus::add_driver_dir(ApDriver& drv) {
   fs.add_attr(d + "/unbind", nullptr, [this, &drv](const std::string& buf) { return driver_unbind_store(drv, buf); });
 }
 
-void ApBus::register_driver(ApDriver& drv) {
+int ApBus::register_driver(ApDriver& drv) {
+  if (!registered_) {
+    // ap_driver_register -> driver_register (drivers/base/driver.c, 6.1): the bus was never
+    // registered (drv->bus->p == NULL) -> pr_err (no prefix) and -EINVAL.
+    kernel_.printk("Driver '" + drv.name() + "' was unable to register with bus_type 'ap' because the bus was not initialized.");
+    return -EINVAL;
+  }
   drivers_.push_back(&drv);
   add_driver_dir(drv);
   if (drv.for_cards()) {
     for (auto& [id, c] : cards_)
       if (!c->driver) bind_card(*c, drv);
-    return;
+    return 0;
   }
   for (auto& [id, q] : queues_)
     if (!q->driver) probe_device(*q);
+  return 0;
 }
 
 void ApBus::unregister_driver(ApDriver& drv) {
+  if (std::find(drivers_.begin(), drivers_.end(), &drv) == drivers_.end()) return;  // never registered
   for (auto& [id, q] : queues_)
     if (q->driver == &drv) unbind(*q);
   drivers_.erase(std::remove(drivers_.begin(), drivers_.end(), &drv), drivers_.end());
@@ -437,6 +449,7 @@ void ApBus::remove_card_dev(unsigned apid) {
 }
 
 void ApBus::scan() {
+  if (!registered_) return;  // no bus: nothing scans (ap_scan_bus_wq/ap_config_timer are set up after bus_register)
   ++scans_;
   arch::Cpu& cpu = kernel_.cpu();
   const arch::QciInfo before = qci_;

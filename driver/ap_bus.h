@@ -123,12 +123,18 @@ class ApBus {
   ~ApBus();
 
   /// ap_module_init: parse ap.apmask/ap.aqmask from the command line, register the bus
-  /// attributes, scan.  `cmdline` is the kernel command line.
-  void init(const std::string& cmdline);
-  /// Register/unregister a driver; the bus probes unbound devices for it.
-  void register_driver(ApDriver& drv);
+  /// attributes, scan.  `cmdline` is the kernel command line.  Without AP instructions
+  /// the bus is never registered: the kernel-log line, -ENODEV, no /sys/bus/ap, no
+  /// /sys/devices/ap, no scans (registered() stays false).
+  int init(const std::string& cmdline);
+  /// Whether ap_module_init registered the bus (bus_register(&ap_bus_type)).
+  bool registered() const { return registered_; }
+  /// Register/unregister a driver; the bus probes unbound devices for it.  On an
+  /// unregistered bus: driver_register's kernel-log line and -EINVAL.
+  int register_driver(ApDriver& drv);
   void unregister_driver(ApDriver& drv);
-  /// ap_scan_bus: query the configuration and create/remove devices.
+  /// ap_scan_bus: query the configuration and create/remove devices (nothing on an
+  /// unregistered bus: no scan work, no config timer).
   void scan();
 
   const arch::QciInfo& qci() const { return qci_; }
@@ -211,6 +217,7 @@ class ApBus {
   void add_driver_dir(ApDriver& drv);
 
   LinuxKernel& kernel_;
+  bool registered_ = false;  ///< bus_register done (ap_module_init got past its AP check)
   arch::QciInfo qci_;
   bool has_qci_ = false;
   bool irq_ = false;

@@ -311,6 +311,12 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
     ApBus& bus = kk.ap_bus();
     const size_t first = queues.size();
     const std::string where = &kk == &k ? std::string() : " in " + kk.hostname();
+    if (!bus.registered()) {
+      // No AP instructions: ap_module_init registered no bus (no /sys/bus/ap), so there are
+      // no queues and no zcrypt driver to send requests through.
+      err << "apbench: no AP bus" << where << ": /sys/bus/ap: No such file or directory\n";
+      return 1;
+    }
     std::vector<std::string> names;
     const bool count_form = !apqns_s.empty() && apqns_s.find('.') == std::string::npos;
     if (count_form) {

@@ -52,12 +52,14 @@ void LinuxKernel::boot() {
   for (const char* dir : {"/etc", "/root", "/tmp"}) sysfs_.mount_tmpfs(dir);
   for (const char* dir : {"/etc/udev/rules.d", "/etc/modules-load.d"}) sysfs_.make_dir("/", dir, true);
   if (!opts_.is_guest) sysfs_.make_dir("/", "/etc/mdevctl.d", true);  // the mdevctl package
-  sysfs_.mkdir("/sys/bus/ap");
+  // /sys/bus/ap and /sys/devices/ap are the AP bus's own (ApBus::init registers them).
+  sysfs_.mkdir("/sys/bus");
   sysfs_.mkdir("/sys/devices");
   printk(std::string("Linux version ") + kUname + " (apsim) on " + (opts_.is_guest ? "KVM" : "LPAR"));
   if (!opts_.cmdline.empty()) printk("Kernel command line: " + opts_.cmdline);
-  ap_bus_->init(opts_.cmdline);
-  zcrypt_->register_with(*ap_bus_);
+  // zcrypt_cex4 is loaded by udev for the first AP device's modalias (ap:tXX); without a bus
+  // (no AP instructions) there is no device, no uevent and no zcrypt driver.
+  if (ap_bus_->init(opts_.cmdline) == 0) zcrypt_->register_with(*ap_bus_);
   const std::string profile = cmdline_param("apsim.vfio_ap_profile");
   VfioApProfile p;
   if (!VfioApProfile::by_name(profile, p))
@@ -245,13 +247,30 @@ int LinuxKernel::load_module(const std::string& name, std::ostream& err) {
     err << "modprobe: FATAL: Module " << name << " not found in directory /lib/modules/" << kUname << "\n";
     return 1;
   }
+  if (m == "zcrypt_cex4" && !ap_bus_->registered()) {
+    // zcrypt_cex4_init -> ap_driver_register -> driver_register: the AP bus was never
+    // registered (ap_module_init returned -ENODEV), so -EINVAL with driver_register's
+    // kernel-log line.  Its dependency zcrypt loads: zcrypt_api_init needs no AP bus.
+    // kmod (tools/modprobe.c, insmod): "could not insert '%s': %s" with strerror(-err).
+    modules_.insert("zcrypt");
+    if (zcrypt_->register_with(*ap_bus_) != 0) {
+      err << "modprobe: ERROR: could not insert 'zcrypt_cex4': Invalid argument\n";
+      return 1;
+    }
+  }
   if (m != "vfio_ap") {
     modules_.insert(m);
     return 0;
   }
   if (vfio_ap_) return 0;
-  vfio_ap_ = std::make_unique<VfioAp>(*this, vfio_profile_);
-  vfio_ap_->init();
+  auto vfio = std::make_unique<VfioAp>(*this, vfio_profile_);
+  if (vfio->init() != 0) {
+    // vfio_ap_init: no AP instructions -> -ENODEV (the only error its init returns here);
+    // the module is not loaded.  kmod's insmod: "could not insert '%s': %s", strerror(ENODEV).
+    err << "modprobe: ERROR: could not insert 'vfio_ap': No such device\n";
+    return 1;
+  }
+  vfio_ap_ = std::move(vfio);
   // The matrix parent device registered: udev's 60-mdevctl.rules runs
   // "mdevctl start-parent-mdevs matrix", which starts the mdevs defined with start=auto.
   // Its output goes to the journal, not to the terminal of whoever loaded the module.
@@ -312,9 +331,11 @@ int LinuxKernel::cmd_reboot(const std::vector<std::string>& argv, std::ostream&,
 
 void LinuxKernel::boot_userspace() {
   // udev applies the persistent AP bus masks (s390-tools writes them as ATTR{apmask}= and
-  // ATTR{aqmask}= in 41-ap.rules) when the ap bus appears.
+  // ATTR{aqmask}= in 41-ap.rules) when the ap bus appears: the rule matches the bus's "add"
+  // uevent, which a system without AP instructions never sends (ap_module_init returns
+  // before bus_register), so the rule does not run there.
   std::string rules;
-  if (sysfs_.read("/", "/etc/udev/rules.d/41-ap.rules", rules) == 0) {
+  if (ap_bus_->registered() && sysfs_.read("/", "/etc/udev/rules.d/41-ap.rules", rules) == 0) {
     for (const char* attr : {"apmask", "aqmask"}) {
       const std::string key = std::string("ATTR{") + attr + "}=\"";
       const size_t at = rules.find(key);

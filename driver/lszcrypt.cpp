@@ -254,12 +254,15 @@ int lszcrypt_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ost
         err << "lszcrypt: Option '" << a << "' requires an argument\nTry 'lszcrypt --help' for more information.\n";
         return 1;
       }
+      // show_capability: "check if ap driver is available" -- no /sys/bus/ap (no AP
+      // instructions: ap_module_init registered no bus) -> errx(EXIT_FAILURE, ...).
       if (!k.sysfs().is_dir("/sys/bus/ap")) {
         err << "lszcrypt: Crypto device driver not available.\n";
         return 1;
       }
       return show_capability(r, id, out, err);
     } else if (a == "-b" || a == "--bus" || a == "-d" || a == "--domains") {
+      // show_bus, show_domains: the same /sys/bus/ap check first.
       if (!k.sysfs().is_dir("/sys/bus/ap")) {
         err << "lszcrypt: Crypto device driver not available.\n";
         return 1;
@@ -273,8 +276,11 @@ int lszcrypt_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ost
       filter.push_back(a);
     }
   }
+  // show_devices_all, show_devices_argv: errx "Crypto device driver not available." when
+  // /sys/bus/ap is no directory (a system without AP instructions has no AP bus), before
+  // any header or device.
   std::vector<std::string> devs;
-  if (k.sysfs().list("/", "/sys/bus/ap/devices", devs) != 0) {
+  if (!k.sysfs().is_dir("/sys/bus/ap") || k.sysfs().list("/", "/sys/bus/ap/devices", devs) != 0) {
     err << "lszcrypt: Crypto device driver not available.\n";
     return 1;
   }

@@ -25,6 +25,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -752,19 +753,29 @@ int Mdevctl::ap_conflicts(const ApDevice& dev, const ApDevice& other, const std:
 }
 
 bool Mdevctl::read_masks(bool persistent, arch::ApMask& apm, arch::ApMask& aqm) {
-  // ap_read_udev_masks: the masks of /etc/udev/rules.d/41-ap.rules, each falling back to
-  // the active sysfs value when the rule does not set it (or there is no rule).
+  // ap_read_udev_masks (s390-tools libap): the masks of /etc/udev/rules.d/41-ap.rules; only
+  // when the rule does not set both (or there is no rule) are the active sysfs values read
+  // (ap_read_sysfs_masks), and failing to read them (no /sys/bus/ap: no AP instructions)
+  // is an error.  Not persistent (start): ap_read_sysfs_masks alone.
   std::string ap, aq;
-  if (fs_.read("/", "/sys/bus/ap/apmask", ap) != 0 || fs_.read("/", "/sys/bus/ap/aqmask", aq) != 0) return false;
+  bool read_ap = false, read_aq = false;
   std::string rules;
   if (persistent && fs_.read("/", "/etc/udev/rules.d/41-ap.rules", rules) == 0) {
-    for (auto [name, target] : {std::pair<const char*, std::string*>{"apmask", &ap}, {"aqmask", &aq}}) {
+    for (auto [name, target, read] : {std::tuple<const char*, std::string*, bool*>{"apmask", &ap, &read_ap},
+                                      {"aqmask", &aq, &read_aq}}) {
       const std::string key = std::string("ATTR{") + name + "}=\"";
       const size_t at = rules.find(key);
       if (at == std::string::npos) continue;
       const size_t b = at + key.size(), end = rules.find('"', b);
-      if (end != std::string::npos) *target = rules.substr(b, end - b);
+      if (end != std::string::npos) *target = rules.substr(b, end - b), *read = true;
     }
+  }
+  if (!read_ap || !read_aq) {
+    std::string sysap, sysaq;
+    if (fs_.read("/", "/sys/bus/ap/apmask", sysap) != 0 || fs_.read("/", "/sys/bus/ap/aqmask", sysaq) != 0)
+      return false;
+    if (!read_ap) ap = sysap;
+    if (!read_aq) aq = sysaq;
   }
   arch::ApMask a, q;
   if (ap_parse_mask_str(ap, a) == 0 && ap_parse_mask_str(aq, q) == 0) {

@@ -68,7 +68,10 @@ std::string apqn_lines(const ApMask& apm, const ApMask& aqm) {
 VfioAp::VfioAp(LinuxKernel& kernel, VfioApProfile profile) : kernel_(kernel), profile_(std::move(profile)) {}
 VfioAp::~VfioAp() = default;
 
-void VfioAp::init() {
+int VfioAp::init() {
+  // vfio_ap_init (vfio_ap_drv.c, 6.1): "If there are no AP instructions, there is nothing
+  // to pass through." -> -ENODEV, silently, before the matrix device is created.
+  if (!ap_instructions_available(kernel_.cpu())) return -ENODEV;
   Sysfs& fs = kernel_.sysfs();
   fs.mkdir(kMatrix);
   fs.mkdir(kType + "/devices");
@@ -91,6 +94,7 @@ void VfioAp::init() {
     o = profile_.features + "\n";
     return 0;
   }, nullptr);
+  return 0;
 }
 
 ApMatrixMdev* VfioAp::mdev(const std::string& uuid) {

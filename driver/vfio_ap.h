@@ -54,7 +54,8 @@ class VfioAp : public ApDriver {
   ~VfioAp() override;
 
   /// Module init: the matrix device and mdev type in sysfs, the AP driver registration.
-  void init();
+  /// -ENODEV without AP instructions (nothing is created then).
+  int init();
   /// Module exit.  Returns -EBUSY while any mdev exists (the module is in use).
   int exit();
   const VfioApProfile& profile() const { return profile_; }

@@ -58,9 +58,15 @@ void Cex4QueueDriver::remove_queue(ApQueueDev& q) {
   kernel_.sysfs().remove(q.path + "/online");
 }
 
-void Zcrypt::register_with(ApBus& bus) {
-  bus.register_driver(card_);
-  bus.register_driver(queue_);
+int Zcrypt::register_with(ApBus& bus) {
+  // zcrypt_cex4_init (zcrypt_cex4.c): ap_driver_register(cex4card), return its error if it
+  // fails; then cex4queue, unregistering cex4card if that one fails.
+  if (int rc = bus.register_driver(card_); rc) return rc;
+  if (int rc = bus.register_driver(queue_); rc) {
+    bus.unregister_driver(card_);
+    return rc;
+  }
+  return 0;
 }
 
 }  // namespace apsim::driver

@@ -42,7 +42,8 @@ class Cex4QueueDriver : public ApDriver {
 class Zcrypt {
  public:
   explicit Zcrypt(LinuxKernel& k) : card_(k), queue_(k) {}
-  void register_with(ApBus& bus);
+  /// zcrypt_cex4_init: cex4card, then cex4queue; 0, or the first registration's error.
+  int register_with(ApBus& bus);
   Cex4CardDriver& card_driver() { return card_; }
   Cex4QueueDriver& queue_driver() { return queue_; }
 
