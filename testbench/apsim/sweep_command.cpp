@@ -68,14 +68,15 @@ const std::vector<ParamDef>& params() {
       {"irq", Type::choice, 0, 0, {"polling", "interrupts"}, Target::workload, "apbench --mode (AP bus polling or interruptions)"},
       {"rate", Type::number, 0, 1e12, {}, Target::workload, "apbench --rate (0 = closed loop)"},
       {"guests", Type::integer, 0, 64, {}, Target::script, "guests sharing the first adapter, one domain each"},
-      {"execution", Type::choice, 0, 0, {"host", "interpreted"}, Target::script,
-       "host (LPAR, no SIE) or interpreted (in guests, SIE interpretation)"},
+      {"execution", Type::choice, 0, 0, {"host", "interpreted", "intercepted"}, Target::script,
+       "host (LPAR, no SIE), interpreted (in guests, SIE interpretation) or intercepted (in guests, "
+       "the what-if apsim.kvm_ap=intercept: KVM emulates every AP instruction)"},
       {"qd", Type::integer, 0, 15, {}, Target::lpar, "adapters[].qd (queue depth field)"},
       {"qd_plus_one_slots", Type::boolean, 0, 0, {}, Target::lpar, "adapters[].qd_plus_one_slots"},
       {"engines", Type::integer, 1, 64, {}, Target::lpar, "adapters[].engines"},
       {"adapters", Type::integer, 1, 256, {}, Target::lpar, "copies of the base LPAR's first adapter"},
       {"domains", Type::integer, 1, 256, {}, Target::lpar, "usage (and control) domains 0..N-1"},
-      {"card_type", Type::choice, 0, 0, {"CEX4", "CEX5", "CEX6", "CEX7", "CEX8"}, Target::lpar, "adapters[].type"},
+      {"card_type", Type::choice, 0, 0, {"CEX4", "CEX5", "CEX6", "CEX7", "CEX8", "CEX9"}, Target::lpar, "adapters[].type"},
       {"card_mode", Type::choice, 0, 0, {"accel", "cca", "ep11"}, Target::lpar, "adapters[].mode"},
       {"rating_unit_ps", Type::integer, 1, 1099511627776.0, {}, Target::lpar, "service-time scale"},
       {"quantum_ps", Type::integer, 1, 1099511627776.0, {}, Target::lpar, "--mode fast quantum"},
@@ -341,6 +342,11 @@ Json point_lpar(const Spec& s, const Json& v) {
     l["usage_domains"] = doms;
     l["control_domains"] = doms;
   }
+  // execution "intercepted": the host kernel runs KVM's what-if emulation (driver/kvm.h).
+  if (v.value("execution", std::string()) == "intercepted") {
+    const std::string cmdline = l.value("kernel_cmdline", std::string());
+    l["kernel_cmdline"] = cmdline + (cmdline.empty() ? "" : " ") + "apsim.kvm_ap=intercept";
+  }
   for (const char* k : {"rating_unit_ps", "quantum_ps"})
     if (v.contains(k)) l[k] = v[k];
   for (auto it = v.begin(); it != v.end(); ++it)
@@ -373,7 +379,7 @@ std::vector<Point> make_points(const Spec& s, const std::string& out) {
       const std::string e = p.values["execution"].get<std::string>();
       if (e == "host" && guests > 0)
         throw SpecError(where + ": 'execution': \"host\" runs the workload on the LPAR, but guests=" + std::to_string(guests));
-      if (e == "interpreted" && guests == 0) p.values["guests"] = guests = 1;
+      if (e != "host" && guests == 0) p.values["guests"] = guests = 1;
     } else {
       p.values["execution"] = guests > 0 ? "interpreted" : "host";
     }
