@@ -712,7 +712,7 @@ int run_sweep(const SweepOptions& o) {
   };
   std::cout << "apsim sweep: " << spec.name << ": " << pts.size() << " points, --jobs " << o.jobs << ", output " << o.out << "\n"
             << std::flush;
-  progress();
+  bool changed = true;  // report after the freed job slots are refilled, not in between
   while (done < pts.size()) {
     while (running < o.jobs && next < pts.size()) {
       Point& p = pts[next++];
@@ -721,10 +721,13 @@ int run_sweep(const SweepOptions& o) {
       if (p.pid < 0) {
         p.status = std::string("failed: fork: ") + std::strerror(errno);
         ++done, ++failed;
+        changed = true;
         continue;
       }
       ++running;
     }
+    if (changed) progress();
+    changed = false;
     if (running == 0) continue;
     int st = 0;
     const pid_t pid = waitpid(-1, &st, WNOHANG);
@@ -737,7 +740,7 @@ int run_sweep(const SweepOptions& o) {
           finish(p, st, true);
           p.pid = -1;
           --running, ++done, ++failed;
-          progress();
+          changed = true;
         }
       usleep(20000);
       continue;
@@ -749,9 +752,10 @@ int run_sweep(const SweepOptions& o) {
         p.pid = -1;
         --running, ++done;
         if (p.status != "ok") ++failed;
-        progress();
+        changed = true;
       }
   }
+  if (changed) progress();
   if (tty) std::cerr << "\n";
 
   int rc = failed ? 1 : 0;
