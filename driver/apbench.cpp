@@ -662,7 +662,9 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
   }
   if (lat_us.empty()) have_hw = false;
   const double secs = static_cast<double>(t1 - t0) / 1e12;
-  const double tput = secs > 0 ? requests / secs : 0.0;
+  // Good replies per simulated second: failed and wrong requests do not count as work done
+  // (requests that all fail at once would otherwise give an absurd rate).
+  const double tput = secs > 0 ? (requests - failed - wrong) / secs : 0.0;
   const char* how = bus.use_interrupts() ? "interrupts" : "polling";
   char buf[256];
   if (queues.size() == 1) out << "apbench: " << queues[0]->qid.name() << " " << op;
