@@ -221,7 +221,6 @@ struct Shell::Impl {
   int b_cut(const std::vector<std::string>& argv_in, Io& io, int);
   static std::string parse_cut_list(const std::string& list, bool fields,
                                     std::vector<std::pair<long long, long long>>& ranges);
-  int run_external(const std::vector<std::string>& argv, Io& io, int line);
 };
 
 }  // namespace apsim::driver

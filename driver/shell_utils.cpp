@@ -824,10 +824,4 @@ std::string Shell::Impl::parse_cut_list(const std::string& list, bool fields,
   }
 }
 
-int Shell::Impl::run_external(const std::vector<std::string>& argv, Io& io, int line) {
-  int st = sh.host_.run_command(argv, *io.out, *io.err);
-  if (st == 127) diag(io, line, argv[0] + ": command not found");
-  return st;
-}
-
 }  // namespace apsim::driver
