@@ -2,7 +2,7 @@
 //
 //   apsim run SCRIPT [--lpar FILE.json] [--vcd FILE.vcd] [--mode cycle|fast] [--seed N]
 //                    [--echo] [--stats]
-//   apsim sweep SPEC.json --out DIR [--jobs N]        (testbench/apsim/sweep_command.h)
+//   apsim sweep SPEC.json --out DIR [--jobs N] | --dry-run   (testbench/apsim/sweep_command.h)
 //
 // Our own main() (as VCML does) so that the SystemC banner can be switched off before the
 // kernel prints it; it hands over to sc_elab_and_sim(), which calls sc_main().
@@ -37,7 +37,8 @@ int sc_main(int argc, char** argv) {
   apsim::tb::SweepOptions so;
   CLI::App* sweep = app.add_subcommand("sweep", "run a parameter grid, one apsim process per point; CSV and plots");
   sweep->add_option("spec", so.spec, "sweep spec (JSON, docs/sweeps.md)")->required();
-  sweep->add_option("--out", so.out, "output directory")->required();
+  sweep->add_option("--out", so.out, "output directory (required unless --dry-run)");
+  sweep->add_flag("--dry-run", so.dry_run, "validate the spec and list its points; write and run nothing");
   sweep->add_option("--jobs", so.jobs, "points run side by side")->check(CLI::Range(1u, 64u));
   try {
     app.parse(argc, argv);

@@ -673,7 +673,7 @@ int run_sweep(const SweepOptions& o) {
   std::vector<Point> pts;
   try {
     if (o.jobs < 1 || o.jobs > 64) throw SpecError("--jobs: expected 1..64, got " + std::to_string(o.jobs));
-    if (o.out.empty()) throw SpecError("--out: a directory is required");
+    if (o.out.empty() && !o.dry_run) throw SpecError("--out: a directory is required");
     spec = load_spec(o.spec);
     pts = make_points(spec, o.out);
   } catch (const SpecError& e) {
@@ -682,6 +682,15 @@ int run_sweep(const SweepOptions& o) {
   } catch (const std::exception& e) {
     std::cerr << "apsim sweep: " << o.spec << ": " << e.what() << "\n";
     return 2;
+  }
+  if (o.dry_run) {  // the points as they would run, one line each
+    std::cout << "apsim sweep: " << spec.name << ": " << pts.size() << " points (dry run: nothing written or run)\n";
+    for (const Point& p : pts) {
+      std::cout << "  " << p.index;
+      for (const auto& [name, values] : spec.grid) std::cout << " " << name << "=" << text_of(p.values[name]);
+      std::cout << "\n";
+    }
+    return 0;
   }
   const std::string self = o.self.empty() ? fs::read_symlink("/proc/self/exe").string() : o.self;
 

@@ -32,6 +32,7 @@ struct SweepOptions {
   unsigned jobs = 1;         ///< points run side by side, 1..64
   std::string self;          ///< the apsim executable to run points with ("" = /proc/self/exe)
   bool plots = true;         ///< run gnuplot (the plot script is written either way)
+  bool dry_run = false;      ///< validate the spec and list its points; write and run nothing
 };
 
 /// Validate the spec, run every point, write the CSV and plots.  Returns 0 (all points ok),
