@@ -27,7 +27,8 @@ void store_u64(arch::Storage& s, uint64_t a, uint64_t v) {
 }
 }  // namespace
 
-KvmVm::KvmVm(LinuxKernel& host, const std::string& name, uint64_t mem_bytes, const arch::Facilities& fac)
+KvmVm::KvmVm(LinuxKernel& host, const std::string& name, uint64_t mem_bytes, const arch::Facilities& fac,
+             std::optional<bool> emulate_ap)
     : host_(host), name_(name), fac_(fac), mem_bytes_(mem_bytes) {
   arch::Storage& st = host.cpu().storage();
   sd_ = host.alloc_pages(1);
@@ -41,7 +42,7 @@ KvmVm::KvmVm(LinuxKernel& host, const std::string& name, uint64_t mem_bytes, con
   format_ = !fac.msax3 ? arch::CRYCB_FORMAT0 : apxa ? arch::CRYCB_FORMAT2 : arch::CRYCB_FORMAT1;
   // KVM_S390_VM_CRYPTO_ENABLE_APIE: QEMU sets it iff the CPU model has `ap` -- unless the
   // what-if apsim.kvm_ap=intercept has KVM emulate AP instead (see kvm.h).
-  emulate_ap_ = fac.ap && host.cmdline_param("apsim.kvm_ap") == "intercept";
+  emulate_ap_ = fac.ap && emulate_ap.value_or(host.cmdline_param("apsim.kvm_ap") == "intercept");
   apie_ = fac.ap && !emulate_ap_;
   // kvm_s390_vcpu_crypto_setup: "If the AP instructions are not being interpreted and the
   // MSAX3 facility is not configured for the guest, there is nothing to set up."

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "arch/ap_instructions.h"
@@ -34,7 +35,10 @@ class KvmVm : public arch::SieInterceptHandler {
   /// Create a VM with `mem_bytes` of guest storage and CPU features `fac` (QEMU's -cpu).
   /// APIE is enabled when `fac.ap` (QEMU sets KVM_S390_VM_CRYPTO_ENABLE_APIE then); the
   /// CRYCB format follows fac.msax3 and the host's APXA.
-  KvmVm(LinuxKernel& host, const std::string& name, uint64_t mem_bytes, const arch::Facilities& fac);
+  /// `emulate_ap` overrides the host's apsim.kvm_ap=intercept for this VM (benchmarks
+  /// compare both kinds side by side); empty: the host's command line decides.
+  KvmVm(LinuxKernel& host, const std::string& name, uint64_t mem_bytes, const arch::Facilities& fac,
+        std::optional<bool> emulate_ap = std::nullopt);
   ~KvmVm() override;
 
   const std::string& name() const { return name_; }

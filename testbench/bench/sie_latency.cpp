@@ -13,7 +13,8 @@
 //   2. an interpreted TAPQ, and a TAPQ of a guest without APIE (-cpu host,ap=off: intercept,
 //      operation exception from QEMU);
 //   3. an intercepted PQAP(AQIC) through KVM's handle_pqap to vfio_ap's hook;
-//   4. KVM's blocked-vCPU mask update (kvm_arch_crypto_set_masks) as the host sees it.
+//   4. KVM's blocked-vCPU mask update (kvm_arch_crypto_set_masks) as the host sees it;
+//   5. the what-if apsim.kvm_ap=intercept: an NQAP and its DQAP that KVM emulates.
 // Stage times come from the SIE unit's record of the instruction (sc/sie.h SieStageTimes)
 // and from the probes (the delay the AP bus and the adapter annotate); all in simulated time.
 #define SC_INCLUDE_DYNAMIC_PROCESSES
@@ -207,6 +208,32 @@ int sc_main(int, char**) {
     const uint64_t tapq_intercepted = now_ps() - t0;
     const uint64_t off_entry = sie.last_stages().sd_fetch_ps;
 
+    // The what-if apsim.kvm_ap=intercept (driver/kvm.h): a VM whose KVM emulates AP.  Acting
+    // as KVM, the bench gives it the same APQN, then times one NQAP and its DQAP.
+    driver::KvmVm emu(host, "emulated", 64ull << 20, hcpu.facilities(), true);
+    emu.set_crypto_masks(arch::ApMask({0x0200000000000000ull, 0, 0, 0}), arch::ApMask({0x0800000000000000ull, 0, 0, 0}),
+                         arch::ApMask());
+    emu.vcpu().storage().write(kMsg, msg.data(), msg.size());
+    GeneralRegisters en;
+    en[0] = arch::make_nqap_gr0(q);
+    en[5] = 0x77;
+    en[6] = kMsg;
+    en[7] = msg.size();
+    t0 = now_ps();
+    const arch::InsnOutcome emu_o = emu.vcpu().ap().nqap(en, 4, 6);
+    const uint64_t nqap_emulated = now_ps() - t0;
+    hcpu.delay_ps(2'000'000'000);  // the adapter's service (2 ms)
+    GeneralRegisters ed;
+    ed[0] = arch::make_dqap_gr0(q);
+    ed[6] = kReply;
+    ed[7] = 4096;
+    t0 = now_ps();
+    const arch::InsnOutcome emu_d = emu.vcpu().ap().dqap(ed, 4, 6);
+    const uint64_t dqap_emulated = now_ps() - t0;
+    const bool emu_ok = !emu_o.interrupted() && arch::ApQueueStatus::from_gr1(en[1]).response_code == 0 &&
+                        !emu_d.interrupted() && arch::ApQueueStatus::from_gr1(ed[1]).response_code == 0 &&
+                        ((ed[4] << 32) | ed[5]) == 0x77;
+
     // PQAP(AQIC) enable, intercepted to KVM -> vfio_ap (guest NIB at 0x30000, guest ISC 3).
     // The guest's AP bus enabled interruptions at boot: disable them first (not measured:
     // vfio_ap then polls TAPQ every 20 ms until the queue reports them off).
@@ -257,9 +284,12 @@ int sc_main(int, char**) {
                 "handler (vfio_ap, host AQIC) %.0f\n",
                 aqic_total / cyc, aqic_total / 1000.0, aqic_rc, aqic_o.cc,
                 static_cast<unsigned long long>(tt.intercept_cycles), aqic_handler / cyc);
+    std::printf("NQAP: what-if, emulated by KVM      %7.0f cycles (%7.1f ns), DQAP %.0f cycles (%.1f ns)%s\n",
+                nqap_emulated / cyc, nqap_emulated / 1000.0, dqap_emulated / cyc, dqap_emulated / 1000.0,
+                emu_ok ? "" : " UNEXPECTED: the request failed");
     std::printf("KVM mask update (block, write, reload %llu, unblock): %.0f cycles (%.1f ns)\n",
                 static_cast<unsigned long long>(sie.stats().crycb_reloads - reloads0), update / cyc, update / 1000.0);
-    if (off_o.pgm != arch::PGM_OPERATION || aqic_o.interrupted()) status = 1;
+    if (off_o.pgm != arch::PGM_OPERATION || aqic_o.interrupted() || !emu_ok) status = 1;
   });
   sc_core::sc_start();
   return status;
