@@ -388,11 +388,27 @@ void VfioAp::reset_queues_of(const ApMask& apm, const ApMask& aqm) {
     }
 }
 
-void VfioAp::on_config_changed(const arch::QciInfo&, const arch::QciInfo&) {}
+void VfioAp::on_config_changed(const arch::QciInfo& now, const arch::QciInfo& before) {
+  // vfio_ap_on_cfg_changed (spec §4.8): adapters, domains and control domains that left the
+  // host configuration (an HMC dynamic change, sc/hmc.h) are unplugged from every guest now;
+  // the ones that joined are recorded and plugged at on_scan_complete, once the scan has
+  // created and probed their queue devices (until then an adapter of the guest would be
+  // filtered out for want of its new queues).
+  for (auto& [uuid, m] : mdevs_) {
+    const ApMatrix old = m->shadow_apcb;
+    m->shadow_apcb.apm = old.apm & now.apm;
+    m->shadow_apcb.aqm = old.aqm & now.aqm;
+    m->shadow_apcb.adm = old.adm & now.adm;
+    update_guest(*m, old);
+  }
+  const auto added = [](const ApMask& n, const ApMask& b) { return !(n & ~b).empty(); };
+  config_add_pending_ = added(now.apm, before.apm) || added(now.aqm, before.aqm) || added(now.adm, before.adm);
+}
 
 void VfioAp::on_scan_complete() {
   // Adapters and domains that (dis)appeared in the host configuration are plugged into or
   // unplugged from every guest (over-provisioning, seed 001).
+  config_add_pending_ = false;
   for (auto& [uuid, m] : mdevs_) {
     const ApMatrix old = m->shadow_apcb;
     if (filter_matrix(*m)) update_guest(*m, old);
@@ -417,7 +433,9 @@ int VfioAp::probe_queue(ApQueueDev& q) {
     o = queue_status(*qp) + "\n";
     return 0;
   }, nullptr);
-  // vfio_ap_mdev_probe_queue: link to its mdev and hot plug it if that completes an adapter.
+  // vfio_ap_mdev_probe_queue: link to its mdev and hot plug it if that completes an adapter
+  // — unless a configuration change added ids: on_scan_complete plugs them all at once.
+  if (config_add_pending_) return 0;
   probing_ = &q;
   for (auto& [uuid, m] : mdevs_) {
     const ApMatrix old = m->shadow_apcb;

@@ -115,6 +115,9 @@ class VfioAp : public ApDriver {
   VfioApProfile profile_;
   ApQueueDev* probing_ = nullptr;   ///< being probed: counts as bound while filtering
   ApQueueDev* removing_ = nullptr;  ///< being removed: counts as unbound while filtering
+  /// The host configuration gained adapters or domains (on_config_changed): their queues are
+  /// probed during this scan and plugged into the guests together at on_scan_complete.
+  bool config_add_pending_ = false;
   std::map<std::string, std::unique_ptr<ApMatrixMdev>> mdevs_;
   uint64_t next_seq_ = 0;
   /// The mdevs in the order of matrix_dev->mdev_list (list_add: newest first).

@@ -58,14 +58,16 @@ CexAdapter::CexAdapter(sc_module_name name, const CexAdapterConfig& cfg, const a
 
   queues_.resize(256);
   // QD 0 read as "QD slots" would be a queue that takes nothing: one slot at least.
-  const unsigned slots = cfg.qd_plus_one_slots ? cfg.qd + 1u : std::max<unsigned>(cfg.qd, 1u);
+  slots_ = cfg.qd_plus_one_slots ? cfg.qd + 1u : std::max<unsigned>(cfg.qd, 1u);
   // Every usage domain of the LPAR has a queue, also one above the adapter's Nd (NQAP there
   // answers RC 0x42; see CexAdapterConfig::nd).
   for (unsigned d : usage_domains.ids()) {
     queues_[d] = std::make_unique<ApQueue>();
-    queues_[d]->slots = slots;
+    queues_[d]->slots = slots_;
   }
+  usage_domains_ = usage_domains;
   configured_ = cfg.configured;
+  in_config_ = cfg.in_config;
   firmware_ = std::make_unique<firmware::CexFirmware>(profile_, service_, cfg.apid);
   socket.register_b_transport(this, &CexAdapter::b_transport);
   SC_METHOD(on_completion);
@@ -97,6 +99,38 @@ void CexAdapter::set_checkstopped(bool on) {
   checkstopped_ = on;
   // A checkstopped card stops: whatever it held is gone, and it recovers empty.
   if (on) lose_all_work();
+  update_signals();
+}
+
+void CexAdapter::set_in_config(bool on) {
+  if (in_config_ == on) return;
+  in_config_ = on;
+  // Taken out of the LPAR's configuration, the card is gone for this LPAR as when it is
+  // deconfigured (docs/ap-instructions.md §7): its queues lose all work.  Added again, they
+  // come back as a reset leaves them.
+  if (!on) lose_all_work();
+  update_signals();
+}
+
+void CexAdapter::set_usage_domain(uint8_t apqi, bool on) {
+  if (usage_domains_.test(apqi) == on) return;
+  ApQueue* q = queues_[apqi].get();
+  if (on) {
+    usage_domains_.set(apqi);
+    // Queues are data: a domain that joins gets its queue now (SystemC modules could not be
+    // created after elaboration, a queue can).
+    if (!q) {
+      queues_[apqi] = std::make_unique<ApQueue>();
+      queues_[apqi]->slots = slots_;
+    }
+    return;
+  }
+  usage_domains_.clear(apqi);
+  // The domain leaves: its work is lost as a reset loses it (requests, work in service — by
+  // the generation —, replies, interruptions); the object stays for completions in service.
+  occupancy_ -= q->occupancy();
+  arrival_.erase(std::remove(arrival_.begin(), arrival_.end(), apqi), arrival_.end());
+  q->reset();
   update_signals();
 }
 
@@ -151,12 +185,21 @@ void CexAdapter::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const uint8_t apqi = static_cast<uint8_t>(gp.get_address() & 0xff);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 
+  if (!in_config_) {
+    // Not in the LPAR's configuration (HMC): as if the APID had no adapter on the bus (RC
+    // 0x01, and the SCLP command's -ENODEV stays as the CPU set it).
+    if (cmd->function != ApFunction::SCLP_CONFIG) {
+      cmd->status = ApQueueStatus{};
+      cmd->status.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;
+    }
+    return;
+  }
   if (cmd->function == ApFunction::SCLP_CONFIG) {  // the SCLP command, not an AP instruction
     set_configured(cmd->configure);
     cmd->sclp_rc = 0;
     return;
   }
-  ApQueue* q = queues_[apqi].get();
+  ApQueue* q = usage_domains_.test(apqi) ? queues_[apqi].get() : nullptr;
   if (!q) {  // not a usage domain of this LPAR
     cmd->status = ApQueueStatus{};
     cmd->status.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;

@@ -22,6 +22,12 @@
 //   * checkstopped (a fault, injected by the testbench): every function answers RC 0x04,
 //     TAPQ with its info word; the adapter loses all work as when deconfigured, and comes
 //     back empty when the checkstop ends.
+//   * not in the LPAR's configuration (HMC dynamic change, sc/hmc.h; LPAR "in_config":
+//     false): every APQN answers RC 0x01 as for an absent adapter, also the SCLP command
+//     (-ENODEV); removing it loses all work as deconfiguring does, adding it brings the queues
+//     back empty.  Likewise a usage domain taken out of the configuration: its queue answers
+//     RC 0x01 and loses its work.
+// Not in the configuration takes precedence over every state below it.
 // Deconfigured takes precedence over checkstopped, which takes precedence over a reset in
 // progress (RC 0x02).
 #pragma once
@@ -83,6 +89,10 @@ struct CexAdapterConfig {
   /// them refuses a 4096-bit request with RC 0x16 (firmware::supports).
   std::optional<bool> mex4k, crt4k;
   bool configured = true;   ///< SCLP state at power-on (false: standby, RC 0x03)
+  /// In the LPAR's crypto configuration at activation (the QCI APM).  false: the card is in
+  /// the machine (elaborated, as the card is in the CEC) but the LPAR may not use it until the
+  /// HMC adds it (sc/hmc.h); until then every APQN of it answers RC 0x01.
+  bool in_config = true;
 };
 
 class CexAdapter : public sc_core::sc_module {
@@ -116,8 +126,13 @@ class CexAdapter : public sc_core::sc_module {
   /// injection (`apsim-inject`), so that it can land while software has requests in flight.
   enum class Fault { checkstop, config };
   void inject(Fault what, bool on, uint64_t delay_ps);
+  /// HMC dynamic change (sc/hmc.h), effective now: the adapter joins or leaves the LPAR's
+  /// configuration; a usage domain's queue joins or leaves it.  Leaving loses the work.
+  void set_in_config(bool on);
+  bool in_config() const { return in_config_; }
+  void set_usage_domain(uint8_t apqi, bool on);
   /// TAPQ-level view of one queue for tests and statistics: nullptr if APQI `apqi` has none.
-  const ApQueue* queue(uint8_t apqi) const { return queues_[apqi].get(); }
+  const ApQueue* queue(uint8_t apqi) const { return usage_domains_.test(apqi) ? queues_[apqi].get() : nullptr; }
 
   // Statistics and traceable state.
   uint64_t requests_completed() const { return completed_; }
@@ -163,7 +178,12 @@ class CexAdapter : public sc_core::sc_module {
   std::unique_ptr<firmware::CexFirmware> firmware_;
   ApProbe* probe_ = nullptr;
 
-  std::vector<std::unique_ptr<ApQueue>> queues_;  ///< index APQI; null = not a usage domain of the LPAR
+  /// Index APQI; null = never a usage domain of the LPAR.  A domain the HMC removed keeps its
+  /// (reset) queue object, so that completions still in service find it and are discarded by
+  /// its generation; usage_domains_ says which answer.
+  std::vector<std::unique_ptr<ApQueue>> queues_;
+  arch::ApMask usage_domains_;  ///< the LPAR's current usage domains (queues that answer)
+  unsigned slots_ = 8;          ///< slots of each queue (QD or QD+1)
   std::deque<uint8_t> arrival_;                   ///< APQIs of waiting requests, in arrival order
   std::priority_queue<Completion, std::vector<Completion>, std::greater<Completion>> in_flight_;
   sc_core::sc_event completion_event_;
@@ -174,6 +194,7 @@ class CexAdapter : public sc_core::sc_module {
   uint64_t completed_ = 0;
   bool configured_ = true;
   bool checkstopped_ = false;
+  bool in_config_ = true;
 
   bool tracing_ = false;
   // Written by the CPU thread (NQAP/DQAP) and by the completion method: many writers.

@@ -63,6 +63,9 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   void set_software(std::function<void(arch::HostCpu&)> sw) { software_ = std::move(sw); }
   arch::HostCpu& host();
   const CpuStats& stats() const { return stats_; }
+  /// The LPAR's crypto configuration changed (HMC dynamic change, sc/hmc.h): PQAP(QCI)
+  /// answers `qci` from now on.
+  void set_lpar_qci(const arch::QciInfo& qci) { lpar_qci_ = qci; }
   /// Thread stack for the software (the driver stack and the shell run on it), bytes.
   static constexpr size_t kSoftwareStackBytes = 64u << 20;
 

@@ -110,10 +110,11 @@ CexAdapterConfig parse_adapter(const json& a, const std::string& src, const std:
   if (!a.is_object()) fail(src, field, "expected an object {\"id\", \"type\", \"mode\"}, got " + a.dump());
   for (auto it = a.begin(); it != a.end(); ++it) {
     static const std::set<std::string> known = {"id",    "type",  "mode",  "engines", "qd", "qd_plus_one_slots",
-                                                "nd",    "mex4k", "crt4k", "configured"};
+                                                "nd",    "mex4k", "crt4k", "configured", "in_config"};
     if (!known.count(it.key()))
       fail(src, field + "." + it.key(),
-           "unknown field (expected id, type, mode, engines, qd, qd_plus_one_slots, nd, mex4k, crt4k, configured)");
+           "unknown field (expected id, type, mode, engines, qd, qd_plus_one_slots, nd, mex4k, crt4k, configured, "
+           "in_config)");
   }
   if (!a.contains("id")) fail(src, field + ".id", "missing");
   if (!a.contains("type")) fail(src, field + ".type", "missing");
@@ -141,6 +142,7 @@ CexAdapterConfig parse_adapter(const json& a, const std::string& src, const std:
   if (a.contains("mex4k")) c.mex4k = parse_bool(a["mex4k"], src, field + ".mex4k");
   if (a.contains("crt4k")) c.crt4k = parse_bool(a["crt4k"], src, field + ".crt4k");
   if (a.contains("configured")) c.configured = parse_bool(a["configured"], src, field + ".configured");
+  if (a.contains("in_config")) c.in_config = parse_bool(a["in_config"], src, field + ".in_config");
   return c;
 }
 
@@ -151,7 +153,8 @@ arch::QciInfo LparConfig::qci() const {
   q.flags = (facilities.apxa ? arch::QCI_FLAG_APXA : 0) | (qact ? arch::QCI_FLAG_QACT : 0);
   q.na = static_cast<uint8_t>(max_adapter_id);
   q.nd = static_cast<uint8_t>(max_domain_id);
-  for (const auto& a : adapters) q.apm.set(a.apid);
+  for (const auto& a : adapters)
+    if (a.in_config) q.apm.set(a.apid);  // the others are in the machine, not in this LPAR
   q.aqm = usage_domains;
   q.adm = control_domains;
   return q;

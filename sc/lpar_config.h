@@ -9,10 +9,17 @@
 //                     bits M/C), "configured": bool (SCLP state at power-on, default true)}.
 //                     "CEX9" is a device type beyond CEX8 (raw type 15) with CEX8 firmware,
 //                     mapped by PQAP(QACT) (spec §2.1).
+//                     "in_config": bool (default true): in the LPAR's crypto configuration
+//                     (QCI APM) at activation.  false: the card is in the machine — elaborated
+//                     at start, as SystemC cannot create modules later and the card is in the
+//                     CEC — but only the HMC's dynamic change (`apsim-inject lpar add adapter`,
+//                     sc/hmc.h) brings it into the LPAR; until then its APQNs answer RC 0x01.
 //   qd_by_type        {"CEX4".."CEX9": 0..15}: the QD field of adapters without their own "qd"
 //                     (default 8 for every type: observed on CEX7/CEX8, spec §2.1)
 //   qd_plus_one_slots bool: default for the adapters (true: QD+1 slots, commit 3317785a8803)
 //   usage_domains     list of IDs          control_domains   list of IDs
+//                     (the configuration at activation; the HMC may add any domain up to
+//                     max_domain_id later or remove one: `apsim-inject lpar`, sc/hmc.h)
 //   max_adapter_id    0..255 (default 255 with APXA, else 63)
 //   max_domain_id     0..255 (default 255 with APXA, else 15)
 //   facilities        {"ap", "qci", "apft", "aqic", "apxa", "qact"}: booleans (default all true

@@ -24,6 +24,9 @@ Platform::Platform(const LparConfig& cfg, SimMode mode) : cfg_(cfg), mode_(mode)
     bus_->attach(a.apid);
     adapters_.back()->set_interrupt_sink(cpu_.get());
   }
+  std::vector<CexAdapter*> all;
+  for (auto& a : adapters_) all.push_back(a.get());
+  hmc_ = std::make_unique<Hmc>("hmc", *cpu_, std::move(all), cfg_.qci());
 }
 
 Platform::~Platform() {

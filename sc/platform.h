@@ -22,6 +22,7 @@
 #include "sc/apcb_check.h"
 #include "sc/cex_adapter.h"
 #include "sc/cpu.h"
+#include "sc/hmc.h"
 #include "sc/lpar_config.h"
 #include "sc/main_storage.h"
 #include "sc/sie.h"
@@ -46,6 +47,8 @@ class Platform {
   MainStorage& storage() { return *storage_; }
   /// The adapter with APID `apid`, or nullptr.
   CexAdapter* adapter(unsigned apid);
+  /// The HMC: dynamic changes of the LPAR's crypto configuration (sc/hmc.h).
+  Hmc& hmc() { return *hmc_; }
   /// Every adapter reports each dequeued request to `probe` (sc/ap_probe.h); nullptr: none.
   void set_probe(ApProbe* probe);
   SimMode mode() const { return mode_; }
@@ -59,6 +62,7 @@ class Platform {
   std::unique_ptr<CpuModel> cpu_;
   std::unique_ptr<ApBus> bus_;
   std::vector<std::unique_ptr<CexAdapter>> adapters_;
+  std::unique_ptr<Hmc> hmc_;
   sc_core::sc_trace_file* vcd_ = nullptr;
 };
 

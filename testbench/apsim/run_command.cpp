@@ -39,11 +39,54 @@ void read_directives(const std::string& text, const std::string& script, RunOpti
   }
 }
 
+const char* const kLparUsage =
+    "usage: apsim-inject lpar add|remove adapter|domain|control-domain ID [--after DURATION]\n";
+
+// `apsim-inject lpar add|remove adapter|domain|control-domain ID`: the HMC's dynamic change
+// of the LPAR's crypto configuration (sc/hmc.h), now or `delay_ps` later.  ID as the LPAR
+// config and sysfs assign_* read it: decimal or 0x-hex; an adapter also as cardXX (hex, as
+// chkstop/config name it).  Nothing changes unless the whole command is valid.
+int inject_lpar_change(sc::Platform& platform, const std::vector<std::string>& a, uint64_t delay_ps,
+                       std::ostream& err) {
+  if (a.size() != 4 || (a[1] != "add" && a[1] != "remove") ||
+      (a[2] != "adapter" && a[2] != "domain" && a[2] != "control-domain")) {
+    err << kLparUsage;
+    return 2;
+  }
+  sc::LparChange c;
+  c.add = a[1] == "add";
+  c.what = a[2] == "adapter" ? sc::LparChange::What::adapter
+           : a[2] == "domain" ? sc::LparChange::What::usage_domain
+                              : sc::LparChange::What::control_domain;
+  std::string id = a[3];
+  int base = 10;
+  if (c.what == sc::LparChange::What::adapter && id.compare(0, 4, "card") == 0) id = id.substr(4), base = 16;
+  else if (id.size() > 2 && id[0] == '0' && (id[1] == 'x' || id[1] == 'X')) id = id.substr(2), base = 16;
+  bool ok = !id.empty() && id.size() <= 4;
+  for (char ch : id)
+    ok = ok && (base == 16 ? std::isxdigit(static_cast<unsigned char>(ch)) : std::isdigit(static_cast<unsigned char>(ch)));
+  if (!ok) {
+    err << "apsim-inject: bad " << a[2] << " id '" << a[3] << "' (decimal or 0x-hex"
+        << (c.what == sc::LparChange::What::adapter ? ", or cardXX" : "") << ")\n";
+    return 2;
+  }
+  c.id = static_cast<unsigned>(std::stoul(id, nullptr, base));
+  const std::string why = platform.hmc().check(c);
+  if (!why.empty()) {
+    err << "apsim-inject: " << why << "\n";
+    return 1;
+  }
+  platform.cpu().sync_local_time();  // "now" is the CPU's time (loosely timed: its local time)
+  platform.hmc().schedule(c, delay_ps);
+  return 0;
+}
+
 // `apsim-inject chkstop|config cardXX on|off [--after DURATION]`: a fault or an HMC-side
 // state change of one adapter, now or DURATION of simulated time later (ps, ns, us, ms, s;
 // a bare number is µs), so that it can land while a workload has requests in flight.
 // chkstop on/off: checkstop the adapter / end the checkstop; config on/off: configure /
 // deconfigure it (as an SCLP command from elsewhere would; Linux learns it from the RCs).
+// `apsim-inject lpar ...`: the HMC's dynamic change of the LPAR configuration (above).
 // A simulator command, not a Linux one: installed on the host kernel's external-command hook.
 int apsim_inject(sc::Platform& platform, const std::vector<std::string>& argv, std::ostream& err) {
   const char* usage = "usage: apsim-inject chkstop|config cardXX on|off [--after DURATION]\n";
@@ -69,8 +112,10 @@ int apsim_inject(sc::Platform& platform, const std::vector<std::string>& argv, s
     a.erase(a.begin() + static_cast<long>(i), a.begin() + static_cast<long>(i) + 2);
     break;
   }
+  if (!a.empty() && a[0] == "lpar") return inject_lpar_change(platform, a, delay_ps, err);
   if (a.size() != 3 || (a[0] != "chkstop" && a[0] != "config") || (a[2] != "on" && a[2] != "off")) {
     err << usage;
+    if (a.empty() || (a[0] != "chkstop" && a[0] != "config")) err << "       " << kLparUsage + 7;
     return 2;
   }
   std::string card = a[1];

@@ -1,8 +1,8 @@
 # Over-provisioning (seed 001): adapters and domains may be assigned to an mdev before
 # they are usable on the host; the guest gets them when they are.
 #  * Domain 0x10 is not in the LPAR's configuration at all: vfio_ap filters it out of the
-#    guest (guest_matrix) while the matrix keeps it.  (Adding it to the running LPAR is an
-#    HMC dynamic change apsim does not model.)
+#    guest (guest_matrix) while the matrix keeps it.  (hmc-dynamic.sh adds it to the
+#    running LPAR, an HMC dynamic change.)
 #  * Adapter 07 is in the configuration but deconfigured (SCLP).  vfio_ap passes a
 #    deconfigured queue through (_queue_passable: RC 0x00, 0x03 and 0x04 pass), so the
 #    guest sees card 07 "deconfig"; after `echo 1 > .../card07/config` on the host the

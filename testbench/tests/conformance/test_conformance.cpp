@@ -53,6 +53,7 @@ namespace bt = boost::unit_test;
 //   05 CEX5C, QD 2 read as QD+1 = 3 slots           06 CEX6A, QD 4 read as QD = 4 slots
 //   07 CEX8A without 4K facilities (RC 0x16)        08 "CEX9": raw type 15, QACT -> CEX8
 //   09 CEX7P with Nd 0x46: domains 0x47, 0xab answer NQAP with RC 0x42
+//   0a CEX7A in the machine, not in the LPAR's configuration (faults/hmc_dynamic_change)
 // Host cases use domain 0x04 (and 0x47), guest cases domain 0xab (g1's only domain).
 const char* kLpar = R"({
   "adapters": [
@@ -60,7 +61,8 @@ const char* kLpar = R"({
     {"id": 6, "type": "CEX6", "mode": "accel", "qd": 4, "qd_plus_one_slots": false},
     {"id": 7, "type": "CEX8", "mode": "accel", "mex4k": false, "crt4k": false},
     {"id": 8, "type": "CEX9", "mode": "accel"},
-    {"id": 9, "type": "CEX7", "mode": "ep11", "nd": "0x46"}
+    {"id": 9, "type": "CEX7", "mode": "ep11", "nd": "0x46"},
+    {"id": 10, "type": "CEX7", "mode": "accel", "in_config": false}
   ],
   "usage_domains": [4, "0x47", "0xab"],
   "control_domains": [4, "0x47", "0xab"],
@@ -1051,6 +1053,72 @@ void fuzz(Ctx&) {
   BOOST_TEST(accepted == answered + discarded);
 }
 
+// HMC dynamic change (docs/ap-instructions.md §7, sc/hmc.h): adapter 0a is in the machine but
+// not in the LPAR's configuration, domain 0x10 neither.  QCI and TAPQ before and after an
+// add; a removed domain answers RC 0x01 and its work in service is lost; the configuration
+// is restored at the end.  The host AP bus does not scan meanwhile (no sleep).
+void hmc_dynamic_change(Ctx&) {
+  Ctx& h = g_env->host_ctx;
+  sc::Hmc& hmc = g_env->platform->hmc();
+  using W = sc::LparChange::What;
+  auto qci = [&h] {
+    const R r = pqap(h, uint64_t{4} << 24, 0, h.page);
+    BOOST_REQUIRE(!r.o.interrupted());
+    uint8_t b[arch::kQciBlockSize];
+    h.cpu->storage().read(h.page, b, sizeof b);
+    return arch::QciInfo::from_bytes(b);
+  };
+  const Apqn card0a{0x0a, 0x04}, dom10{0x06, 0x10};
+  BOOST_TEST(!qci().apm.test(0x0a));
+  BOOST_TEST(!qci().aqm.test(0x10));
+  BOOST_TEST(int(tapq(h, card0a, true).rc()) == 0x01);
+  BOOST_TEST(int(tapq(h, dom10).rc()) == 0x01);
+  // Refused: not in the machine, beyond Nd, no change.
+  BOOST_TEST(!hmc.check({W::adapter, true, 0x0b}).empty());
+  BOOST_TEST(!hmc.check({W::usage_domain, true, 256}).empty());
+  BOOST_TEST(!hmc.check({W::usage_domain, true, 4}).empty());
+  BOOST_TEST(!hmc.check({W::control_domain, false, 0x10}).empty());
+
+  for (const sc::LparChange& ch : {sc::LparChange{W::adapter, true, 0x0a}, sc::LparChange{W::usage_domain, true, 0x10},
+                                   sc::LparChange{W::control_domain, true, 0x10}}) {
+    BOOST_TEST_REQUIRE(hmc.check(ch).empty());
+    hmc.schedule(ch, 0);
+  }
+  arch::QciInfo i = qci();
+  BOOST_TEST((i.apm.ids() == std::vector<unsigned>{5, 6, 7, 8, 9, 10}));
+  BOOST_TEST((i.aqm.ids() == std::vector<unsigned>{4, 0x10, 0x47, 0xab}));
+  BOOST_TEST((i.adm.ids() == std::vector<unsigned>{4, 0x10, 0x47, 0xab}));
+  const R t = tapq(h, card0a, true);
+  BOOST_TEST(int(t.rc()) == 0);
+  BOOST_TEST(int(arch::TapqInfo::unpack(t.r[2]).at) == 13);  // CEX7
+  BOOST_TEST(t.s().queue_empty);
+  BOOST_TEST(int(tapq(h, Apqn{0x0a, 0x10}).rc()) == 0);
+  BOOST_TEST(tapq(h, dom10).s().queue_empty);
+
+  // A request in service when its domain leaves (--after) is lost; back, the queue is empty.
+  BOOST_REQUIRE(int(nqap(h, dom10, 0x10, small_request()).rc()) == 0);
+  hmc.schedule({W::usage_domain, false, 0x10}, 10 * kUs);
+  delay(h, 5 * kUs);
+  BOOST_TEST(int(tapq(h, dom10).rc()) == 0);
+  BOOST_TEST(!tapq(h, dom10).s().queue_empty);
+  delay(h, 10 * kUs);
+  BOOST_TEST(int(tapq(h, dom10).rc()) == 0x01);
+  BOOST_TEST(int(nqap(h, dom10, 0x11, small_request()).rc()) == 0x01);
+  BOOST_TEST(!qci().aqm.test(0x10));
+  hmc.schedule({W::usage_domain, true, 0x10}, 0);
+  delay(h, 1 * kMs);  // long after the request's service would have ended
+  BOOST_TEST(tapq(h, dom10).s().queue_empty);
+  BOOST_TEST(int(dqap(h, dom10).rc()) == 0x10);  // no reply: the work was lost
+
+  for (const sc::LparChange& ch : {sc::LparChange{W::adapter, false, 0x0a}, sc::LparChange{W::usage_domain, false, 0x10},
+                                   sc::LparChange{W::control_domain, false, 0x10}})
+    hmc.schedule(ch, 0);
+  i = qci();
+  BOOST_TEST((i.apm.ids() == std::vector<unsigned>{5, 6, 7, 8, 9}));
+  BOOST_TEST((i.aqm.ids() == std::vector<unsigned>{4, 0x47, 0xab}));
+  BOOST_TEST(int(tapq(h, card0a, true).rc()) == 0x01);
+}
+
 // =========================================================================================
 // Registration and the platform
 // =========================================================================================
@@ -1091,6 +1159,7 @@ bool init_conformance() {
   bt::test_suite* faults = suite("faults");
   add(faults, "deconfigure", deconfigure, host_ctx);
   add(faults, "checkstop", checkstop, host_ctx);
+  add(faults, "hmc_dynamic_change", hmc_dynamic_change, host_ctx);
   bt::test_suite* fz = suite("fuzz");
   add(fz, "bad_input_no_request_lost", fuzz, host_ctx);
   return true;

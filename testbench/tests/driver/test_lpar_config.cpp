@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(ap_instruction_fields) {
     "adapters": [
       {"id": 1, "type": "CEX9", "mode": "accel", "nd": 16, "mex4k": false, "configured": false},
       {"id": 2, "type": "CEX5", "mode": "cca", "qd_plus_one_slots": true, "crt4k": true},
-      {"id": 3, "type": "CEX5", "mode": "cca", "qd": 1}
+      {"id": 3, "type": "CEX5", "mode": "cca", "qd": 1, "in_config": false}
     ],
     "qd_by_type": {"CEX5": 3, "CEX9": 6},
     "qd_plus_one_slots": false,
@@ -144,6 +144,9 @@ BOOST_AUTO_TEST_CASE(ap_instruction_fields) {
   BOOST_TEST(unsigned(c.adapters[1].device_type) == 0u);  // generation + 6
   BOOST_TEST(unsigned(c.adapters[2].qd) == 1u);            // its own qd wins over the type's
   BOOST_TEST(c.adapters[1].configured);
+  BOOST_TEST(c.adapters[1].in_config);
+  BOOST_TEST(!c.adapters[2].in_config);  // in the machine, not in the LPAR's configuration:
+  BOOST_TEST((c.qci().apm.ids() == std::vector<unsigned>{1, 2}));  // not in QCI's APM
   BOOST_TEST(!c.facilities.ap);
   BOOST_TEST(c.qact);
   BOOST_TEST((c.qci().flags & arch::QCI_FLAG_QACT) != 0u);
@@ -284,6 +287,8 @@ BOOST_AUTO_TEST_CASE(adapter_fields) {
                {kSrc, "field 'adapters[0].mex4k'", "expected true or false"});
   expect_error(one_adapter(R"({"id": 1, "type": "CEX5", "mode": "cca", "configured": "no"})"),
                {kSrc, "field 'adapters[0].configured'", "expected true or false"});
+  expect_error(one_adapter(R"({"id": 1, "type": "CEX5", "mode": "cca", "in_config": 0})"),
+               {kSrc, "field 'adapters[0].in_config'", "expected true or false"});
   expect_error(one_adapter(R"({"id": 1, "type": "CEX5", "mode": "cca", "qd_plus_one_slots": 0})"),
                {kSrc, "field 'adapters[0].qd_plus_one_slots'", "expected true or false"});
   expect_error(R"({"adapters": [], "usage_domains": [], "qd_by_type": {"CEX3": 4}})",
