@@ -816,8 +816,9 @@ void ApBus::sm_read(ApQueueDev& q) {
 void ApBus::queue_error(ApQueueDev& q, uint8_t rc) {
   // ap_sm_write / ap_sm_read default case: AP_DEV_STATE_ERROR with last_err_rc.  Linux
   // leaves the requests where they are until the next bus scan flushes them (at most
-  // AP_CONFIG_TIME, 30 s, later); apsim has no periodic scan, so it does that scan's part for
-  // this queue at once: config/chkstop follow the RC and the requests get -EAGAIN.
+  // AP_CONFIG_TIME, 30 s, later); apsim scans periodically only while a script sleeps, not
+  // while a workload waits for replies, so it does that scan's part for this queue at once:
+  // config/chkstop follow the RC and the requests get -EAGAIN.
   q.dev_error = true;
   q.last_err_rc = rc;
   if (rc == arch::AP_RESPONSE_DECONFIGURED) q.config = false;
