@@ -60,6 +60,7 @@
 #include "driver/ap_bus.h"
 #include "driver/kernel.h"
 #include "driver/qemu.h"
+#include "driver/zcrypt.h"
 #include "driver/tool_args.h"
 #include "driver/tools.h"
 #include "driver/zcrypt_msgtype50.h"
@@ -185,26 +186,11 @@ struct Lane {
   bool ep11 = false;            ///< rng: EP11 GenerateRandom instead of CCA "RL"
 };
 
-/// zcrypt's dispatch of one request to queue q (zcrypt_rsa_modexpo, zcrypt_send_cprb, ...):
-/// a card or queue whose zcrypt `online` attribute is 0 is skipped, and a request with no
-/// eligible queue ends with -ENODEV before it reaches the AP bus.  (Deconfigured and
-/// checkstopped queues fail with -ENODEV in the AP bus, ap_queue_message.)
-void zcrypt_dispatch(ApBus& bus, ApQueueDev& q, ApMessageReq& r, uint64_t now_ps) {
-  if (!q.online || (q.card && !q.card->online)) {
-    r.rc = -ENODEV;
-    r.done = true;
-    r.t_submit_ps = r.t_reply_ps = now_ps;
-    if (r.on_done) r.on_done(r);
-    return;
-  }
-  bus.queue_message(q, r);
-}
-
 /// Send one request and wait for it (setup requests: key import, key pair generation).
-int send_sync(LinuxKernel& k, ApBus& bus, ApQueueDev& q, const Bytes& msg, Bytes& reply) {
+int send_sync(ApBus& bus, ApQueueDev& q, const Bytes& msg, Bytes& reply) {
   ApMessageReq r;
   r.msg = msg;
-  zcrypt_dispatch(bus, q, r, k.cpu().now_ps());
+  zcrypt_send(bus, q, r);
   while (!r.done) bus.wait_and_poll();
   reply = std::move(r.reply);
   return r.rc;
@@ -474,7 +460,7 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
                                                                 bn_min(key.q.get()), bn_min(key.dp.get()),
                                                                 bn_min(key.dq.get()), bn_min(key.qinv.get())));
         Bytes token;
-        int rc = send_sync(k, *l.bus, *l.q, cca_message(x, *l.q), reply);
+        int rc = send_sync(*l.bus, *l.q, cca_message(x, *l.q), reply);
         if (rc == 0) rc = convert_response_xcrb(reply.data(), reply.size(), x);
         if (rc == 0) rc = cca_pka_import_reply(x, token);
         if (rc != 0) {
@@ -490,7 +476,7 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
         }
       } else {  // ep11-seckey
         ep11_urb g = ep11_generate_keypair_urb(dom, 2048, arch::XCP_BLOB_SIGN);
-        int rc = send_sync(k, *l.bus, *l.q, ep11_message(g, *l.q), reply);
+        int rc = send_sync(*l.bus, *l.q, ep11_message(g, *l.q), reply);
         if (rc == 0) rc = convert_response_ep11_xcrb(reply.data(), reply.size(), g);
         uint32_t rv = 1;
         std::vector<Bytes> outs;
@@ -543,7 +529,7 @@ int apbench_main(LinuxKernel& k, const std::vector<std::string>& argv, std::ostr
     Lane& l = lanes[r.lane];
     r.req.msg = l.reqs[r.pool];
     ++outstanding[l.group];
-    zcrypt_dispatch(*l.bus, *l.q, r.req, k.cpu().now_ps());
+    zcrypt_send(*l.bus, *l.q, r.req);
   };
   const auto window_open = [&](unsigned i) { return outstanding[lanes[all[i]->lane].group] < inflight; };
   // Sleep until a reply may be there (or `deadline`), then poll.  One bus: its own

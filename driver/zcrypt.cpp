@@ -69,4 +69,15 @@ int Zcrypt::register_with(ApBus& bus) {
   return 0;
 }
 
+void zcrypt_send(ApBus& bus, ApQueueDev& q, ApMessageReq& r) {
+  if (!q.online || (q.card && !q.card->online)) {
+    r.rc = -ENODEV;
+    r.done = true;
+    r.t_submit_ps = r.t_reply_ps = bus.kernel().cpu().now_ps();
+    if (r.on_done) r.on_done(r);
+    return;
+  }
+  bus.queue_message(q, r);
+}
+
 }  // namespace apsim::driver

@@ -39,6 +39,13 @@ class Cex4QueueDriver : public ApDriver {
 };
 
 /// The zcrypt module: both drivers, registered with the AP bus at boot.
+/// zcrypt's dispatch of one request to queue q (zcrypt_rsa_modexpo, zcrypt_send_cprb, ...):
+/// a card or queue whose zcrypt `online` attribute is 0 is skipped, and a request with no
+/// eligible queue ends with -ENODEV (r.done, r.on_done called) before it reaches the AP bus.
+/// Otherwise ApBus::queue_message.  (Deconfigured and checkstopped queues fail with -ENODEV
+/// in the AP bus, ap_queue_message.)
+void zcrypt_send(ApBus& bus, ApQueueDev& q, ApMessageReq& r);
+
 class Zcrypt {
  public:
   explicit Zcrypt(LinuxKernel& k) : card_(k), queue_(k) {}

@@ -21,11 +21,18 @@ CexAdapter* Hmc::adapter(unsigned apid) const {
   return nullptr;
 }
 
-void Hmc::apply_to(arch::QciInfo& q, const LparChange& c) {
-  arch::ApMask& m = c.what == LparChange::What::adapter        ? q.apm
-                    : c.what == LparChange::What::usage_domain ? q.aqm
-                                                               : q.adm;
-  c.add ? m.set(c.id) : m.clear(c.id);
+arch::ApMask& Hmc::mask_of(arch::QciInfo& q, LparChange::What w) {
+  return w == LparChange::What::adapter ? q.apm : w == LparChange::What::usage_domain ? q.aqm : q.adm;
+}
+
+void Hmc::apply_to(arch::QciInfo& q, const LparChange& c) { mask_of(q, c.what).assign(c.id, c.add); }
+
+void Hmc::arm(uint64_t now_ps) {
+  if (pending_.empty()) return;
+  uint64_t next = pending_.front().at_ps;
+  for (const Pending& p : pending_) next = std::min(next, p.at_ps);
+  due_event_.cancel();
+  due_event_.notify(sc_time::from_value(next - now_ps));
 }
 
 std::string Hmc::check(const LparChange& c) const {
@@ -41,10 +48,7 @@ std::string Hmc::check(const LparChange& c) const {
     return std::string("no adapter ") + id + " in this machine (the LPAR config lists every adapter that may join)";
   arch::QciInfo projected = qci_;
   for (const Pending& p : pending_) apply_to(projected, p.change);
-  const arch::ApMask& m = adapter_change                             ? projected.apm
-                          : c.what == LparChange::What::usage_domain ? projected.aqm
-                                                                     : projected.adm;
-  if (m.test(c.id) == c.add)
+  if (mask_of(projected, c.what).test(c.id) == c.add)
     return std::string(kind) + " " + id + (c.add ? " is already" : " is not") + " in the LPAR's configuration";
   return "";
 }
@@ -68,10 +72,7 @@ void Hmc::schedule(const LparChange& c, uint64_t delay_ps) {
   }
   const uint64_t now = sc_time_stamp().value();
   pending_.push_back(Pending{now + delay_ps, c});
-  uint64_t next = pending_.front().at_ps;
-  for (const Pending& p : pending_) next = std::min(next, p.at_ps);
-  due_event_.cancel();
-  due_event_.notify(sc_time::from_value(next - now));
+  arm(now);
 }
 
 void Hmc::on_due() {
@@ -83,11 +84,7 @@ void Hmc::on_due() {
     else apply(p.change);
   }
   pending_ = std::move(later);
-  if (!pending_.empty()) {
-    uint64_t next = pending_.front().at_ps;
-    for (const Pending& p : pending_) next = std::min(next, p.at_ps);
-    due_event_.notify(sc_time::from_value(next - now));
-  }
+  arm(now);
 }
 
 }  // namespace apsim::sc

@@ -58,7 +58,11 @@ class Hmc : public sc_core::sc_module {
   };
   void apply(const LparChange& c);
   void on_due();
+  /// The QCI mask a change of kind `w` edits (APM, AQM or ADM).
+  static arch::ApMask& mask_of(arch::QciInfo& q, LparChange::What w);
   static void apply_to(arch::QciInfo& q, const LparChange& c);
+  /// Notify due_event_ for the earliest pending change, if any.
+  void arm(uint64_t now_ps);
   CexAdapter* adapter(unsigned apid) const;
 
   CpuModel& cpu_;
