@@ -88,15 +88,9 @@ void KvmVm::set_crypto_masks(const arch::ApMask& apm, const arch::ApMask& aqm, c
   hcpu_->sie_crycb_changed(sd_);  // kvm_s390_sync_request_broadcast(kvm, KVM_REQ_VSIE_RESTART)
   hcpu_->sie_unblock(sd_);        // kvm_s390_vcpu_unblock_all
   // What the APCB now says, for the what-if emulation: cut to the format's width.
-  const auto cut = [](const arch::ApMask& m, unsigned bits) {
-    arch::ApMask r;
-    for (unsigned id = 0; id < bits; ++id) r.assign(id, m.test(id));
-    return r;
-  };
-  const bool f2 = format_ == arch::CRYCB_FORMAT2;
-  apm_ = cut(apm, f2 ? 256 : 64);
-  aqm_ = cut(aqm, f2 ? 256 : 16);
-  adm_ = cut(adm, f2 ? 256 : 16);
+  apm_ = apm.limited_to(arch::crycb_max_id(format_, arch::ApcbMask::APM));
+  aqm_ = aqm.limited_to(arch::crycb_max_id(format_, arch::ApcbMask::AQM));
+  adm_ = adm.limited_to(arch::crycb_max_id(format_, arch::ApcbMask::ADM));
 }
 
 void KvmVm::clear_crypto_masks() {
@@ -156,8 +150,7 @@ InsnOutcome KvmVm::emulate_ap(uint16_t opcode, arch::GeneralRegisters& regs, uns
   };
   const bool in_matrix = apm_.test(q.apid) && aqm_.test(q.apqi);
   arch::ApInstructions& host_ap = host_.cpu().ap();
-  arch::GeneralRegisters h = regs;
-  h.problem_state = false;
+  arch::GeneralRegisters h = regs;  // the host instruction's registers (supervisor state, as checked)
   if (opcode == arch::kOpPQAP) {
     const auto fc = static_cast<PqapFc>(arch::gr0_fc(regs[0]));
     if (fc == PqapFc::AQIC) return handle_pqap_aqic(regs);
@@ -188,18 +181,21 @@ InsnOutcome KvmVm::emulate_ap(uint16_t opcode, arch::GeneralRegisters& regs, uns
   }
   if (opcode != arch::kOpNQAP && opcode != arch::kOpDQAP) return InsnOutcome{0, arch::PGM_OPERATION};
   if (!in_matrix) return not_available();
-  // The R2 operand is guest real storage: translate it, or refuse what lies beyond it.
+  // The R2 operand is guest real storage: translate it.  An operand beyond guest memory is
+  // given to the host instruction as an address beyond host storage, so the machine's own
+  // checks decide, in the machine's order (a specification exception for a length beyond
+  // the largest message comes before the addressing exception, as when interpreted).
   const unsigned ra = r2 & ~1u;
   const bool translated = r2 % 2 == 0 && r2 <= 14;
+  bool fits = false;
   if (translated) {
     const uint64_t addr = regs[ra], len = regs[ra + 1];
-    if (len && (addr > mem_bytes_ || len > mem_bytes_ - addr)) return InsnOutcome{0, arch::PGM_ADDRESSING};
-    h[ra] = mso_ + addr;
+    fits = addr <= mem_bytes_ && len <= mem_bytes_ - addr;
+    h[ra] = fits ? mso_ + addr : host_.cpu().storage().size();
   }
   const InsnOutcome o = opcode == arch::kOpNQAP ? host_ap.nqap(h, r1, r2) : host_ap.dqap(h, r1, r2);
-  const uint64_t ra_back = translated ? h[ra] - mso_ : regs[ra];
+  const uint64_t ra_back = fits ? h[ra] - mso_ : regs[ra];
   regs = h;
-  regs.problem_state = false;
   if (translated) regs[ra] = ra_back;
   return o;
 }

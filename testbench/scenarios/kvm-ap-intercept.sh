@@ -19,6 +19,10 @@ ssh guest1 apinsn pqap --gr0 0x0504
 ssh guest1 apinsn nqap --gr0 0x40000604 --gr1 0 --len 64
 ssh guest1 apinsn dqap --gr0 0x80000604 --len 4096
 ssh guest1 apinsn pqap --gr0 0x04000000 --gr2 0xfffffff8
+# Exceptions come in the machine's order: a length beyond any message is a specification
+# exception before the operand's addressing exception, as when interpreted.
+ssh guest1 apinsn nqap --gr0 0x40000604 --len 0xffffffff
+ssh guest1 apinsn dqap --gr0 0x80000604 --len 0x80000000
 # The same workload as an interpreted guest runs (guest-workload.sh): every NQAP and DQAP
 # now pays an SIE exit, KVM's emulation and the re-entry.
 ssh guest1 apbench --apqn 06.0004 --op mex-2048 --requests 200 --inflight 4
