@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cerrno>
 #include <cstdint>
 #include <string>
 
@@ -138,9 +139,9 @@ class HostCpu : public Cpu {
  public:
   /// SCLP "configure/deconfigure adjunct processor" (Linux sclp_ap_configure /
   /// sclp_ap_deconfigure, behind the card's sysfs `config` attribute): puts adapter `apid` in
-  /// the configured (`on`) or standby state.  Returns 0, -ENODEV (-19) when no adapter has that
-  /// APID, or -EOPNOTSUPP (-95) where SCLP cannot do it (this default; a guest context).
-  virtual int sclp_configure_ap(unsigned apid, bool on) { return -95; }
+  /// the configured (`on`) or standby state.  Returns 0, -ENODEV when no adapter has that
+  /// APID, or -EOPNOTSUPP where SCLP cannot do it (this default; a guest context).
+  virtual int sclp_configure_ap(unsigned apid, bool on) { return -EOPNOTSUPP; }
   /// The guest CPU context described by the SIE state description at host absolute address
   /// `sd_addr`.  Its AP instructions are interpreted against the CRYCB the state description
   /// designates, and intercepts go to `handler`.  The context lives as long as the HostCpu.

@@ -4,7 +4,7 @@
 // byte 0 (the GIB alert-list link), u8 ipm at byte 4 (interruption pending mask: bit n of the
 // byte = ISC n, MSB-first, so ISC n is 0x80 >> n), 2 reserved bytes, u8 iam at byte 7
 // (interruption alert mask, same bit order; KVM's kvm_s390_gisc_register sets it).  The GISA
-// lives in host storage (sie_page2 + 0x900 in KVM, driver/kvm.h); its origin >> 4 is what
+// lives in host storage (sie_page2 + 0x900 in KVM, driver/linux/kvm-s390.h); its origin >> 4 is what
 // AQIC's control carries in its `gisa` field (arch/ap_registers.h AqicControl).
 #pragma once
 

@@ -2,6 +2,7 @@
 #include "sc/cpu.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <stdexcept>
 
 #include "sc/control_domain_request.h"
@@ -143,7 +144,7 @@ InsnOutcome CpuModel::program_interruption(uint16_t code) {
 }
 
 void CpuModel::adapter_interrupt(const arch::AqicControl& ctl) {
-  // Host: the AP bus' ISC.  Guest: the GISA named in the AQIC control (see driver/kvm.cpp,
+  // Host: the AP bus' ISC.  Guest: the GISA named in the AQIC control (see driver/linux/kvm-s390.cpp,
   // which enables guest interruptions with the guest's GISA origin).  A guest whose GISA
   // matches is woken directly (adapter-interruption virtualization).
   if (ctl.gisa == 0) {
@@ -354,13 +355,13 @@ InsnOutcome CpuModel::note_outcome(const InsnOutcome& out) {
 }
 
 int CpuModel::sclp_configure_ap(Context& ctx, unsigned apid, bool on) {
-  if (ctx.guest) return -95;  // -EOPNOTSUPP: KVM offers its guests no SCLP AP configuration
-  if (apid > arch::kMaxApid) return -19;  // -ENODEV
+  if (ctx.guest) return -EOPNOTSUPP;  // KVM offers its guests no SCLP AP configuration
+  if (apid > arch::kMaxApid) return -ENODEV;
   cycles(timing_.sclp_ap_config_cycles);
   ApCommand cmd;
   cmd.function = ApFunction::SCLP_CONFIG;
   cmd.configure = on;
-  cmd.sclp_rc = -19;  // stays so when no adapter has this APID (the AP bus answers)
+  cmd.sclp_rc = -ENODEV;  // stays so when no adapter has this APID (the AP bus answers)
   bus_transaction(cmd, static_cast<uint16_t>(apid << 8), nullptr, 0, tlm::TLM_IGNORE_COMMAND);
   return cmd.sclp_rc;
 }

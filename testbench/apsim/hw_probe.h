@@ -1,10 +1,10 @@
 // testbench/apsim/hw_probe.h — connects the adapters' probe (sc/ap_probe.h) to the AP buses'
-// source of hardware timestamps (driver/ap_bus.h ApHwTimesSource), so that apbench can split
+// source of hardware timestamps (driver/linux/ap_bus.h ApHwTimesSource), so that apbench can split
 // each request's latency into stages without the hardware putting anything into the reply
 // message.  The testbench is the only place that knows both sides.
 #pragma once
 
-#include "driver/ap_bus.h"
+#include "driver/linux/ap_bus.h"
 #include "sc/ap_probe.h"
 #include "sc/platform.h"
 

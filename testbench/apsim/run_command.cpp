@@ -7,12 +7,15 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include <systemc>
 
-#include "driver/kernel.h"
-#include "driver/shell.h"
+#include "driver/linux/kernel.h"
+#include "driver/shell/shell.h"
+#include "driver/userspace/init.h"
+#include "driver/userspace/session.h"
 #include "sc/lpar_config.h"
 #include "sc/platform.h"
 #include "testbench/apsim/hw_probe.h"
@@ -173,16 +176,19 @@ int run_scenario(const RunOptions& opts) {
       driver::KernelOptions ko;
       ko.cmdline = cfg.kernel_cmdline;
       ko.seed = ro.seed;
+      ko.init = driver::init_main;
       driver::LinuxKernel host(cpu, ko);
-      host.set_external_command([&platform](driver::LinuxKernel&, const std::vector<std::string>& argv,
-                                            std::ostream&, std::ostream& err) {
-        return argv[0] == "apsim-inject" ? apsim_inject(platform, argv, err) : 127;
+      driver::Session session(host);
+      session.set_external_command([&platform](driver::Session&, const std::vector<std::string>& argv,
+                                               const driver::CommandIo& io) -> std::optional<int> {
+        if (argv[0] != "apsim-inject") return std::nullopt;
+        return apsim_inject(platform, argv, *io.err);
       });
       host.boot();
       driver::ShellOptions so;
       so.script_name = name;
       so.echo_commands = ro.echo;
-      driver::Shell shell(host, std::cout, std::cerr, so);
+      driver::Shell shell(session, std::cout, std::cerr, so);
       status = shell.run_script(text);
     } catch (const std::exception& e) {
       std::cerr << "apsim: internal error: " << e.what() << "\n";

@@ -342,7 +342,7 @@ Json point_lpar(const Spec& s, const Json& v) {
     l["usage_domains"] = doms;
     l["control_domains"] = doms;
   }
-  // execution "intercepted": the host kernel runs KVM's what-if emulation (driver/kvm.h).
+  // execution "intercepted": the host kernel runs KVM's what-if emulation (driver/linux/kvm-s390.h).
   if (v.value("execution", std::string()) == "intercepted") {
     const std::string cmdline = l.value("kernel_cmdline", std::string());
     l["kernel_cmdline"] = cmdline + (cmdline.empty() ? "" : " ") + "apsim.kvm_ap=intercept";

@@ -30,10 +30,12 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "arch/ap_registers.h"
-#include "driver/kernel.h"
-#include "driver/kvm.h"
-#include "driver/qemu.h"
-#include "driver/shell.h"
+#include "driver/linux/kernel.h"
+#include "driver/linux/kvm-s390.h"
+#include "driver/qemu/qemu.h"
+#include "driver/shell/shell.h"
+#include "driver/userspace/init.h"
+#include "driver/userspace/session.h"
 #include "firmware/service_time.h"
 #include "sc/ap_bus.h"
 #include "sc/cex_adapter.h"
@@ -120,10 +122,12 @@ int sc_main(int, char**) {
   int status = 0;
   cpu.set_software([&](arch::HostCpu& hcpu) {
     driver::KernelOptions ko;
+    ko.init = driver::init_main;
     driver::LinuxKernel host(hcpu, ko);
+    driver::Session session(host);
     host.boot();
     std::ostringstream out, err;
-    driver::Shell sh(host, out, err);
+    driver::Shell sh(session, out, err);
     const int rc = sh.run_script(
         "modprobe vfio_ap\n"
         "echo -4 > /sys/bus/ap/aqmask\n"
@@ -133,12 +137,12 @@ int sc_main(int, char**) {
         "echo 4 > /sys/devices/vfio_ap/matrix/$UUID/assign_domain\n"
         "echo 4 > /sys/devices/vfio_ap/matrix/$UUID/assign_control_domain\n"
         "qemu-system-s390x -name bench -cpu host -device vfio-ap,sysfsdev=/sys/devices/vfio_ap/matrix/$UUID\n");
-    if (rc != 0 || !host.guests().count("bench")) {
+    if (rc != 0 || !session.guests().count("bench")) {
       std::fprintf(stderr, "bench_sie_latency: set-up failed (%d)\n%s%s", rc, out.str().c_str(), err.str().c_str());
       status = 1;
       return;
     }
-    driver::KvmVm& vm = host.guests().at("bench")->vm();
+    driver::KvmVm& vm = session.guests().at("bench").qemu->vm();
     arch::Cpu& vcpu = vm.vcpu();
     const Apqn q{6, 4};
     // Other guests (no device), each with its own CRYCB: running them takes the CPU out of
@@ -208,7 +212,7 @@ int sc_main(int, char**) {
     const uint64_t tapq_intercepted = now_ps() - t0;
     const uint64_t off_entry = sie.last_stages().sd_fetch_ps;
 
-    // The what-if apsim.kvm_ap=intercept (driver/kvm.h): a VM whose KVM emulates AP.  Acting
+    // The what-if apsim.kvm_ap=intercept (driver/linux/kvm-s390.h): a VM whose KVM emulates AP.  Acting
     // as KVM, the bench gives it the same APQN, then times one NQAP and its DQAP.
     driver::KvmVm emu(host, "emulated", 64ull << 20, hcpu.facilities(), true);
     emu.set_crypto_masks(arch::ApMask({0x0200000000000000ull, 0, 0, 0}), arch::ApMask({0x0800000000000000ull, 0, 0, 0}),

@@ -39,8 +39,8 @@
 #include <systemc>
 
 #include "arch/msgtype50.h"
-#include "driver/ap_asm.h"
-#include "driver/zcrypt_msgtype50.h"
+#include "driver/linux/ap_asm.h"
+#include "driver/linux/zcrypt_msgtype50.h"
 #include "sc/lpar_config.h"
 #include "sc/platform.h"
 

@@ -1,5 +1,5 @@
 # CRYCB formats and APIE as QEMU's CPU model chooses them (ap-facility-spec.md §3.1, §3.3;
-# driver/kvm.h, driver/qemu.h).  Default LPAR: the host has APXA.
+# driver/linux/kvm-s390.h, driver/qemu/qemu.h).  Default LPAR: the host has APXA.
 #   -cpu host            msa3 on, ap on   -> CRYCB format 2 (APIDs/domains 0..255), APIE on
 #   -cpu host,msa3=off   no facility 76   -> CRYCB format 0 (APIDs 0..63, domains 0..15)
 #   -cpu z10EC,ap=on,..  model without msa3 (QEMU: MSA3 from z196 on) -> format 0

@@ -16,6 +16,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -31,11 +32,13 @@
 #include "arch/ap_registers.h"
 #include "arch/gisa.h"
 #include "arch/qci.h"
-#include "driver/kernel.h"
-#include "driver/kvm.h"
-#include "driver/qemu.h"
-#include "driver/shell.h"
-#include "driver/zcrypt_msgtype50.h"
+#include "driver/linux/kernel.h"
+#include "driver/linux/kvm-s390.h"
+#include "driver/qemu/qemu.h"
+#include "driver/shell/shell.h"
+#include "driver/userspace/init.h"
+#include "driver/userspace/session.h"
+#include "driver/linux/zcrypt_msgtype50.h"
 #include "sc/lpar_config.h"
 #include "sc/platform.h"
 
@@ -832,8 +835,8 @@ void deconfigure(Ctx&) {
   BOOST_TEST(int(tapq(h, h.q(6)).rc()) == 3);
   ad.set_checkstopped(false);
   // SCLP from a guest context is not offered; an APID with no adapter is -ENODEV.
-  BOOST_TEST(dynamic_cast<arch::HostCpu&>(*g.cpu).sclp_configure_ap(6, true) == -95);
-  BOOST_TEST(hcpu.sclp_configure_ap(0x0a, true) == -19);
+  BOOST_TEST(dynamic_cast<arch::HostCpu&>(*g.cpu).sclp_configure_ap(6, true) == -EOPNOTSUPP);
+  BOOST_TEST(hcpu.sclp_configure_ap(0x0a, true) == -ENODEV);
   BOOST_TEST(hcpu.sclp_configure_ap(6, true) == 0);
   for (Ctx* c : {&h, &g}) {
     BOOST_TEST_CONTEXT(c->name) {
@@ -1189,21 +1192,23 @@ int sc_main(int argc, char** argv) {
     env.platform = &platform;
     driver::KernelOptions ko;
     ko.cmdline = cfg.kernel_cmdline;
+    ko.init = driver::init_main;
     driver::LinuxKernel host(cpu, ko);
+    driver::Session session(host);
     host.boot();
     std::ostringstream out;
-    driver::Shell shell(host, out, out);
-    if (shell.run_script(kSetup) != 0 || !host.guests().count("g1")) {
+    driver::Shell shell(session, out, out);
+    if (shell.run_script(kSetup) != 0 || !session.guests().count("g1")) {
       std::fprintf(stderr, "test_conformance: setting up the guests failed:\n%s", out.str().c_str());
       return;
     }
     env.host = &host;
-    driver::QemuProcess& g1 = *host.guests().at("g1");
+    driver::QemuProcess& g1 = *session.guests().at("g1").qemu;
     set_up_context(env.host_ctx, "host", host, false, 0x04);
     set_up_context(env.guest_ctx, "guest g1", g1.guest(), true, 0xab);
     env.vm = &g1.vm();
-    env.noap = &host.guests().at("g2")->guest().cpu();
-    env.noapft = &host.guests().at("g3")->guest().cpu();
+    env.noap = &session.guests().at("g2").kernel().cpu();
+    env.noapft = &session.guests().at("g3").kernel().cpu();
     g_env = &env;
     status = bt::unit_test_main(&init_conformance, argc, argv);
     g_env = nullptr;

@@ -24,7 +24,7 @@
 
 #include "arch/bits.h"
 #include "arch/msgtype50.h"
-#include "driver/zcrypt_msgtype50.h"
+#include "driver/linux/zcrypt_msgtype50.h"
 #include "firmware/cex_firmware.h"
 #include "firmware/service_time.h"
 #include "firmware_fixture.h"

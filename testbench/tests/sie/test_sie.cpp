@@ -6,7 +6,7 @@
 // One platform per process (SystemC elaborates once): sc_main builds sc::Platform in cycle
 // mode (the Verilated RTL decides) and runs Boost.Test *inside the CPU's software thread*, so
 // every test case executes AP instructions exactly as the driver stack does (host Linux
-// booted, KVM's real VM set-up and kvm_arch_crypto_set_masks from driver/kvm.cpp).  Built
+// booted, KVM's real VM set-up and kvm_arch_crypto_set_masks from driver/linux/kvm-s390.cpp).  Built
 // twice: test_sie (an LPAR with APXA: CRYCB formats 2 and 0) and test_sie_noapxa
 // (APSIM_TEST_NO_APXA: formats 1 and 0).
 #define SC_INCLUDE_DYNAMIC_PROCESSES  // sc_spawn
@@ -29,8 +29,9 @@
 #include "arch/ap_registers.h"
 #include "arch/crycb.h"
 #include "arch/qci.h"
-#include "driver/kernel.h"
-#include "driver/kvm.h"
+#include "driver/linux/kernel.h"
+#include "driver/linux/kvm-s390.h"
+#include "driver/userspace/init.h"
 #include "sc/control_domain_request.h"
 #include "sc/lpar_config.h"
 #include "sc/platform.h"
@@ -563,6 +564,7 @@ int sc_main(int argc, char** argv) {
   int rc = 0;
   platform.run([&](arch::HostCpu& cpu) {
     driver::KernelOptions ko;
+    ko.init = driver::init_main;
     driver::LinuxKernel host(cpu, ko);
     host.boot();
     g.host_cpu = &cpu;

@@ -1,0 +1,476 @@
+// driver/linux/ap_bus.cpp — the AP bus (drivers/s390/crypto/ap_bus.c): module init, the
+// bus attributes and apmask/aqmask, driver registration and binding (ap_device_probe), the
+// configuration scan (ap_scan_bus), and the poll work that runs the queues.
+#include "driver/linux/ap_bus.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstdint>
+
+#include "driver/linux/ap_asm.h"
+#include "driver/linux/kernel.h"
+#include "driver/linux/kernel_parse.h"
+
+namespace apsim::driver {
+
+using arch::Apqn;
+
+ApBus::ApBus(LinuxKernel& kernel) : kernel_(kernel) {}
+
+ApBus::~ApBus() = default;
+
+int ApBus::init(const std::string& cmdline) {
+  (void)cmdline;
+  const arch::Facilities& fac = kernel_.cpu().facilities();
+  if (!ap_instructions_available(kernel_.cpu())) {
+    // ap_module_init (drivers/s390/crypto/ap_bus.c, 6.1): ap_instructions_available() is
+    // false -> pr_warn("The hardware system does not support AP instructions\n") and
+    // -ENODEV, before bus_register(&ap_bus_type) and root_device_register("ap"): no
+    // /sys/bus/ap, no /sys/devices/ap, no scan work or config timer.  With CONFIG_AP built
+    // in, do_one_initcall says nothing more about the -ENODEV (only with initcall_debug).
+    kernel_.printk("ap: The hardware system does not support AP instructions");
+    return -ENODEV;
+  }
+  registered_ = true;
+  has_qci_ = fac.qci;
+  irq_ = fac.aqic;  // ap.useirq defaults to 1
+  qci_buf_ = kernel_.alloc_pages(1);
+  lsi_ = kernel_.alloc_pages(1);
+  const std::string apm = kernel_.cmdline_param("ap.apmask"), aqm = kernel_.cmdline_param("ap.aqmask");
+  // ap_perms_init: a mask given on the command line starts out empty and is then parsed;
+  // a parse error is ignored (the mask stays empty).
+  if (!apm.empty()) {
+    apmask_ = arch::ApMask();
+    ap_parse_mask_str(apm, apmask_);
+  }
+  if (!aqm.empty()) {
+    aqmask_ = arch::ApMask();
+    ap_parse_mask_str(aqm, aqmask_);
+  }
+  // ap.domain= (module_param_named(domain, ap_domain_index, int), kstrtoint base 0); it is
+  // checked against the QCI's Nd, so at the first scan, right after the QCI.  A value that
+  // is no number fails in kernel/params.c, not in the AP bus: not modelled, the parameter
+  // is then ignored.
+  const std::string dom = kernel_.cmdline_param("ap.domain");
+  if (!dom.empty()) {
+    char* end = nullptr;
+    errno = 0;
+    const long v = std::strtol(dom.c_str(), &end, 0);
+    domain_param_given_ = end && *end == '\0' && errno == 0 && v >= INT32_MIN && v <= INT32_MAX;
+    domain_param_ = v;
+  }
+  bus_attrs();
+  scan();
+  return 0;
+}
+
+// sysfs: /sys/bus/ap
+void ApBus::bus_attrs() {
+  Sysfs& fs = kernel_.sysfs();
+  const std::string b = "/sys/bus/ap/";
+  fs.mkdir(b + "devices");
+  fs.mkdir(b + "drivers");
+  fs.mkdir("/sys/devices/ap");
+  auto mask_show = [this](const arch::ApMask& m) { return m.to_hex() + "\n"; };
+  fs.add_attr(b + "apmask", sysfs_show([=] { return mask_show(apmask_); }),
+              [this](const std::string& buf) { return store_mask(buf, true); });
+  fs.add_attr(b + "aqmask", sysfs_show([=] { return mask_show(aqmask_); }),
+              [this](const std::string& buf) { return store_mask(buf, false); });
+  auto qci_mask = [this](int which) {
+    if (!has_qci_) return std::string("not supported\n");
+    const arch::ApMask& m = which == 0 ? qci_.apm : which == 1 ? qci_.aqm : qci_.adm;
+    std::string s = "0x";
+    for (unsigned i = 0; i < 8; ++i) {
+      char w[12];
+      std::snprintf(w, sizeof w, "%08x", m.word32(i));
+      s += w;
+    }
+    return s + "\n";
+  };
+  fs.add_attr(b + "ap_adapter_mask", sysfs_show([=] { return qci_mask(0); }), nullptr);
+  fs.add_attr(b + "ap_usage_domain_mask", sysfs_show([=] { return qci_mask(1); }), nullptr);
+  fs.add_attr(b + "ap_control_domain_mask", sysfs_show([=] { return qci_mask(2); }), nullptr);
+  fs.add_attr(b + "ap_max_adapter_id", sysfs_show([this] { return sysfs_u(max_adapter_id()); }), nullptr);
+  fs.add_attr(b + "ap_max_domain_id", sysfs_show([this] { return sysfs_u(max_domain_id()); }), nullptr);
+  // ap_domain: the valid ap.domain= parameter, else the default usage domain
+  // ap_select_domain picks (the first in the config).
+  fs.add_attr(b + "ap_domain", sysfs_show([this] {
+                if (domain_index_ >= 0) return sysfs_u(static_cast<unsigned>(domain_index_));
+                const auto ids = qci_.aqm.limited_to(max_domain_id()).ids();
+                return ids.empty() ? std::string("-1\n") : sysfs_u(ids.front());
+              }),
+              nullptr);
+  fs.add_attr(b + "ap_interrupts", sysfs_show([this] { return sysfs_u(irq_ ? 1 : 0); }), nullptr);
+  fs.add_attr(b + "config_time", sysfs_show([] { return sysfs_u(30); }), nullptr);
+  fs.add_attr(b + "poll_timeout", sysfs_show([] { return sysfs_u(AP_POLL_HIGH_TIMEOUT_PS / 1000); }), nullptr);
+  fs.add_attr(b + "scans", sysfs_show([this] { return sysfs_u(scans_); }), [this](const std::string&) {
+    scan();
+    return 0;
+  });
+  // bindings_show / ap_calc_bound_apqns: queue devices only.
+  fs.add_attr(b + "bindings", sysfs_show([this] {
+                unsigned bound = 0, total = 0;
+                for (auto& [id, q] : queues_) total++, bound += q->driver != nullptr;
+                return std::to_string(bound) + "/" + std::to_string(total) + (bound == total ? " (complete)" : "") + "\n";
+              }),
+              nullptr);
+  fs.add_attr(b + "features", sysfs_show([this] {
+                std::string f;
+                if (qci_.flags & arch::QCI_FLAG_APSC) f += "APSC ";
+                if (qci_.flags & arch::QCI_FLAG_APXA) f += "APXA ";
+                if (qci_.flags & arch::QCI_FLAG_QACT) f += "QACT ";
+                if (qci_.flags & arch::QCI_FLAG_RC8A) f += "RC8A ";
+                if (qci_.flags & arch::QCI_FLAG_APSB) f += "APSB ";
+                if (!f.empty()) f.pop_back();
+                return f + "\n";
+              }),
+              nullptr);
+}
+
+int ApBus::store_mask(const std::string& buf, bool adapters) {
+  arch::ApMask& cur = adapters ? apmask_ : aqmask_;
+  arch::ApMask next = cur;
+  if (int rc = ap_parse_mask_str(buf, next); rc) return rc;
+  // Bits newly set take APQNs back for the default drivers: ask the other drivers first
+  // (apmask_store / aqmask_store -> ap_apids_in_use / ap_aqids_in_use).
+  const arch::ApMask newly = next & ~cur;
+  if (!newly.empty()) {
+    for (ApDriver* d : drivers_) {
+      if (d->is_default()) continue;
+      const int rc = adapters ? d->in_use(newly, aqmask_) : d->in_use(apmask_, newly);
+      if (rc) return -EBUSY;
+    }
+  }
+  cur = next;
+  revise_bindings();
+  return 0;
+}
+
+// drivers
+void ApBus::add_driver_dir(ApDriver& drv) {
+  Sysfs& fs = kernel_.sysfs();
+  const std::string d = "/sys/bus/ap/drivers/" + drv.name();
+  fs.mkdir(d);
+  fs.add_attr(d + "/bind", nullptr, [this, &drv](const std::string& buf) { return driver_bind_store(drv, buf); });
+  fs.add_attr(d + "/unbind", nullptr, [this, &drv](const std::string& buf) { return driver_unbind_store(drv, buf); });
+}
+
+int ApBus::register_driver(ApDriver& drv) {
+  if (!registered_) {
+    // ap_driver_register -> driver_register (drivers/base/driver.c, 6.1): the bus was never
+    // registered (drv->bus->p == NULL) -> pr_err (no prefix) and -EINVAL.
+    kernel_.printk("Driver '" + drv.name() + "' was unable to register with bus_type 'ap' because the bus was not initialized.");
+    return -EINVAL;
+  }
+  drivers_.push_back(&drv);
+  add_driver_dir(drv);
+  if (drv.for_cards()) {
+    for (auto& [id, c] : cards_)
+      if (!c->driver) bind_card(*c, drv);
+    return 0;
+  }
+  for (auto& [id, q] : queues_)
+    if (!q->driver) probe_device(*q);
+  return 0;
+}
+
+void ApBus::unregister_driver(ApDriver& drv) {
+  if (std::find(drivers_.begin(), drivers_.end(), &drv) == drivers_.end()) return;  // never registered
+  for (auto& [id, q] : queues_)
+    if (q->driver == &drv) unbind(*q);
+  drivers_.erase(std::remove(drivers_.begin(), drivers_.end(), &drv), drivers_.end());
+  kernel_.sysfs().remove("/sys/bus/ap/drivers/" + drv.name());
+}
+
+void ApBus::probe_device(ApQueueDev& q) {
+  if (q.driver) return;
+  const bool owned_by_default = apqn_owned_by_default(q.qid);
+  for (ApDriver* d : drivers_) {
+    if (d->for_cards() || d->is_default() != owned_by_default) continue;
+    if (d->probe_queue(q) == 0) {
+      bind(q, *d);
+      return;
+    }
+  }
+}
+
+void ApBus::bind(ApQueueDev& q, ApDriver& drv) {
+  q.driver = &drv;
+  Sysfs& fs = kernel_.sysfs();
+  fs.add_link("/sys/bus/ap/drivers/" + drv.name() + "/" + q.qid.name(), q.path);
+  fs.add_link(q.path + "/driver", "/sys/bus/ap/drivers/" + drv.name());
+  if (drv.is_default() && irq_) enable_irq(q);
+}
+
+void ApBus::unbind(ApQueueDev& q) {
+  if (!q.driver) return;
+  ApDriver& drv = *q.driver;
+  drv.remove_queue(q);
+  Sysfs& fs = kernel_.sysfs();
+  fs.remove("/sys/bus/ap/drivers/" + drv.name() + "/" + q.qid.name());
+  fs.remove(q.path + "/driver");
+  q.driver = nullptr;
+}
+
+void ApBus::revise_bindings() {
+  for (auto& [id, q] : queues_) {
+    if (q->driver && q->driver->is_default() != apqn_owned_by_default(q->qid)) unbind(*q);
+  }
+  for (auto& [id, q] : queues_) probe_device(*q);
+}
+
+namespace {
+// bus_find_device_by_name compares with sysfs_streq: one trailing newline is ignored.
+std::string sysfs_name(const std::string& buf) {
+  std::string name = buf;
+  if (!name.empty() && name.back() == '\n') name.pop_back();
+  return name;
+}
+}  // namespace
+
+int ApBus::driver_bind_store(ApDriver& drv, const std::string& buf) {
+  // bind_store (drivers/base/bus.c): find the device by name, driver_match_device (the
+  // driver's id table: queue drivers take queue devices of CEX4 and newer, card drivers
+  // card devices), then device_driver_attach: -EBUSY if bound, else ap_device_probe.
+  const std::string name = sysfs_name(buf);
+  for (auto& [id, c] : cards_) {
+    if (arch::card_name(c->id) != name) continue;
+    if (!drv.for_cards() || c->hwtype < arch::AP_DEVICE_TYPE_CEX4) return -ENODEV;
+    if (c->driver) return -EBUSY;
+    bind_card(*c, drv);
+    return 0;
+  }
+  Apqn qid;
+  if (drv.for_cards() || !parse_apqn(name, qid) || qid.name() != name) return -ENODEV;
+  ApQueueDev* q = queue(qid);
+  if (!q) return -ENODEV;
+  if (q->driver) return -EBUSY;
+  // ap_device_probe: an APQN in apmask x aqmask may only bind to default drivers, any other
+  // only to non-default ones -- unless the profile follows seed 002, written before the
+  // masks existed, where an explicit bind is the way to give a queue to vfio_ap.
+  if (drv.is_default() != apqn_owned_by_default(qid) && !kernel_.vfio_ap_profile().explicit_bind_overrides_masks)
+    return -ENODEV;
+  if (int rc = drv.probe_queue(*q); rc) return rc;
+  bind(*q, drv);
+  return 0;
+}
+
+int ApBus::driver_unbind_store(ApDriver& drv, const std::string& buf) {
+  // unbind_store: the device named, if this driver has it; -ENODEV otherwise.
+  const std::string name = sysfs_name(buf);
+  for (auto& [id, c] : cards_) {
+    if (arch::card_name(c->id) != name) continue;
+    if (c->driver != &drv) return -ENODEV;
+    unbind_card(*c);
+    return 0;
+  }
+  Apqn qid;
+  if (!parse_apqn(name, qid) || qid.name() != name) return -ENODEV;
+  ApQueueDev* q = queue(qid);
+  if (!q || q->driver != &drv) return -ENODEV;
+  unbind(*q);
+  return 0;
+}
+
+// devices
+ApQueueDev* ApBus::queue(Apqn q) {
+  auto it = queues_.find(q.qid());
+  return it == queues_.end() ? nullptr : it->second.get();
+}
+
+ApCardDev* ApBus::card(unsigned apid) {
+  auto it = cards_.find(apid);
+  return it == cards_.end() ? nullptr : it->second.get();
+}
+
+std::vector<ApQueueDev*> ApBus::queues() {
+  std::vector<ApQueueDev*> v;
+  for (auto& [id, q] : queues_) v.push_back(q.get());
+  return v;
+}
+
+void ApBus::remove_card_dev(unsigned apid) {
+  std::vector<ApQueueDev*> qs;
+  for (auto& [id, q] : queues_)
+    if (q->qid.apid == apid) qs.push_back(q.get());
+  for (ApQueueDev* q : qs) remove_queue_dev(*q);
+  ApCardDev* c = card(apid);
+  if (!c) return;
+  if (c->driver) kernel_.sysfs().remove("/sys/bus/ap/drivers/" + c->driver->name() + "/" + arch::card_name(apid));
+  kernel_.sysfs().remove("/sys/bus/ap/devices/" + arch::card_name(apid));
+  kernel_.sysfs().remove(c->path);
+  cards_.erase(apid);
+}
+
+void ApBus::scan() {
+  if (!registered_) return;  // no bus: nothing scans (ap_scan_bus_wq/ap_config_timer are set up after bus_register)
+  ++scans_;
+  arch::Cpu& cpu = kernel_.cpu();
+  const arch::QciInfo before = qci_;
+  if (has_qci_ && ap_qci(cpu, qci_buf_, qci_) == 0) {
+    // configuration from the machine
+  } else {
+    // No QCI: every id up to the default maxima is a candidate; TAPQ tells which exist.
+    has_qci_ = false;
+    qci_ = arch::QciInfo{};
+    for (unsigned i = 0; i <= 63; ++i) qci_.apm.set(i);
+    for (unsigned i = 0; i <= 15; ++i) qci_.aqm.set(i);
+  }
+  if (scans_ == 1 && domain_param_given_) {
+    // ap_module_init, after ap_init_qci_info: out of range or not in aqmask ->
+    // pr_warn("%d is not a valid cryptographic domain\n"), and the default selection
+    // (ap_select_domain) instead.
+    const long d = domain_param_;
+    if (d < -1 || d > static_cast<long>(max_domain_id()) || (d >= 0 && !aqmask_.test(static_cast<unsigned>(d))))
+      kernel_.printk("ap: " + std::to_string(d) + " is not a valid cryptographic domain");
+    else
+      domain_index_ = static_cast<int>(d);
+  }
+  if (scans_ > 1 && (before.apm != qci_.apm || before.aqm != qci_.aqm || before.adm != qci_.adm))
+    for (ApDriver* d : drivers_) d->on_config_changed(qci_, before);
+
+  const bool apft = cpu.facilities().apft;
+  for (unsigned apid = 0; apid <= 255; ++apid) {
+    if (apid > max_adapter_id() || !qci_.apm.test(apid)) {
+      if (card(apid)) remove_card_dev(apid);
+      continue;
+    }
+    // Find the card's type through the first domain that answers (ap_scan_adapter); the
+    // info word is valid with RC 0x00 and 0x02..0x05 (ap_queue_info).
+    auto info_valid = [](uint8_t rc) { return rc == arch::AP_RESPONSE_NORMAL || (rc >= 0x02 && rc <= 0x05); };
+    arch::TapqInfo info;
+    bool found = false;
+    uint8_t card_rc = 0;
+    Apqn first{};
+    for (unsigned dom = 0; dom <= max_domain_id() && !found; ++dom) {
+      if (!qci_.aqm.test(dom)) continue;
+      first = Apqn{static_cast<uint8_t>(apid), static_cast<uint8_t>(dom)};
+      const arch::ApQueueStatus s = ap_tapq(cpu, first, apft, &info);
+      if (info_valid(s.response_code)) found = true, card_rc = s.response_code;
+    }
+    // at == 0 (no APFT: no info word) is unusable; types below CEX4 are not supported, types
+    // beyond CEX8 only as what QACT maps them to.  An existing card keeps its type.
+    const uint8_t comp = !found ? 0 : card(apid) ? card(apid)->hwtype : compatible_type(first, info);
+    if (!found || comp == 0) {
+      if (card(apid)) remove_card_dev(apid);
+      continue;
+    }
+    const bool card_decfg = card_rc == arch::AP_RESPONSE_DECONFIGURED;
+    const bool card_chkstop = card_rc == arch::AP_RESPONSE_CHECKSTOPPED;
+    if (!card(apid)) create_card(apid, info, comp, !card_decfg, card_chkstop);
+    ApCardDev& c = *card(apid);
+    c.config = !card_decfg;
+    c.chkstop = card_chkstop;
+    for (unsigned dom = 0; dom <= 255; ++dom) {
+      const Apqn qid{static_cast<uint8_t>(apid), static_cast<uint8_t>(dom)};
+      const bool in_config = dom <= max_domain_id() && qci_.aqm.test(dom);
+      ApQueueDev* q = queue(qid);
+      if (!in_config) {
+        if (q) remove_queue_dev(*q);
+        continue;
+      }
+      const arch::ApQueueStatus s = ap_tapq(cpu, qid, false, nullptr);
+      if (!info_valid(s.response_code)) {
+        if (q) remove_queue_dev(*q);
+        continue;
+      }
+      const bool decfg = s.response_code == arch::AP_RESPONSE_DECONFIGURED;
+      const bool chkstop = s.response_code == arch::AP_RESPONSE_CHECKSTOPPED;
+      if (!q) {
+        create_queue(c, dom, !decfg, chkstop);
+        continue;
+      }
+      // ap_scan_domains: config and checkstop changes of an existing queue device.
+      const bool was_usable = q->config && !q->chkstop;
+      q->config = !decfg;
+      q->chkstop = chkstop;
+      if (decfg || chkstop) {
+        if (was_usable) {
+          // Checkstop / config off: the device is in error, its requests are 'received'
+          // with -EAGAIN (ap_flush_queue), its interruptions are gone with the adapter's state.
+          q->dev_error = true;
+          q->last_err_rc = s.response_code;
+          q->irq_enabled = false;
+          flush_queue(*q, -EAGAIN);
+        }
+      } else if (!was_usable || q->dev_error) {
+        // Checkstop / config on, or another error state: flush and re-init with a reset.
+        flush_queue(*q, -EAGAIN);
+        queue_init_state(*q);
+      }
+    }
+  }
+  for (ApDriver* d : drivers_) d->on_scan_complete();
+}
+
+uint8_t ApBus::compatible_type(Apqn qid, const arch::TapqInfo& info) {
+  // ap_get_compatible_type: < CEX4 unsupported, up to CEX8 as is, beyond CEX8 what
+  // PQAP(QACT) says it is compatible with (QCI flag C), accepted only within CEX4..CEX8.
+  if (info.at < arch::AP_DEVICE_TYPE_CEX4) return 0;
+  if (info.at <= arch::AP_DEVICE_TYPE_CEX8) return info.at;
+  if (!has_qci_ || !(qci_.flags & arch::QCI_FLAG_QACT)) return 0;
+  arch::QactInfo apinfo;
+  apinfo.mode = arch::qact_mode(info.functions);
+  apinfo.cat = arch::AP_DEVICE_TYPE_CEX8;
+  const arch::ApQueueStatus s = ap_qact(kernel_.cpu(), qid, false, apinfo);
+  if (s.response_code == arch::AP_RESPONSE_NORMAL && apinfo.cat >= arch::AP_DEVICE_TYPE_CEX4 &&
+      apinfo.cat <= arch::AP_DEVICE_TYPE_CEX8)
+    return apinfo.cat;
+  return 0;
+}
+
+bool ApBus::poll() {
+  bool outstanding = false;
+  for (auto& [id, q] : queues_) {
+    if (q->queue_count == 0 && q->requestq.empty()) continue;
+    sm_read(*q);
+    sm_write(*q);
+    outstanding |= q->queue_count > 0 || !q->requestq.empty();
+  }
+  return outstanding;
+}
+
+int ApBus::set_use_interrupts(bool on) {
+  if (on == irq_) return 0;
+  if (on && !kernel_.cpu().facilities().aqic) return -EOPNOTSUPP;
+  irq_ = on;
+  if (on)  // switched on: the queues the default drivers have get their interruptions
+    for (auto& [id, q] : queues_)
+      if (q->driver && q->driver->is_default() && !q->irq_enabled && !q->dev_error) enable_irq(*q);
+  return 0;
+}
+
+bool ApBus::wait_and_poll_until(uint64_t deadline_ps) {
+  arch::Cpu& cpu = kernel_.cpu();
+  const uint64_t now = cpu.now_ps();
+  if (deadline_ps > now) {
+    if (irq_) {
+      cpu.wait_for_interrupt(std::min(deadline_ps - now, AP_POLL_LOW_TIMEOUT_PS));
+      const uint8_t zero = 0;
+      cpu.storage().write(lsi_, &zero, 1);
+    } else {
+      if (next_poll_ps_ <= now) next_poll_ps_ = now + AP_POLL_HIGH_TIMEOUT_PS;  // arm the timer
+      cpu.delay_ps(std::min(deadline_ps, next_poll_ps_) - now);
+      if (cpu.now_ps() >= next_poll_ps_) next_poll_ps_ = 0;  // it fired
+    }
+  }
+  return poll();
+}
+
+bool ApBus::wait_and_poll() {
+  arch::Cpu& cpu = kernel_.cpu();
+  if (irq_) {
+    // Interrupt-driven: sleep until the adapter interruption (with the low-frequency poll
+    // as a safety net), then clear the summary indicator and run every queue (tasklet).
+    cpu.wait_for_interrupt(AP_POLL_LOW_TIMEOUT_PS);
+    const uint8_t zero = 0;
+    cpu.storage().write(lsi_, &zero, 1);
+  } else {
+    cpu.delay_ps(AP_POLL_HIGH_TIMEOUT_PS);  // ap_poll_timeout hrtimer
+  }
+  return poll();
+}
+
+}  // namespace apsim::driver

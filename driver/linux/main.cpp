@@ -1,0 +1,118 @@
+// driver/linux/main.cpp — start_kernel and kernel_init (init/main.c) of one simulated Linux:
+// construction, boot, reboot, the command line and the AP bus configuration timer.
+#include "driver/linux/kernel.h"
+
+#include <cstdio>
+
+#include "driver/linux/ap_bus.h"
+#include "driver/linux/vfio_ap_private.h"
+#include "driver/linux/zcrypt_api.h"
+
+namespace apsim::driver {
+
+namespace {
+constexpr uint64_t kApConfigTimePs = 30'000'000'000'000ull;  // AP_CONFIG_TIME: 30 s
+}  // namespace
+
+const char* LinuxKernel::release() { return "6.1.0-apsim"; }
+
+LinuxKernel::LinuxKernel(arch::Cpu& cpu, const KernelOptions& opts)
+    : cpu_(cpu), opts_(opts), pages_(opts.alloc_base, std::max(opts.alloc_base, std::min(opts.alloc_limit, cpu.storage().size()))),
+      guest_mem_(opts.guest_mem_base, std::max(opts.guest_mem_base, cpu.storage().size())),
+      rng_(opts.seed) {
+  ap_bus_ = std::make_unique<ApBus>(*this);
+  zcrypt_ = std::make_unique<Zcrypt>(*this);
+  VfioApProfile::by_name(cmdline_param("apsim.vfio_ap_profile"), vfio_profile_);
+}
+
+LinuxKernel::~LinuxKernel() = default;
+
+void LinuxKernel::boot() {
+  boot_ps_ = cpu_.now_ps();
+  next_config_scan_ps_ = boot_ps_ + kApConfigTimePs;
+  sysfs_.mkdir("/root");
+  // The disk: configuration under /etc, root's home, /tmp; regular files live there.
+  for (const char* dir : {"/etc", "/root", "/tmp"}) sysfs_.mount_tmpfs(dir);
+  for (const char* dir : {"/etc/udev/rules.d", "/etc/modules-load.d"}) sysfs_.make_dir("/", dir, true);
+  if (!opts_.is_guest) sysfs_.make_dir("/", "/etc/mdevctl.d", true);  // the mdevctl package
+  // /sys/bus/ap and /sys/devices/ap are the AP bus's own (ApBus::init registers them).
+  sysfs_.mkdir("/sys/bus");
+  sysfs_.mkdir("/sys/devices");
+  printk(std::string("Linux version ") + release() + " (apsim) on " + (opts_.is_guest ? "KVM" : "LPAR"));
+  if (!opts_.cmdline.empty()) printk("Kernel command line: " + opts_.cmdline);
+  // zcrypt_cex4 is loaded by udev for the first AP device's modalias (ap:tXX); without a bus
+  // (no AP instructions) there is no device, no uevent and no zcrypt driver.
+  if (ap_bus_->init(opts_.cmdline) == 0) zcrypt_->register_with(*ap_bus_);
+  const std::string profile = cmdline_param("apsim.vfio_ap_profile");
+  VfioApProfile p;
+  if (!VfioApProfile::by_name(profile, p))
+    printk("apsim: unknown apsim.vfio_ap_profile=" + profile + ", using \"" + vfio_profile_.name + "\"");
+  // apsim.kvm_ap=intercept: the what-if in which KVM emulates its guests' AP instructions
+  // (driver/linux/kvm-s390.h, KvmVm::emulates_ap); "interpret" (or nothing) is what Linux does.
+  const std::string kvm_ap = cmdline_param("apsim.kvm_ap");
+  if (!kvm_ap.empty() && kvm_ap != "interpret" && kvm_ap != "intercept")
+    printk("apsim: unknown apsim.kvm_ap=" + kvm_ap + ", using \"interpret\"");
+  else if (kvm_ap == "intercept")
+    printk("apsim: what-if: KVM intercepts and emulates guest AP instructions (APIE off)");
+  // kernel_init: run_init_process(/sbin/init).
+  if (opts_.init) opts_.init(*this);
+}
+
+void LinuxKernel::reboot() {
+  // User space has ended its processes (QEMU released its mdevs).  Then the kernel's state
+  // goes: devices and drivers, modules, the ring buffer, sysfs.  Pages the old kernel's
+  // objects give back on destruction return to the free list (zeroed); the adapters are
+  // untouched.
+  // A new boot's tools get new pages; the old ones stay allocated, so an adapter that still
+  // stores a NIB byte there (its queue's interrupts were never disabled) hits nothing.
+  persistent_pages_.clear();
+  ap_bus_.reset();
+  vfio_ap_.reset();
+  zcrypt_.reset();
+  modules_.clear();
+  log_.clear();
+  poweroff_requested_ = false;
+  sysfs_.reset_keeping({"/etc", "/root"});
+  ap_bus_ = std::make_unique<ApBus>(*this);
+  zcrypt_ = std::make_unique<Zcrypt>(*this);
+  boot();
+}
+
+std::string LinuxKernel::cmdline_param(const std::string& name) const {
+  const std::string& c = opts_.cmdline;
+  size_t pos = 0;
+  while (pos < c.size()) {
+    while (pos < c.size() && c[pos] == ' ') ++pos;
+    size_t end = c.find(' ', pos);
+    if (end == std::string::npos) end = c.size();
+    const std::string tok = c.substr(pos, end - pos);
+    if (tok.compare(0, name.size() + 1, name + "=") == 0) return tok.substr(name.size() + 1);
+    pos = end;
+  }
+  return "";
+}
+
+std::string LinuxKernel::random_uuid() {
+  // generate_random_uuid: 16 random bytes, version 4, variant 1; from the seeded generator,
+  // so reproducible per --seed.
+  const uint64_t hi = rng_(), lo = rng_();
+  uint8_t b[16];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(hi >> (56 - 8 * i)), b[8 + i] = static_cast<uint8_t>(lo >> (56 - 8 * i));
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);
+  char s[40];
+  std::snprintf(s, sizeof s, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+                b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return s;
+}
+
+void LinuxKernel::config_timer_expired() {
+  next_config_scan_ps_ += kApConfigTimePs;
+  ap_bus_->scan();
+}
+
+void LinuxKernel::uevent(const std::string& action, const std::string& devpath) {
+  if (uevent_listener_) uevent_listener_(*this, action, devpath);
+}
+
+}  // namespace apsim::driver

@@ -1,0 +1,17 @@
+// driver/linux/printk.cpp — the kernel ring buffer (kernel/printk/printk.c): every line
+// stamped with the time since boot as dmesg prints it.
+#include <cstdio>
+
+#include "driver/linux/kernel.h"
+
+namespace apsim::driver {
+
+void LinuxKernel::printk(const std::string& line) {
+  const uint64_t us = (cpu_.now_ps() - boot_ps_) / 1'000'000;  // time since this boot
+  char stamp[32];
+  std::snprintf(stamp, sizeof stamp, "[%5llu.%06llu] ", static_cast<unsigned long long>(us / 1'000'000),
+                static_cast<unsigned long long>(us % 1'000'000));
+  log_.push_back(stamp + line);
+}
+
+}  // namespace apsim::driver

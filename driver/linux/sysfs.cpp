@@ -1,0 +1,405 @@
+// driver/linux/sysfs.cpp — the virtual sysfs tree (see sysfs.h for the errno contract).
+//
+// The tree is a plain ownership tree of Nodes.  Directories keep their children in a
+// std::map, whose byte-wise ordering is exactly the C-locale order `ls` prints.  Path
+// resolution mimics the VFS walk (namei): components are consumed left to right, a
+// symbolic link is replaced by its target's components (restarting at "/" for an absolute
+// target), and after 40 link expansions the walk gives up with -ELOOP (MAXSYMLINKS).
+#include "driver/linux/sysfs.h"
+
+#include <cerrno>
+#include <deque>
+
+namespace apsim::driver {
+
+struct Sysfs::Node {
+  enum class Kind { Dir, Attr, Link, File };
+  Kind kind = Kind::Dir;
+  std::map<std::string, std::unique_ptr<Node>> children;  // Dir only
+  bool tmpfs = false;                                      // Dir only: may hold regular files
+  ShowFn show;                                             // Attr only
+  StoreFn store;                                           // Attr only
+  std::string target;                                      // Link only
+  std::string data;                                        // File only
+};
+
+namespace {
+
+constexpr int kMaxSymlinks = 40;  // Linux MAXSYMLINKS
+constexpr std::size_t kPageSize = 4096;
+
+// Split a path into its non-empty components ("a//b/" -> {"a","b"}).
+std::deque<std::string> split_path(const std::string& path) {
+  std::deque<std::string> out;
+  std::string cur;
+  for (char c : path) {
+    if (c == '/') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+// "/a/b/c" -> "/a/b"; "c" -> "."; "/c" -> "/".
+std::string dirname_of(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  auto slash = p.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return p.substr(0, slash);
+}
+
+}  // namespace
+
+Sysfs::Sysfs() : root_(std::make_unique<Node>()) {}
+Sysfs::~Sysfs() = default;
+
+// The namei walk.  `follow_last` decides whether a link in the final component is
+// followed (stat vs lstat).  Returns the node or nullptr with `err` set; `canon` (if
+// given) receives the canonical absolute path of the node.
+Sysfs::Node* Sysfs::walk(const std::string& cwd, const std::string& path, bool follow_last,
+                         int& err, std::string* canon) const {
+  err = 0;
+  if (path.empty()) {  // open("") fails with ENOENT
+    err = -ENOENT;
+    return nullptr;
+  }
+  // Relative paths start from the working directory.  The shell keeps it free of "."
+  // and ".." (it may contain links, which resolve to the same directory again).
+  std::deque<std::string> todo = split_path(path);
+  if (path[0] != '/') {
+    auto base = split_path(cwd);
+    todo.insert(todo.begin(), base.begin(), base.end());
+  }
+  // A trailing slash demands a directory and follows a final link, as in the VFS.
+  const bool trailing_slash = path.back() == '/';
+  if (trailing_slash) follow_last = true;
+
+  // Nodes (with their names) from "/" down to the current position.
+  std::vector<std::pair<const std::string*, Node*>> stack{{nullptr, root_.get()}};
+  int links = 0;
+  while (!todo.empty()) {
+    std::string comp = std::move(todo.front());
+    todo.pop_front();
+    Node* cur = stack.back().second;
+    if (cur->kind != Node::Kind::Dir) {  // "file/x", "file/..": a non-final file
+      err = -ENOTDIR;
+      return nullptr;
+    }
+    if (comp == ".") continue;
+    if (comp == "..") {
+      if (stack.size() > 1) stack.pop_back();  // ".." of "/" is "/"
+      continue;
+    }
+    auto it = cur->children.find(comp);
+    if (it == cur->children.end()) {
+      err = -ENOENT;
+      return nullptr;
+    }
+    Node* child = it->second.get();
+    if (child->kind == Node::Kind::Link && (!todo.empty() || follow_last)) {
+      if (++links > kMaxSymlinks) {
+        err = -ELOOP;
+        return nullptr;
+      }
+      if (child->target.empty()) {  // readlink "" -> ENOENT, as the VFS does
+        err = -ENOENT;
+        return nullptr;
+      }
+      auto tgt = split_path(child->target);
+      todo.insert(todo.begin(), tgt.begin(), tgt.end());
+      // Absolute target: restart at "/"; relative: continue from the link's directory.
+      if (child->target[0] == '/') stack.resize(1);
+      continue;
+    }
+    stack.emplace_back(&it->first, child);
+  }
+  Node* found = stack.back().second;
+  if (trailing_slash && found->kind != Node::Kind::Dir) {
+    err = -ENOTDIR;
+    return nullptr;
+  }
+  if (canon) {
+    canon->clear();
+    for (std::size_t i = 1; i < stack.size(); ++i) *canon += "/" + *stack[i].first;
+    if (canon->empty()) *canon = "/";
+  }
+  return found;
+}
+
+Sysfs::Node* Sysfs::lookup(const std::string& cwd, const std::string& path, bool follow_last,
+                           int& err) const {
+  return walk(cwd, path, follow_last, err, nullptr);
+}
+
+// Registration helper: walk/create directories along an absolute path.  Existing links to
+// directories are followed so that drivers may register below a linked directory; a file
+// in the way is replaced by a directory (a registration bug, but never a crash).
+Sysfs::Node* Sysfs::ensure_dir(const std::string& abs_path) {
+  Node* cur = root_.get();
+  for (const auto& comp : split_path(abs_path)) {
+    if (comp == ".") continue;
+    auto& slot = cur->children[comp];
+    if (slot && slot->kind == Node::Kind::Link) {
+      int err = 0;
+      Node* tgt = lookup("/", slot->target, true, err);
+      if (tgt && tgt->kind == Node::Kind::Dir) {
+        cur = tgt;
+        continue;
+      }
+    }
+    if (!slot || slot->kind != Node::Kind::Dir) {
+      const bool tmpfs = cur->tmpfs;
+      slot = std::make_unique<Node>();
+      slot->tmpfs = tmpfs;  // a new directory inherits its parent's filesystem
+    }
+    cur = slot.get();
+  }
+  return cur;
+}
+
+void Sysfs::mkdir(const std::string& path) { ensure_dir(path); }
+
+namespace {
+std::string basename_of(const std::string& path) {
+  auto comps = split_path(path);
+  return comps.empty() ? std::string() : comps.back();
+}
+}  // namespace
+
+void Sysfs::add_attr(const std::string& path, ShowFn show, StoreFn store) {
+  std::string name = basename_of(path);
+  if (name.empty() || name == "." || name == "..") return;
+  Node* dir = ensure_dir(dirname_of(path));
+  auto node = std::make_unique<Node>();
+  node->kind = Node::Kind::Attr;
+  node->show = std::move(show);
+  node->store = std::move(store);
+  dir->children[name] = std::move(node);
+}
+
+void Sysfs::add_link(const std::string& path, const std::string& target) {
+  std::string name = basename_of(path);
+  if (name.empty() || name == "." || name == "..") return;
+  Node* dir = ensure_dir(dirname_of(path));
+  auto node = std::make_unique<Node>();
+  node->kind = Node::Kind::Link;
+  node->target = target;
+  dir->children[name] = std::move(node);
+}
+
+void Sysfs::remove(const std::string& path) {
+  std::string name = basename_of(path);
+  if (name.empty() || name == "." || name == "..") return;
+  int err = 0;
+  Node* dir = lookup("/", dirname_of(path), true, err);
+  if (!dir || dir->kind != Node::Kind::Dir) return;
+  dir->children.erase(name);
+}
+
+int Sysfs::resolve(const std::string& cwd, const std::string& path, std::string& out) const {
+  int err = 0;
+  std::string canon;
+  if (!walk(cwd, path, true, err, &canon)) return err;
+  out = std::move(canon);
+  return 0;
+}
+
+int Sysfs::read(const std::string& cwd, const std::string& path, std::string& out) const {
+  int err = 0;
+  Node* n = lookup(cwd, path, true, err);
+  if (!n) return err;
+  if (n->kind == Node::Kind::Dir) return -EISDIR;
+  if (n->kind == Node::Kind::File) {
+    out = n->data;
+    return 0;
+  }
+  if (!n->show) return -EACCES;  // kernfs_fop_open refuses reading without ->show
+  // Copy the callback: a show() that reconfigures the tree must not destroy the
+  // std::function it is running from.
+  ShowFn show = n->show;
+  std::string buf;
+  int rc = show(buf);
+  if (rc < 0) return rc;
+  out = std::move(buf);
+  return 0;
+}
+
+int Sysfs::open_write(const std::string& cwd, const std::string& path) const {
+  int err = 0;
+  Node* n = lookup(cwd, path, true, err);
+  if (!n) {
+    // open(O_CREAT) of a missing name: the parent exists in sysfs, which cannot create
+    // files -> EACCES; otherwise the missing directory's error.
+    if (err == -ENOENT) {
+      int perr = 0;
+      Node* parent = lookup(cwd, dirname_of(path), true, perr);
+      if (parent && parent->kind == Node::Kind::Dir && path.back() != '/') {
+        if (!parent->tmpfs) return -EACCES;
+        // O_CREAT in a normal filesystem: the file exists (empty) from here on.
+        auto file = std::make_unique<Node>();
+        file->kind = Node::Kind::File;
+        parent->children[basename_of(path)] = std::move(file);
+        return 0;
+      }
+      if (!parent) return perr;
+      if (parent->kind != Node::Kind::Dir) return -ENOTDIR;
+    }
+    return err;
+  }
+  if (n->kind == Node::Kind::Dir) return -EISDIR;
+  if (n->kind == Node::Kind::File) return 0;
+  if (!n->store) return -EACCES;  // kernfs_fop_open refuses writing without ->store
+  return 0;
+}
+
+int Sysfs::write(const std::string& cwd, const std::string& path, const std::string& data) {
+  int rc = open_write(cwd, path);
+  if (rc < 0) return rc;
+  int err = 0;
+  Node* n = lookup(cwd, path, true, err);
+  if (n->kind == Node::Kind::File) {  // the writer opened it with O_TRUNC
+    n->data = data;
+    return 0;
+  }
+  // Copy the callback first: `echo 1 > remove` removes the very directory holding it.
+  StoreFn store = n->store;
+  // kernfs hands a sysfs store at most PAGE_SIZE bytes per write(2) and the writer loops
+  // for the rest; a zero-length write never reaches the store (sysfs_kf_write).
+  for (std::size_t off = 0; off < data.size(); off += kPageSize) {
+    rc = store(data.substr(off, kPageSize));
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
+int Sysfs::readlink(const std::string& cwd, const std::string& path, std::string& target) const {
+  int err = 0;
+  Node* n = lookup(cwd, path, false, err);
+  if (!n) return err;
+  if (n->kind != Node::Kind::Link) return -EINVAL;
+  target = n->target;
+  return 0;
+}
+
+int Sysfs::list(const std::string& cwd, const std::string& path,
+                std::vector<std::string>& names) const {
+  int err = 0;
+  Node* n = lookup(cwd, path, true, err);
+  if (!n) return err;
+  if (n->kind != Node::Kind::Dir) return -ENOTDIR;
+  names.clear();
+  for (const auto& [name, child] : n->children) names.push_back(name);
+  return 0;
+}
+
+bool Sysfs::exists(const std::string& abs_path) const {
+  int err = 0;
+  return lookup("/", abs_path, true, err) != nullptr;
+}
+
+bool Sysfs::is_file(const std::string& abs_path) const {
+  int err = 0;
+  Node* n = lookup("/", abs_path, true, err);
+  return n && n->kind == Node::Kind::File;
+}
+
+void Sysfs::mount_tmpfs(const std::string& path) { ensure_dir(path)->tmpfs = true; }
+
+void Sysfs::reset_keeping(const std::vector<std::string>& keep) {
+  auto fresh = std::make_unique<Node>();
+  for (const std::string& path : keep) {
+    const std::string name = basename_of(path);
+    if (name.empty()) continue;
+    int err = 0;
+    Node* dir = lookup("/", dirname_of(path), true, err);
+    if (!dir || dir->kind != Node::Kind::Dir) continue;
+    auto it = dir->children.find(name);
+    if (it == dir->children.end()) continue;
+    std::unique_ptr<Node> kept = std::move(it->second);
+    dir->children.erase(it);
+    // Re-create the path to it in the fresh tree (plain directories) and hang it there.
+    Node* cur = fresh.get();
+    for (const auto& comp : split_path(dirname_of(path))) {
+      auto& slot = cur->children[comp];
+      if (!slot) slot = std::make_unique<Node>();
+      cur = slot.get();
+    }
+    cur->children[name] = std::move(kept);
+  }
+  root_ = std::move(fresh);
+}
+
+int Sysfs::write_file(const std::string& cwd, const std::string& path, const std::string& data) {
+  int err = 0;
+  Node* n = lookup(cwd, path, true, err);
+  if (n && n->kind != Node::Kind::File) return n->kind == Node::Kind::Dir ? -EISDIR : -EACCES;
+  if (!n) {
+    if (int rc = open_write(cwd, path); rc < 0) return rc;
+    n = lookup(cwd, path, true, err);
+    if (!n) return err;
+  }
+  n->data = data;
+  return 0;
+}
+
+int Sysfs::make_dir(const std::string& cwd, const std::string& path, bool parents) {
+  int err = 0;
+  if (Node* n = lookup(cwd, path, true, err)) {
+    if (parents && n->kind == Node::Kind::Dir) return 0;
+    return -EEXIST;
+  }
+  if (err != -ENOENT) return err;
+  const std::string parent_path = dirname_of(path);
+  Node* parent = lookup(cwd, parent_path, true, err);
+  if (!parent) {
+    if (!parents || err != -ENOENT) return err;
+    if (int rc = make_dir(cwd, parent_path, true); rc < 0) return rc;
+    parent = lookup(cwd, parent_path, true, err);
+    if (!parent) return err;
+  }
+  if (parent->kind != Node::Kind::Dir) return -ENOTDIR;
+  if (!parent->tmpfs) return -EPERM;  // vfs_mkdir: sysfs directories have no ->mkdir
+  auto dir = std::make_unique<Node>();
+  dir->tmpfs = true;
+  parent->children[basename_of(path)] = std::move(dir);
+  return 0;
+}
+
+int Sysfs::unlink(const std::string& cwd, const std::string& path) {
+  int err = 0;
+  Node* n = lookup(cwd, path, false, err);
+  if (!n) return err;
+  if (n->kind == Node::Kind::Dir) return -EISDIR;
+  Node* parent = lookup(cwd, dirname_of(path), true, err);
+  if (!parent || !parent->tmpfs) return -EPERM;
+  parent->children.erase(basename_of(path));
+  return 0;
+}
+
+int Sysfs::rmdir(const std::string& cwd, const std::string& path) {
+  int err = 0;
+  Node* n = lookup(cwd, path, false, err);
+  if (!n) return err;
+  if (n->kind != Node::Kind::Dir) return -ENOTDIR;
+  const std::string name = basename_of(path);
+  if (name == "." || name == "..") return -EINVAL;  // rmdir(2) refuses both
+  Node* parent = lookup(cwd, dirname_of(path), true, err);
+  if (!parent || !parent->tmpfs) return n->tmpfs && parent ? -EBUSY : -EPERM;
+  if (!n->children.empty()) return -ENOTEMPTY;
+  parent->children.erase(name);
+  return 0;
+}
+
+bool Sysfs::is_dir(const std::string& abs_path) const {
+  int err = 0;
+  Node* n = lookup("/", abs_path, true, err);
+  return n && n->kind == Node::Kind::Dir;
+}
+
+}  // namespace apsim::driver

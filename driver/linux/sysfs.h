@@ -1,0 +1,118 @@
+// driver/linux/sysfs.h — the virtual sysfs tree of one simulated Linux instance (host or guest).
+//
+// Drivers register directories, attributes (with show/store callbacks, as a kernel
+// `struct device_attribute` has) and symbolic links; the scenario shell and tools such as
+// lszcrypt read and write them by path exactly as user space does.  Errors are negative
+// errno values, as the kernel returns them:
+//   * a missing path                           -> -ENOENT
+//   * reading a directory / writing a directory -> -EISDIR
+//   * reading a write-only attribute (no show) -> -EACCES  (kernfs_fop_open)
+//   * writing a read-only attribute (no store) -> -EACCES
+//   * creating a new file in a sysfs directory -> -EACCES  (sysfs has no create)
+//   * a callback's own error                   -> whatever it returns (-EINVAL, -ENODEV, ...)
+// Paths are absolute or relative to a working directory the caller passes; ".", ".." and
+// symbolic links are resolved as the VFS does (a link's target is an absolute path).
+//
+// Directories mounted as a normal filesystem (mount_tmpfs, e.g. /etc) also hold regular
+// files: open_write of a missing name there creates it (O_CREAT), a write replaces the
+// file's content, read returns it; their subdirectories are normal filesystem too.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace apsim::driver {
+
+/// show(): fill `out` with the attribute's text; return 0 or -errno.
+using ShowFn = std::function<int(std::string& out)>;
+/// store(): consume `buf` (what write(2) passed, including echo's trailing newline);
+/// return 0 on success or -errno.
+using StoreFn = std::function<int(const std::string& buf)>;
+
+/// A show() that cannot fail: the text `f` returns.
+inline ShowFn sysfs_show(std::function<std::string()> f) {
+  return [f = std::move(f)](std::string& out) {
+    out = f();
+    return 0;
+  };
+}
+/// sysfs_emit(buf, "%llu\n", v): an unsigned number and a newline.
+inline std::string sysfs_u(uint64_t v) { return std::to_string(v) + "\n"; }
+
+class Sysfs {
+ public:
+  Sysfs();
+  ~Sysfs();
+  Sysfs(const Sysfs&) = delete;
+  Sysfs& operator=(const Sysfs&) = delete;
+
+  // ---- registration by drivers (absolute paths; missing parents are created) ----
+  /// Create a directory (no-op if it exists).
+  void mkdir(const std::string& path);
+  /// Create or replace an attribute.  `show` or `store` may be empty: write-only or
+  /// read-only attribute.
+  void add_attr(const std::string& path, ShowFn show, StoreFn store);
+  /// Create or replace a symbolic link at `path` pointing to absolute `target`.
+  void add_link(const std::string& path, const std::string& target);
+  /// Remove a file, link or directory (recursively).  No-op if missing.
+  void remove(const std::string& path);
+  /// Make `path` (created if missing) a normal-filesystem directory: regular files may be
+  /// created in it and in every directory below it.
+  void mount_tmpfs(const std::string& path);
+  /// Drop everything but the subtrees at `keep` (absolute paths; missing ones are
+  /// skipped): what a reboot leaves of the tree (the disk).
+  void reset_keeping(const std::vector<std::string>& keep);
+
+  // ---- regular files (normal-filesystem directories only) ----
+  /// Create or replace the regular file `path` with `data` (open O_CREAT|O_TRUNC, write):
+  /// -EACCES outside a normal-filesystem directory or for a sysfs attribute, -EISDIR for a
+  /// directory, -ENOENT if the directory is missing.
+  int write_file(const std::string& cwd, const std::string& path, const std::string& data);
+  /// mkdir(2): -EEXIST if the name exists, -ENOENT if the parent is missing, -EPERM in
+  /// sysfs (vfs_mkdir: kernfs gives sysfs directories no ->mkdir).  `parents` creates
+  /// missing parents as `mkdir -p` does (no -EEXIST then).
+  int make_dir(const std::string& cwd, const std::string& path, bool parents = false);
+  /// unlink(2) of a regular file or link in a normal-filesystem directory: -ENOENT,
+  /// -EISDIR for a directory, -EPERM in sysfs.
+  int unlink(const std::string& cwd, const std::string& path);
+  /// rmdir(2) of an empty normal-filesystem directory: -ENOENT, -ENOTDIR for a file,
+  /// -ENOTEMPTY, -EBUSY for a mount point (/etc itself), -EPERM in sysfs.
+  int rmdir(const std::string& cwd, const std::string& path);
+  /// True if `abs_path` (links followed) is a regular file.
+  bool is_file(const std::string& abs_path) const;
+
+  // ---- access as a process does it ----
+  /// Canonical absolute path of `path` (relative to `cwd`), following symbolic links in
+  /// every component.  Returns -ENOENT (and leaves `out` untouched) if any component is
+  /// missing, -ENOTDIR if a non-final component is a file.
+  int resolve(const std::string& cwd, const std::string& path, std::string& out) const;
+  int read(const std::string& cwd, const std::string& path, std::string& out) const;
+  /// The checks open(O_WRONLY|O_CREAT|O_TRUNC) makes before any write (what a shell's
+  /// `> PATH` hits first): -ENOENT/-ENOTDIR/-ELOOP from the walk, -EACCES for a missing
+  /// file in an existing directory or an attribute without store, -EISDIR for a
+  /// directory; 0 if a write() would reach the store callback.
+  int open_write(const std::string& cwd, const std::string& path) const;
+  int write(const std::string& cwd, const std::string& path, const std::string& data);
+  /// Target of the symbolic link `path` (the final component is not followed):
+  /// -EINVAL if it is not a link, as readlink(2).
+  int readlink(const std::string& cwd, const std::string& path, std::string& target) const;
+  /// Names in a directory, sorted like `ls` (C locale).  For a file: -ENOTDIR.
+  int list(const std::string& cwd, const std::string& path, std::vector<std::string>& names) const;
+  bool exists(const std::string& abs_path) const;
+  bool is_dir(const std::string& abs_path) const;
+
+ private:
+  struct Node;
+  Node* lookup(const std::string& cwd, const std::string& path, bool follow_last, int& err) const;
+  /// lookup() that also reports the canonical path of the node found.
+  Node* walk(const std::string& cwd, const std::string& path, bool follow_last, int& err,
+             std::string* canon) const;
+  Node* ensure_dir(const std::string& abs_path);
+  std::unique_ptr<Node> root_;
+};
+
+}  // namespace apsim::driver

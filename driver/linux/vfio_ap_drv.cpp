@@ -1,0 +1,55 @@
+// driver/linux/vfio_ap_drv.cpp — the vfio_ap module (drivers/s390/crypto/vfio_ap_drv.c):
+// module init and exit, the matrix device with its vfio_ap-passthrough mdev type, and the
+// driver's registration with the AP bus.  The mdev operations are in vfio_ap_ops.cpp.
+#include <cerrno>
+
+#include "driver/linux/ap_asm.h"
+#include "driver/linux/ap_bus.h"
+#include "driver/linux/kernel.h"
+#include "driver/linux/vfio_ap_private.h"
+
+namespace apsim::driver {
+
+VfioAp::VfioAp(LinuxKernel& kernel, VfioApProfile profile) : kernel_(kernel), profile_(std::move(profile)) {}
+VfioAp::~VfioAp() = default;
+
+int VfioAp::init() {
+  // vfio_ap_init (vfio_ap_drv.c, 6.1): "If there are no AP instructions, there is nothing
+  // to pass through." -> -ENODEV, silently, before the matrix device is created.
+  if (!ap_instructions_available(kernel_.cpu())) return -ENODEV;
+  Sysfs& fs = kernel_.sysfs();
+  fs.mkdir(kVfioApMatrixPath);
+  fs.mkdir(kVfioApTypePath + "/devices");
+  fs.add_attr(kVfioApTypePath + "/name", [](std::string& o) { o = "VFIO AP Passthrough Device\n"; return 0; }, nullptr);
+  fs.add_attr(kVfioApTypePath + "/device_api", [](std::string& o) { o = "vfio-ap\n"; return 0; }, nullptr);
+  fs.add_attr(kVfioApTypePath + "/available_instances", [this](std::string& o) {
+    o = std::to_string(kMaxInstances - mdevs_.size()) + "\n";
+    return 0;
+  }, nullptr);
+  fs.add_attr(kVfioApTypePath + "/create", nullptr, [this](const std::string& buf) { return create(buf); });
+  fs.mkdir("/sys/bus/mdev/devices");
+  kernel_.ap_bus().register_driver(*this);
+  // mdevctl and libvirt find mdev parents under /sys/class/mdev_bus.
+  fs.add_link("/sys/class/mdev_bus/matrix", kVfioApMatrixPath);
+  fs.add_link(kVfioApMatrixPath + "/driver", "/sys/bus/matrix/drivers/vfio_ap");
+  fs.add_link(kVfioApMatrixPath + "/subsystem", "/sys/bus/matrix");
+  fs.add_link("/sys/bus/matrix/devices/matrix", kVfioApMatrixPath);
+  fs.add_link("/sys/bus/matrix/drivers/vfio_ap/matrix", kVfioApMatrixPath);
+  fs.add_attr("/sys/bus/ap/drivers/vfio_ap/features", [this](std::string& o) {
+    o = profile_.features + "\n";
+    return 0;
+  }, nullptr);
+  return 0;
+}
+
+int VfioAp::exit() {
+  if (!mdevs_.empty()) return -EBUSY;
+  kernel_.ap_bus().unregister_driver(*this);
+  Sysfs& fs = kernel_.sysfs();
+  fs.remove("/sys/devices/vfio_ap");
+  fs.remove("/sys/class/mdev_bus/matrix");
+  fs.remove("/sys/bus/matrix");
+  return 0;
+}
+
+}  // namespace apsim::driver

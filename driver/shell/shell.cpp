@@ -1,0 +1,1130 @@
+// driver/shell/shell.cpp — the scenario shell (see shell.h for the language subset).
+//
+// Structure, in the order bash itself works:
+//   * Parser: reads one complete command (a list up to an unquoted newline; compound
+//     commands may span lines) into a small AST.  Words are kept raw (quotes included)
+//     and expanded only when the command runs, as bash does.  `$(...)` bodies are parsed
+//     at parse time too, so a syntax error inside one stops the script before the line runs.
+//   * Impl: executes the AST: expansions, redirections, pipelines, lists, compound
+//     commands, builtins, and everything else via ShellHost::run_command().
+// Control flow that must unwind deep recursion (exit, set -e, syntax errors, the step
+// budget) is carried by small exception types.
+//
+// This file holds the executor: Shell::Impl's top level, lists & compounds, simple
+// commands, redirections, expansion and command dispatch, and Shell itself.  The other
+// parts of the shell have a file each:
+//   shell_ast.h              limits, exception types, character classes, the AST
+//   shell_parser.{h,cpp}     the lexer and Parser
+//   shell_expand.{h,cpp}     FieldBuilder and the word-expansion/text helpers
+//   shell_arith.{h,cpp}      Arith: $(( )) arithmetic
+//   shell_impl.h             the declaration of Shell::Impl, shared by the files below
+//   shell_builtins.cpp       bash builtins (echo, printf, cd, set, read, test, ...)
+// The programs (cat, ls, grep, mkdir, rm, cut, sleep, ssh, ...) are driver/userspace's.
+#include "driver/shell/shell.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <istream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "driver/shell/shell_arith.h"
+#include "driver/shell/shell_ast.h"
+#include "driver/shell/shell_expand.h"
+#include "driver/shell/shell_impl.h"
+#include "driver/shell/shell_parser.h"
+
+namespace apsim::driver {
+
+// ================================================================ the interpreter
+Shell::Impl::Saved Shell::Impl::save() const {
+  return Saved{sh.vars_, sh.cwd_, sh.oldpwd_, sh.errexit_, sh.pipefail_, sh.xtrace_, sh.nounset_};
+}
+
+void Shell::Impl::restore(Saved&& s) {
+  sh.vars_ = std::move(s.vars);
+  sh.cwd_ = std::move(s.cwd);
+  sh.oldpwd_ = std::move(s.oldpwd);
+  sh.errexit_ = s.errexit;
+  sh.pipefail_ = s.pipefail;
+  sh.xtrace_ = s.xtrace;
+  sh.nounset_ = s.nounset;
+}
+
+void Shell::Impl::step(const Io& io, int line) {
+  if (++sh.steps_ > kMaxSteps) {
+    diag(io, line, "apsim: step limit (" + std::to_string(kMaxSteps) + " commands) exceeded, script stopped");
+    throw StepLimit{};
+  }
+}
+
+// ---------------------------------------------------------------- top level
+
+int Shell::Impl::run_top(const std::string& text) {
+  Io io{&sh.out_, &sh.err_, nullptr};
+  sh.steps_ = 0;
+  if (++g_run_depth > kMaxRunDepth) {
+    --g_run_depth;
+    diag(io, 1, "apsim: shells nested too deeply");
+    return sh.last_status_ = 1;
+  }
+  struct Depth {
+    ~Depth() { --g_run_depth; }
+  } depth;
+  try {
+    sh.last_status_ = run_text(text, 1, io, sh.opts_.echo_commands);
+  } catch (const ExitRequest& e) {
+    sh.last_status_ = e.status;
+  } catch (const StepLimit&) {
+    sh.last_status_ = 1;
+  } catch (const std::length_error&) {  // subshells nested beyond kMaxRunDepth
+    diag(io, 1, "apsim: subshells nested too deeply, script stopped");
+    sh.last_status_ = 1;
+  }
+  return sh.last_status_;
+}
+
+// Parse and run `text` one complete command at a time (bash runs line 1 before it
+// parses line 2).  A syntax error prints bash's message and stops with status 2.
+int Shell::Impl::run_text(const std::string& text, int first_line, const Io& io, bool echo) {
+  Parser parser(text, first_line);
+  for (;;) {
+    NodeP cmd;
+    std::size_t b = 0, e = 0;
+    try {
+      cmd = parser.complete_command(b, e);
+    } catch (const SyntaxError& err) {
+      diag(io, err.line, err.msg);
+      if (!err.context.empty()) diag(io, err.line, "`" + err.context + "'");
+      return sh.last_status_ = 2;
+    }
+    if (cmd && echo) echo_command(text.substr(b, e - b));
+    for (const auto& w : parser.warnings()) diag(io, w.line, w.msg);
+    parser.warnings().clear();
+    if (!cmd) return sh.last_status_;
+    exec_list(*cmd, io);
+  }
+}
+
+// bash's \W of the RHEL/Fedora prompt "[\u@\h \W]\$ ": "~" at $HOME, else the last
+// component of the working directory ("/" at the root).
+std::string Shell::Impl::prompt_dir() const {
+  auto home = sh.vars_.find("HOME");
+  const std::string& h = home != sh.vars_.end() ? home->second : std::string(kHome);
+  if (sh.cwd_ == h) return "~";
+  if (sh.cwd_ == "/") return "/";
+  return sh.cwd_.substr(sh.cwd_.find_last_of('/') + 1);
+}
+
+// "[root@HOST DIR]# LINE", with `\`-newline joined and later lines of a multi-line
+// command shown after the secondary prompt "> ", as a terminal shows them.
+void Shell::Impl::echo_command(std::string src) {
+  std::string joined;
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    if (src[i] == '\\' && i + 1 < src.size() && src[i + 1] == '\n') {
+      ++i;
+      continue;
+    }
+    joined += src[i];
+  }
+  auto lines = split_lines(joined);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string l = lines[i];
+    while (!l.empty() && (l.back() == ' ' || l.back() == '\t' || l.back() == '\r')) l.pop_back();
+    if (i == 0)
+      sh.out_ << "[root@" << sh.host_.hostname() << " " << prompt_dir() << "]# " << l << "\n";
+    else
+      sh.out_ << "> " << l << "\n";
+  }
+}
+
+// ---------------------------------------------------------------- lists & compounds
+
+int Shell::Impl::exec_list(const Node& list, const Io& io) {
+  int st = sh.last_status_;
+  for (std::size_t i = 0; i < list.kids.size(); ++i) {
+    bool async = i < list.ops.size() && list.ops[i] == "&";
+    if (async) {
+      // `cmd &`: run to completion now (the simulation has no job control); $? is 0
+      // as after starting a background job, and set -e does not apply.
+      ++errexit_suppressed;
+      try {
+        exec_and_or(*list.kids[i], io);
+      } catch (...) {
+        --errexit_suppressed;
+        throw;
+      }
+      --errexit_suppressed;
+      st = sh.last_status_ = 0;
+    } else {
+      st = exec_and_or(*list.kids[i], io);
+    }
+  }
+  return st;
+}
+
+int Shell::Impl::exec_and_or(const Node& n, const Io& io) {
+  int st = 0;
+  bool ran_last = false;
+  bool negated = false;
+  for (std::size_t i = 0; i < n.kids.size(); ++i) {
+    if (i > 0) {
+      const std::string& op = n.ops[i - 1];
+      if ((op == "&&" && st != 0) || (op == "||" && st == 0)) continue;
+    }
+    bool last = i + 1 == n.kids.size();
+    // set -e ignores every command of an && / || list except the last one.
+    if (!last) ++errexit_suppressed;
+    try {
+      st = exec_pipeline(*n.kids[i], io);
+    } catch (...) {
+      if (!last) --errexit_suppressed;
+      throw;
+    }
+    if (!last) --errexit_suppressed;
+    ran_last = last;
+    negated = n.kids[i]->negate;
+  }
+  sh.last_status_ = st;
+  if (st != 0 && ran_last && !negated && sh.errexit_ && errexit_suppressed == 0) throw ExitRequest{st};
+  return st;
+}
+
+int Shell::Impl::exec_pipeline(const Node& p, const Io& io) {
+  int st = 0;
+  if (p.negate) ++errexit_suppressed;
+  struct Unsuppress {
+    Impl& im;
+    bool on;
+    ~Unsuppress() {
+      if (on) --im.errexit_suppressed;
+    }
+  } unsuppress{*this, p.negate};
+
+  if (p.kids.size() == 1) {
+    st = exec_command(*p.kids[0], io);
+  } else {
+    // Each stage runs as a subshell, one after the other, the output of one being
+    // the input of the next (the simulation is sequential; nothing here blocks).
+    std::unique_ptr<std::istringstream> input;
+    int rightmost_failure = 0;
+    for (std::size_t i = 0; i < p.kids.size(); ++i) {
+      bool last = i + 1 == p.kids.size();
+      std::ostringstream buf;
+      Io sio{last ? io.out : &buf, io.err, i == 0 ? io.in : input.get()};
+      if (!last && p.stderr_too[i]) sio.err = &buf;
+      {
+        SubshellGuard guard(*this);
+        LoopReset no_loops(*this);  // bash: `break` in a ( ) or pipe subshell has no loop
+        try {
+          st = exec_command(*p.kids[i], sio);
+        } catch (const ExitRequest& e) {
+          st = e.status;
+        } catch (const LoopControl&) {  // a subshell: break/continue just end it
+          st = 0;
+        }
+      }
+      if (st != 0) rightmost_failure = st;
+      input = std::make_unique<std::istringstream>(buf.str());
+    }
+    if (sh.pipefail_) st = rightmost_failure;
+  }
+  if (p.negate) st = st == 0 ? 1 : 0;
+  sh.last_status_ = st;
+  return st;
+}
+
+int Shell::Impl::exec_command(const Node& n, const Io& io) {
+  switch (n.kind) {
+    case Node::Kind::Simple:
+      return exec_simple(n, io);
+    case Node::Kind::List:
+      return exec_list(n, io);
+    default:
+      break;
+  }
+  // Compound command: its redirections wrap the whole body.
+  RedirState rs;
+  Io cio = io;
+  try {
+    if (!apply_redirs(n.redirs, cio, rs, n.line)) return sh.last_status_ = 1;
+  } catch (const ExpansionError& e) {
+    return sh.last_status_ = e.status;
+  }
+  int st = 0;
+  switch (n.kind) {
+    case Node::Kind::Group:
+      st = exec_list(*n.kids[0], cio);
+      break;
+    case Node::Kind::Subshell: {
+      SubshellGuard guard(*this);
+      LoopReset no_loops(*this);
+      try {
+        st = exec_list(*n.kids[0], cio);
+      } catch (const ExitRequest& e) {
+        st = e.status;
+      } catch (const LoopControl&) {
+        st = 0;
+      }
+      break;
+    }
+    case Node::Kind::For:
+      st = exec_for(n, cio);
+      break;
+    case Node::Kind::If:
+      st = exec_if(n, cio);
+      break;
+    case Node::Kind::While:
+      st = exec_while(n, cio);
+      break;
+    default:
+      break;
+  }
+  st = flush(rs, cio, st, "", false, n.line);
+  return sh.last_status_ = st;
+}
+
+int Shell::Impl::run_condition(const Node& list, const Io& io) {
+  ++errexit_suppressed;
+  try {
+    int st = exec_list(list, io);
+    --errexit_suppressed;
+    return st;
+  } catch (...) {
+    --errexit_suppressed;
+    throw;
+  }
+}
+
+int Shell::Impl::exec_for(const Node& n, const Io& io) {
+  std::vector<std::string> items;
+  try {
+    for (const auto& w : n.for_words) {
+      auto f = expand_fields(w, io);
+      items.insert(items.end(), f.begin(), f.end());
+    }
+  } catch (const ExpansionError& e) {
+    return e.status;
+  }
+  int st = 0;
+  LoopScope scope(*this);
+  for (const auto& item : items) {
+    step(io, n.line);
+    sh.vars_[n.var] = item;
+    try {
+      st = exec_list(*n.kids[0], io);
+    } catch (LoopControl& lc) {
+      st = 0;
+      if (--lc.levels > 0) throw;
+      if (!lc.is_continue) break;
+    }
+  }
+  return st;
+}
+
+int Shell::Impl::exec_if(const Node& n, const Io& io) {
+  std::size_t pairs = (n.kids.size() - (n.has_else ? 1 : 0)) / 2;
+  for (std::size_t i = 0; i < pairs; ++i) {
+    if (run_condition(*n.kids[2 * i], io) == 0) return exec_list(*n.kids[2 * i + 1], io);
+  }
+  if (n.has_else) return exec_list(*n.kids.back(), io);
+  return 0;
+}
+
+int Shell::Impl::exec_while(const Node& n, const Io& io) {
+  int st = 0;
+  LoopScope scope(*this);
+  for (;;) {
+    step(io, n.line);
+    try {
+      int c = run_condition(*n.kids[0], io);
+      if ((c == 0) == n.until) break;
+      st = exec_list(*n.kids[1], io);
+    } catch (LoopControl& lc) {
+      st = 0;
+      if (--lc.levels > 0) throw;
+      if (!lc.is_continue) break;
+    }
+  }
+  return st;
+}
+
+// break [N] / continue [N]
+int Shell::Impl::b_loop_control(const std::vector<std::string>& argv, Io& io, int line) {
+  long long n = 1;
+  if (loop_depth == 0) {
+    diag(io, line, argv[0] + ": only meaningful in a `for', `while', or `until' loop");
+    return 0;
+  }
+  if (argv.size() > 1 && (!parse_int(argv[1], n) || n < 1)) {
+    diag(io, line, argv[0] + ": " + argv[1] + ": loop count out of range");
+    return 1;
+  }
+  throw LoopControl{static_cast<int>(std::min<long long>(n, loop_depth)), argv[0] == "continue"};
+}
+
+// ---------------------------------------------------------------- simple commands
+
+int Shell::Impl::exec_simple(const Node& n, const Io& io) {
+  step(io, n.line);
+  cmdsub_status = -1;
+  std::vector<std::string> argv;
+  std::vector<std::pair<std::string, std::string>> assigns;
+  try {
+    for (const auto& w : n.words) {
+      auto f = expand_fields(w, io);
+      argv.insert(argv.end(), f.begin(), f.end());
+    }
+    for (const auto& a : n.assigns) {
+      std::size_t eq = 0;
+      is_assignment(a.raw, &eq);
+      bool append = a.raw[eq] == '+';
+      std::string name = a.raw.substr(0, eq);
+      std::string value = expand_single(Word{a.raw.substr(eq + (append ? 2 : 1)), a.line}, io, true);
+      if (append) {
+        auto it = sh.vars_.find(name);
+        if (it != sh.vars_.end()) value = it->second + value;
+      }
+      if (value.size() > kMaxWordLen) {
+        diag(io, n.line, name + ": value too long for apsim");
+        throw ExpansionError{1};
+      }
+      assigns.emplace_back(name, value);
+    }
+  } catch (const ExpansionError& e) {
+    return sh.last_status_ = e.status;
+  }
+
+  RedirState rs;
+  Io cio = io;
+  try {
+    if (!apply_redirs(n.redirs, cio, rs, n.line)) return sh.last_status_ = 1;
+  } catch (const ExpansionError& e) {
+    return sh.last_status_ = e.status;
+  }
+
+  if (argv.empty()) {
+    // Assignments alone: they set shell variables; $? is that of the last command
+    // substitution they ran, else 0.
+    for (auto& [k, v] : assigns) {
+      if (sh.xtrace_) *cio.err << "+ " << k << "=" << trace_quote(v) << "\n";
+      sh.vars_[k] = v;
+    }
+    int st = cmdsub_status >= 0 ? cmdsub_status : 0;
+    return sh.last_status_ = flush(rs, cio, st, "", true, n.line);
+  }
+
+  if (sh.xtrace_) {
+    *cio.err << "+";
+    for (const auto& a : argv) *cio.err << " " << trace_quote(a);
+    *cio.err << "\n";
+  }
+  // `VAR=x cmd`: the assignments hold for this command only.
+  std::vector<std::pair<std::string, std::optional<std::string>>> old;
+  for (auto& [k, v] : assigns) {
+    auto it = sh.vars_.find(k);
+    old.emplace_back(k, it == sh.vars_.end() ? std::nullopt : std::optional<std::string>(it->second));
+    sh.vars_[k] = v;
+  }
+  int st;
+  try {
+    st = run_argv(argv, cio, n.line);
+  } catch (...) {
+    restore_vars(old);
+    throw;
+  }
+  restore_vars(old);
+  st = flush(rs, cio, st, argv[0], is_bash_builtin(argv[0]), n.line);
+  return sh.last_status_ = st;
+}
+
+void Shell::Impl::restore_vars(std::vector<std::pair<std::string, std::optional<std::string>>>& old) {
+  for (auto it = old.rbegin(); it != old.rend(); ++it) {
+    if (it->second) sh.vars_[it->first] = *it->second;
+    else sh.vars_.erase(it->first);
+  }
+}
+
+bool Shell::Impl::is_bash_builtin(const std::string& name) {
+  static const char* names[] = {"echo", "printf", "pwd", "cd", "set", "exit", "true", "false", ":",
+                                "test", "[", "export", "unset", "wait", "read", "break", "continue"};
+  for (const char* b : names)
+    if (name == b) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------- redirections
+
+// Perform redirections left to right, as bash does: a failing open prints
+// "SCRIPT: line N: PATH: <strerror>" on the stderr in effect at that point and the
+// command does not run.
+bool Shell::Impl::apply_redirs(const std::vector<Redir>& redirs, Io& io, RedirState& rs, int line) {
+  for (const auto& r : redirs) {
+    const std::string& op = r.op;
+    int fd = r.fd >= 0 ? r.fd : (op[0] == '<' ? 0 : 1);
+    if (op == "<<<") {
+      rs.inputs.push_back(std::make_unique<std::istringstream>(expand_single(r.target, io, false) + "\n"));
+      if (fd == 0) io.in = rs.inputs.back().get();
+      continue;
+    }
+    if (r.heredoc) {  // << and <<-
+      const HereDoc& doc = *r.heredoc;
+      std::string text = doc.quoted ? doc.body : expand_heredoc(doc.body, doc.line + 1, io);
+      rs.inputs.push_back(std::make_unique<std::istringstream>(std::move(text)));
+      if (fd == 0) io.in = rs.inputs.back().get();
+      continue;
+    }
+    if (op == ">&" || op == "<&") {
+      std::string t = expand_single(r.target, io, false);
+      long long src = 0;
+      if (t == "-") {
+        set_fd(io, fd, &null_out);
+        continue;
+      }
+      if (parse_int(t, src) && t.find_first_not_of("0123456789") == std::string::npos) {
+        if (src == 1 || src == 2) {
+          set_fd(io, fd, src == 1 ? io.out : io.err);
+        } else if (src != 0 || fd != 0) {
+          diag(io, line, t + ": Bad file descriptor");
+          return false;
+        }
+        continue;
+      }
+      if (op == "<&") {
+        diag(io, line, t + ": ambiguous redirect");
+        return false;
+      }
+      // ">&word" is "&>word".
+    }
+    std::string path;
+    if (!redir_target(r, io, line, path)) return false;
+    if (op == "<" || op == "<>") {
+      std::string content;
+      if (path != "/dev/null") {
+        int rc = fs().read(sh.cwd_, path, content);
+        if (rc < 0) {
+          diag(io, line, path + ": " + strerr(rc));
+          return false;
+        }
+      }
+      rs.inputs.push_back(std::make_unique<std::istringstream>(content));
+      if (fd == 0) io.in = rs.inputs.back().get();
+      continue;
+    }
+    // Output: > >> >| &> &>> >&word.  `>>` appends to a regular file (flush); a sysfs
+    // attribute has no file offset, so there it is one write(2), a store, like `>`.
+    bool both = op == "&>" || op == "&>>" || op == ">&";
+    std::ostream* target;
+    if (path == "/dev/null") {
+      target = &null_out;
+    } else if (path == "/dev/stdout") {
+      target = io.out;
+    } else if (path == "/dev/stderr") {
+      target = io.err;
+    } else {
+      int rc = fs().open_write(sh.cwd_, path);
+      if (rc < 0) {
+        diag(io, line, path + ": " + strerr(rc));
+        return false;
+      }
+      OpenFile f;
+      fs().resolve(sh.cwd_, path, f.abs_path);
+      f.append = op == ">>" || op == "&>>";
+      f.buf = std::make_unique<std::ostringstream>();
+      target = f.buf.get();
+      rs.files.push_back(std::move(f));
+    }
+    if (both) {
+      io.out = io.err = target;
+    } else {
+      set_fd(io, fd, target);
+    }
+  }
+  return true;
+}
+
+void Shell::Impl::set_fd(Io& io, int fd, std::ostream* s) {
+  if (fd == 1) io.out = s;
+  else if (fd == 2) io.err = s;
+  // fd 0 and others: not modelled for output.
+}
+
+bool Shell::Impl::redir_target(const Redir& r, const Io& io, int line, std::string& path) {
+  auto fields = expand_fields(r.target, io);
+  if (fields.size() != 1) {
+    diag(io, line, r.target.raw + ": ambiguous redirect");
+    return false;
+  }
+  path = fields[0];
+  if (path.empty()) {
+    diag(io, line, ": No such file or directory");
+    return false;
+  }
+  return true;
+}
+
+// Write what the command printed into each redirected sysfs file with one write(2).
+// A failure is reported as the writer would: bash builtins through bash's
+// "SCRIPT: line N: echo: write error: ...", programs as "prog: write error: ...".
+int Shell::Impl::flush(RedirState& rs, const Io& io, int st, const std::string& who, bool builtin, int line) {
+  for (auto& f : rs.files) {
+    std::string data = f.buf->str();
+    // A regular file (normal-filesystem directory) is truncated by `>` even when
+    // nothing is written, and `>>` appends; a sysfs attribute sees one write(2) of
+    // the output, none if there is no output.
+    bool regular = fs().is_file(f.abs_path);
+    if (data.empty() && (!regular || f.append)) continue;
+    if (regular && f.append) {
+      std::string old;
+      if (fs().read("/", f.abs_path, old) == 0) data = old + data;
+    }
+    int rc = fs().write("/", f.abs_path, data);
+    if (rc < 0) {
+      if (who.empty())
+        diag(io, line, "write error: " + strerr(rc));
+      else if (builtin)
+        diag(io, line, who + ": write error: " + strerr(rc));
+      else
+        *io.err << who << ": write error: " << strerr(rc) << "\n";
+      st = (who == "grep" || who == "ls") ? 2 : 1;
+    }
+  }
+  return st;
+}
+
+// ---------------------------------------------------------------- expansion
+
+// Full expansion of a command word: parameters, command substitution, arithmetic,
+// quote removal, word splitting and pathname expansion.
+std::vector<std::string> Shell::Impl::expand_fields(const Word& w, const Io& io) {
+  FieldBuilder fb(true);
+  walk(w, fb, io);
+  std::vector<std::string> out;
+  for (auto& f : fb.finish()) {
+    if (f.glob && has_glob_meta(f.pattern)) {
+      auto matches = glob(f.pattern);
+      if (!matches.empty()) {
+        out.insert(out.end(), matches.begin(), matches.end());
+        continue;
+      }
+    }
+    out.push_back(std::move(f.text));
+  }
+  return out;
+}
+
+// Expansion without splitting or globbing (assignment values, here-strings).
+std::string Shell::Impl::expand_single(const Word& w, const Io& io, bool assignment) {
+  FieldBuilder fb(false);
+  walk(w, fb, io, assignment);
+  auto fields = fb.finish();
+  return fields.empty() ? std::string() : fields[0].text;
+}
+
+// An unquoted here-document's body: parameter, command and arithmetic expansion; a
+// backslash quotes only \ $ ` and newline (a double quote is an ordinary character).
+std::string Shell::Impl::expand_heredoc(const std::string& s, int line, const Io& io) {
+  FieldBuilder fb(false);
+  try {
+    std::size_t i = 0;
+    while (i < s.size()) {
+      char c = s[i];
+      if (c == '\\' && i + 1 < s.size() && std::strchr("$`\\\n", s[i + 1])) {
+        if (s[i + 1] == '\n') ++line;
+        else fb.lit(s[i + 1], true);
+        i += 2;
+      } else if (c == '$') {
+        i = expand_dollar(s, i, s.size(), line, fb, io, true);
+      } else if (c == '`') {
+        i = expand_backtick(s, i, s.size(), line, fb, io, true);
+      } else {
+        line += c == '\n';
+        fb.lit(c, true);
+        ++i;
+      }
+    }
+  } catch (const std::length_error&) {
+    diag(io, line, "apsim: expansion too long or nested too deeply, script stopped");
+    throw StepLimit{};
+  }
+  auto fields = fb.finish();
+  return fields.empty() ? std::string() : fields[0].text;
+}
+
+void Shell::Impl::walk(const Word& w, FieldBuilder& fb, const Io& io, bool assignment) {
+  int line = w.line;
+  try {
+    walk_unquoted(w.raw, 0, w.raw.size(), line, fb, io, assignment);
+  } catch (const std::length_error&) {
+    // Like bash running out of memory: no sensible way to continue the script.
+    diag(io, w.line, "apsim: expansion too long or nested too deeply, script stopped");
+    throw StepLimit{};
+  }
+}
+
+std::string Shell::Impl::tilde(const std::string& user) {
+  if (user.empty()) {
+    auto it = sh.vars_.find("HOME");
+    return it != sh.vars_.end() ? it->second : kHome;
+  }
+  if (user == "root") return kHome;
+  if (user == "+") return sh.cwd_;
+  return "";
+}
+
+void Shell::Impl::walk_unquoted(const std::string& s, std::size_t i, std::size_t end, int& line, FieldBuilder& fb,
+                                const Io& io, bool assignment) {
+  bool word_start = true;
+  while (i < end) {
+    char c = s[i];
+    // Tilde at the start of a word (or after = / : in an assignment value).
+    if (c == '~' && word_start) {
+      std::size_t j = i + 1;
+      while (j < end && s[j] != '/' && !(assignment && s[j] == ':') && (is_name_char(s[j]) || s[j] == '+')) ++j;
+      if (j == end || s[j] == '/' || (assignment && s[j] == ':')) {
+        std::string home = tilde(s.substr(i + 1, j - i - 1));
+        if (!home.empty()) {
+          fb.lit(home, true);
+          i = j;
+          word_start = false;
+          continue;
+        }
+      }
+    }
+    word_start = assignment && c == ':';
+    if (c == '\\') {
+      if (i + 1 >= end) {
+        fb.lit('\\', false);
+        ++i;
+      } else if (s[i + 1] == '\n') {
+        ++line;
+        i += 2;
+      } else {
+        fb.lit(s[i + 1], true);
+        i += 2;
+      }
+    } else if (c == '\'') {
+      std::size_t close = s.find('\'', i + 1);
+      if (close == std::string::npos || close >= end) close = end;
+      fb.lit(s.substr(i + 1, close - i - 1), true);
+      line += count_newlines(s, i, close);
+      i = close + 1;
+    } else if (c == '"') {
+      i = walk_dquote(s, i + 1, end, line, fb, io);
+    } else if (c == '$') {
+      i = expand_dollar(s, i, end, line, fb, io, false);
+    } else if (c == '`') {
+      i = expand_backtick(s, i, end, line, fb, io, false);
+    } else {
+      line += c == '\n';
+      fb.lit(c, false);
+      ++i;
+    }
+  }
+}
+
+std::size_t Shell::Impl::walk_dquote(const std::string& s, std::size_t i, std::size_t end, int& line, FieldBuilder& fb,
+                                     const Io& io) {
+  fb.mark_quoted();
+  while (i < end && s[i] != '"') {
+    char c = s[i];
+    if (c == '\\' && i + 1 < end && std::strchr("$`\"\\\n", s[i + 1])) {
+      if (s[i + 1] == '\n') ++line;
+      else fb.lit(s[i + 1], true);
+      i += 2;
+    } else if (c == '$') {
+      i = expand_dollar(s, i, end, line, fb, io, true);
+    } else if (c == '`') {
+      i = expand_backtick(s, i, end, line, fb, io, true);
+    } else {
+      line += c == '\n';
+      fb.lit(c, true);
+      ++i;
+    }
+  }
+  return i + 1;
+}
+
+std::size_t Shell::Impl::expand_backtick(const std::string& s, std::size_t i, std::size_t end, int& line, FieldBuilder& fb,
+                                         const Io& io, bool quoted) {
+  // Inside backquotes, \$ \` \\ lose their backslash before the text is run.
+  std::string inner;
+  std::size_t j = i + 1;
+  for (; j < end && s[j] != '`'; ++j) {
+    if (s[j] == '\\' && j + 1 < end && std::strchr("$`\\", s[j + 1])) ++j;
+    inner += s[j];
+  }
+  fb.expansion(command_substitution(inner, line, io), quoted);
+  line += count_newlines(s, i, j);
+  return std::min(j + 1, end);
+}
+
+std::size_t Shell::Impl::expand_dollar(const std::string& s, std::size_t i, std::size_t end, int& line, FieldBuilder& fb,
+                                       const Io& io, bool quoted) {
+  if (i + 1 >= end) {
+    fb.lit('$', quoted);
+    return i + 1;
+  }
+  char n = s[i + 1];
+  if (n == '(' && i + 2 < end && s[i + 2] == '(') {
+    std::size_t close = Parser::arith_end(s, i + 3);
+    if (close == std::string::npos || close > end) close = end;
+    std::string expr = s.substr(i + 3, close - 2 - (i + 3));
+    fb.expansion(std::to_string(arithmetic(expr, line, io)), quoted);
+    line += count_newlines(s, i, close);
+    return close;
+  }
+  if (n == '(') {
+    std::size_t close = cmdsub_end(s, i + 2);
+    if (close == std::string::npos || close > end) close = end;
+    std::string inner = s.substr(i + 2, close > i + 2 ? close - 1 - (i + 2) : 0);
+    fb.expansion(command_substitution(inner, line, io), quoted);
+    line += count_newlines(s, i, close);
+    return close;
+  }
+  if (n == '{') {
+    std::size_t close = brace_end(s, i + 2);
+    if (close == std::string::npos || close >= end) close = end;
+    std::string body = s.substr(i + 2, close - (i + 2));
+    std::optional<std::string> v = braced_param(body, line, io);
+    if (v) fb.expansion(*v, quoted);
+    else if (quoted) fb.mark_quoted();
+    line += count_newlines(s, i, close);
+    return close + 1;
+  }
+  if (is_name_start(n)) {
+    std::size_t j = i + 1;
+    while (j < end && is_name_char(s[j])) ++j;
+    auto v = param(s.substr(i + 1, j - i - 1), line, io);
+    if (v) fb.expansion(*v, quoted);
+    return j;
+  }
+  if (is_digit(n) || std::strchr("?$#!-@*", n)) {
+    auto v = param(std::string(1, n), line, io);
+    if (v) fb.expansion(*v, quoted);
+    return i + 2;
+  }
+  fb.lit('$', quoted);
+  return i + 1;
+}
+
+// A parameter's value, or nullopt if unset.
+std::optional<std::string> Shell::Impl::param(const std::string& name, int line, const Io& io) {
+  if (name == "?") return std::to_string(sh.last_status_);
+  if (name == "$") return std::string("4242");  // a fixed pid keeps transcripts stable
+  if (name == "#") return std::string("0");
+  if (name == "0") return sh.opts_.script_name;
+  if (name == "-") return std::string(sh.errexit_ ? "ehB" : "hB");
+  if (name == "@" || name == "*" || name == "!") return std::nullopt;
+  if (!name.empty() && is_digit(name[0])) return std::nullopt;
+  if (name == "PWD") return sh.cwd_;
+  if (name == "OLDPWD" && !sh.oldpwd_.empty()) return sh.oldpwd_;
+  auto it = sh.vars_.find(name);
+  if (it != sh.vars_.end()) return it->second;
+  if (name == "HOME") return std::string(kHome);
+  if (name == "HOSTNAME") return sh.host_.hostname();
+  if (sh.nounset_) {
+    diag(io, line, name + ": unbound variable");
+    throw ExitRequest{1};  // a non-interactive shell exits on an unbound variable
+  }
+  return std::nullopt;
+}
+
+[[noreturn]] void Shell::Impl::bad_substitution(const std::string& body, int line, const Io& io) {
+  diag(io, line, "${" + body + "}: bad substitution");
+  throw ExpansionError{1};
+}
+
+// ${...}: NAME, #NAME, and the operators - = + ? (with or without ':'), # ## % %%,
+// / // (pattern substitution) and :offset[:length].
+std::optional<std::string> Shell::Impl::braced_param(const std::string& body, int line, const Io& io) {
+  if (body.empty()) bad_substitution(body, line, io);
+  std::size_t i = 0;
+  bool length = false;
+  if (body[0] == '#' && body.size() > 1) {
+    length = true;
+    i = 1;
+  }
+  std::size_t b = i;
+  if (i < body.size() && is_name_start(body[i])) {
+    while (i < body.size() && is_name_char(body[i])) ++i;
+  } else if (i < body.size() && is_digit(body[i])) {
+    while (i < body.size() && is_digit(body[i])) ++i;
+  } else if (i < body.size() && std::strchr("?$#!-@*", body[i])) {
+    ++i;
+  } else {
+    bad_substitution(body, line, io);
+  }
+  std::string name = body.substr(b, i - b);
+  std::string rest = body.substr(i);
+  bool nounset = sh.nounset_;
+  sh.nounset_ = false;  // operators below handle unset names themselves
+  std::optional<std::string> v;
+  try {
+    v = param(name, line, io);
+  } catch (...) {
+    sh.nounset_ = nounset;
+    throw;
+  }
+  sh.nounset_ = nounset;
+  if (length) {
+    if (!rest.empty()) bad_substitution(body, line, io);
+    if (!v && nounset) param(name, line, io);
+    return std::to_string(v ? v->size() : 0);
+  }
+  if (rest.empty()) {
+    if (!v && nounset) param(name, line, io);
+    return v;
+  }
+  auto word = [&](std::size_t from) { return expand_single(Word{rest.substr(from), line}, io, false); };
+  bool colon = rest[0] == ':';
+  std::size_t opi = colon ? 1 : 0;
+  char op = opi < rest.size() ? rest[opi] : '\0';
+  bool null = !v || (colon && v->empty());
+  switch (op) {
+    case '-':
+      return null ? std::optional<std::string>(word(opi + 1)) : v;
+    case '=':
+      if (null) {
+        if (!is_valid_name(name)) {
+          diag(io, line, "$" + name + ": cannot assign in this way");
+          throw ExpansionError{1};
+        }
+        sh.vars_[name] = word(opi + 1);
+        return sh.vars_[name];
+      }
+      return v;
+    case '+':
+      return null ? std::optional<std::string>(std::string()) : std::optional<std::string>(word(opi + 1));
+    case '?':
+      if (null) {
+        std::string msg = word(opi + 1);
+        diag(io, line, name + ": " + (msg.empty() ? std::string("parameter null or not set") : msg));
+        throw ExitRequest{1};
+      }
+      return v;
+    default:
+      break;
+  }
+  if (colon) {  // ${NAME:offset[:length]}
+    std::string spec = rest.substr(1);
+    std::size_t c2 = spec.find(':');
+    long long off = 0, len = LLONG_MAX;
+    off = arithmetic(spec.substr(0, c2), line, io);
+    if (c2 != std::string::npos) len = arithmetic(spec.substr(c2 + 1), line, io);
+    std::string val = v ? *v : "";
+    long long n = static_cast<long long>(val.size());
+    if (off < 0) off = std::max(0LL, n + off);
+    if (off > n) return std::string();
+    if (len < 0) len = std::max(0LL, n - off + len);
+    return val.substr(static_cast<std::size_t>(off), static_cast<std::size_t>(std::min(len, n - off)));
+  }
+  std::string val = v ? *v : "";
+  if (op == '#' || op == '%') {
+    bool longest = rest.size() > 1 && rest[1] == op;
+    std::string pat = word(longest ? 2 : 1);
+    return strip(val, pat, op == '#', longest);
+  }
+  if (op == '/') {
+    bool all = rest.size() > 1 && rest[1] == '/';
+    std::string spec = rest.substr(all ? 2 : 1);
+    std::size_t slash = spec.find('/');
+    std::string pat = expand_single(Word{spec.substr(0, slash), line}, io, false);
+    std::string rep = slash == std::string::npos ? "" : expand_single(Word{spec.substr(slash + 1), line}, io, false);
+    return substitute(val, pat, rep, all);
+  }
+  bad_substitution(body, line, io);
+}
+
+bool Shell::Impl::fnmatch_ok(const std::string& pat, const std::string& s) {
+  return ::fnmatch(pat.c_str(), s.c_str(), 0) == 0;
+}
+
+std::string Shell::Impl::strip(const std::string& v, const std::string& pat, bool prefix, bool longest) {
+  std::size_t n = v.size();
+  if (prefix) {
+    for (std::size_t k = 0; k <= n; ++k) {
+      std::size_t len = longest ? n - k : k;
+      if (fnmatch_ok(pat, v.substr(0, len))) return v.substr(len);
+    }
+  } else {
+    for (std::size_t k = 0; k <= n; ++k) {
+      std::size_t start = longest ? k : n - k;
+      if (fnmatch_ok(pat, v.substr(start))) return v.substr(0, start);
+    }
+  }
+  return v;
+}
+
+std::string Shell::Impl::substitute(const std::string& v, const std::string& pat, const std::string& rep, bool all) {
+  if (pat.empty()) return v;
+  std::string out;
+  std::size_t i = 0;
+  bool done = false;
+  while (i < v.size()) {
+    std::size_t best = std::string::npos;
+    if (!done) {
+      for (std::size_t len = v.size() - i; len > 0; --len) {
+        if (fnmatch_ok(pat, v.substr(i, len))) {
+          best = len;
+          break;
+        }
+      }
+    }
+    if (best != std::string::npos) {
+      out += rep;
+      i += best;
+      if (!all) done = true;
+    } else {
+      out += v[i++];
+    }
+  }
+  return out;
+}
+
+long long Shell::Impl::arithmetic(const std::string& raw_expr, int line, const Io& io) {
+  // Parameters and command substitutions inside are expanded first, as in bash.
+  std::string expr = expand_single(Word{raw_expr, line}, io, false);
+  long long v = 0;
+  std::string err;
+  Arith a(expr, sh.vars_);
+  if (!a.eval(v, err)) {
+    std::size_t b = expr.find_first_not_of(" \t\n");
+    diag(io, line, (b == std::string::npos ? std::string() : expr.substr(b)) + ": " + err);
+    throw ExpansionError{1};
+  }
+  return v;
+}
+
+// $(...): run `text` in a subshell of this shell, stdout captured, trailing newlines
+// stripped.  Errors inside go to the current stderr; bash clears set -e there.
+std::string Shell::Impl::command_substitution(const std::string& text, int line, const Io& io) {
+  std::ostringstream cap;
+  Io sio{&cap, io.err, nullptr};
+  int st;
+  {
+    SubshellGuard guard(*this);
+    sh.errexit_ = false;
+    int saved_suppress = errexit_suppressed;
+    errexit_suppressed = 0;
+    try {
+      st = run_text(text, line, sio, false);
+    } catch (const ExitRequest& e) {
+      st = e.status;
+    } catch (const LoopControl&) {  // `break` of an outer loop ends only this subshell
+      st = 0;
+    } catch (...) {
+      errexit_suppressed = saved_suppress;
+      throw;
+    }
+    errexit_suppressed = saved_suppress;
+  }
+  cmdsub_status = st;
+  sh.last_status_ = st;
+  std::string out = cap.str();
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  if (out.size() > kMaxWordLen) throw std::length_error("cmdsub");
+  return out;
+}
+
+// Pathname expansion against the simulated file system; sorted; none -> no match.
+std::vector<std::string> Shell::Impl::glob(const std::string& pattern) {
+  std::vector<std::string> comps;
+  std::string cur;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      cur += pattern[i];
+      cur += pattern[++i];
+    } else if (pattern[i] == '/') {
+      comps.push_back(cur);
+      cur.clear();
+    } else {
+      cur += pattern[i];
+    }
+  }
+  comps.push_back(cur);
+  bool absolute = !pattern.empty() && pattern[0] == '/';
+  bool dirs_only = pattern.size() > 1 && pattern.back() == '/';
+  std::vector<std::string> paths{absolute ? "/" : ""};
+  for (std::size_t ci = absolute ? 1 : 0; ci < comps.size(); ++ci) {
+    const std::string& c = comps[ci];
+    if (c.empty()) continue;
+    std::vector<std::string> next;
+    for (const auto& p : paths) {
+      std::string dir = p.empty() ? "." : p;
+      auto join = [&](const std::string& name) {
+        return p.empty() ? name : (p.back() == '/' ? p + name : p + "/" + name);
+      };
+      if (!has_glob_meta(c)) {
+        std::string lit = unescape_pattern(c);
+        std::string cand = join(lit);
+        std::string canon;
+        if (fs().resolve(sh.cwd_, cand, canon) == 0) next.push_back(cand);
+        continue;
+      }
+      std::vector<std::string> names;
+      if (fs().list(sh.cwd_, dir, names) < 0) continue;
+      for (const auto& name : names) {
+        if (name[0] == '.' && c[0] != '.') continue;
+        if (::fnmatch(c.c_str(), name.c_str(), FNM_PERIOD) == 0) next.push_back(join(name));
+      }
+    }
+    paths = std::move(next);
+    if (paths.empty()) return {};
+  }
+  std::vector<std::string> out;
+  for (auto& p : paths) {
+    if (dirs_only) {
+      std::string canon;
+      if (fs().resolve(sh.cwd_, p, canon) != 0 || !fs().is_dir(canon)) continue;
+      p += "/";
+    }
+    out.push_back(p);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// ---------------------------------------------------------------- command dispatch
+
+int Shell::Impl::run_argv(const std::vector<std::string>& argv, Io& io, int line) {
+  static const std::map<std::string, Builtin> builtins = {
+      {"echo", &Impl::b_echo},       {"printf", &Impl::b_printf}, {"cd", &Impl::b_cd},
+      {"pwd", &Impl::b_pwd},         {"true", &Impl::b_true},     {":", &Impl::b_true},
+      {"false", &Impl::b_false},     {"exit", &Impl::b_exit},     {"set", &Impl::b_set},
+      {"export", &Impl::b_export},   {"unset", &Impl::b_unset},   {"test", &Impl::b_test},
+      {"[", &Impl::b_test},          {"wait", &Impl::b_true},     {"read", &Impl::b_read},
+      {"break", &Impl::b_loop_control}, {"continue", &Impl::b_loop_control},
+  };
+  auto it = builtins.find(argv[0]);
+  if (it != builtins.end()) return (this->*(it->second))(argv, io, line);
+  const std::optional<int> st = sh.host_.run_command(argv, CommandIo{io.in, io.out, io.err}, sh.cwd_);
+  if (st) return *st;
+  if (argv[0].find('/') != std::string::npos)
+    diag(io, line, argv[0] + ": No such file or directory");
+  else
+    diag(io, line, argv[0] + ": command not found");
+  return 127;
+}
+
+// ================================================================ Shell
+Shell::Shell(ShellHost& host, std::ostream& out, std::ostream& err, ShellOptions opts)
+    : host_(host), out_(out), err_(err), opts_(std::move(opts)) {}
+
+int Shell::run_script(const std::string& text) {
+  Impl impl(*this);
+  return impl.run_top(text);
+}
+
+}  // namespace apsim::driver

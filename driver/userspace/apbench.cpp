@@ -1,0 +1,725 @@
+// driver/userspace/apbench.cpp — a crypto workload on one or more APQNs, through the AP bus' request
+// path (NQAP, service, the poll or interruption that finds the reply, DQAP).
+//
+// apbench (--apqn XX.YYYY | --apqns N|XX.YYYY,XX.YYYY,...) [--guests NAME,NAME,...]
+//         [--op mex-1024|mex-2048|mex-4096|crt-1024|crt-2048|crt-4096|cca-seckey|ep11-seckey|rng]
+//         [--requests N] [--inflight K] [--mode polling|interrupts] [--rate R] [--stages]
+//         [--report text|kv]
+//
+//  * RSA ops: type-50 requests (zcrypt_msgtype50) with an OpenSSL key; every reply is
+//    compared with OpenSSL's BN_mod_exp.
+//  * cca-seckey: an OpenSSL RSA-2048 key imported into each APQN's domain ("PI", wrapped
+//    under the domain's master key), then "SG" RSASSA-PKCS1-v1_5 signatures of SHA-256
+//    hashes; every signature must equal OpenSSL's.  CCA coprocessors only.
+//  * ep11-seckey: an RSA-2048 key pair generated in each APQN's domain (GenerateKeyPair),
+//    then SignSingle (CKM_SHA256_RSA_PKCS); every signature must verify with OpenSSL against
+//    the returned SPKI.  EP11 coprocessors only.
+//  * rng: CCA "RL" (ZCRYPT_RNG_BUFFER_SIZE bytes, zcrypt's hwrng request) or EP11
+//    GenerateRandom; every answer must have the length asked for, not be all zero, and differ
+//    from the queue's previous one.
+// Requests go round-robin over the APQNs.  Closed loop (default): at most --inflight requests
+// outstanding, the next one submitted when one completes.  Open loop (--rate R): arrivals form
+// a Poisson process of R requests per simulated second (seeded from the kernel's seed);
+// --inflight bounds what is outstanding (default: unbounded), later arrivals wait in the
+// application's backlog, and latency counts from the arrival.
+// --mode switches the AP bus between interruptions and the poll timer for this run only
+// (ApBus::set_use_interrupts, the ap.useirq knob).
+// --guests (on the host): run the workload in each named guest at once — each guest's own
+// AP bus, its APQNs (--apqns/--apqn resolved in each guest), its SIE context; the requests go
+// round-robin over every guest's APQNs and --inflight is the window of each guest.  The
+// simulated machine has one CPU, so the guests' vCPUs time-share it: while all of them wait,
+// the host sleeps until an adapter interruption of any guest (a GIB alert, spec §6.2) or the
+// poll timer, and then runs every guest's AP bus tasklet.
+// --stages prints each request's latency split into stages, from the driver's times and the
+// hardware's (the adapter probe, when the platform offers it): app backlog (arrival → submit), driver queue (submit →
+// the NQAP that took it), SIE/bus (that NQAP → the adapter accepted it), queue wait (→ an
+// engine started it), service (→ the engine finished), reply wait (→ the DQAP that took the
+// reply returned).  --report kv adds one machine-readable line `apbench: result k=v ...`
+// (testbench/apsim/sweep_command.cpp reads it).
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <random>
+#include <sstream>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "arch/ap_registers.h"
+#include "arch/msgtype6.h"
+#include "driver/linux/ap_bus.h"
+#include "driver/linux/kernel.h"
+#include "driver/qemu/qemu.h"
+#include "driver/linux/zcrypt_api.h"
+#include "driver/userspace/tool_args.h"
+#include "driver/userspace/programs.h"
+#include "driver/userspace/session.h"
+#include "driver/linux/zcrypt_msgtype50.h"
+#include "driver/linux/zcrypt_msgtype6.h"
+
+namespace apsim::driver {
+
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+struct BnDeleter {
+  void operator()(BIGNUM* b) const { BN_free(b); }
+};
+using Bn = std::unique_ptr<BIGNUM, BnDeleter>;
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+
+Bytes bn_bytes(const BIGNUM* b, size_t len) {
+  Bytes v(len);
+  BN_bn2binpad(b, v.data(), static_cast<int>(len));
+  return v;
+}
+Bytes bn_min(const BIGNUM* b) {
+  Bytes v(static_cast<size_t>(BN_num_bytes(b)));
+  BN_bn2bin(b, v.data());
+  return v;
+}
+
+Bn get_param(EVP_PKEY* k, const char* name) {
+  BIGNUM* b = nullptr;
+  EVP_PKEY_get_bn_param(k, name, &b);
+  return Bn(b);
+}
+
+struct RsaKey {
+  Pkey pkey;
+  Bn n, e, d, p, q, dp, dq, qinv;
+  size_t bytes = 0;
+};
+
+bool make_key(unsigned bits, RsaKey& key) {
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
+  EVP_PKEY* pkey = nullptr;
+  const bool ok = ctx && EVP_PKEY_keygen_init(ctx) > 0 && EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, static_cast<int>(bits)) > 0 &&
+                  EVP_PKEY_keygen(ctx, &pkey) > 0;
+  EVP_PKEY_CTX_free(ctx);
+  if (!ok) return false;
+  key.pkey.reset(pkey);
+  key.n = get_param(pkey, OSSL_PKEY_PARAM_RSA_N);
+  key.e = get_param(pkey, OSSL_PKEY_PARAM_RSA_E);
+  key.d = get_param(pkey, OSSL_PKEY_PARAM_RSA_D);
+  key.p = get_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1);
+  key.q = get_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2);
+  key.dp = get_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1);
+  key.dq = get_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2);
+  key.qinv = get_param(pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+  key.bytes = bits / 8;
+  return key.n && key.d && key.p && key.q && key.dp && key.dq && key.qinv;
+}
+
+Bytes sha256(const Bytes& m) {
+  Bytes d(32);
+  unsigned n = 0;
+  EVP_Digest(m.data(), m.size(), d.data(), &n, EVP_sha256(), nullptr);
+  return d;
+}
+
+/// OpenSSL's RSASSA-PKCS1-v1_5 signature of a SHA-256 hash (deterministic).
+Bytes openssl_sign(EVP_PKEY* k, const Bytes& hash) {
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, k, nullptr);
+  Bytes sig;
+  size_t len = 0;
+  if (ctx && EVP_PKEY_sign_init(ctx) > 0 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+      EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) > 0 && EVP_PKEY_sign(ctx, nullptr, &len, hash.data(), hash.size()) > 0) {
+    sig.resize(len);
+    if (EVP_PKEY_sign(ctx, sig.data(), &len, hash.data(), hash.size()) <= 0) sig.clear();
+  }
+  EVP_PKEY_CTX_free(ctx);
+  return sig;
+}
+
+bool openssl_verify_spki(const Bytes& spki, const Bytes& msg, const Bytes& sig) {
+  const unsigned char* p = spki.data();
+  Pkey pub(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+  if (!pub) return false;
+  EVP_MD_CTX* m = EVP_MD_CTX_new();
+  const bool ok = EVP_DigestVerifyInit(m, nullptr, EVP_sha256(), nullptr, pub.get()) == 1 &&
+                  EVP_DigestVerify(m, sig.data(), sig.size(), msg.data(), msg.size()) == 1;
+  EVP_MD_CTX_free(m);
+  return ok;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
+  return v[i];
+}
+
+double mean(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? 0 : s / static_cast<double>(v.size());
+}
+
+enum class Kind { rsa, cca_seckey, ep11_seckey, rng };
+
+constexpr unsigned kPool = 16;  ///< distinct messages per queue, reused round-robin
+
+/// What one queue sends and how its replies are checked.
+struct Lane {
+  ApQueueDev* q = nullptr;
+  ApBus* bus = nullptr;         ///< the AP bus (of the host or a guest) the queue belongs to
+  unsigned group = 0;           ///< index of that bus (its own --inflight window)
+  std::vector<Bytes> reqs;      ///< kPool request messages
+  std::vector<Bytes> expect;    ///< RSA: results; CCA: signatures
+  std::vector<Bytes> msgs;      ///< EP11: the signed messages
+  Bytes spki;                   ///< EP11: the public key
+  Bytes last_random;            ///< rng: the previous answer
+  bool ep11 = false;            ///< rng: EP11 GenerateRandom instead of CCA "RL"
+};
+
+/// Send one request and wait for it (setup requests: key import, key pair generation).
+int send_sync(ApBus& bus, ApQueueDev& q, const Bytes& msg, Bytes& reply) {
+  ApMessageReq r;
+  r.msg = msg;
+  zcrypt_send(bus, q, r);
+  while (!r.done) bus.wait_and_poll();
+  reply = std::move(r.reply);
+  return r.rc;
+}
+
+/// A type-6 message from an ica_xcRB for queue q (the CPRB's domain is the queue's).
+Bytes cca_message(ica_xcRB x, const ApQueueDev& q) {
+  Bytes m;
+  unsigned fc = 0;
+  uint16_t dom = 0;
+  if (xcrb_msg_to_type6cprb_msgx(x, m, fc, dom) != 0) return {};
+  set_cprb_domain(m, q.qid.apqi);
+  return m;
+}
+
+Bytes ep11_message(const ep11_urb& u, const ApQueueDev& q) {
+  Bytes m;
+  unsigned fc = 0, dom = 0;
+  if (xcrb_msg_to_type6_ep11cprb_msgx(u, m, fc, dom) != 0 || ep11_set_queue_domain(m, q.qid.apqi) != 0) return {};
+  return m;
+}
+
+// Linux's AP bus timers (ap_bus.c): poll_high_timeout in an LPAR, poll_low_timeout.
+constexpr uint64_t kPollHighTimeoutPs = 250'000'000;
+constexpr uint64_t kPollLowTimeoutPs = 40'000'000'000;
+
+const char* kStageNames[] = {"app backlog", "driver queue", "SIE/bus", "queue wait", "service", "reply wait"};
+const char* kStageKeys[] = {"backlog", "driver", "siebus", "qwait", "service", "replywait"};
+constexpr size_t kStages = 6;
+
+}  // namespace
+
+int apbench_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
+  LinuxKernel& k = s.kernel();
+  std::ostream& out = *io.out;
+  std::ostream& err = *io.err;
+  CLI::App app{"crypto workload on AP queues", "apbench"};
+  std::string apqn_s, apqns_s, op = "mex-2048", mode, report = "text", guests_s;
+  unsigned requests = 100, inflight = 1;
+  double rate = 0;
+  auto* o_apqn = app.add_option("--apqn", apqn_s, "queue XX.YYYY");
+  auto* o_apqns = app.add_option("--apqns", apqns_s, "N (the first N usable queues) or a list XX.YYYY,XX.YYYY,...");
+  o_apqn->excludes(o_apqns);
+  app.add_option("--op", op, "operation")
+      ->check(CLI::IsMember({"mex-1024", "mex-2048", "mex-4096", "crt-1024", "crt-2048", "crt-4096", "cca-seckey",
+                             "ep11-seckey", "rng"}));
+  app.add_option("--requests", requests, "number of requests")->check(CLI::Range(1u, 10000000u));
+  auto* o_inflight = app.add_option("--inflight", inflight, "requests in flight")->check(CLI::Range(1u, 4096u));
+  bool stages = false;
+  app.add_flag("--stages", stages, "print the latency split into stages (needs the hardware probe)");
+  app.add_option("--mode", mode, "AP bus: interruptions or the poll timer")->check(CLI::IsMember({"polling", "interrupts"}));
+  app.add_option("--rate", rate, "open loop: Poisson arrivals, requests per simulated second")
+      ->check(CLI::Range(1e-3, 1e12));
+  app.add_option("--guests", guests_s, "run in these guests at once (on the host): NAME,NAME,...");
+  app.add_option("--report", report, "text, or kv: also a machine-readable result line")->check(CLI::IsMember({"text", "kv"}));
+  if (const auto rc = parse_tool_args(app, argv, out, err)) return *rc;
+  if (apqn_s.empty() && apqns_s.empty()) {
+    err << "apbench: --apqn or --apqns is required\n";
+    return 2;
+  }
+  const bool open_loop = rate > 0;
+  if (open_loop && o_inflight->count() == 0) inflight = 4096;
+  const Kind kind = op == "cca-seckey" ? Kind::cca_seckey : op == "ep11-seckey" ? Kind::ep11_seckey
+                    : op == "rng"      ? Kind::rng : Kind::rsa;
+  // The kernels to run in: this one, or the named guests of this host.
+  std::vector<LinuxKernel*> kernels;
+  std::vector<std::string> guest_names;
+  if (!guests_s.empty()) {
+    std::stringstream gs(guests_s);
+    std::string g;
+    while (std::getline(gs, g, ',')) {
+      auto it = s.guests().find(g);
+      if (it == s.guests().end()) {
+        err << "apbench: --guests: no guest named '" << g << "' runs on " << k.hostname() << "\n";
+        return 1;
+      }
+      if (std::find(guest_names.begin(), guest_names.end(), g) != guest_names.end()) {
+        err << "apbench: --guests: guest '" << g << "' is listed twice\n";
+        return 2;
+      }
+      guest_names.push_back(g);
+      kernels.push_back(&it->second.kernel());
+    }
+  } else {
+    kernels.push_back(&k);
+  }
+
+  // ---- the queues ------------------------------------------------------------------------
+  const auto usable = [&](ApQueueDev* q) { return q && q->driver && q->driver->name() == "cex4queue"; };
+  const auto fits = [&](const ApQueueDev& q) {
+    const uint32_t f = q.card ? q.card->functions : 0;
+    switch (kind) {
+      case Kind::cca_seckey: return (f & arch::AP_FUNC_COPRO) != 0;
+      case Kind::ep11_seckey: return (f & arch::AP_FUNC_EP11) != 0;
+      case Kind::rng: return (f & (arch::AP_FUNC_COPRO | arch::AP_FUNC_EP11)) != 0;
+      case Kind::rsa: return true;
+    }
+    return false;
+  };
+  const char* what_card = kind == Kind::cca_seckey ? "a CCA coprocessor" : kind == Kind::ep11_seckey ? "an EP11 coprocessor"
+                                                                                                     : "a coprocessor (CCA or EP11)";
+  std::vector<ApQueueDev*> queues;
+  std::vector<ApBus*> queue_bus;
+  std::vector<ApBus*> buses;
+  // The queues of one kernel (this one or a guest), in APQN order or as listed.
+  const auto resolve = [&](LinuxKernel& kk) -> int {
+    ApBus& bus = kk.ap_bus();
+    const size_t first = queues.size();
+    const std::string where = &kk == &k ? std::string() : " in " + kk.hostname();
+    if (!bus.registered()) {
+      // No AP instructions: ap_module_init registered no bus (no /sys/bus/ap), so there are
+      // no queues and no zcrypt driver to send requests through.
+      err << "apbench: no AP bus" << where << ": /sys/bus/ap: No such file or directory\n";
+      return 1;
+    }
+    std::vector<std::string> names;
+    const bool count_form = !apqns_s.empty() && apqns_s.find('.') == std::string::npos;
+    if (count_form) {
+      unsigned want = 0;
+      if (apqns_s.find_first_not_of("0123456789") != std::string::npos || apqns_s.size() > 5 ||
+          (want = static_cast<unsigned>(std::stoul(apqns_s))) == 0) {
+        err << "apbench: --apqns: expected a count >= 1 or a list XX.YYYY,..., got '" << apqns_s << "'\n";
+        return 2;
+      }
+      for (ApQueueDev* q : bus.queues())
+        if (usable(q) && fits(*q) && queues.size() - first < want) queues.push_back(q);
+      if (queues.size() - first < want) {
+        err << "apbench: --apqns " << want << ": only " << queues.size() - first << " APQNs bound to cex4queue can run "
+            << op << where << "\n";
+        return 1;
+      }
+    } else {
+      std::stringstream ss(apqn_s.empty() ? apqns_s : apqn_s);
+      std::string item;
+      while (std::getline(ss, item, ',')) names.push_back(item);
+      for (const std::string& s : names) {
+        arch::Apqn qid;
+        if (!arch::parse_apqn(s, qid)) {
+          err << "apbench: invalid APQN '" << s << "' (expected XX.YYYY)\n";
+          return 2;
+        }
+        ApQueueDev* q = bus.queue(qid);
+        if (!q) {
+          err << "apbench: APQN " << qid.name() << " does not exist on this system" << where << "\n";
+          return 1;
+        }
+        if (!usable(q)) {
+          err << "apbench: APQN " << qid.name() << " is not available to zcrypt (driver: "
+              << (q->driver ? q->driver->name() : "none") << ")" << where << "\n";
+          return 1;
+        }
+        if (!fits(*q)) {
+          err << "apbench: APQN " << qid.name() << " cannot run " << op << ": it is not " << what_card << "\n";
+          return 1;
+        }
+        if (std::find(queues.begin() + static_cast<std::ptrdiff_t>(first), queues.end(), q) != queues.end()) {
+          err << "apbench: APQN " << qid.name() << " is listed twice\n";
+          return 2;
+        }
+        queues.push_back(q);
+      }
+    }
+    queue_bus.resize(queues.size(), &bus);
+    return 0;
+  };
+  for (LinuxKernel* kk : kernels) {
+    buses.push_back(&kk->ap_bus());
+    if (int rc = resolve(*kk); rc) return rc;
+  }
+
+  // ---- interruptions or polling for this run ------------------------------------------
+  struct Restore {
+    std::vector<std::pair<ApBus*, bool>> was;
+    ~Restore() {
+      for (auto& [b, irq] : was) b->set_use_interrupts(irq);
+    }
+  } restore;
+  if (!mode.empty())  // restored at the end of the run, and only then
+    for (ApBus* b : buses) restore.was.emplace_back(b, b->use_interrupts());
+  if (!mode.empty())
+    for (ApBus* b : buses)
+      if (b->set_use_interrupts(mode == "interrupts") != 0) {
+        err << "apbench: --mode interrupts: this system has no AP adapter interruptions (AQIC facility)\n";
+        return 1;
+      }
+  for (ApBus* b : buses)
+    if (b->use_interrupts() != buses[0]->use_interrupts()) {
+      err << "apbench: the guests differ in interruptions and polling; choose one with --mode\n";
+      return 1;
+    }
+  ApBus& bus = *buses[0];
+  const auto group_of = [&](ApBus* b) {
+    return static_cast<unsigned>(std::find(buses.begin(), buses.end(), b) - buses.begin());
+  };
+
+  // ---- the work per queue -----------------------------------------------------------------
+  std::vector<Lane> lanes(queues.size());
+  RsaKey key;
+  if (kind == Kind::rsa || kind == Kind::cca_seckey) {
+    const unsigned bits = kind == Kind::rsa ? static_cast<unsigned>(std::stoul(op.substr(4))) : 2048;
+    if (!make_key(bits, key)) {
+      err << "apbench: OpenSSL could not generate an RSA-" << bits << " key\n";
+      return 1;
+    }
+  }
+  if (kind == Kind::rsa) {
+    // A pool of distinct messages; the expected results come from OpenSSL (BN_mod_exp).
+    const bool crt = op.compare(0, 3, "crt") == 0;
+    BN_CTX* bctx = BN_CTX_new();
+    std::vector<Bytes> reqs, expect;
+    for (unsigned i = 0; i < kPool; ++i) {
+      Bn m(BN_new()), r(BN_new());
+      Bytes raw(key.bytes);
+      for (auto& b : raw) b = static_cast<uint8_t>(k.rng()());
+      BN_bin2bn(raw.data(), static_cast<int>(raw.size()), m.get());
+      BN_mod(m.get(), m.get(), key.n.get(), bctx);
+      BN_mod_exp(r.get(), m.get(), key.d.get(), key.n.get(), bctx);
+      const Bytes mb = bn_bytes(m.get(), key.bytes);
+      expect.push_back(bn_bytes(r.get(), key.bytes));
+      Bytes msg;
+      int rc;
+      if (crt) {
+        ica_rsa_modexpo_crt c;
+        c.inputdata = mb;
+        c.inputdatalength = c.outputdatalength = static_cast<uint32_t>(key.bytes);
+        // The ioctl layout: p, dp and u carry MSGTYPE_ADJUSTMENT extra (leading zero) bytes.
+        c.np_prime = bn_bytes(key.p.get(), key.bytes / 2 + MSGTYPE_ADJUSTMENT);
+        c.nq_prime = bn_bytes(key.q.get(), key.bytes / 2);
+        c.bp_key = bn_bytes(key.dp.get(), key.bytes / 2 + MSGTYPE_ADJUSTMENT);
+        c.bq_key = bn_bytes(key.dq.get(), key.bytes / 2);
+        c.u_mult_inv = bn_bytes(key.qinv.get(), key.bytes / 2 + MSGTYPE_ADJUSTMENT);
+        rc = ICACRT_msg_to_type50CRT_msg(c, msg);
+      } else {
+        ica_rsa_modexpo m2;
+        m2.inputdata = mb;
+        m2.inputdatalength = m2.outputdatalength = static_cast<uint32_t>(key.bytes);
+        m2.b_key = bn_bytes(key.d.get(), key.bytes);
+        m2.n_modulus = bn_bytes(key.n.get(), key.bytes);
+        rc = ICAMEX_msg_to_type50MEX_msg(m2, msg);
+      }
+      if (rc) {
+        BN_CTX_free(bctx);
+        err << "apbench: building the type50 request failed (" << rc << ")\n";
+        return 1;
+      }
+      reqs.push_back(std::move(msg));
+    }
+    BN_CTX_free(bctx);
+    for (size_t i = 0; i < queues.size(); ++i)
+      lanes[i] = Lane{queues[i], queue_bus[i], group_of(queue_bus[i]), reqs, expect, {}, {}, {}, false};
+  } else {
+    for (size_t i = 0; i < queues.size(); ++i) {
+      Lane& l = lanes[i];
+      l.q = queues[i];
+      l.bus = queue_bus[i];
+      l.group = group_of(queue_bus[i]);
+      const uint16_t dom = l.q->qid.apqi;
+      if (kind == Kind::rng) {
+        l.ep11 = l.q->card && (l.q->card->functions & arch::AP_FUNC_EP11);
+        Bytes m;
+        if (l.ep11) m = ep11_message(ep11_generate_random_urb(dom, arch::ZCRYPT_RNG_BUFFER_SIZE), *l.q);
+        else rng_type6cprb_msgx(m, arch::ZCRYPT_RNG_BUFFER_SIZE, dom);
+        l.reqs.assign(1, m);
+        continue;
+      }
+      Bytes reply;
+      if (kind == Kind::cca_seckey) {
+        // Import the key into this queue's domain: the token is wrapped under its master key.
+        ica_xcRB x = cca_pka_import_xcrb(dom, cca_ext_crt_token(bn_min(key.n.get()), bn_min(key.e.get()), bn_min(key.p.get()),
+                                                                bn_min(key.q.get()), bn_min(key.dp.get()),
+                                                                bn_min(key.dq.get()), bn_min(key.qinv.get())));
+        Bytes token;
+        int rc = send_sync(*l.bus, *l.q, cca_message(x, *l.q), reply);
+        if (rc == 0) rc = convert_response_xcrb(reply.data(), reply.size(), x);
+        if (rc == 0) rc = cca_pka_import_reply(x, token);
+        if (rc != 0) {
+          err << "apbench: PKA key import on " << l.q->qid.name() << " failed (" << rc << ")\n";
+          return 1;
+        }
+        for (unsigned j = 0; j < kPool; ++j) {
+          Bytes msg(64);
+          for (auto& b : msg) b = static_cast<uint8_t>(k.rng()());
+          const Bytes hash = sha256(msg);
+          l.reqs.push_back(cca_message(cca_dsg_xcrb(dom, "SHA-256 ", hash, token), *l.q));
+          l.expect.push_back(openssl_sign(key.pkey.get(), hash));
+        }
+      } else {  // ep11-seckey
+        ep11_urb g = ep11_generate_keypair_urb(dom, 2048, arch::XCP_BLOB_SIGN);
+        int rc = send_sync(*l.bus, *l.q, ep11_message(g, *l.q), reply);
+        if (rc == 0) rc = convert_response_ep11_xcrb(reply.data(), reply.size(), g);
+        uint32_t rv = 1;
+        std::vector<Bytes> outs;
+        if (rc == 0) rc = ep11_parse_reply(g, rv, outs);
+        if (rc != 0 || rv != arch::CKR_OK || outs.size() != 2) {
+          err << "apbench: EP11 key pair generation on " << l.q->qid.name() << " failed (" << rc << ", CK_RV 0x" << std::hex
+              << rv << std::dec << ")\n";
+          return 1;
+        }
+        l.spki = outs[1];
+        for (unsigned j = 0; j < kPool; ++j) {
+          Bytes msg(64);
+          for (auto& b : msg) b = static_cast<uint8_t>(k.rng()());
+          l.reqs.push_back(ep11_message(ep11_sign_single_urb(dom, arch::CKM_SHA256_RSA_PKCS, outs[0], msg), *l.q));
+          l.msgs.push_back(msg);
+        }
+      }
+    }
+  }
+
+  // ---- the run ----------------------------------------------------------------------------
+  arch::Cpu& cpu = k.cpu();
+  struct Rec {
+    ApMessageReq req;
+    uint64_t arrival_ps = 0;
+    unsigned lane = 0, pool = 0;
+  };
+  std::vector<std::unique_ptr<Rec>> all(requests);
+  unsigned sent = 0, done = 0;
+  // Outstanding requests per bus (each guest has its own --inflight window).
+  std::vector<unsigned> outstanding(buses.size(), 0);
+  std::mt19937_64 arrivals(open_loop ? k.rng()() : 0);  // no draw in closed loop: later uuidgen unchanged
+  std::exponential_distribution<double> gap(open_loop ? rate : 1.0);
+  const auto next_gap_ps = [&] { return static_cast<uint64_t>(std::llround(gap(arrivals) * 1e12)); };
+  const uint64_t t0 = cpu.now_ps();
+  uint64_t next_arrival = t0;
+  for (unsigned i = 0; i < requests; ++i) {
+    all[i] = std::make_unique<Rec>();
+    Rec& r = *all[i];
+    r.lane = i % static_cast<unsigned>(lanes.size());
+    r.pool = (i / static_cast<unsigned>(lanes.size())) % static_cast<unsigned>(lanes[r.lane].reqs.size());
+    const unsigned g = lanes[r.lane].group;
+    r.req.on_done = [&done, &outstanding, g](ApMessageReq&) {
+      ++done;
+      --outstanding[g];
+    };
+  }
+  const auto submit = [&](unsigned i) {
+    Rec& r = *all[i];
+    Lane& l = lanes[r.lane];
+    r.req.msg = l.reqs[r.pool];
+    ++outstanding[l.group];
+    zcrypt_send(*l.bus, *l.q, r.req);
+  };
+  const auto window_open = [&](unsigned i) { return outstanding[lanes[all[i]->lane].group] < inflight; };
+  // Sleep until a reply may be there (or `deadline`), then poll.  One bus: its own
+  // wait_and_poll.  Several (guests driven from the host): the host CPU sleeps until an
+  // interruption of any of them (GIB alert) or the poll timer, then runs every bus' tasklet.
+  const auto wait = [&](uint64_t deadline) {
+    if (buses.size() == 1) {
+      if (deadline == UINT64_MAX) bus.wait_and_poll();
+      else bus.wait_and_poll_until(deadline);
+      return;
+    }
+    const uint64_t now = cpu.now_ps(), span = deadline > now ? deadline - now : 0;
+    if (span > 0) {
+      if (bus.use_interrupts()) cpu.wait_for_interrupt(std::min(span, kPollLowTimeoutPs));
+      else cpu.delay_ps(std::min(span, kPollHighTimeoutPs));
+    }
+    for (ApBus* b : buses) b->poll();
+  };
+  while (done < requests) {
+    if (open_loop) {
+      // Arrivals up to now join the backlog; the backlog is submitted while the window allows.
+      const uint64_t now = cpu.now_ps();
+      while (sent < requests && next_arrival <= now && window_open(sent)) {
+        all[sent]->arrival_ps = next_arrival;
+        submit(sent++);
+        next_arrival += next_gap_ps();
+      }
+      if (done >= requests) break;
+      const bool more = sent < requests && window_open(sent);
+      const uint64_t deadline = more ? next_arrival : UINT64_MAX;
+      if (buses.size() == 1) bus.wait_and_poll_until(deadline);
+      else wait(deadline);
+    } else {
+      while (sent < requests && window_open(sent)) {
+        all[sent]->arrival_ps = cpu.now_ps();
+        submit(sent++);
+      }
+      if (done < requests) wait(UINT64_MAX);
+    }
+  }
+  const uint64_t t1 = cpu.now_ps();
+
+  // ---- checking ---------------------------------------------------------------------------
+  unsigned failed = 0, wrong = 0;
+  int first_error = 0;  // -errno of the first failed request
+  for (unsigned i = 0; i < requests; ++i) {
+    Rec& r = *all[i];
+    Lane& l = lanes[r.lane];
+    if (r.req.rc != 0) {
+      if (!failed++) first_error = r.req.rc;
+      continue;
+    }
+    const Bytes& rep = r.req.reply;
+    bool ok = false;
+    switch (kind) {
+      case Kind::rsa: {
+        Bytes result;
+        ok = convert_response(rep.data(), rep.size(), key.bytes, result) == 0 && result == l.expect[r.pool];
+        break;
+      }
+      case Kind::cca_seckey: {
+        ica_xcRB x;
+        x.reply_control_blk_length = 4096;
+        Bytes sig;
+        ok = convert_response_xcrb(rep.data(), rep.size(), x) == 0 && cca_dsg_reply(x, sig) == 0 && sig == l.expect[r.pool];
+        break;
+      }
+      case Kind::ep11_seckey: {
+        ep11_urb u;
+        u.resp_len = 4096;
+        uint32_t rv = 1;
+        std::vector<Bytes> outs;
+        ok = convert_response_ep11_xcrb(rep.data(), rep.size(), u) == 0 && ep11_parse_reply(u, rv, outs) == 0 &&
+             rv == arch::CKR_OK && outs.size() == 1 && openssl_verify_spki(l.spki, l.msgs[r.pool], outs[0]);
+        break;
+      }
+      case Kind::rng: {
+        Bytes data;
+        if (l.ep11) {
+          ep11_urb u;
+          u.resp_len = 2 * arch::ZCRYPT_RNG_BUFFER_SIZE;
+          uint32_t rv = 1;
+          std::vector<Bytes> outs;
+          if (convert_response_ep11_xcrb(rep.data(), rep.size(), u) == 0 && ep11_parse_reply(u, rv, outs) == 0 &&
+              rv == arch::CKR_OK && outs.size() == 1)
+            data = outs[0];
+        } else if (convert_response_rng(rep.data(), rep.size(), data) < 0) {
+          data.clear();
+        }
+        ok = data.size() == arch::ZCRYPT_RNG_BUFFER_SIZE &&
+             std::any_of(data.begin(), data.end(), [](uint8_t b) { return b != 0; }) && data != l.last_random;
+        l.last_random = std::move(data);
+        break;
+      }
+    }
+    if (!ok) ++wrong;
+  }
+
+  // ---- figures ---------------------------------------------------------------------------
+  std::vector<double> lat_us;
+  std::vector<double> stage_us[kStages];
+  bool have_hw = true;
+  for (unsigned i = 0; i < requests; ++i) {
+    const Rec& r = *all[i];
+    if (r.req.rc != 0) continue;
+    const ApMessageReq& q = r.req;
+    lat_us.push_back(static_cast<double>(q.t_reply_ps - r.arrival_ps) / 1e6);
+    if (!q.hw_valid) {
+      have_hw = false;
+      continue;
+    }
+    const uint64_t pts[] = {r.arrival_ps, q.t_submit_ps, q.t_nqap_start_ps, q.hw.enqueue_ps,
+                            q.hw.start_ps,  q.hw.finish_ps, q.t_reply_ps};
+    for (size_t s = 0; s < kStages; ++s)
+      stage_us[s].push_back(pts[s + 1] >= pts[s] ? static_cast<double>(pts[s + 1] - pts[s]) / 1e6 : 0.0);
+  }
+  if (lat_us.empty()) have_hw = false;
+  const double secs = static_cast<double>(t1 - t0) / 1e12;
+  // Good replies per simulated second: failed and wrong requests do not count as work done
+  // (requests that all fail at once would otherwise give an absurd rate).
+  const double tput = secs > 0 ? (requests - failed - wrong) / secs : 0.0;
+  const char* how = bus.use_interrupts() ? "interrupts" : "polling";
+  char buf[256];
+  if (queues.size() == 1) out << "apbench: " << queues[0]->qid.name() << " " << op;
+  else out << "apbench: " << queues.size() << " APQNs " << op;
+  if (!guest_names.empty()) out << " in " << guest_names.size() << (guest_names.size() == 1 ? " guest" : " guests");
+  out << ", " << requests << " requests, ";
+  if (open_loop) {
+    std::snprintf(buf, sizeof buf, "open loop %.1f requests/s", rate);
+    out << buf;
+    if (o_inflight->count()) out << " (at most " << inflight << " in flight)";
+  } else {
+    out << inflight << " in flight";
+  }
+  out << ", " << how << "\n";
+  if (queues.size() > 1 || !guest_names.empty()) {
+    out << "  APQNs";
+    for (size_t i = 0; i < queues.size(); ++i) {
+      out << " " << queues[i]->qid.name();
+      if (!guest_names.empty()) out << "@" << guest_names[lanes[i].group];
+    }
+    out << "\n";
+  }
+  std::snprintf(buf, sizeof buf, "  completed %u, failed %u, wrong %u\n", requests - failed - wrong, failed, wrong);
+  out << buf;
+  std::snprintf(buf, sizeof buf, "  throughput %.1f requests/s (simulated time %.3f ms)\n", tput, secs * 1e3);
+  out << buf;
+  std::snprintf(buf, sizeof buf, "  latency us: min %.1f median %.1f p99 %.1f max %.1f\n", percentile(lat_us, 0),
+                percentile(lat_us, 0.5), percentile(lat_us, 0.99), percentile(lat_us, 1));
+  out << buf;
+  if (stages && !have_hw) out << "  stages: no hardware timestamps on this system\n";
+  if (stages && have_hw) {
+    out << "  stage us          mean      p50      p99      max\n";
+    for (size_t s = 0; s < kStages; ++s) {
+      if (s == 0 && !open_loop) continue;  // closed loop: no backlog
+      std::snprintf(buf, sizeof buf, "  %-12s %9.1f %8.1f %8.1f %8.1f\n", kStageNames[s], mean(stage_us[s]),
+                    percentile(stage_us[s], 0.5), percentile(stage_us[s], 0.99), percentile(stage_us[s], 1));
+      out << buf;
+    }
+  }
+  if (report == "kv") {
+    std::ostringstream kv;
+    kv << "apbench: result op=" << op << " apqns=" << queues.size() << " guests=" << guest_names.size()
+       << " requests=" << requests
+       << " inflight=" << (open_loop && !o_inflight->count() ? 0u : inflight) << " mode=" << how;
+    std::snprintf(buf, sizeof buf, " rate=%.6g completed=%u failed=%u wrong=%u sim_ms=%.6f throughput=%.3f", rate,
+                  requests - failed - wrong, failed, wrong, secs * 1e3, tput);
+    kv << buf;
+    std::snprintf(buf, sizeof buf, " lat_mean_us=%.3f lat_min_us=%.3f lat_p50_us=%.3f lat_p99_us=%.3f lat_max_us=%.3f",
+                  mean(lat_us), percentile(lat_us, 0), percentile(lat_us, 0.5), percentile(lat_us, 0.99),
+                  percentile(lat_us, 1));
+    kv << buf;
+    for (size_t s = 0; s < kStages && have_hw; ++s) {
+      std::snprintf(buf, sizeof buf, " %s_mean_us=%.3f %s_p50_us=%.3f %s_p99_us=%.3f", kStageKeys[s], mean(stage_us[s]),
+                    kStageKeys[s], percentile(stage_us[s], 0.5), kStageKeys[s], percentile(stage_us[s], 0.99));
+      kv << buf;
+    }
+    out << kv.str() << "\n";
+  }
+  if (failed || wrong) {
+    err << "apbench: " << failed << " requests failed";
+    if (failed) err << " (first: " << std::strerror(-first_error) << ")";
+    err << " and " << wrong << " replies were wrong\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace apsim::driver

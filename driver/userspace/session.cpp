@@ -1,0 +1,149 @@
+// driver/userspace/session.cpp — running programs, the process table of guests, sleep.
+#include "driver/userspace/session.h"
+
+#include <cmath>
+#include <map>
+#include <ostream>
+
+#include "driver/linux/ap_bus.h"
+#include "driver/qemu/qemu.h"
+#include "driver/userspace/init.h"
+#include "driver/userspace/programs.h"
+
+namespace apsim::driver {
+
+GuestProcess::GuestProcess() = default;
+GuestProcess::GuestProcess(GuestProcess&&) noexcept = default;
+GuestProcess& GuestProcess::operator=(GuestProcess&&) noexcept = default;
+GuestProcess::~GuestProcess() {
+  session.reset();  // the guest's user space goes before the kernel QEMU holds
+  qemu.reset();
+}
+LinuxKernel& GuestProcess::kernel() { return qemu->guest(); }
+
+Session::Session(LinuxKernel& kernel) : kernel_(kernel), fs_(kernel.sysfs()) {}
+
+Session::~Session() {
+  guests_.clear();  // QEMU processes release their mdevs while the kernel is still there
+}
+
+FileSystem& Session::fs() {
+  reap_guests();
+  return fs_;
+}
+
+namespace {
+
+// The utilities a script names by their bare name (coreutils, util-linux's uuidgen, ssh;
+// programs.h).  A path to one of them (/bin/cat) is not known: the shell says "No such file
+// or directory", as before the split (apsim has no /bin).
+const std::map<std::string, ProgramMain>& utilities() {
+  static const std::map<std::string, ProgramMain> table = {
+      {"cat", cat_main},           {"ls", ls_main},             {"grep", grep_main},
+      {"sleep", sleep_main},       {"uuidgen", uuidgen_main},   {"ssh", ssh_main},
+      {"head", head_main},         {"tail", tail_main},         {"wc", wc_main},
+      {"realpath", realpath_main}, {"readlink", readlink_main}, {"basename", basename_main},
+      {"dirname", dirname_main},   {"mkdir", mkdir_main},       {"rm", rm_main},
+      {"cut", cut_main},
+  };
+  return table;
+}
+
+// The system programs of every instance, by name or by a path ending in the name.
+const std::map<std::string, ProgramMain>& programs() {
+  static const std::map<std::string, ProgramMain> table = {
+      {"modprobe", modprobe_main}, {"dmesg", dmesg_main},   {"lszcrypt", lszcrypt_main},
+      {"apbench", apbench_main},   {"apinsn", apinsn_main}, {"uname", uname_main},
+      {"hostname", hostname_main}, {"reboot", reboot_main}, {"poweroff", reboot_main},
+      {"shutdown", reboot_main},   {"halt", reboot_main},
+  };
+  return table;
+}
+
+// The host's own: the virtualization stack (QEMU, libvirt, mdevctl).
+const std::map<std::string, ProgramMain>& host_programs() {
+  static const std::map<std::string, ProgramMain> table = {
+      {"qemu-system-s390x", qemu_system_s390x_main}, {"virsh", virsh_main},
+      {"mdevctl", mdevctl_main},                     {"lsmdev", mdevctl_main},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::optional<int> Session::run_command(const std::vector<std::string>& argv, const CommandIo& io,
+                                        const std::string& cwd) {
+  reap_guests();
+  if (argv.empty()) return 0;
+  cwd_ = cwd;
+  if (auto u = utilities().find(argv[0]); u != utilities().end()) return u->second(*this, argv, io);
+  std::string cmd = argv[0];
+  const size_t slash = cmd.rfind('/');
+  if (slash != std::string::npos) cmd = cmd.substr(slash + 1);  // /usr/bin/qemu-system-s390x
+  if (auto p = programs().find(cmd); p != programs().end()) return p->second(*this, argv, io);
+  if (!kernel_.options().is_guest) {
+    auto h = host_programs().find(cmd);
+    if (h != host_programs().end()) return h->second(*this, argv, io);
+  }
+  if (external_command_) return external_command_(*this, argv, io);
+  return std::nullopt;
+}
+
+ShellHost* Session::remote(const std::string& name) {
+  reap_guests();
+  if (auto it = guests_.find(name); it != guests_.end()) return it->second.session.get();
+  auto it = ssh_hosts_.find(name);
+  return it == ssh_hosts_.end() ? nullptr : it->second;
+}
+
+void Session::reap_guests() {
+  for (auto it = guests_.begin(); it != guests_.end();) {
+    if (it->second.kernel().poweroff_requested()) it = guests_.erase(it);  // QEMU exits
+    else ++it;
+  }
+}
+
+int Session::start_guest(const std::vector<std::string>& argv, std::ostream& err) {
+  QemuLaunch launch;
+  launch.name_taken = [this](const std::string& name) { return guests_.count(name) != 0; };
+  launch.guest_init = init_main;
+  auto p = QemuProcess::start(kernel_, argv, err, launch);
+  if (!p) return 1;
+  const std::string name = p->name();
+  p->set_domain_id(take_domain_id());
+  GuestProcess g;
+  g.session = std::make_unique<Session>(p->guest());
+  g.qemu = std::move(p);
+  guests_[name] = std::move(g);
+  return 0;
+}
+
+void Session::end_all_guests() { guests_.clear(); }
+
+void Session::reboot() {
+  // Guests end with their QEMU processes (releasing their mdevs); then the kernel.
+  end_all_guests();
+  next_domain_id_ = 1;  // libvirtd starts afresh too
+  kernel_.reboot();
+}
+
+void Session::sleep_seconds(double seconds) {
+  reap_guests();
+  if (seconds <= 0) return;
+  arch::Cpu& cpu = kernel_.cpu();
+  const uint64_t end = cpu.now_ps() + static_cast<uint64_t>(std::llround(seconds * 1e12));
+  // While time passes, the AP bus configuration timers (AP_CONFIG_TIME) of this kernel
+  // and of its guests fire: each rescans its bus, in time order.
+  for (;;) {
+    LinuxKernel* k = &kernel_;
+    for (auto& [name, g] : guests_)
+      if (g.kernel().next_config_scan_ps() < k->next_config_scan_ps()) k = &g.kernel();
+    const uint64_t t = k->next_config_scan_ps();
+    if (t > end) break;
+    if (t > cpu.now_ps()) cpu.delay_ps(t - cpu.now_ps());
+    k->config_timer_expired();
+  }
+  if (end > cpu.now_ps()) cpu.delay_ps(end - cpu.now_ps());
+}
+
+}  // namespace apsim::driver

@@ -1,0 +1,139 @@
+// driver/userspace/session.h — the user space of one simulated Linux instance, as the
+// scenario shell sees it: the programs an administrator runs (the command table), the
+// working directory they run in, the file system through the shell's interface, and on the
+// host the QEMU processes of the guests with the user space of each guest (`ssh NAME`).
+//
+// A Session is the ShellHost (driver/shell/shell.h) of one instance.  It holds no kernel
+// state: the kernel (driver/linux/kernel.h) is the one below it, reached as programs reach
+// Linux, through sysfs and the kernel's services.  Programs live in their own files
+// (programs.h); this file's job is to run them and to keep the process table.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "driver/linux/kernel.h"
+#include "driver/shell/shell.h"
+
+namespace apsim::driver {
+
+class QemuProcess;
+class Session;
+
+/// The shell's FileSystem over a kernel's sysfs tree (the system calls a process makes).
+class SysfsFileSystem : public FileSystem {
+ public:
+  explicit SysfsFileSystem(Sysfs& fs) : fs_(fs) {}
+  int resolve(const std::string& cwd, const std::string& path, std::string& out) const override {
+    return fs_.resolve(cwd, path, out);
+  }
+  int read(const std::string& cwd, const std::string& path, std::string& out) const override {
+    return fs_.read(cwd, path, out);
+  }
+  int open_write(const std::string& cwd, const std::string& path) const override { return fs_.open_write(cwd, path); }
+  int write(const std::string& cwd, const std::string& path, const std::string& data) override {
+    return fs_.write(cwd, path, data);
+  }
+  int readlink(const std::string& cwd, const std::string& path, std::string& target) const override {
+    return fs_.readlink(cwd, path, target);
+  }
+  int list(const std::string& cwd, const std::string& path, std::vector<std::string>& names) const override {
+    return fs_.list(cwd, path, names);
+  }
+  bool exists(const std::string& abs_path) const override { return fs_.exists(abs_path); }
+  bool is_dir(const std::string& abs_path) const override { return fs_.is_dir(abs_path); }
+  bool is_file(const std::string& abs_path) const override { return fs_.is_file(abs_path); }
+
+ private:
+  Sysfs& fs_;
+};
+
+/// A guest started by qemu-system-s390x on the host: the QEMU process and the user space of
+/// the guest it runs (destroyed first: it sits on the guest kernel QEMU owns).
+struct GuestProcess {
+  std::unique_ptr<QemuProcess> qemu;
+  std::unique_ptr<Session> session;
+  GuestProcess();
+  GuestProcess(GuestProcess&&) noexcept;
+  GuestProcess& operator=(GuestProcess&&) noexcept;
+  ~GuestProcess();
+  LinuxKernel& kernel();
+};
+
+class Session : public ShellHost {
+ public:
+  /// The user space of `kernel`.  The kernel's init program (KernelOptions::init) is
+  /// usually init_main (driver/userspace/init.h); a Session needs no boot of its own.
+  explicit Session(LinuxKernel& kernel);
+  ~Session() override;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  LinuxKernel& kernel() { return kernel_; }
+
+  // ---- ShellHost ----
+  /// The file system; guests that powered off are reaped first (see reap_guests).
+  FileSystem& fs() override;
+  std::string hostname() const override { return kernel_.hostname(); }
+  /// Run the program argv[0] (a path's last component names it: /usr/bin/qemu-system-s390x)
+  /// with working directory `cwd`; nothing if there is none by that name.  Programs are those of
+  /// programs.h; on the host also qemu-system-s390x, virsh, mdevctl/lsmdev, and whatever the
+  /// external-command hook knows (apsim-inject).
+  std::optional<int> run_command(const std::vector<std::string>& argv, const CommandIo& io,
+                                 const std::string& cwd) override;
+
+  /// The working directory of the program running now: relative paths it opens start there.
+  const std::string& cwd() const { return cwd_; }
+
+  // ---- processes ----
+  /// Guests started by qemu-system-s390x on this host, by name.
+  std::map<std::string, GuestProcess>& guests() { return guests_; }
+  /// What `ssh NAME` reaches: the user space of the guest NAME, else a host made known by
+  /// add_ssh_host; nullptr if neither (ssh: "Could not resolve hostname").
+  ShellHost* remote(const std::string& name);
+  /// Another machine `ssh NAME` reaches (a second LPAR, a test's fake host); it must outlive
+  /// this session.  A guest of the same name takes precedence.
+  void add_ssh_host(const std::string& name, ShellHost& host) { ssh_hosts_[name] = &host; }
+  /// End the QEMU processes whose guests powered off (called before the host does anything
+  /// else, so a guest's own command is never cut short).
+  void reap_guests();
+  /// qemu-system-s390x: start a guest (QemuProcess::start) named by its -name; 0 or 1 with
+  /// QEMU's message on `err`.
+  int start_guest(const std::vector<std::string>& argv, std::ostream& err);
+  /// End every guest's QEMU process, as a shutdown of the host does.
+  void end_all_guests();
+  /// The domain id libvirt shows for the next guest (virsh list): 1, 2, ... since boot.
+  int take_domain_id() { return next_domain_id_++; }
+  /// `reboot` of this instance: user space ends (every guest's QEMU), the kernel reboots
+  /// (LinuxKernel::reboot, which runs init again), libvirt starts afresh.
+  void reboot();
+
+  // ---- time ----
+  /// Let simulated time pass; the AP bus rescans (every AP_CONFIG_TIME, 30 s) of this
+  /// kernel and its guests' kernels that fall due meanwhile run at their time, in order.
+  void sleep_seconds(double seconds);
+
+  /// A command of the simulator itself rather than of Linux (`apsim-inject`): run_command
+  /// hands it every command it does not know.  The hook returns the exit status, or nothing
+  /// when it does not know the command either ("command not found").  The testbench installs it
+  /// on the host (testbench/apsim/run_command.cpp), so that driver/ needs no SystemC.
+  using ExternalCommand =
+      std::function<std::optional<int>(Session&, const std::vector<std::string>& argv, const CommandIo& io)>;
+  void set_external_command(ExternalCommand hook) { external_command_ = std::move(hook); }
+
+ private:
+  LinuxKernel& kernel_;
+  SysfsFileSystem fs_;
+  std::string cwd_ = "/root";  ///< set by run_command for the program it runs
+  std::map<std::string, GuestProcess> guests_;
+  std::map<std::string, ShellHost*> ssh_hosts_;
+  int next_domain_id_ = 1;  ///< libvirt's id for the next guest started
+  ExternalCommand external_command_;
+};
+
+}  // namespace apsim::driver

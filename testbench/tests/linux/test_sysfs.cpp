@@ -1,0 +1,228 @@
+// testbench/tests/linux/test_sysfs.cpp — the kernel's virtual file system
+// (driver/linux/sysfs.h): path resolution with links, the errno of each refused access,
+// attribute registration and removal, listing order; regular files in the normal-filesystem
+// directories (mount_tmpfs), O_CREAT through open_write, write/read, mkdir, unlink, and what a
+// reboot keeps (reset_keeping), while sysfs directories stay closed to all of it.  Also the
+// vfio_ap profiles by name (driver/linux/vfio_ap_profile.h).
+#define BOOST_TEST_MODULE sysfs
+#include <boost/test/unit_test.hpp>
+
+#include <cerrno>
+
+#include "driver/linux/sysfs.h"
+#include "driver/linux/vfio_ap_profile.h"
+#include "testbench/tests/common/ap_tree.h"
+
+using apsim::driver::Sysfs;
+using apsim::driver::VfioApProfile;
+
+namespace {
+using apsim::test::kCreate;
+using apsim::test::kMatrix;
+
+// The AP-like tree of testbench/tests/common/ap_tree.h in a tree of its own.
+struct ApHost {
+  Sysfs fs;
+  apsim::test::ApTree tree{fs};
+  std::vector<std::string>& stores = tree.stores;
+};
+
+struct Tree {
+  Sysfs fs;
+  Tree() {
+    fs.mount_tmpfs("/etc");
+    fs.add_attr("/sys/bus/ap/apmask", [](std::string& o) { o = "0xff\n"; return 0; }, [](const std::string&) { return 0; });
+    fs.add_attr("/sys/bus/ap/ap_max_domain_id", [](std::string& o) { o = "255\n"; return 0; }, nullptr);
+  }
+};
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(create_write_read_in_tmpfs, Tree) {
+  BOOST_TEST(fs.open_write("/", "/etc/foo") == 0);  // O_CREAT
+  BOOST_TEST(fs.is_file("/etc/foo"));
+  std::string out = "x";
+  BOOST_TEST(fs.read("/", "/etc/foo", out) == 0);
+  BOOST_TEST(out.empty());
+  BOOST_TEST(fs.write("/", "/etc/foo", "hello\n") == 0);
+  BOOST_TEST(fs.write("/", "/etc/foo", "bye\n") == 0);  // O_TRUNC: replaced, not appended
+  BOOST_TEST(fs.read("/etc", "foo", out) == 0);
+  BOOST_TEST(out == "bye\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(sysfs_has_no_regular_files, Tree) {
+  BOOST_TEST(fs.open_write("/", "/sys/bus/ap/newfile") == -EACCES);
+  BOOST_TEST(!fs.exists("/sys/bus/ap/newfile"));
+  BOOST_TEST(fs.write_file("/", "/sys/bus/ap/apmask", "x") == -EACCES);
+  BOOST_TEST(fs.write_file("/", "/sys/bus/ap/newfile", "x") == -EACCES);
+  BOOST_TEST(fs.make_dir("/", "/sys/bus/ap/newdir") == -EPERM);  // vfs_mkdir: no ->mkdir
+  BOOST_TEST(fs.rmdir("/", "/sys/bus/ap") == -EPERM);
+  BOOST_TEST(fs.unlink("/", "/sys/bus/ap/apmask") == -EPERM);
+  BOOST_TEST(fs.exists("/sys/bus/ap/apmask"));
+  BOOST_TEST(fs.open_write("/", "/nodir/file") == -ENOENT);
+}
+
+BOOST_FIXTURE_TEST_CASE(directories_and_unlink, Tree) {
+  BOOST_TEST(fs.make_dir("/", "/etc/mdevctl.d/matrix") == -ENOENT);  // no parent
+  BOOST_TEST(fs.make_dir("/", "/etc/mdevctl.d/matrix", true) == 0);  // mkdir -p
+  BOOST_TEST(fs.make_dir("/", "/etc/mdevctl.d/matrix", true) == 0);
+  BOOST_TEST(fs.make_dir("/", "/etc/mdevctl.d") == -EEXIST);
+  BOOST_TEST(fs.write_file("/", "/etc/mdevctl.d/matrix/u1", "{}") == 0);  // new dirs are tmpfs too
+  BOOST_TEST(fs.write_file("/", "/etc/mdevctl.d/matrix", "{}") == -EISDIR);
+  BOOST_TEST(fs.unlink("/", "/etc/mdevctl.d/matrix") == -EISDIR);
+  BOOST_TEST(fs.unlink("/", "/etc/mdevctl.d/matrix/u1") == 0);
+  BOOST_TEST(fs.unlink("/", "/etc/mdevctl.d/matrix/u1") == -ENOENT);
+  std::vector<std::string> names;
+  BOOST_TEST(fs.list("/", "/etc/mdevctl.d/matrix", names) == 0);
+  BOOST_TEST(names.empty());
+  // rmdir(2): only empty directories; /etc is a mount point.
+  BOOST_TEST(fs.write_file("/", "/etc/mdevctl.d/matrix/u2", "{}") == 0);
+  BOOST_TEST(fs.rmdir("/", "/etc/mdevctl.d/matrix") == -ENOTEMPTY);
+  BOOST_TEST(fs.rmdir("/", "/etc/mdevctl.d/matrix/u2") == -ENOTDIR);
+  BOOST_TEST(fs.unlink("/", "/etc/mdevctl.d/matrix/u2") == 0);
+  BOOST_TEST(fs.rmdir("/", "/etc/mdevctl.d/matrix") == 0);
+  BOOST_TEST(fs.rmdir("/", "/etc/mdevctl.d/matrix") == -ENOENT);
+  BOOST_TEST(fs.rmdir("/", "/etc") == -EBUSY);
+}
+
+BOOST_FIXTURE_TEST_CASE(reboot_keeps_the_disk, Tree) {
+  BOOST_TEST(fs.write_file("/", "/etc/keep", "1") == 0);
+  fs.reset_keeping({"/etc", "/root"});  // /root does not exist: skipped
+  BOOST_TEST(!fs.exists("/sys/bus/ap/apmask"));
+  std::string out;
+  BOOST_TEST(fs.read("/", "/etc/keep", out) == 0);
+  BOOST_TEST(out == "1");
+  BOOST_TEST(fs.open_write("/", "/etc/new") == 0);  // still a normal filesystem
+}
+
+BOOST_AUTO_TEST_CASE(vfio_ap_profiles_by_name) {
+  VfioApProfile p;
+  BOOST_TEST(VfioApProfile::by_name("current", p));
+  BOOST_TEST(p.name == "current");
+  BOOST_TEST(p.sharing_errno == EADDRINUSE);
+  BOOST_TEST(!p.explicit_bind_overrides_masks);
+  BOOST_TEST(VfioApProfile::by_name("", p));
+  BOOST_TEST(p.name == "seed");
+  BOOST_TEST(p.sharing_errno == EBUSY);
+  BOOST_TEST(p.remove_busy_while_in_use);
+  BOOST_TEST(!VfioApProfile::by_name("4.19", p));
+}
+
+// ============================================================================ sysfs
+BOOST_AUTO_TEST_SUITE(sysfs)
+
+BOOST_AUTO_TEST_CASE(resolve_dots_and_links) {
+  ApHost h;
+  std::string out;
+  BOOST_TEST(h.fs.resolve("/", "/sys/bus/ap/devices/05.0004", out) == 0);
+  BOOST_TEST(out == "/sys/devices/ap/card05/05.0004");
+  BOOST_TEST(h.fs.resolve("/sys/bus/ap", "devices/card05/../card05/./type", out) == 0);
+  BOOST_TEST(out == "/sys/devices/ap/card05/type");
+  // ".." after a link is taken in the link's target, as the VFS does.
+  BOOST_TEST(h.fs.resolve("/", "/sys/bus/ap/devices/card05/..", out) == 0);
+  BOOST_TEST(out == "/sys/devices/ap");
+  BOOST_TEST(h.fs.resolve("/", "/../../sys/./bus//ap/", out) == 0);
+  BOOST_TEST(out == "/sys/bus/ap");
+  BOOST_TEST(h.fs.resolve("/", "/", out) == 0);
+  BOOST_TEST(out == "/");
+  std::string untouched = "keep";
+  BOOST_TEST(h.fs.resolve("/", "/sys/nope/x", untouched) == -ENOENT);
+  BOOST_TEST(untouched == "keep");
+  BOOST_TEST(h.fs.resolve("/", "/sys/bus/ap/apmask/x", out) == -ENOTDIR);
+  BOOST_TEST(h.fs.resolve("/", "/sys/bus/ap/apmask/", out) == -ENOTDIR);
+  BOOST_TEST(h.fs.resolve("/", "", out) == -ENOENT);
+}
+
+BOOST_AUTO_TEST_CASE(link_loops_and_relative_targets) {
+  Sysfs fs;
+  fs.add_link("/a/l1", "/a/l2");
+  fs.add_link("/a/l2", "/a/l1");
+  fs.add_link("/a/self", "/a/self");
+  std::string out;
+  BOOST_TEST(fs.resolve("/", "/a/l1", out) == -ELOOP);
+  BOOST_TEST(fs.read("/", "/a/self", out) == -ELOOP);
+  fs.mkdir("/b/c");
+  fs.add_link("/b/rel", "c");  // relative target: from the link's directory
+  BOOST_TEST(fs.resolve("/", "/b/rel", out) == 0);
+  BOOST_TEST(out == "/b/c");
+  fs.add_link("/b/dangling", "/nowhere");
+  BOOST_TEST(fs.resolve("/", "/b/dangling", out) == -ENOENT);
+  std::string t;
+  BOOST_TEST(fs.readlink("/", "/b/dangling", t) == 0);
+  BOOST_TEST(t == "/nowhere");
+  BOOST_TEST(fs.readlink("/", "/b/c", t) == -EINVAL);
+  // A chain of 40 links resolves; 41 do not (MAXSYMLINKS).
+  fs.mkdir("/chain/end");
+  for (int i = 0; i < 41; ++i)
+    fs.add_link("/chain/l" + std::to_string(i), i == 0 ? "/chain/end" : "/chain/l" + std::to_string(i - 1));
+  BOOST_TEST(fs.resolve("/", "/chain/l39", out) == 0);
+  BOOST_TEST(fs.resolve("/", "/chain/l40", out) == -ELOOP);
+}
+
+BOOST_AUTO_TEST_CASE(errno_rules) {
+  ApHost h;
+  std::string out;
+  BOOST_TEST(h.fs.read("/", "/sys/bus/ap/apmask", out) == 0);
+  BOOST_TEST(out == "0xff\n");
+  BOOST_TEST(h.fs.read("/", "/sys/bus/ap", out) == -EISDIR);
+  BOOST_TEST(h.fs.read("/", "/sys/bus/ap/busy", out) == -EACCES);  // write-only
+  BOOST_TEST(h.fs.read("/", "/sys/bus/ap/missing", out) == -ENOENT);
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap/ap_max_domain_id", "1\n") == -EACCES);  // read-only
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap/newfile", "1\n") == -EACCES);            // no create
+  BOOST_TEST(h.fs.write("/", "/sys/bus/nodir/newfile", "1\n") == -ENOENT);
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap", "1\n") == -EISDIR);
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap/apmask/x", "1\n") == -ENOTDIR);
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap/apmask", "5\n") == -EINVAL);  // callback's own
+  BOOST_TEST(h.fs.write("/sys/bus/ap", "apmask", "0x0a\n") == 0);
+  BOOST_TEST(h.stores.back() == "apmask:0x0a\n");  // the bytes exactly as written
+  BOOST_TEST(h.fs.write("/", "/sys/bus/ap/busy", "") == 0);  // zero-length: store not called
+  BOOST_TEST(h.stores.back() == "apmask:0x0a\n");
+  BOOST_TEST(h.fs.open_write("/", "/sys/bus/ap/busy") == 0);
+  BOOST_TEST(h.fs.open_write("/", "/sys/bus/ap/ap_max_domain_id") == -EACCES);
+}
+
+BOOST_AUTO_TEST_CASE(list_sorted_c_locale) {
+  Sysfs fs;
+  for (const char* n : {"b", "B", "a", "10", "9", "_x", "card0a", "card05"}) fs.add_attr(std::string("/d/") + n, nullptr, nullptr);
+  std::vector<std::string> names;
+  BOOST_TEST(fs.list("/", "/d", names) == 0);
+  std::vector<std::string> want{"10", "9", "B", "_x", "a", "b", "card05", "card0a"};
+  BOOST_TEST(names == want, boost::test_tools::per_element());
+  BOOST_TEST(fs.list("/", "/d/a", names) == -ENOTDIR);
+  BOOST_TEST(fs.list("/", "/nope", names) == -ENOENT);
+}
+
+BOOST_AUTO_TEST_CASE(registration_and_removal) {
+  Sysfs fs;
+  fs.add_attr("/x/y/z", [](std::string& o) { o = "1\n"; return 0; }, nullptr);  // parents created
+  BOOST_TEST(fs.is_dir("/x/y"));
+  BOOST_TEST(fs.exists("/x/y/z"));
+  BOOST_TEST(!fs.is_dir("/x/y/z"));
+  fs.add_attr("/x/y/z", [](std::string& o) { o = "2\n"; return 0; }, nullptr);  // replaced
+  std::string out;
+  BOOST_TEST(fs.read("/", "/x/y/z", out) == 0);
+  BOOST_TEST(out == "2\n");
+  fs.add_link("/l", "/x");
+  fs.add_attr("/l/y/w", nullptr, nullptr);  // registration through a link
+  BOOST_TEST(fs.exists("/x/y/w"));
+  fs.remove("/l");  // removes the link, not its target
+  BOOST_TEST(!fs.exists("/l"));
+  BOOST_TEST(fs.exists("/x/y/z"));
+  fs.remove("/x");
+  BOOST_TEST(!fs.exists("/x/y/z"));
+  fs.remove("/never/there");
+  fs.mkdir("/m");
+  fs.mkdir("/m");
+  BOOST_TEST(fs.is_dir("/m"));
+}
+
+BOOST_AUTO_TEST_CASE(store_may_remove_its_own_directory) {
+  ApHost h;
+  std::string uuid = "4b0518fd-9237-493f-93c8-c5597f8006a3";
+  BOOST_TEST(h.fs.write("/", kCreate, uuid + "\n") == 0);
+  BOOST_TEST(h.fs.is_dir(kMatrix + uuid));
+  BOOST_TEST(h.fs.write("/", kCreate, uuid + "\n") == -EEXIST);
+  BOOST_TEST(h.fs.write(kMatrix + uuid, "remove", "1\n") == 0);
+  BOOST_TEST(!h.fs.exists(kMatrix + uuid));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
