@@ -23,14 +23,16 @@ namespace apsim::sc {
 inline constexpr uint64_t kTimingMax = uint64_t{1} << 40;
 
 // X(name, default, unit, min, max, reason): one row per parameter.  `unit` names the clock a
-// latency counts in ("ps" for a clock's own period); a clock's period is at least 1 ps.
+// latency counts in ("ps" for a clock's own period); a clock's period is at least 1 ps.  The
+// AP fabric's parameters keep the names they had when it was called the AP bus
+// (ap_bus_clock_ps, bus_*): LPAR configs and sweep specs use them.
 // clang-format off
 #define APSIM_TIMING_PARAMETERS(X)                                                                     \
   /* ---- clocks (period in ps) ---- */                                                                \
   X(cpu_clock_ps, 192, "ps", 1, kTimingMax,                                                            \
     "CPU clock: 192 ps ≈ 5.2 GHz, the z15/z16 processor frequency.")                                   \
   X(ap_bus_clock_ps, 1000, "ps", 1, kTimingMax,                                                        \
-    "AP bus clock: 1 GHz.  Modeling choice: the AP bus sits behind the PCIe adapter link.")            \
+    "AP fabric clock: 1 GHz.  Modeling choice: the AP fabric sits behind the PCIe adapter link.")      \
   X(adapter_clock_ps, 1000, "ps", 1, kTimingMax,                                                       \
     "Adapter clock: 1 GHz.  Modeling choice for the CEX card's own control logic.")                    \
                                                                                                        \
@@ -40,15 +42,15 @@ inline constexpr uint64_t kTimingMax = uint64_t{1} << 40;
   X(storage_access_cycles, 12, "cpu_clock cycles", 0, kTimingMax,                                      \
     "One access to main storage (CRYCB word, QCI block line): an L2-hit-like latency.")                \
   X(move_cycles_per_256b, 16, "cpu_clock cycles per 256 bytes", 0, kTimingMax,                         \
-    "Moving a message between storage and the AP bus: cycles per 256 bytes.")                          \
+    "Moving a message between storage and the AP fabric: cycles per 256 bytes.")                       \
   X(intercept_cycles, 10000, "cpu_clock cycles", 0, kTimingMax,                                        \
     "SIE intercept round trip: SIE exit, KVM/vfio_ap handler entry, SIE re-entry.  Order of "          \
     "magnitude of a KVM exit on s390 (a few µs); a parameter so that interpreted and intercepted "     \
     "execution can be compared.")                                                                      \
                                                                                                        \
-  /* ---- AP bus, ap_bus_clock cycles ---- */                                                          \
+  /* ---- AP fabric (sc/ap_fabric.h), ap_bus_clock cycles ---- */                                      \
   X(bus_request_cycles, 20, "ap_bus_clock cycles", 0, kTimingMax,                                      \
-    "Arbitration and address phase of one AP bus transaction.")                                        \
+    "Arbitration and address phase of one AP fabric transaction.")                                     \
   X(bus_cycles_per_16b, 1, "ap_bus_clock cycles per 16 bytes", 0, kTimingMax,                          \
     "Data phase: cycles per 16 bytes of message transferred.")                                         \
                                                                                                        \
