@@ -110,7 +110,20 @@ inline constexpr size_t CPRBX_PAD_009_SIZE = 12;
 inline constexpr size_t CPRBX_PAD_010 = 184;      // 36 bytes reserved
 inline constexpr size_t CPRBX_SIZE = 220;
 inline constexpr uint8_t CPRBX_VERSION = 0x02;
+/// func_id, the CPRB minor version: "T2" marks a usage request, "T3", "T5", "T6" and "T7" an
+/// administrative one (xcrb_msg_to_type6cprb_msgx sets AP_MSG_FLAG_USAGE or AP_MSG_FLAG_ADMIN
+/// from it, zcrypt_msgtype6.c; _zcrypt_send_cprb then checks an admin request's `domain`
+/// against the ADM).
 inline constexpr uint16_t CPRBX_FUNC_ID_T2 = 0x5432;
+inline constexpr uint16_t CPRBX_FUNC_ID_T3 = 0x5433;
+inline constexpr uint16_t CPRBX_FUNC_ID_T5 = 0x5435;
+inline constexpr uint16_t CPRBX_FUNC_ID_T6 = 0x5436;
+inline constexpr uint16_t CPRBX_FUNC_ID_T7 = 0x5437;
+/// Whether a CPRBX func_id marks an administrative request (AP_MSG_FLAG_ADMIN).
+constexpr bool cprbx_func_id_is_admin(uint16_t func_id) {
+  return func_id == CPRBX_FUNC_ID_T3 || func_id == CPRBX_FUNC_ID_T5 || func_id == CPRBX_FUNC_ID_T6 ||
+         func_id == CPRBX_FUNC_ID_T7;
+}
 static_assert(CPRBX_SIZE == 0xDC);
 
 // ---- CCA parameter blocks (after the CPRBX, req_parml bytes) ----------------------------
@@ -278,6 +291,8 @@ inline constexpr size_t EP11_CPRB_PAYLOAD_LEN = 28;  // u32
 inline constexpr size_t EP11_CPRB_SIZE = 32;
 inline constexpr uint8_t EP11_CPRB_VERSION = 0x04;
 inline constexpr uint16_t EP11_CPRB_FUNC_ID_T4 = 0x5434;
+/// flags 0x80: an administrative request (xcrb_msg_to_type6_ep11cprb_msgx sets
+/// AP_MSG_FLAG_ADMIN; _zcrypt_send_ep11_cprb checks its target_id against the ADM).
 inline constexpr uint8_t EP11_CPRB_FLAG_ADMIN = 0x80;
 inline constexpr uint8_t EP11_CPRB_FLAG_SPECIAL = 0x20;
 inline constexpr uint8_t EP11_PAYLOAD_TAG = 0x30;

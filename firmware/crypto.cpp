@@ -11,6 +11,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
+
+#include "arch/rsa_key.h"
 
 namespace apsim::firmware::crypto {
 
@@ -88,12 +91,6 @@ bool to_bn(const Bytes& b, Bn& out) {
   return out.b != nullptr;
 }
 
-Bytes from_bn(const BIGNUM* b) {
-  Bytes v(static_cast<size_t>(BN_num_bytes(b)));
-  if (!v.empty()) BN_bn2bin(b, v.data());
-  return v;
-}
-
 /// An EVP_PKEY for the public part (private = false) or the whole key.
 bool make_pkey(const RsaCrtKey& k, bool priv, Pkey& out) {
   Bn n, e, d, p, q, dp, dq, u;
@@ -128,24 +125,13 @@ bool make_pkey(const RsaCrtKey& k, bool priv, Pkey& out) {
   return ok;
 }
 
-Bytes get_param(EVP_PKEY* k, const char* name) {
-  BIGNUM* b = nullptr;
-  if (EVP_PKEY_get_bn_param(k, name, &b) != 1) return {};
-  Bytes v = from_bn(b);
-  BN_clear_free(b);
-  return v;
-}
-
-/// The public and CRT parts of an RSA EVP_PKEY (a part it lacks comes back empty; the
-/// callers decide which ones they need).
+/// The public and CRT parts of an RSA EVP_PKEY (arch/rsa_key.h; a part it lacks comes back
+/// empty; the callers decide which ones they need).
 void get_crt_params(EVP_PKEY* k, RsaCrtKey& key) {
-  key.n = get_param(k, OSSL_PKEY_PARAM_RSA_N);
-  key.e = get_param(k, OSSL_PKEY_PARAM_RSA_E);
-  key.p = get_param(k, OSSL_PKEY_PARAM_RSA_FACTOR1);
-  key.q = get_param(k, OSSL_PKEY_PARAM_RSA_FACTOR2);
-  key.dp = get_param(k, OSSL_PKEY_PARAM_RSA_EXPONENT1);
-  key.dq = get_param(k, OSSL_PKEY_PARAM_RSA_EXPONENT2);
-  key.u = get_param(k, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+  arch::RsaKeyBytes b;
+  arch::extract_rsa_key(k, b);
+  key = RsaCrtKey{std::move(b.n), std::move(b.e), std::move(b.p), std::move(b.q), std::move(b.dp), std::move(b.dq),
+                  std::move(b.u)};
 }
 
 }  // namespace

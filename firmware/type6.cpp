@@ -10,6 +10,7 @@
 #include <string>
 
 #include "arch/bits.h"
+#include "arch/ep11_ber.h"
 #include "arch/msgtype50.h"
 #include "arch/msgtype6.h"
 #include "firmware/cex_firmware.h"
@@ -97,53 +98,7 @@ Bytes type86_reply(const Bytes& cprb_and_parms, const Bytes& data) {
   return r;
 }
 
-// ---- EP11 payload helpers -------------------------------------------------------------
-
-/// One BER length at s[off]: < 0x80 one byte; 0x81 + 1; 0x82 + 2.  Returns false if bad.
-bool ber_length(const Span& s, size_t& off, size_t& len) {
-  if (!s.has(off, 1)) return false;
-  const uint8_t b = s.p[off++];
-  if (b < 0x80) {
-    len = b;
-  } else if (b == 0x81) {
-    if (!s.has(off, 1)) return false;
-    len = s.p[off++];
-  } else if (b == 0x82) {
-    if (!s.has(off, 2)) return false;
-    len = s.u16(off);
-    off += 2;
-  } else {
-    return false;
-  }
-  return s.has(off, len);
-}
-
-/// `04 <len> value` with the shortest BER length (as asn1tag_write, but minimal).
-void put_octets(Bytes& b, const uint8_t* v, size_t n) {
-  b.push_back(arch::EP11_OCTET_TAG);
-  if (n > 255) {
-    b.push_back(0x82);
-    put16(b, static_cast<uint16_t>(n));
-  } else if (n > 127) {
-    b.push_back(0x81);
-    b.push_back(static_cast<uint8_t>(n));
-  } else {
-    b.push_back(static_cast<uint8_t>(n));
-  }
-  b.insert(b.end(), v, v + n);
-}
-void put_u32_octets(Bytes& b, uint32_t v) {
-  uint8_t x[4];
-  arch::store_be32(x, v);
-  put_octets(b, x, 4);
-}
-/// `04 82 <u16> value`: the reply data format zcrypt_ep11misc.c expects (data_lenfmt 0x82).
-void put_octets82(Bytes& b, const Bytes& v) {
-  b.push_back(arch::EP11_OCTET_TAG);
-  b.push_back(0x82);
-  put16(b, static_cast<uint16_t>(v.size()));
-  append(b, v);
-}
+// ---- EP11 payload helpers (the BER coding itself: arch/ep11_ber.h) --------------------
 
 /// An EP11 attribute template: header 0x10nn0000, bool mask, bool bits, nn (type, value).
 struct Template {
@@ -417,13 +372,14 @@ FirmwareReply CexFirmware::process_ep11(uint8_t domain, const uint8_t* msg, size
   if (cprb.u32(arch::EP11_CPRB_TARGET_ID) != domain) return error82(arch::REP82_ERROR_INVALID_DOMAIN_PRECHECK, op);
   const Span pl = cprb.sub(arch::EP11_CPRB_SIZE, pl_len);
   size_t off = 1, body = 0;
-  if (pl.n < 2 || pl.p[0] != arch::EP11_PAYLOAD_TAG || !ber_length(pl, off, body) || off + body != pl.n)
+  if (pl.n < 2 || pl.p[0] != arch::EP11_PAYLOAD_TAG || !arch::ber_get_length(pl.p, pl.n, off, body) || off + body != pl.n)
     return error82(arch::REP82_ERROR_MALFORMED_MSG, op);
   // Parameters: a sequence of 0x04 octet strings.
   std::vector<Span> params;
   while (off < pl.n) {
     size_t l = 0;
-    if (pl.p[off++] != arch::EP11_OCTET_TAG || !ber_length(pl, off, l)) return error82(arch::REP82_ERROR_MALFORMED_MSG, op);
+    if (pl.p[off++] != arch::EP11_OCTET_TAG || !arch::ber_get_length(pl.p, pl.n, off, l))
+      return error82(arch::REP82_ERROR_MALFORMED_MSG, op);
     params.push_back(pl.sub(off, l));
     off += l;
   }
@@ -436,15 +392,14 @@ FirmwareReply CexFirmware::process_ep11(uint8_t domain, const uint8_t* msg, size
   const uint64_t from1 = m.u32(arch::T6_FROMCARDLEN1);
   const auto reply = [&](uint32_t rv, std::initializer_list<Bytes> outputs) -> FirmwareReply {
     Bytes body;
-    put_u32_octets(body, func);
-    put_u32_octets(body, domain);
-    put_u32_octets(body, rv);
+    arch::ep11_put_u32(body, func);
+    arch::ep11_put_u32(body, domain);
+    arch::ep11_put_u32(body, rv);
     if (rv == arch::CKR_OK)
-      for (const Bytes& o : outputs) put_octets82(body, o);
+      for (const Bytes& o : outputs) arch::ep11_put_octets82(body, o);  // data_lenfmt 0x82
     Bytes cp(cprb.p, cprb.p + arch::EP11_CPRB_SIZE);
-    Bytes payload = {arch::EP11_PAYLOAD_TAG, 0x82};
-    put16(payload, static_cast<uint16_t>(body.size()));
-    append(payload, body);
+    Bytes payload;
+    arch::ep11_put_payload(payload, body);
     arch::store_be32(&cp[arch::EP11_CPRB_RET_CODE], 0);
     arch::store_be32(&cp[arch::EP11_CPRB_PAYLOAD_LEN], static_cast<uint32_t>(payload.size()));
     append(cp, payload);

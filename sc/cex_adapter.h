@@ -1,4 +1,4 @@
-// sc/cex_adapter.h — a Crypto Express (CEX4..CEX8) adapter on the AP bus.
+// sc/cex_adapter.h — a Crypto Express (CEX4..CEX8) adapter on the AP fabric.
 //
 // The adapter is a TLM-2.0 target.  It owns one AP queue per usage domain of the LPAR
 // (data, sc/ap_queue.h) and `engines` processing engines.  Requests are served in arrival
@@ -46,7 +46,7 @@
 #include "arch/ap_mask.h"
 #include "firmware/cex_firmware.h"
 #include "firmware/service_time.h"
-#include "sc/ap_bus_protocol.h"
+#include "sc/ap_fabric_protocol.h"
 #include "sc/ap_probe.h"
 #include "sc/ap_queue.h"
 #include "sc/main_storage.h"

@@ -361,7 +361,7 @@ int CpuModel::sclp_configure_ap(Context& ctx, unsigned apid, bool on) {
   ApCommand cmd;
   cmd.function = ApFunction::SCLP_CONFIG;
   cmd.configure = on;
-  cmd.sclp_rc = -ENODEV;  // stays so when no adapter has this APID (the AP bus answers)
+  cmd.sclp_rc = -ENODEV;  // stays so when no adapter has this APID (the AP fabric answers)
   bus_transaction(cmd, static_cast<uint16_t>(apid << 8), nullptr, 0, tlm::TLM_IGNORE_COMMAND);
   return cmd.sclp_rc;
 }

@@ -2,7 +2,7 @@
 //
 // One SC_THREAD runs the software (the driver stack and the scenario shell) from start to
 // end; every AP instruction it executes decodes its registers, reads and writes main
-// storage, goes through the SIE unit when a guest executes it, crosses the AP bus to an
+// storage, goes through the SIE unit when a guest executes it, crosses the AP fabric to an
 // adapter, and costs the simulated time of each of those steps (sc/timing.h).  Contexts:
 //   * the host context (the LPAR's Linux), an arch::HostCpu;
 //   * one SIE context per guest vCPU, described by a state description in host storage.
@@ -27,7 +27,7 @@
 
 #include "arch/ap_instructions.h"
 #include "arch/qci.h"
-#include "sc/ap_bus_protocol.h"
+#include "sc/ap_fabric_protocol.h"
 #include "sc/cex_adapter.h"
 #include "sc/main_storage.h"
 #include "sc/sie.h"
@@ -76,7 +76,7 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// runs ahead of SystemC time by a local offset kept in a tlm_utils::tlm_quantumkeeper
   /// (global quantum `quantum_ps`), and synchronises (waits the offset) when
   ///   * the offset reaches the quantum,
-  ///   * before an AP bus transaction, if some SystemC activity (an adapter completing a
+  ///   * before an AP fabric transaction, if some SystemC activity (an adapter completing a
   ///     request, an interruption) is due at or before the CPU's local time — so the
   ///     adapter is always up to date with everything that happened before the instruction,
   ///     and a DQAP never misses a reply due before it,
@@ -103,7 +103,7 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   arch::InsnOutcome pqap(Context& ctx, arch::GeneralRegisters& regs);
   arch::InsnOutcome nqap(Context& ctx, arch::GeneralRegisters& regs, unsigned r1, unsigned r2);
   arch::InsnOutcome dqap(Context& ctx, arch::GeneralRegisters& regs, unsigned r1, unsigned r2);
-  /// One AP bus transaction for APQN `qid`; waits for its annotated delay.
+  /// One AP fabric transaction for APQN `qid`; waits for its annotated delay.
   void bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint32_t len, tlm::tlm_command dir);
   arch::InsnOutcome program_interruption(uint16_t code);
   /// A guest's interpreted instruction names `apqn` outside its APCB: count it (the decode
@@ -123,7 +123,7 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   std::vector<std::unique_ptr<Context>> guests_;
   CpuStats stats_;
   tlm::tlm_generic_payload gp_;      ///< reused by every bus_transaction
-  /// NQAP's message and DQAP's reply on their way between storage and the AP bus, reused by
+  /// NQAP's message and DQAP's reply on their way between storage and the AP fabric, reused by
   /// every instruction (TransferBuffer) so that a round trip does not allocate.
   std::vector<uint8_t> transfer_buf_;
   bool transfer_buf_busy_ = false;  ///< an instruction in progress holds transfer_buf_

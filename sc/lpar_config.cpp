@@ -69,26 +69,10 @@ arch::ApMask parse_id_list(const json& v, const std::string& src, const std::str
 
 void parse_timing(const json& t, TimingTable& tt, const std::string& src) {
   if (!t.is_object()) fail(src, "timing", "expected an object, got " + t.dump());
-  std::map<std::string, uint64_t*> members = {
-      {"cpu_clock_ps", &tt.cpu_clock_ps},
-      {"ap_bus_clock_ps", &tt.ap_bus_clock_ps},
-      {"adapter_clock_ps", &tt.adapter_clock_ps},
-      {"insn_base_cycles", &tt.insn_base_cycles},
-      {"storage_access_cycles", &tt.storage_access_cycles},
-      {"move_cycles_per_256b", &tt.move_cycles_per_256b},
-      {"intercept_cycles", &tt.intercept_cycles},
-      {"bus_request_cycles", &tt.bus_request_cycles},
-      {"bus_cycles_per_16b", &tt.bus_cycles_per_16b},
-      {"adapter_queue_op_cycles", &tt.adapter_queue_op_cycles},
-      {"adapter_reset_cycles", &tt.adapter_reset_cycles},
-      {"adapter_aqic_cycles", &tt.adapter_aqic_cycles},
-      {"sclp_ap_config_cycles", &tt.sclp_ap_config_cycles},
-  };
   for (auto it = t.begin(); it != t.end(); ++it) {
-    auto m = members.find(it.key());
-    if (m == members.end()) fail(src, "timing." + it.key(), "unknown timing parameter (see sc/timing.h)");
-    const bool clock = it.key().find("clock_ps") != std::string::npos;
-    *m->second = parse_u64(it.value(), src, "timing." + it.key(), clock ? 1 : 0, uint64_t{1} << 40);
+    const TimingParameter* p = find_timing_parameter(it.key());
+    if (!p) fail(src, "timing." + it.key(), "unknown timing parameter (see sc/timing.h)");
+    tt.*(p->member) = parse_u64(it.value(), src, "timing." + it.key(), p->min, p->max);
   }
 }
 

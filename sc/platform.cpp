@@ -14,14 +14,14 @@ Platform::Platform(const LparConfig& cfg, SimMode mode) : cfg_(cfg), mode_(mode)
                                    mode == SimMode::cycle ? SieCheckerKind::rtl : SieCheckerKind::reference);
   cpu_ = std::make_unique<CpuModel>("cpu", *storage_, cfg_.timing, *sie_, cfg_.facilities, cfg_.qci());
   if (mode == SimMode::fast) cpu_->set_loosely_timed(true, cfg_.quantum_ps);
-  bus_ = std::make_unique<ApBus>("ap_bus", cfg_.timing);
-  cpu_->bus_socket.bind(bus_->cpu_socket);
+  fabric_ = std::make_unique<ApFabric>("ap_fabric", cfg_.timing);
+  cpu_->bus_socket.bind(fabric_->cpu_socket);
   for (const auto& a : cfg_.adapters) {
     char name[16];
     std::snprintf(name, sizeof name, "card%02x", a.apid);
     adapters_.push_back(std::make_unique<CexAdapter>(name, a, cfg_.usage_domains, cfg_.timing, service_, *storage_));
-    bus_->adapter_socket.bind(adapters_.back()->socket);
-    bus_->attach(a.apid);
+    fabric_->adapter_socket.bind(adapters_.back()->socket);
+    fabric_->attach(a.apid);
     adapters_.back()->set_interrupt_sink(cpu_.get());
   }
   std::vector<CexAdapter*> all;
@@ -46,7 +46,7 @@ void Platform::open_vcd(const std::string& path) {
   vcd_->set_time_unit(1, SC_PS);
   cpu_->trace(vcd_);
   sie_->trace(vcd_);  // and sie.apcb_check.* in cycle mode
-  bus_->trace(vcd_);
+  fabric_->trace(vcd_);
   for (auto& a : adapters_) a->trace(vcd_);
 }
 

@@ -1,5 +1,5 @@
 // sc/platform.h — one simulated LPAR: storage, CPU with its SIE unit and the Verilated
-// APCB check, the AP bus and the CEX adapters of the LPAR config.
+// APCB check, the AP fabric and the CEX adapters of the LPAR config.
 //
 // Elaborates once (SystemC allows one elaboration per process).  `--mode cycle` puts the
 // Verilated RTL mask check in the SIE path and the CPU waits for every cost; `--mode fast`
@@ -17,7 +17,7 @@
 #include <systemc>
 
 #include "firmware/service_time.h"
-#include "sc/ap_bus.h"
+#include "sc/ap_fabric.h"
 #include "sc/ap_probe.h"
 #include "sc/apcb_check.h"
 #include "sc/cex_adapter.h"
@@ -60,7 +60,7 @@ class Platform {
   std::unique_ptr<MainStorage> storage_;
   std::unique_ptr<SieUnit> sie_;
   std::unique_ptr<CpuModel> cpu_;
-  std::unique_ptr<ApBus> bus_;
+  std::unique_ptr<ApFabric> fabric_;
   std::vector<std::unique_ptr<CexAdapter>> adapters_;
   std::unique_ptr<Hmc> hmc_;
   sc_core::sc_trace_file* vcd_ = nullptr;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "arch/bits.h"
+#include "arch/ep11_ber.h"
 #include "arch/msgtype50.h"
 #include "arch/msgtype6.h"
 #include "driver/linux/zcrypt_msgtype50.h"
@@ -50,15 +51,7 @@ unsigned ep11_lfmt(uint8_t pld_lenfmt) {
 }
 
 /// Reader of a BER length (as check_reply_pl / ep11_cryptsingle read them).
-bool ber_len(const Bytes& b, size_t& off, size_t& len) {
-  if (off >= b.size()) return false;
-  const uint8_t f = b[off++];
-  if (f < 0x80) len = f;
-  else if (f == 0x81 && off + 1 <= b.size()) len = b[off++];
-  else if (f == 0x82 && off + 2 <= b.size()) len = arch::load_be16(&b[off]), off += 2;
-  else return false;
-  return off + len <= b.size();
-}
+bool ber_len(const Bytes& b, size_t& off, size_t& len) { return arch::ber_get_length(b.data(), b.size(), off, len); }
 
 }  // namespace
 
@@ -385,34 +378,17 @@ int cca_dsg_reply(const ica_xcRB& x, Bytes& signature) {
 
 // ---- zcrypt_ep11misc.c side -------------------------------------------------------------
 
-void ep11_put_octets(Bytes& out, const uint8_t* v, size_t n) {
-  out.push_back(arch::EP11_OCTET_TAG);
-  if (n > 255) {
-    out.push_back(0x82);
-    put16(out, static_cast<uint16_t>(n));
-  } else if (n > 127) {
-    out.push_back(0x81);
-    out.push_back(static_cast<uint8_t>(n));
-  } else {
-    out.push_back(static_cast<uint8_t>(n));
-  }
-  out.insert(out.end(), v, v + n);
-}
+void ep11_put_octets(Bytes& out, const uint8_t* v, size_t n) { arch::ep11_put_octets(out, v, n); }
 
-void ep11_put_u32(Bytes& out, uint32_t v) {
-  uint8_t b[4];
-  arch::store_be32(b, v);
-  ep11_put_octets(out, b, 4);
-}
+void ep11_put_u32(Bytes& out, uint32_t v) { arch::ep11_put_u32(out, v); }
 
 Bytes ep11_prep_request(uint16_t domain, uint32_t api, uint32_t function, const Bytes& params) {
   Bytes body;
   ep11_put_u32(body, (api << 16) + function);
   ep11_put_u32(body, domain);
   append(body, params);
-  Bytes payload = {arch::EP11_PAYLOAD_TAG, 0x82};  // prep_head: lenfmt 0x82
-  put16(payload, static_cast<uint16_t>(body.size()));
-  append(payload, body);
+  Bytes payload;
+  arch::ep11_put_payload(payload, body);  // prep_head: lenfmt 0x82
   Bytes c(arch::EP11_CPRB_SIZE, 0);
   arch::store_be16(&c[arch::EP11_CPRB_LEN], arch::EP11_CPRB_SIZE);
   c[arch::EP11_CPRB_VER_ID] = arch::EP11_CPRB_VERSION;

@@ -56,6 +56,7 @@
 #include <openssl/x509.h>
 
 #include "arch/ap_registers.h"
+#include "arch/rsa_key.h"
 #include "arch/msgtype6.h"
 #include "driver/linux/ap_bus.h"
 #include "driver/linux/kernel.h"
@@ -93,11 +94,7 @@ Bytes bn_min(const BIGNUM* b) {
   return v;
 }
 
-Bn get_param(EVP_PKEY* k, const char* name) {
-  BIGNUM* b = nullptr;
-  EVP_PKEY_get_bn_param(k, name, &b);
-  return Bn(b);
-}
+Bn to_bn(const Bytes& v) { return Bn(BN_bin2bn(v.data(), static_cast<int>(v.size()), nullptr)); }
 
 struct RsaKey {
   Pkey pkey;
@@ -113,14 +110,16 @@ bool make_key(unsigned bits, RsaKey& key) {
   EVP_PKEY_CTX_free(ctx);
   if (!ok) return false;
   key.pkey.reset(pkey);
-  key.n = get_param(pkey, OSSL_PKEY_PARAM_RSA_N);
-  key.e = get_param(pkey, OSSL_PKEY_PARAM_RSA_E);
-  key.d = get_param(pkey, OSSL_PKEY_PARAM_RSA_D);
-  key.p = get_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1);
-  key.q = get_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2);
-  key.dp = get_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1);
-  key.dq = get_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2);
-  key.qinv = get_param(pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+  arch::RsaKeyBytes parts;
+  if (!arch::extract_rsa_key(pkey, parts)) return false;
+  key.n = to_bn(parts.n);
+  key.e = to_bn(parts.e);
+  key.d = to_bn(parts.d);
+  key.p = to_bn(parts.p);
+  key.q = to_bn(parts.q);
+  key.dp = to_bn(parts.dp);
+  key.dq = to_bn(parts.dq);
+  key.qinv = to_bn(parts.u);
   key.bytes = bits / 8;
   return key.n && key.d && key.p && key.q && key.dp && key.dq && key.qinv;
 }

@@ -30,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sc/lpar_config.h"
+#include "sc/timing.h"
 
 namespace apsim::tb {
 
@@ -86,12 +87,27 @@ const std::vector<ParamDef>& params() {
   return p;
 }
 
-/// timing.<member>: any TimingTable member (validated by LparConfig::parse per point).
+/// timing.<member>: an LPAR timing override (spec parameters "timing.NAME").
 bool is_timing(const std::string& n) { return n.rfind("timing.", 0) == 0 && n.size() > 7; }
 
+/// The ParamDef of "timing.NAME" for each TimingTable member: name, range and reason from
+/// sc/timing.h's one list of parameters; nullptr for a name that is not a member.
+const ParamDef* find_timing_param(const std::string& n) {
+  static const std::map<std::string, ParamDef> defs = [] {
+    std::map<std::string, ParamDef> m;
+    for (const sc::TimingParameter& t : sc::kTimingParameters) {
+      auto it = m.emplace(std::string("timing.") + t.name, ParamDef{}).first;
+      it->second = ParamDef{it->first.c_str(), Type::integer, static_cast<double>(t.min), static_cast<double>(t.max),
+                            {}, Target::lpar, t.reason};
+    }
+    return m;
+  }();
+  const auto it = defs.find(n);
+  return it == defs.end() ? nullptr : &it->second;
+}
+
 const ParamDef* find_param(const std::string& n) {
-  static const ParamDef timing{"timing.*", Type::integer, 0, 1099511627776.0, {}, Target::lpar, "LPAR timing override"};
-  if (is_timing(n)) return &timing;
+  if (is_timing(n)) return find_timing_param(n);
   for (const ParamDef& p : params())
     if (n == p.name) return &p;
   return nullptr;

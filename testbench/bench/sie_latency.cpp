@@ -4,8 +4,8 @@
 //   bench_sie_latency
 //
 // Builds the platform of the default LPAR (adapters 05 CEX5C, 06 CEX5A) the way sc::Platform
-// does — storage, SIE unit with the Verilated APCB check, CPU, AP bus, adapters — with a TLM
-// probe on each side of the AP bus, boots the host Linux, gives 06.0004 to a guest through
+// does — storage, SIE unit with the Verilated APCB check, CPU, AP fabric, adapters — with a TLM
+// probe on each side of the AP fabric, boots the host Linux, gives 06.0004 to a guest through
 // vfio_ap (qemu-system-s390x -cpu host), and then, acting as that guest's vCPU, measures:
 //   1. an interpreted NQAP (type-50 MEB1, 400 bytes) three times: with SIE entry and CRYCB
 //      fetch (its APCB context was evicted by other guests), right after SIE entry from
@@ -16,7 +16,7 @@
 //   4. KVM's blocked-vCPU mask update (kvm_arch_crypto_set_masks) as the host sees it;
 //   5. the what-if apsim.kvm_ap=intercept: an NQAP and its DQAP that KVM emulates.
 // Stage times come from the SIE unit's record of the instruction (sc/sie.h SieStageTimes)
-// and from the probes (the delay the AP bus and the adapter annotate); all in simulated time.
+// and from the probes (the delay the AP fabric and the adapter annotate); all in simulated time.
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include <cstdio>
 #include <memory>
@@ -37,7 +37,7 @@
 #include "driver/userspace/init.h"
 #include "driver/userspace/session.h"
 #include "firmware/service_time.h"
-#include "sc/ap_bus.h"
+#include "sc/ap_fabric.h"
 #include "sc/cex_adapter.h"
 #include "sc/cpu.h"
 #include "sc/lpar_config.h"
@@ -99,21 +99,21 @@ int sc_main(int, char**) {
   sc::MainStorage storage(cfg.storage_bytes);
   sc::SieUnit sie("sie", storage, tt, sc::SieCheckerKind::rtl);
   sc::CpuModel cpu("cpu", storage, tt, sie, cfg.facilities, cfg.qci());
-  sc::ApBus bus("ap_bus", tt);
-  TlmProbe probe_cpu("probe_cpu_bus");
+  sc::ApFabric fabric("ap_fabric", tt);
+  TlmProbe probe_cpu("probe_cpu_fabric");
   cpu.bus_socket.bind(probe_cpu.target);
-  probe_cpu.initiator.bind(bus.cpu_socket);
+  probe_cpu.initiator.bind(fabric.cpu_socket);
   std::vector<std::unique_ptr<sc::CexAdapter>> adapters;
   std::vector<std::unique_ptr<TlmProbe>> probes;
   for (const auto& a : cfg.adapters) {
     char name[32];
     std::snprintf(name, sizeof name, "card%02x", a.apid);
     adapters.push_back(std::make_unique<sc::CexAdapter>(name, a, cfg.usage_domains, tt, service, storage));
-    std::snprintf(name, sizeof name, "probe_bus_card%02x", a.apid);
+    std::snprintf(name, sizeof name, "probe_fabric_card%02x", a.apid);
     probes.push_back(std::make_unique<TlmProbe>(name));
-    bus.adapter_socket.bind(probes.back()->target);
+    fabric.adapter_socket.bind(probes.back()->target);
     probes.back()->initiator.bind(adapters.back()->socket);
-    bus.attach(a.apid);
+    fabric.attach(a.apid);
     adapters.back()->set_interrupt_sink(&cpu);
   }
   TlmProbe& probe_card = *probes.at(1);  // card06
@@ -172,16 +172,16 @@ int sc_main(int, char**) {
       const arch::InsnOutcome o = vcpu.ap().nqap(r, 4, 6);
       const uint64_t t1 = now_ps();
       const sc::SieStageTimes& s = sie.last_stages();
-      const uint64_t bus_ps = probe_card.in_ps - probe_cpu.in_ps, enq_ps = probe_card.out_ps - probe_card.in_ps;
+      const uint64_t fabric_ps = probe_card.in_ps - probe_cpu.in_ps, enq_ps = probe_card.out_ps - probe_card.in_ps;
       ps[0] = s.begin_ps - t0;                                                  // decode
       ps[1] = s.sd_fetch_ps;                                                    // SIE entry
       ps[2] = s.crycb_fetch_ps;                                                 // CRYCB fetch
       ps[3] = s.check_begin_ps - s.begin_ps - s.sd_fetch_ps - s.crycb_fetch_ps;  // message move
       ps[4] = s.check_ps;                                                       // mask check
-      ps[5] = bus_ps;                                                           // AP bus
+      ps[5] = fabric_ps;                                                        // AP fabric
       ps[6] = enq_ps;                                                           // enqueue
       ps[7] = t1 - t0;                                                          // total
-      ps[8] = t1 - (s.check_begin_ps + s.check_ps) - bus_ps - enq_ps;           // unaccounted
+      ps[8] = t1 - (s.check_begin_ps + s.check_ps) - fabric_ps - enq_ps;        // unaccounted
       if (o.interrupted() || arch::ApQueueStatus::from_gr1(r[1]).response_code != 0) status = 1;
       hcpu.delay_ps(2'000'000'000);  // let the adapter finish (2 ms)
       GeneralRegisters d;
@@ -270,8 +270,8 @@ int sc_main(int, char**) {
     std::printf("\ninterpreted NQAP, type-50 MEB1 (400 bytes); CPU cycles (ns)\n");
     std::printf("  %-34s %16s %16s %16s\n", "stage", "entry+fetch", "SIE entry", "in SIE");
     const char* names[] = {"decode (millicode entry)", "SIE entry: state description",
-                           "CRYCB fetch: 12 words, commit", "message move (storage -> bus)",
-                           "APCB mask check (RTL)", "AP bus", "adapter enqueue", "total", "(not attributed)"};
+                           "CRYCB fetch: 12 words, commit", "message move (storage -> fabric)",
+                           "APCB mask check (RTL)", "AP fabric", "adapter enqueue", "total", "(not attributed)"};
     for (int i = 0; i < 9; ++i) {
       if (i == 8 && cold[8] == 0 && entry[8] == 0 && in_sie[8] == 0) continue;
       std::printf("  %-34s", names[i]);

@@ -12,7 +12,7 @@
 //    way; one round = A notifies B, B notifies A;
 //  * AP request round trips per wall-clock second — NQAP of a type-50 request, the adapter's
 //    service, DQAP of the reply, on the host (no SIE), through the whole hardware model (CPU,
-//    AP bus, CEX adapter, firmware) — in --mode cycle and --mode fast, on a 1 x 1 LPAR (one
+//    AP fabric, CEX adapter, firmware) — in --mode cycle and --mode fast, on a 1 x 1 LPAR (one
 //    adapter, one domain) and on a 256 x 256 LPAR (256 adapters x 256 domains = 65536 queues,
 //    the same single queue driven): the wall time per round trip must not depend on how
 //    many queues are configured;

@@ -1,5 +1,5 @@
 # A guest workload: RSA requests from a KVM guest travel through SIE interpretation, the
-# Verilated APCB mask check, the AP bus and a CEX5A adapter, and back; every reply is
+# Verilated APCB mask check, the AP fabric and a CEX5A adapter, and back; every reply is
 # checked against OpenSSL.  Default LPAR (adapters 05 CEX5C, 06 CEX5A; domains 4, 0x47,
 # 0xab, 0xff).
 modprobe vfio_ap

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arch/ap_mask.h"
@@ -19,6 +20,7 @@
 #include "arch/apqn.h"
 #include "arch/bits.h"
 #include "arch/crycb.h"
+#include "arch/ep11_ber.h"
 #include "arch/msgtype50.h"
 #include "arch/qci.h"
 
@@ -926,6 +928,63 @@ BOOST_AUTO_TEST_CASE(message_image_round_trip) {
   for (int i = 0; i < 16; ++i) BOOST_TEST(unsigned(m[i]) == unsigned(expect[i]), "byte " << i);
   // The message field's last byte is the last byte of the request (right-justified).
   BOOST_TEST(CRB2.message() + CRB2.message_size() == sizeof m);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// =========================================================================================
+// ep11_ber.h: BER lengths of EP11 payloads (zcrypt_ep11misc.c: asn1tag_write, ASN1TAGLEN
+// "limited to length info <= 2 byte", struct pl_head {0x30, lenfmt 0x82, u16 len}).
+BOOST_AUTO_TEST_SUITE(ep11_ber)
+
+BOOST_AUTO_TEST_CASE(shortest_length_forms) {
+  // asn1tag_write: the length itself up to 127, 0x81 LL up to 255, 0x82 HH LL above.
+  const std::vector<std::pair<size_t, std::vector<uint8_t>>> cases = {
+      {0, {0x00}}, {127, {0x7F}}, {128, {0x81, 0x80}}, {255, {0x81, 0xFF}}, {256, {0x82, 0x01, 0x00}},
+      {0xFFFF, {0x82, 0xFF, 0xFF}}};
+  for (const auto& [n, expect] : cases) {
+    std::vector<uint8_t> out;
+    ber_put_length(out, n);
+    BOOST_TEST(out == expect, tt::per_element());
+    // Read back from a buffer that holds exactly the value after the length.
+    out.resize(out.size() + n);
+    size_t off = 0, len = 0;
+    BOOST_TEST(ber_get_length(out.data(), out.size(), off, len), "n " << n);
+    BOOST_TEST(len == n);
+    BOOST_TEST(off == expect.size());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(fields_and_payload) {
+  // `04 04 u32` (api 1 << 16 | GenerateRandom 4), then `04 82 00 03` + 3 bytes; the payload
+  // head `30 82 00 0D` counts those 13 bytes.
+  std::vector<uint8_t> body;
+  ep11_put_u32(body, 0x00010004);
+  ep11_put_octets82(body, std::vector<uint8_t>(3, 0xAB));
+  std::vector<uint8_t> pl;
+  ep11_put_payload(pl, body);
+  const std::vector<uint8_t> expect = {0x30, 0x82, 0x00, 0x0D, 0x04, 0x04, 0x00, 0x01, 0x00,
+                                       0x04, 0x04, 0x82, 0x00, 0x03, 0xAB, 0xAB, 0xAB};
+  BOOST_TEST(pl == expect, tt::per_element());
+  // A short octet string takes the one-byte form: `04 02 CA FE`.
+  std::vector<uint8_t> o;
+  const uint8_t v[] = {0xCA, 0xFE};
+  ep11_put_octets(o, v, sizeof v);
+  BOOST_TEST(o == (std::vector<uint8_t>{0x04, 0x02, 0xCA, 0xFE}), tt::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(bad_lengths_refused) {
+  size_t off = 0, len = 0;
+  const uint8_t long_form3[] = {0x83, 0, 0, 1, 0};  // three length bytes: not EP11's
+  BOOST_TEST(!ber_get_length(long_form3, sizeof long_form3, off, len));
+  off = 0;
+  const uint8_t cut[] = {0x82, 0x01};  // the length cut off by the end
+  BOOST_TEST(!ber_get_length(cut, sizeof cut, off, len));
+  off = 0;
+  const uint8_t past_end[] = {0x81, 0x80, 0x00};  // 128 bytes of value, 1 there
+  BOOST_TEST(!ber_get_length(past_end, sizeof past_end, off, len));
+  off = 3;
+  BOOST_TEST(!ber_get_length(past_end, sizeof past_end, off, len));  // nothing left to read
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,6 +28,7 @@
 #include "arch/bits.h"
 #include "arch/msgtype50.h"
 #include "arch/msgtype6.h"
+#include "arch/rsa_key.h"
 #include "driver/linux/zcrypt_msgtype50.h"
 #include "driver/linux/zcrypt_msgtype6.h"
 #include "firmware/cex_firmware.h"
@@ -37,18 +38,8 @@
 namespace {
 
 // ---- OpenSSL helpers ------------------------------------------------------------------
-Bytes bn_param(EVP_PKEY* k, const char* name) {
-  BIGNUM* b = nullptr;
-  ossl_check(EVP_PKEY_get_bn_param(k, name, &b) == 1, name);
-  Bytes v(static_cast<size_t>(BN_num_bytes(b)));
-  BN_bn2bin(b, v.data());
-  BN_free(b);
-  return v;
-}
-
-struct RsaKey {
+struct RsaKey : arch::RsaKeyBytes {  // n, e, d, p, q, dp, dq, u = q^-1 mod p (arch/rsa_key.h)
   Pkey pkey;
-  Bytes n, e, p, q, dp, dq, u;
 };
 
 const RsaKey& key(int bits) {
@@ -57,14 +48,7 @@ const RsaKey& key(int bits) {
   if (!slot) {
     auto k = std::make_unique<RsaKey>();
     k->pkey = generate_rsa_pkey(bits);
-    EVP_PKEY* raw = k->pkey.get();
-    k->n = bn_param(raw, OSSL_PKEY_PARAM_RSA_N);
-    k->e = bn_param(raw, OSSL_PKEY_PARAM_RSA_E);
-    k->p = bn_param(raw, OSSL_PKEY_PARAM_RSA_FACTOR1);
-    k->q = bn_param(raw, OSSL_PKEY_PARAM_RSA_FACTOR2);
-    k->dp = bn_param(raw, OSSL_PKEY_PARAM_RSA_EXPONENT1);
-    k->dq = bn_param(raw, OSSL_PKEY_PARAM_RSA_EXPONENT2);
-    k->u = bn_param(raw, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+    ossl_check(arch::extract_rsa_key(k->pkey.get(), *k), "EVP_PKEY_get_bn_param");
     slot = std::move(k);
   }
   return *slot;

@@ -24,6 +24,7 @@
 
 #include "arch/bits.h"
 #include "arch/msgtype50.h"
+#include "arch/rsa_key.h"
 #include "driver/linux/zcrypt_msgtype50.h"
 #include "firmware/cex_firmware.h"
 #include "firmware/service_time.h"
@@ -37,15 +38,17 @@ struct BnFree { void operator()(BIGNUM* b) const { BN_clear_free(b); } };
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
 struct BnCtxFree { void operator()(BN_CTX* c) const { BN_CTX_free(c); } };
 
-Bn get_bn(EVP_PKEY* k, const char* name) {
-  BIGNUM* b = nullptr;
-  ossl_check(EVP_PKEY_get_bn_param(k, name, &b) == 1, name);
-  return Bn(b);
-}
-
 Bytes to_bytes(const BIGNUM* b, size_t len) {
   Bytes out(len);
   ossl_check(BN_bn2binpad(b, out.data(), static_cast<int>(len)) == static_cast<int>(len), "bn2binpad");
+  return out;
+}
+
+/// A big-endian integer right-justified in `len` bytes, as to_bytes(BIGNUM) writes it.
+Bytes to_bytes(const Bytes& v, size_t len) {
+  ossl_check(v.size() <= len, "pad");
+  Bytes out(len - v.size(), 0);
+  out.insert(out.end(), v.begin(), v.end());
   return out;
 }
 
@@ -53,23 +56,19 @@ Bn from_bytes(const Bytes& v) { return Bn(BN_bin2bn(v.data(), static_cast<int>(v
 
 struct RsaKey {
   Pkey pkey;
-  Bn n, e, d, p, q, dp, dq, qinv;
-  size_t mod_len;  // RSA_size: bytes of n
+  arch::RsaKeyBytes parts;  // n, e, d, p, q, dp, dq, u = q^-1 mod p (arch/rsa_key.h)
+  Bn n, e, d;               // the same n, e, d for OpenSSL's arithmetic
+  size_t mod_len;           // RSA_size: bytes of n
 };
 
 std::unique_ptr<RsaKey> generate(int bits) {
   auto k = std::make_unique<RsaKey>();
   k->pkey = generate_rsa_pkey(bits);
-  EVP_PKEY* raw = k->pkey.get();
-  k->n = get_bn(raw, OSSL_PKEY_PARAM_RSA_N);
-  k->e = get_bn(raw, OSSL_PKEY_PARAM_RSA_E);
-  k->d = get_bn(raw, OSSL_PKEY_PARAM_RSA_D);
-  k->p = get_bn(raw, OSSL_PKEY_PARAM_RSA_FACTOR1);
-  k->q = get_bn(raw, OSSL_PKEY_PARAM_RSA_FACTOR2);
-  k->dp = get_bn(raw, OSSL_PKEY_PARAM_RSA_EXPONENT1);
-  k->dq = get_bn(raw, OSSL_PKEY_PARAM_RSA_EXPONENT2);
-  k->qinv = get_bn(raw, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);  // q^-1 mod p
-  k->mod_len = static_cast<size_t>(BN_num_bytes(k->n.get()));
+  ossl_check(arch::extract_rsa_key(k->pkey.get(), k->parts), "EVP_PKEY_get_bn_param");
+  k->n = from_bytes(k->parts.n);
+  k->e = from_bytes(k->parts.e);
+  k->d = from_bytes(k->parts.d);
+  k->mod_len = k->parts.n.size();
   return k;
 }
 
@@ -130,11 +129,11 @@ drv::ica_rsa_modexpo_crt make_crt(const RsaKey& k, const Bytes& msg) {
   crt.inputdata = msg;
   crt.inputdatalength = static_cast<uint32_t>(k.mod_len);
   crt.outputdatalength = static_cast<uint32_t>(k.mod_len);
-  crt.np_prime = to_bytes(k.p.get(), short_len + adj);
-  crt.bp_key = to_bytes(k.dp.get(), short_len + adj);
-  crt.u_mult_inv = to_bytes(k.qinv.get(), short_len + adj);
-  crt.nq_prime = to_bytes(k.q.get(), short_len);
-  crt.bq_key = to_bytes(k.dq.get(), short_len);
+  crt.np_prime = to_bytes(k.parts.p, short_len + adj);
+  crt.bp_key = to_bytes(k.parts.dp, short_len + adj);
+  crt.u_mult_inv = to_bytes(k.parts.u, short_len + adj);
+  crt.nq_prime = to_bytes(k.parts.q, short_len);
+  crt.bq_key = to_bytes(k.parts.dq, short_len);
   return crt;
 }
 

@@ -28,6 +28,7 @@
 #include "arch/ap_mask.h"
 #include "arch/ap_registers.h"
 #include "arch/crycb.h"
+#include "arch/msgtype6.h"
 #include "arch/qci.h"
 #include "driver/linux/kernel.h"
 #include "driver/linux/kvm-s390.h"
@@ -136,29 +137,35 @@ void be(std::vector<uint8_t>& m, size_t off, uint64_t v, size_t n) {
   for (size_t i = 0; i < n; ++i) m[off + i] = static_cast<uint8_t>(v >> (8 * (n - 1 - i)));
 }
 
+/// A type-6 request of `agent` ("CA" or "XC") with room for `body` bytes after the header:
+/// type6_hdr with type, offset1 and agent_id set, the CPRB zero.
+std::vector<uint8_t> type6_request(uint16_t agent, size_t body) {
+  std::vector<uint8_t> m(arch::TYPE6_CPRB_OFFSET + body, 0);
+  m[arch::T6_TYPE] = arch::TYPE6_TYPE_CODE;
+  be(m, arch::T6_OFFSET1, arch::TYPE6_CPRB_OFFSET, 4);
+  be(m, arch::T6_AGENT_ID, agent, 2);
+  return m;
+}
+
 /// A CCA type-6 request (type6_hdr + CPRBX): func_id "T3" (administrative) or "T2" (usage),
 /// CPRBX domain `dom`.
 std::vector<uint8_t> cca_request(bool admin, unsigned dom) {
-  std::vector<uint8_t> m(sc::kT6CprbOffset + 220 + 8, 0);
-  m[sc::kT6TypeOffset] = sc::kT6TypeCode;
-  be(m, 16, sc::kT6CprbOffset, 4);  // offset1
-  be(m, sc::kT6AgentIdOffset, sc::kT6AgentCca, 2);
-  be(m, sc::kT6CprbOffset + 0, 0xdc, 2);  // cprb_len
-  m[sc::kT6CprbOffset + 2] = 0x02;        // cprb_ver_id
-  be(m, sc::kT6CprbOffset + sc::kCprbxFuncIdOffset, admin ? 0x5433 : 0x5432, 2);
-  be(m, sc::kT6CprbOffset + sc::kCprbxDomainOffset, dom, 2);
+  std::vector<uint8_t> m = type6_request(arch::TYPE6_AGENT_CCA, arch::CPRBX_SIZE + 8);
+  const size_t cprb = arch::TYPE6_CPRB_OFFSET;
+  be(m, cprb + arch::CPRBX_CPRB_LEN, arch::CPRBX_SIZE, 2);
+  m[cprb + arch::CPRBX_CPRB_VER_ID] = arch::CPRBX_VERSION;
+  be(m, cprb + arch::CPRBX_FUNC_ID, admin ? arch::CPRBX_FUNC_ID_T3 : arch::CPRBX_FUNC_ID_T2, 2);
+  be(m, cprb + arch::CPRBX_DOMAIN, dom, 2);
   return m;
 }
 
 /// An EP11 type-6 request: ep11_cprb flags 0x80 (administrative) or 0, target_id `dom`.
 std::vector<uint8_t> ep11_request(bool admin, uint32_t dom) {
-  std::vector<uint8_t> m(sc::kT6CprbOffset + 32 + 16, 0);
-  m[sc::kT6TypeOffset] = sc::kT6TypeCode;
-  be(m, 16, sc::kT6CprbOffset, 4);
-  be(m, sc::kT6AgentIdOffset, sc::kT6AgentEp11, 2);
-  m[sc::kT6CprbOffset + 2] = 0x04;
-  m[sc::kT6CprbOffset + sc::kEp11CprbFlagsOffset] = admin ? sc::kEp11FlagAdmin : 0;
-  be(m, sc::kT6CprbOffset + sc::kEp11CprbTargetOffset, dom, 4);
+  std::vector<uint8_t> m = type6_request(arch::TYPE6_AGENT_EP11, arch::EP11_CPRB_SIZE + 16);
+  const size_t cprb = arch::TYPE6_CPRB_OFFSET;
+  m[cprb + arch::EP11_CPRB_VER_ID] = arch::EP11_CPRB_VERSION;
+  m[cprb + arch::EP11_CPRB_FLAGS] = admin ? arch::EP11_CPRB_FLAG_ADMIN : 0;
+  be(m, cprb + arch::EP11_CPRB_TARGET_ID, dom, 4);
   return m;
 }
 

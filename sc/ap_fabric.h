@@ -1,9 +1,13 @@
-// sc/ap_bus.h — the AP bus: routes AP-instruction transactions from CPUs to adapters.
+// sc/ap_fabric.h — the AP fabric: routes AP-instruction transactions from CPUs to adapters.
+//
+// The hardware interconnect between the CPUs and the crypto adapters.  It is called the AP
+// fabric so that it is not mistaken for Linux's AP bus, the kernel's bus driver that
+// drives it from the software side (driver/linux/ap_bus.h, after drivers/s390/crypto/ap_bus.c).
 //
 // A TLM-2.0 interconnect: one target socket for the CPUs, one initiator socket bound to
 // each adapter.  It routes on the APID (address bits 8–15).  An APID with no adapter
 // installed answers RC 0x01 (APQN not available).  Timing: TimingTable::bus_* in cycles
-// of the AP bus clock, annotated on the transaction.  Routing is a 256-entry table: the
+// of the AP fabric clock (ap_bus_clock_ps), annotated on the transaction.  Routing is a 256-entry table: the
 // cost per instruction does not depend on how many adapters exist.
 #pragma once
 
@@ -19,16 +23,16 @@
 
 namespace apsim::sc {
 
-class ApBus : public sc_core::sc_module {
+class ApFabric : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<ApBus> cpu_socket;
+  tlm_utils::simple_target_socket<ApFabric> cpu_socket;
   /// One binding per adapter; none in an LPAR without crypto adapters (every APQN then
   /// answers RC 0x01).
-  tlm_utils::multi_passthrough_initiator_socket<ApBus, 32, tlm::tlm_base_protocol_types, 0,
+  tlm_utils::multi_passthrough_initiator_socket<ApFabric, 32, tlm::tlm_base_protocol_types, 0,
                                                 sc_core::SC_ZERO_OR_MORE_BOUND>
       adapter_socket;
 
-  ApBus(sc_core::sc_module_name name, const TimingTable& timing);
+  ApFabric(sc_core::sc_module_name name, const TimingTable& timing);
   /// Record that the next adapter bound to adapter_socket serves `apid`.  Call once per
   /// adapter, in binding order, before elaboration ends.
   void attach(uint8_t apid);

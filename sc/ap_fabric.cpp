@@ -1,22 +1,22 @@
-// sc/ap_bus.cpp — AP bus routing and timing.
-#include "sc/ap_bus.h"
+// sc/ap_fabric.cpp — AP fabric routing and timing.
+#include "sc/ap_fabric.h"
 
-#include "sc/ap_bus_protocol.h"
+#include "sc/ap_fabric_protocol.h"
 #include "sc/signal_trace.h"
 
 namespace apsim::sc {
 
 using namespace sc_core;
 
-ApBus::ApBus(sc_module_name name, const TimingTable& timing)
+ApFabric::ApFabric(sc_module_name name, const TimingTable& timing)
     : sc_module(name), cpu_socket("cpu_socket"), adapter_socket("adapter_socket"), timing_(timing) {
   route_.fill(-1);
-  cpu_socket.register_b_transport(this, &ApBus::b_transport);
+  cpu_socket.register_b_transport(this, &ApFabric::b_transport);
 }
 
-void ApBus::attach(uint8_t apid) { route_[apid] = bound_++; }
+void ApFabric::attach(uint8_t apid) { route_[apid] = bound_++; }
 
-void ApBus::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+void ApFabric::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const uint64_t bytes = gp.get_data_length();
   const uint64_t cycles = timing_.bus_request_cycles + (bytes + 15) / 16 * timing_.bus_cycles_per_16b;
   // Per transaction: sc_time::from_value skips sc_time(double, unit)'s floating-point
@@ -30,7 +30,7 @@ void ApBus::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     if (cmd) sig_function_.write(static_cast<uint32_t>(cmd->function));
   }
   const int port = route_[apid];
-  if (port < 0) {  // no adapter with this APID on the bus
+  if (port < 0) {  // no adapter with this APID on the fabric
     if (cmd) {
       cmd->status = arch::ApQueueStatus{};
       cmd->status.response_code = arch::AP_RESPONSE_Q_NOT_AVAIL;
@@ -41,7 +41,7 @@ void ApBus::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   }
 }
 
-void ApBus::trace(sc_trace_file* tf) {
+void ApFabric::trace(sc_trace_file* tf) {
   tracing_ = true;
   trace_signals(tf, sig_apqn_, sig_function_);
 }

@@ -1,7 +1,7 @@
-// sc/ap_bus_protocol.h — what travels on the AP bus between a CPU and a CEX adapter.
+// sc/ap_fabric_protocol.h — what travels on the AP fabric between a CPU and a CEX adapter.
 //
 // One AP instruction that reaches an adapter is one TLM-2.0 generic-payload transaction:
-//   * address     = APQN (APID << 8 | APQI); the AP bus routes on the APID,
+//   * address     = APQN (APID << 8 | APQI); the AP fabric routes on the APID,
 //   * data        = NQAP: the request message (write command);
 //                   DQAP: the receive buffer, length = its capacity (read command);
 //                   other functions: none (ignore command, length 0),
