@@ -225,8 +225,7 @@ constexpr size_t kStages = 6;
 
 int apbench_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
   LinuxKernel& k = s.kernel();
-  std::ostream& out = *io.out;
-  std::ostream& err = *io.err;
+  std::ostream &out = *io.out, &err = *io.err;
   CLI::App app{"crypto workload on AP queues", "apbench"};
   std::string apqn_s, apqns_s, op = "mex-2048", mode, report = "text", guests_s;
   unsigned requests = 100, inflight = 1;

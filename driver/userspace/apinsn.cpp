@@ -62,8 +62,7 @@ std::string value_check(const std::string& s) {
 
 int apinsn_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
   LinuxKernel& k = s.kernel();
-  std::ostream& out = *io.out;
-  std::ostream& err = *io.err;
+  std::ostream &out = *io.out, &err = *io.err;
   CLI::App app{"execute one AP instruction (NQAP, DQAP, PQAP) with the given registers", "apinsn"};
   std::string insn, gr0_s, gr1_s, gr2_s, len_s = "4096";
   unsigned r1 = 4, r2 = 6;

@@ -29,6 +29,12 @@ namespace apsim::driver {
 
 Coreutils::Coreutils(Session& s) : s_(s), fs_(s.kernel().sysfs()), cwd_(s.cwd()) {}
 
+int Coreutils::read_operand(const std::string& f, const Io& io, std::string& content) {
+  if (f != "-") return fs().read(cwd_, f, content);
+  content = read_all(io.in);
+  return 0;
+}
+
 bool Coreutils::parse_opts(const std::vector<std::string>& argv, const std::string& letters, const std::string& with_arg,
                              Opts& o, const Io& io, const std::string& prog, const std::string& usage) {
   bool no_more = false;
@@ -59,6 +65,7 @@ bool Coreutils::parse_opts(const std::vector<std::string>& argv, const std::stri
         }
         o.set[c] = val;
         o.order.push_back(c);
+        o.args.emplace_back(c, val);
         break;
       }
       if (letters.find(c) == std::string::npos) {
@@ -78,13 +85,8 @@ int Coreutils::b_cat(const std::vector<std::string>& argv, const Io& io) {
   if (o.operands.empty()) o.operands.push_back("-");
   int st = 0;
   for (const auto& f : o.operands) {
-    if (f == "-") {
-      *io.out << read_all(io.in);
-      continue;
-    }
     std::string content;
-    int rc = fs().read(cwd_, f, content);
-    if (rc < 0) {
+    if (int rc = read_operand(f, io, content); rc < 0) {
       *io.err << "cat: " << f << ": " << strerr(rc) << "\n";
       st = 1;
       continue;
@@ -216,15 +218,10 @@ int Coreutils::head_tail(const std::vector<std::string>& argv_in, const Io& io, 
   for (std::size_t k = 0; k < o.operands.size(); ++k) {
     const auto& f = o.operands[k];
     std::string content;
-    if (f == "-") {
-      content = read_all(io.in);
-    } else {
-      int rc = fs().read(cwd_, f, content);
-      if (rc < 0) {
-        *io.err << prog << ": cannot open '" << f << "' for reading: " << strerr(rc) << "\n";
-        st = 1;
-        continue;
-      }
+    if (int rc = read_operand(f, io, content); rc < 0) {
+      *io.err << prog << ": cannot open '" << f << "' for reading: " << strerr(rc) << "\n";
+      st = 1;
+      continue;
     }
     if (headers) *io.out << (k ? "\n" : "") << "==> " << (f == "-" ? "standard input" : f) << " <==\n";
     auto lines = split_lines(content);
@@ -249,15 +246,10 @@ int Coreutils::b_wc(const std::vector<std::string>& argv, const Io& io) {
   int st = 0;
   for (const auto& f : o.operands) {
     std::string content;
-    if (f == "-") {
-      content = read_all(io.in);
-    } else {
-      int rc = fs().read(cwd_, f, content);
-      if (rc < 0) {
-        *io.err << "wc: " << f << ": " << strerr(rc) << "\n";
-        st = 1;
-        continue;
-      }
+    if (int rc = read_operand(f, io, content); rc < 0) {
+      *io.err << "wc: " << f << ": " << strerr(rc) << "\n";
+      st = 1;
+      continue;
     }
     long long nl = 0, nw = 0;
     bool in_word = false;
@@ -541,9 +533,7 @@ int Coreutils::b_cut(const std::vector<std::string>& argv_in, const Io& io) {
   int st = 0;
   for (const auto& f : o.operands) {
     std::string content;
-    if (f == "-") {
-      content = read_all(io.in);
-    } else if (int rc = fs().read(cwd_, f, content); rc < 0) {
+    if (int rc = read_operand(f, io, content); rc < 0) {
       *io.err << "cut: " << f << ": " << strerr(rc) << "\n";
       st = 1;
       continue;

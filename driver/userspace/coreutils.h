@@ -41,8 +41,9 @@ class Coreutils {
   // Options of the form -abc; returns false (after printing GNU's message) on an
   // unknown letter.  Letters in `with_arg` take the rest of the word or the next word.
   struct Opts {
-    std::map<char, std::string> set;  // letter -> argument ("" if none)
+    std::map<char, std::string> set;  // letter -> argument ("" if none); the last one wins
     std::vector<char> order;
+    std::vector<std::pair<char, std::string>> args;  // the options with an argument, in order
     std::vector<std::string> operands;
   };
   static bool parse_opts(const std::vector<std::string>& argv, const std::string& letters, const std::string& with_arg,
@@ -57,6 +58,8 @@ class Coreutils {
 
  private:
   Sysfs& fs() { return fs_; }
+  /// The contents of operand `f`: standard input for "-", else the file (0 or -errno).
+  int read_operand(const std::string& f, const Io& io, std::string& content);
   bool parse_count(const std::string& v, long long& n, bool& from_start);
   int head_tail(const std::vector<std::string>& argv_in, const Io& io, bool head);
   static std::vector<std::string> map_long_options(const std::vector<std::string>& argv,

@@ -87,52 +87,17 @@ std::string posix_to_ecma(const std::string& re, bool extended) {
 
 int Coreutils::b_grep(const std::vector<std::string>& argv, const Io& io) {
   const std::string usage = "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n";
-  // Own option loop: -e may repeat and options may follow operands (GNU permutes).
+  // -e may repeat (each adds patterns); options may follow operands (GNU permutes).
   Opts o;
+  if (!parse_opts(argv, "vicqsEFGwxnhHloyZ", "em", o, io, "grep", usage)) return 2;
   std::vector<std::string> patterns;
-  bool have_e = false, no_more = false;
-  for (std::size_t i = 1; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    if (no_more || a.size() < 2 || a[0] != '-') {
-      o.operands.push_back(a);
-      continue;
-    }
-    if (a == "--") {
-      no_more = true;
-      continue;
-    }
-    if (a[1] == '-') {
-      *io.err << "grep: unrecognized option '" << a << "'\n" << usage;
-      return 2;
-    }
-    for (std::size_t k = 1; k < a.size(); ++k) {
-      char c = a[k];
-      if (c == 'e' || c == 'm') {
-        std::string val = a.substr(k + 1);
-        if (val.empty()) {
-          if (i + 1 >= argv.size()) {
-            *io.err << "grep: option requires an argument -- '" << c << "'\n" << usage;
-            return 2;
-          }
-          val = argv[++i];
-        }
-        if (c == 'e') {
-          have_e = true;
-          auto ls = split_lines(val);
-          if (ls.empty()) ls.push_back("");
-          patterns.insert(patterns.end(), ls.begin(), ls.end());
-        } else {
-          o.set['m'] = val;
-        }
-        break;
-      }
-      if (!std::strchr("vicqsEFGwxnhHloyZ", c)) {
-        *io.err << "grep: invalid option -- '" << c << "'\n" << usage;
-        return 2;
-      }
-      o.set[c] = "";
-      o.order.push_back(c);
-    }
+  bool have_e = false;
+  for (const auto& [c, val] : o.args) {
+    if (c != 'e') continue;
+    have_e = true;
+    auto ls = split_lines(val);
+    if (ls.empty()) ls.push_back("");
+    patterns.insert(patterns.end(), ls.begin(), ls.end());
   }
   if (!have_e) {
     if (o.operands.empty()) {
@@ -225,17 +190,12 @@ int Coreutils::b_grep(const std::vector<std::string>& argv, const Io& io) {
   if (o.operands.empty()) o.operands.push_back("-");
   bool matched = false, error = false;
   for (const auto& f : o.operands) {
-    std::string content, label = f;
-    if (f == "-") {
-      content = read_all(io.in);
-      label = "(standard input)";
-    } else {
-      int rc = fs().read(cwd_, f, content);
-      if (rc < 0) {
-        if (!silent) *io.err << "grep: " << f << ": " << strerr(rc) << "\n";
-        error = true;
-        continue;
-      }
+    std::string content;
+    const std::string label = f == "-" ? "(standard input)" : f;
+    if (int rc = read_operand(f, io, content); rc < 0) {
+      if (!silent) *io.err << "grep: " << f << ": " << strerr(rc) << "\n";
+      error = true;
+      continue;
     }
     long long n = 0, lineno = 0;
     for (const auto& l : split_lines(content)) {

@@ -236,8 +236,7 @@ int show_capability(SysReader& r, const std::string& id_str, std::ostream& out, 
 
 int lszcrypt_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
   LinuxKernel& k = s.kernel();
-  std::ostream& out = *io.out;
-  std::ostream& err = *io.err;
+  std::ostream &out = *io.out, &err = *io.err;
   bool verbose = false;
   std::vector<std::string> filter;
   SysReader r(k);

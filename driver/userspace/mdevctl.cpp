@@ -897,10 +897,7 @@ int Mdevctl::ap_check(const std::string& event, const std::string& action, const
 }  // namespace
 
 int mdevctl_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
-  LinuxKernel& k = s.kernel();
-  std::ostream& out = *io.out;
-  std::ostream& err = *io.err;
-  return Mdevctl(k, out, err).main(argv);
+  return Mdevctl(s.kernel(), *io.out, *io.err).main(argv);
 }
 
 void mdevctl_start_parent_mdevs(LinuxKernel& k, const std::string& parent, std::ostream& err) {

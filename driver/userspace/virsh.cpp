@@ -341,8 +341,7 @@ int run(Session& s, const std::vector<std::string>& args, std::ostream& out, std
 }  // namespace
 
 int virsh_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
-  std::ostream& out = *io.out;
-  std::ostream& err = *io.err;
+  std::ostream &out = *io.out, &err = *io.err;
   const std::vector<std::string> args(argv.begin() + 1, argv.end());
   const int rc = run(s, args, out, err);
   if (!args.empty()) out << "\n";  // vshCommandRun: an empty line after each command, also a failed one

@@ -112,4 +112,16 @@ inline Result run(FakeHost& h, const std::string& script, bool echo = false, con
   return {out.str(), err.str(), rc};
 }
 
+/// A fake host whose /root is a normal-filesystem directory (as the kernel mounts /etc,
+/// /root, /tmp), for the tests of regular files.
+struct Disk {
+  FakeHost h{"host"};
+  Disk() { h.sysfs.mount_tmpfs("/root"); }
+  /// The file's contents, or "<missing>".
+  std::string file(const std::string& path) {
+    std::string out;
+    return h.sysfs.read("/", path, out) == 0 ? out : "<missing>";
+  }
+};
+
 }  // namespace apsim::test

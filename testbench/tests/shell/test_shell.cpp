@@ -5,17 +5,12 @@
 #define BOOST_TEST_MODULE shell
 #include <boost/test/unit_test.hpp>
 
-#include <cerrno>
 #include <chrono>
 #include <random>
-#include <sstream>
 
 #include "testbench/tests/common/fake_host.h"
 
-using apsim::test::FakeHost;
-using apsim::test::kCreate;
-using apsim::test::kMatrix;
-using apsim::test::run;
+using namespace apsim::test;
 
 // ============================================================================ shell
 BOOST_AUTO_TEST_SUITE(shell)
@@ -560,14 +555,6 @@ BOOST_AUTO_TEST_SUITE_END()
 // appending redirections and here-documents, with bash's texts.
 BOOST_AUTO_TEST_SUITE(regular_files)
 
-struct Disk {
-  FakeHost h{"host"};
-  Disk() { h.sysfs.mount_tmpfs("/root"); }
-  std::string file(const std::string& path) {
-    std::string out;
-    return h.sysfs.read("/", path, out) == 0 ? out : "<missing>";
-  }
-};
 
 BOOST_FIXTURE_TEST_CASE(append_redirections, Disk) {
   auto r = run(h, "echo one > f\necho two >> f\nprintf three >> /root/f\n{ echo four; echo five >&2; } &>> f\n"

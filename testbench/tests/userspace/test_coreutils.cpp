@@ -5,17 +5,9 @@
 #define BOOST_TEST_MODULE coreutils
 #include <boost/test/unit_test.hpp>
 
-#include <cerrno>
-#include <chrono>
-#include <random>
-#include <sstream>
-
 #include "testbench/tests/common/fake_host.h"
 
-using apsim::test::FakeHost;
-using apsim::test::kCreate;
-using apsim::test::kMatrix;
-using apsim::test::run;
+using namespace apsim::test;
 
 BOOST_AUTO_TEST_SUITE(utilities)
 
@@ -169,14 +161,6 @@ BOOST_AUTO_TEST_SUITE_END()
 // mkdir, rm and cut on the normal-filesystem mounts (/root here), and what sysfs refuses.
 BOOST_AUTO_TEST_SUITE(regular_files)
 
-struct Disk {
-  FakeHost h{"host"};
-  Disk() { h.sysfs.mount_tmpfs("/root"); }
-  std::string file(const std::string& path) {
-    std::string out;
-    return h.sysfs.read("/", path, out) == 0 ? out : "<missing>";
-  }
-};
 
 BOOST_FIXTURE_TEST_CASE(mkdir_command, Disk) {
   auto r = run(h, "mkdir d\nmkdir d\nmkdir a/b\nmkdir -p a/b/c\nls a/b\nmkdir -p a/b/c; echo $?\n"
