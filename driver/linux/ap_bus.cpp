@@ -207,6 +207,10 @@ void ApBus::bind(ApQueueDev& q, ApDriver& drv) {
 void ApBus::unbind(ApQueueDev& q) {
   if (!q.driver) return;
   ApDriver& drv = *q.driver;
+  // ap_device_remove -> ap_queue_prepare_remove: the requests still on the queue are
+  // 'received' with -EAGAIN (__ap_flush_queue) before the driver lets go of it, so no waiter
+  // waits forever and none of them reaches the queue's next owner.
+  flush_queue(q, -EAGAIN);
   drv.remove_queue(q);
   Sysfs& fs = kernel_.sysfs();
   fs.remove("/sys/bus/ap/drivers/" + drv.name() + "/" + q.qid.name());

@@ -219,11 +219,15 @@ class ApBus {
   int queue_reset_store(ApQueueDev& q);
   /// An RC the state machine cannot handle: error state, requests flushed with -EAGAIN.
   void queue_error(ApQueueDev& q, uint8_t rc);
+  /// The queue device goes (scan: not in the configuration any more): unbound, its requests
+  /// flushed with -EAGAIN, zeroized (ap_queue_remove), its sysfs entries and buffers freed.
   void remove_queue_dev(ApQueueDev& q);
   void remove_card_dev(unsigned apid);
   void probe_device(ApQueueDev& q);
   void bind(ApQueueDev& q, ApDriver& drv);
   void bind_card(ApCardDev& c, ApDriver& drv);
+  /// ap_device_remove for a queue: its requests flushed with -EAGAIN (ap_queue_prepare_remove),
+  /// then the driver's remove; the queue stays, unbound.
   void unbind(ApQueueDev& q);
   void unbind_card(ApCardDev& c);
   void revise_bindings();

@@ -53,7 +53,8 @@ void ApBus::create_queue(ApCardDev& card, unsigned apqi, bool config, bool chkst
 }
 
 void ApBus::remove_queue_dev(ApQueueDev& q) {
-  unbind(q);
+  unbind(q);  // flushes the requests a driver left on the queue (ap_queue_prepare_remove)
+  flush_queue(q, -EAGAIN);  // and those of a queue no driver has
   // Removing a queue device zeroizes the queue (ap_queue_remove -> ZAPQ).
   ap_zapq(kernel_.cpu(), q.qid, false);
   kernel_.sysfs().remove("/sys/bus/ap/devices/" + q.qid.name());
