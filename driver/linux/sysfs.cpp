@@ -271,6 +271,7 @@ int Sysfs::write(const std::string& cwd, const std::string& path, const std::str
   StoreFn store = n->store;
   // kernfs hands a sysfs store at most PAGE_SIZE bytes per write(2) and the writer loops
   // for the rest; a zero-length write never reaches the store (sysfs_kf_write).
+  // A store that sleeps returns -EIOCBQUEUED (sleep_on): the writer waits for the rest.
   for (std::size_t off = 0; off < data.size(); off += kPageSize) {
     rc = store(data.substr(off, kPageSize));
     if (rc < 0) return rc;

@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "driver/linux/completion.h"
+
 namespace apsim::driver {
 
 /// show(): fill `out` with the attribute's text; return 0 or -errno.
@@ -97,6 +99,12 @@ class Sysfs {
   /// directory; 0 if a write() would reach the store callback.
   int open_write(const std::string& cwd, const std::string& path) const;
   int write(const std::string& cwd, const std::string& path, const std::string& data);
+  /// A store that sleeps (its write(2) returns only when `c` completes: mdev remove in 6.1)
+  /// calls this and returns -EIOCBQUEUED; write() then returns -EIOCBQUEUED and the writer
+  /// takes the completion with take_sleeping() to wait for it.
+  void sleep_on(std::shared_ptr<Completion> c) { sleeping_ = std::move(c); }
+  /// The completion of the last write() that returned -EIOCBQUEUED (once), else nullptr.
+  std::shared_ptr<Completion> take_sleeping() { return std::move(sleeping_); }
   /// Target of the symbolic link `path` (the final component is not followed):
   /// -EINVAL if it is not a link, as readlink(2).
   int readlink(const std::string& cwd, const std::string& path, std::string& target) const;
@@ -113,6 +121,7 @@ class Sysfs {
              std::string* canon) const;
   Node* ensure_dir(const std::string& abs_path);
   std::unique_ptr<Node> root_;
+  std::shared_ptr<Completion> sleeping_;
 };
 
 }  // namespace apsim::driver

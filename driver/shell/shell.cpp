@@ -63,6 +63,7 @@ void Shell::Impl::restore(Saved&& s) {
 }
 
 void Shell::Impl::step(const Io& io, int line) {
+  if (!sh.jobs_.empty()) reap_jobs(io);
   if (++sh.steps_ > kMaxSteps) {
     diag(io, line, "apsim: step limit (" + std::to_string(kMaxSteps) + " commands) exceeded, script stopped");
     throw StepLimit{};
@@ -91,6 +92,10 @@ int Shell::Impl::run_top(const std::string& text) {
   } catch (const std::length_error&) {  // subshells nested beyond kMaxRunDepth
     diag(io, 1, "apsim: subshells nested too deeply, script stopped");
     sh.last_status_ = 1;
+  } catch (BlockedForGood& b) {
+    // Reported where it happened.  A shell run by a program (ssh) blocks its caller too.
+    if (g_run_depth > 1) throw;
+    sh.last_status_ = kBlockedForGoodStatus;
   }
   return sh.last_status_;
 }
@@ -156,17 +161,7 @@ int Shell::Impl::exec_list(const Node& list, const Io& io) {
   for (std::size_t i = 0; i < list.kids.size(); ++i) {
     bool async = i < list.ops.size() && list.ops[i] == "&";
     if (async) {
-      // `cmd &`: run to completion now (the simulation has no job control); $? is 0
-      // as after starting a background job, and set -e does not apply.
-      ++errexit_suppressed;
-      try {
-        exec_and_or(*list.kids[i], io);
-      } catch (...) {
-        --errexit_suppressed;
-        throw;
-      }
-      --errexit_suppressed;
-      st = sh.last_status_ = 0;
+      st = start_job(*list.kids[i], io);
     } else {
       st = exec_and_or(*list.kids[i], io);
     }
@@ -374,6 +369,95 @@ int Shell::Impl::b_loop_control(const std::vector<std::string>& argv, Io& io, in
   throw LoopControl{static_cast<int>(std::min<long long>(n, loop_depth)), argv[0] == "continue"};
 }
 
+// ---------------------------------------------------------------- jobs
+
+// `cmd &`: the job runs now, to its end (one software thread), unless its write(2) sleeps in
+// the kernel (possible when the job is one simple command): then it stays Running until the
+// call completes.  $? is 0 as after starting a background job; set -e does not apply.
+int Shell::Impl::start_job(const Node& and_or, const Io& io) {
+  Shell::Job job;
+  job.id = sh.jobs_.empty() ? 1 : sh.jobs_.back().id + 1;
+  job.pid = ++sh.last_pid_;
+  job.text = command_text(and_or) + " &";
+  sh.last_bg_pid_ = job.pid;
+  const Node* simple = &and_or;
+  while (simple->kind != Node::Kind::Simple && simple->kids.size() == 1 && !simple->negate &&
+         (simple->kind == Node::Kind::AndOr || simple->kind == Node::Kind::Pipeline))
+    simple = simple->kids[0].get();
+  Shell::Job* const saved_job = current_job;
+  const bool saved_may = job_may_sleep;
+  current_job = &job;
+  job_may_sleep = simple->kind == Node::Kind::Simple;
+  struct Restore {
+    Impl& im;
+    Shell::Job* job;
+    bool may;
+    ~Restore() {
+      --im.errexit_suppressed;
+      im.current_job = job;
+      im.job_may_sleep = may;
+    }
+  };
+  ++errexit_suppressed;
+  int st = 0;
+  {
+    Restore restore{*this, saved_job, saved_may};
+    st = exec_and_or(and_or, io);
+  }
+  if (job.call) sh.jobs_.push_back(job);
+  else sh.job_status_[job.pid] = st;
+  return sh.last_status_ = 0;
+}
+
+// The job's sleeping write has completed (with `wait`: is waited for): report a write error
+// as the writer would and record the job's status.  False if it still runs.
+bool Shell::Impl::finish_job(Shell::Job& job, const Io& io, bool wait) {
+  if (!job.call->done()) {
+    if (!wait) return false;
+    if (!sh.host_.wait_for(*job.call, kBlockedForGoodSeconds))
+      blocked_for_good(io, job.line, job.text, job.call->waits_for());
+  }
+  int st = job.status;
+  if (const int rc = job.call->result(); rc < 0) {
+    write_error(io, rc, job.who, job.builtin, job.line);
+    st = (job.who == "grep" || job.who == "ls") ? 2 : 1;
+  }
+  sh.job_status_[job.pid] = st;
+  return true;
+}
+
+// The command as bash prints it in `jobs`: words and redirections separated by one space,
+// operators spaced, ( ) and { } with their spaces.
+std::string Shell::Impl::command_text(const Node& n) {
+  std::string s;
+  switch (n.kind) {
+    case Node::Kind::Simple:
+      for (const auto& a : n.assigns) s += (s.empty() ? "" : " ") + a.raw;
+      for (const auto& w : n.words) s += (s.empty() ? "" : " ") + w.raw;
+      for (const auto& r : n.redirs)
+        s += (s.empty() ? "" : " ") + (r.fd >= 0 ? std::to_string(r.fd) : std::string()) + r.op + " " +
+             (r.heredoc ? r.heredoc->delimiter : r.target.raw);
+      return s;
+    case Node::Kind::Pipeline:
+      for (const auto& k : n.kids) s += (s.empty() ? "" : " | ") + command_text(*k);
+      return (n.negate ? "! " : "") + s;
+    case Node::Kind::AndOr:
+      s = command_text(*n.kids[0]);
+      for (std::size_t i = 1; i < n.kids.size(); ++i) s += " " + n.ops[i - 1] + " " + command_text(*n.kids[i]);
+      return s;
+    case Node::Kind::List:
+      for (std::size_t i = 0; i < n.kids.size(); ++i)
+        s += command_text(*n.kids[i]) + (i + 1 == n.kids.size() ? "" : i < n.ops.size() && n.ops[i] == "&" ? " & " : "; ");
+      return s;
+    case Node::Kind::Subshell:
+      return "( " + command_text(*n.kids[0]) + " )";
+    case Node::Kind::Group:
+      return "{ " + command_text(*n.kids[0]) + "; }";
+    default:  // for/if/while: bash prints them on several lines
+      return n.kind == Node::Kind::For ? "for ..." : n.kind == Node::Kind::If ? "if ..." : "while ...";
+  }
+}
+
 // ---------------------------------------------------------------- simple commands
 
 int Shell::Impl::exec_simple(const Node& n, const Io& io) {
@@ -445,7 +529,7 @@ int Shell::Impl::exec_simple(const Node& n, const Io& io) {
     throw;
   }
   restore_vars(old);
-  st = flush(rs, cio, st, argv[0], is_bash_builtin(argv[0]), n.line);
+  st = flush(rs, cio, st, argv[0], is_bash_builtin(argv[0]), n.line, &n);
   return sh.last_status_ = st;
 }
 
@@ -457,8 +541,8 @@ void Shell::Impl::restore_vars(std::vector<std::pair<std::string, std::optional<
 }
 
 bool Shell::Impl::is_bash_builtin(const std::string& name) {
-  static const char* names[] = {"echo", "printf", "pwd", "cd", "set", "exit", "true", "false", ":",
-                                "test", "[", "export", "unset", "wait", "read", "break", "continue"};
+  static const char* names[] = {"echo", "printf", "pwd", "cd", "set", "exit", "true", "false", ":", "test",
+                                "[", "export", "unset", "wait", "jobs", "read", "break", "continue"};
   for (const char* b : names)
     if (name == b) return true;
   return false;
@@ -577,7 +661,8 @@ bool Shell::Impl::redir_target(const Redir& r, const Io& io, int line, std::stri
 // Write what the command printed into each redirected sysfs file with one write(2).
 // A failure is reported as the writer would: bash builtins through bash's
 // "SCRIPT: line N: echo: write error: ...", programs as "prog: write error: ...".
-int Shell::Impl::flush(RedirState& rs, const Io& io, int st, const std::string& who, bool builtin, int line) {
+int Shell::Impl::flush(RedirState& rs, const Io& io, int st, const std::string& who, bool builtin, int line,
+                       const Node* cmd) {
   for (auto& f : rs.files) {
     std::string data = f.buf->str();
     // A regular file (normal-filesystem directory) is truncated by `>` even when
@@ -590,18 +675,49 @@ int Shell::Impl::flush(RedirState& rs, const Io& io, int st, const std::string& 
       if (fs().read("/", f.abs_path, old) == 0) data = old + data;
     }
     int rc = fs().write("/", f.abs_path, data);
+    if (rc == FileSystem::kWriteSleeps) {
+      std::shared_ptr<SleepingCall> call = fs().take_sleeping();
+      if (current_job && job_may_sleep) {
+        // A background job's write sleeps: the job runs on; `wait` collects its end.
+        current_job->call = call;
+        current_job->who = who;
+        current_job->builtin = builtin;
+        current_job->line = line;
+        current_job->status = st;
+        continue;
+      }
+      // In the foreground the script waits for the call, as bash waits for its child.
+      if (!call || !sh.host_.wait_for(*call, kBlockedForGoodSeconds))
+        blocked_for_good(io, line, cmd ? command_text(*cmd) : who, call ? call->waits_for() : "");
+      rc = call->result();
+    }
     if (rc < 0) {
-      if (who.empty())
-        diag(io, line, "write error: " + strerr(rc));
-      else if (builtin)
-        diag(io, line, who + ": write error: " + strerr(rc));
-      else
-        *io.err << who << ": write error: " << strerr(rc) << "\n";
+      write_error(io, rc, who, builtin, line);
       st = (who == "grep" || who == "ls") ? 2 : 1;
     }
   }
   return st;
 }
+
+// A failed write(2) of a redirection, as the writer reports it.
+void Shell::Impl::write_error(const Io& io, int rc, const std::string& who, bool builtin, int line) {
+  if (who.empty())
+    diag(io, line, "write error: " + strerr(rc));
+  else if (builtin)
+    diag(io, line, who + ": write error: " + strerr(rc));
+  else
+    *io.err << who << ": write error: " << strerr(rc) << "\n";
+}
+
+// The script cannot go on: a command sleeps in the kernel and nothing will wake it.  apsim
+// waits kBlockedForGoodSeconds of simulated time (Linux's hung-task timeout) first.
+void Shell::Impl::blocked_for_good(const Io& io, int line, const std::string& command, const std::string& what) {
+  *io.err << "apsim: " << where(line) << "`" << command << "' is blocked in the kernel for more than "
+          << static_cast<int>(kBlockedForGoodSeconds) << " s" << (what.empty() ? "" : " waiting for " + what)
+          << "; the script stops here\n";
+  throw BlockedForGood{command, what, true};
+}
+
 
 // ---------------------------------------------------------------- expansion
 
@@ -826,7 +942,8 @@ std::optional<std::string> Shell::Impl::param(const std::string& name, int line,
   if (name == "#") return std::string("0");
   if (name == "0") return sh.opts_.script_name;
   if (name == "-") return std::string(sh.errexit_ ? "ehB" : "hB");
-  if (name == "@" || name == "*" || name == "!") return std::nullopt;
+  if (name == "!") return sh.last_bg_pid_ ? std::optional<std::string>(std::to_string(sh.last_bg_pid_)) : std::nullopt;
+  if (name == "@" || name == "*") return std::nullopt;
   if (!name.empty() && is_digit(name[0])) return std::nullopt;
   if (name == "PWD") return sh.cwd_;
   if (name == "OLDPWD" && !sh.oldpwd_.empty()) return sh.oldpwd_;
@@ -1104,12 +1221,21 @@ int Shell::Impl::run_argv(const std::vector<std::string>& argv, Io& io, int line
       {"pwd", &Impl::b_pwd},         {"true", &Impl::b_true},     {":", &Impl::b_true},
       {"false", &Impl::b_false},     {"exit", &Impl::b_exit},     {"set", &Impl::b_set},
       {"export", &Impl::b_export},   {"unset", &Impl::b_unset},   {"test", &Impl::b_test},
-      {"[", &Impl::b_test},          {"wait", &Impl::b_true},     {"read", &Impl::b_read},
+      {"[", &Impl::b_test},          {"wait", &Impl::b_wait},     {"read", &Impl::b_read},
+      {"jobs", &Impl::b_jobs},
       {"break", &Impl::b_loop_control}, {"continue", &Impl::b_loop_control},
   };
   auto it = builtins.find(argv[0]);
   if (it != builtins.end()) return (this->*(it->second))(argv, io, line);
-  const std::optional<int> st = sh.host_.run_command(argv, CommandIo{io.in, io.out, io.err}, sh.cwd_);
+  std::optional<int> st;
+  try {
+    st = sh.host_.run_command(argv, CommandIo{io.in, io.out, io.err}, sh.cwd_);
+  } catch (const BlockedForGood& b) {
+    if (b.reported) throw;
+    std::string text;
+    for (const auto& a : argv) text += (text.empty() ? "" : " ") + a;
+    blocked_for_good(io, line, b.command.empty() ? text : b.command, b.waits_for);
+  }
   if (st) return *st;
   if (argv[0].find('/') != std::string::npos)
     diag(io, line, argv[0] + ": No such file or directory");

@@ -25,12 +25,42 @@
 #include <cstdint>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-
 namespace apsim::driver {
+
+/// A system call that sleeps in the kernel (a write to an mdev's `remove` in Linux 6.1 waits
+/// until the guest's QEMU releases the device): it has not returned yet.  apsim runs one
+/// software thread, so the call comes back at once as this handle, and whoever waits for it
+/// lets simulated time pass (ShellHost::wait_for).
+class SleepingCall {
+ public:
+  virtual ~SleepingCall() = default;
+  virtual bool done() const = 0;
+  /// The call's return value, 0 or -errno; meaningful once done().
+  virtual int result() const = 0;
+  /// What it waits for, in words ("the mdev's user (QEMU) to release the device").
+  virtual std::string waits_for() const = 0;
+};
+
+/// How long a script may be blocked in the kernel before apsim stops it: 120 s of simulated
+/// time, the default of Linux's hung-task detector (kernel/hung_task.c,
+/// sysctl_hung_task_timeout_secs).
+inline constexpr double kBlockedForGoodSeconds = 120;
+
+/// Thrown out of ShellHost::run_command when the program it ran is blocked in the kernel and
+/// nothing can wake it (kBlockedForGoodSeconds passed): the shell reports it and the script
+/// stops.  `command` may be empty (the shell names the command then).
+struct BlockedForGood {
+  std::string command;
+  std::string waits_for;
+  bool reported = false;  ///< an inner shell (ssh) has printed the report already
+};
+/// The exit status of a script stopped because it was blocked for good (as timeout(1)).
+inline constexpr int kBlockedForGoodStatus = 124;
 
 /// The file system as the shell uses it: the system calls behind redirections, pathname
 /// expansion, `cd` and `test`.  Paths are absolute or relative to `cwd` (an absolute
@@ -48,8 +78,13 @@ class FileSystem {
   /// reach the file, else -ENOENT, -ENOTDIR, -EACCES, -EISDIR.
   virtual int open_write(const std::string& cwd, const std::string& path) const = 0;
   /// One write(2) of `data` (a regular file is replaced by it, a sysfs attribute stores it);
-  /// 0 or -errno.
+  /// 0 or -errno, or kWriteSleeps when the call sleeps in the kernel (take_sleeping()).
   virtual int write(const std::string& cwd, const std::string& path, const std::string& data) = 0;
+  /// write() returned this: the call sleeps; take_sleeping() hands it over.  The value is the
+  /// kernel's own EIOCBQUEUED ("queued, completion follows").
+  static constexpr int kWriteSleeps = -529;
+  /// The call of the last write() that returned kWriteSleeps (once); nullptr if none.
+  virtual std::shared_ptr<SleepingCall> take_sleeping() { return nullptr; }
   /// readlink(2) of the final component: -EINVAL if it is not a symbolic link.
   virtual int readlink(const std::string& cwd, const std::string& path, std::string& target) const = 0;
   /// The names in a directory, sorted as `ls` does in the C locale; -ENOTDIR for a file.
@@ -81,6 +116,9 @@ class ShellHost {
   /// there is no such command (the shell then prints "command not found" and sets 127).
   virtual std::optional<int> run_command(const std::vector<std::string>& argv, const CommandIo& io,
                                          const std::string& cwd) = 0;
+  /// Let simulated time pass until `call` is done, at most `timeout_s` seconds; true if it is
+  /// done.  The default lets no time pass.
+  virtual bool wait_for(SleepingCall& call, double timeout_s) { return call.done(); }
 };
 
 struct ShellOptions {
@@ -113,6 +151,23 @@ class Shell {
   bool nounset_ = false;
   std::string oldpwd_;
   long steps_ = 0;
+  // Background jobs (`cmd &`).  A job runs to its end when it is started (one software
+  // thread), unless its write(2) sleeps in the kernel: then it stays Running until the call
+  // completes; `wait` waits for it, `jobs` lists it, `$!` is its process id.
+  struct Job {
+    int id = 0;
+    long pid = 0;
+    std::string text;                    // the command as bash prints it, with " &"
+    std::shared_ptr<SleepingCall> call;  // the sleeping write, while the job runs
+    std::string who;                     // the writer, for a write error at the end
+    bool builtin = false;
+    int line = 0;
+    int status = 0;                      // the command's status before the write ended
+  };
+  std::vector<Job> jobs_;                // running jobs, in the order started
+  std::map<long, int> job_status_;       // pid -> exit status of every job that ended
+  long last_pid_ = 4242;                 // $$; each job takes the next number
+  long last_bg_pid_ = 0;                 // $!
   friend struct Impl;
 };
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <istream>
@@ -491,6 +492,85 @@ bool Shell::Impl::test_primary(const std::vector<std::string>& a, std::size_t& p
   }
   ++p;
   return !s.empty();
+}
+
+// ---------------------------------------------------------------- jobs
+
+// jobs [-l|-p]: the running background jobs, as a non-interactive bash lists them (jobs that
+// ended are reaped silently): "[N]+  Running                 CMD &", '+' the newest, '-' the
+// one before; -l adds the pid, -p prints only pids.
+int Shell::Impl::b_jobs(const std::vector<std::string>& argv, Io& io, int line) {
+  bool pids = false, pid_only = false;
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    if (argv[i] == "-l") pids = true;
+    else if (argv[i] == "-p") pid_only = true;
+    else {
+      diag(io, line, "jobs: " + argv[i] + ": invalid option");
+      *io.err << "jobs: usage: jobs [-lnprs] [jobspec ...] or jobs -x command [args]\n";
+      return 2;
+    }
+  }
+  reap_jobs(io);
+  for (std::size_t k = 0; k < sh.jobs_.size(); ++k) {
+    const Shell::Job& j = sh.jobs_[k];
+    if (pid_only) {
+      *io.out << j.pid << "\n";
+      continue;
+    }
+    const char mark = k + 1 == sh.jobs_.size() ? '+' : k + 2 == sh.jobs_.size() ? '-' : ' ';
+    char head[64];
+    if (pids) std::snprintf(head, sizeof head, "[%d]%c %5ld %-24s", j.id, mark, j.pid, "Running");
+    else std::snprintf(head, sizeof head, "[%d]%c  %-24s", j.id, mark, "Running");
+    *io.out << head << j.text << "\n";
+  }
+  return 0;
+}
+
+// Jobs whose sleeping write has completed end now (their write error, if any, is printed).
+void Shell::Impl::reap_jobs(const Io& io) {
+  for (auto it = sh.jobs_.begin(); it != sh.jobs_.end();) {
+    if (finish_job(*it, io, false)) it = sh.jobs_.erase(it);
+    else ++it;
+  }
+}
+
+// wait [ID...]: wait for the named jobs (%N or a pid), else for every running job.  The
+// status is the last named job's, 0 without IDs; 127 for an ID that is no child of this
+// shell, as bash says.
+int Shell::Impl::b_wait(const std::vector<std::string>& argv, Io& io, int line) {
+  reap_jobs(io);
+  if (argv.size() == 1) {
+    while (!sh.jobs_.empty()) {
+      finish_job(sh.jobs_.front(), io, true);
+      sh.jobs_.erase(sh.jobs_.begin());
+    }
+    return 0;
+  }
+  int st = 0;
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    long long id = 0;
+    const bool spec = !a.empty() && a[0] == '%';
+    if (!parse_int(spec ? a.substr(1) : a, id) || id <= 0) {
+      diag(io, line, "wait: `" + a + "': not a pid or valid job spec");
+      st = 2;
+      continue;
+    }
+    auto it = std::find_if(sh.jobs_.begin(), sh.jobs_.end(),
+                           [&](const Shell::Job& j) { return spec ? j.id == id : j.pid == id; });
+    if (it != sh.jobs_.end()) {
+      const long pid = it->pid;
+      finish_job(*it, io, true);
+      sh.jobs_.erase(it);
+      st = sh.job_status_[pid];
+    } else if (!spec && sh.job_status_.count(id)) {
+      st = sh.job_status_[id];
+    } else {
+      diag(io, line, spec ? "wait: " + a + ": no such job" : "wait: pid " + a + " is not a child of this shell");
+      st = 127;
+    }
+  }
+  return st;
 }
 
 }  // namespace apsim::driver

@@ -80,6 +80,8 @@ struct Shell::Impl {
   Shell& sh;
   std::ostream null_out{nullptr};  // /dev/null: a stream without a buffer discards
   int errexit_suppressed = 0;      // >0 inside if/while conditions, && || lists, `!`
+  Shell::Job* current_job = nullptr;  // the background job being started, if any
+  bool job_may_sleep = false;      // it is one simple command: its write may sleep on
   int cmdsub_status = -1;          // status of the last $(...) of the current command
   int loop_depth = 0;              // enclosing for/while/until loops (for break/continue)
 
@@ -134,7 +136,18 @@ struct Shell::Impl {
   bool apply_redirs(const std::vector<Redir>& redirs, Io& io, RedirState& rs, int line);
   static void set_fd(Io& io, int fd, std::ostream* s);
   bool redir_target(const Redir& r, const Io& io, int line, std::string& path);
-  int flush(RedirState& rs, const Io& io, int st, const std::string& who, bool builtin, int line);
+  int flush(RedirState& rs, const Io& io, int st, const std::string& who, bool builtin, int line,
+            const Node* cmd = nullptr);
+  void write_error(const Io& io, int rc, const std::string& who, bool builtin, int line);
+  [[noreturn]] void blocked_for_good(const Io& io, int line, const std::string& command, const std::string& what);
+
+  // ---------------------------------------------------------------- jobs
+  int start_job(const Node& and_or, const Io& io);
+  bool finish_job(Shell::Job& job, const Io& io, bool wait);
+  void reap_jobs(const Io& io);
+  static std::string command_text(const Node& n);
+  int b_wait(const std::vector<std::string>& argv, Io& io, int line);
+  int b_jobs(const std::vector<std::string>& argv, Io& io, int line);
 
   // ---------------------------------------------------------------- expansion
   std::vector<std::string> expand_fields(const Word& w, const Io& io);

@@ -122,7 +122,10 @@ ApDevice ap_device_of(const MDev& d) {
 
 class Mdevctl {
  public:
-  Mdevctl(LinuxKernel& k, std::ostream& out, std::ostream& err) : k_(k), fs_(k.sysfs()), out_(out), err_(err) {}
+  /// `session`: the process's user space (its writes may sleep in the kernel: stop of an mdev
+  /// in use in Linux 6.1); nullptr when udev runs it.
+  Mdevctl(LinuxKernel& k, Session* session, std::ostream& out, std::ostream& err)
+      : k_(k), session_(session), fs_(k.sysfs()), out_(out), err_(err) {}
 
   int main(const std::vector<std::string>& argv);
   /// start-parent-mdevs: start every auto mdev of `parent`; failures become warnings.
@@ -179,6 +182,7 @@ class Mdevctl {
   std::vector<std::pair<std::string, std::string>> get_attributes(const MDev& d);
 
   LinuxKernel& k_;
+  Session* session_;
   Sysfs& fs_;
   std::ostream& out_;
   std::ostream& err_;
@@ -500,7 +504,9 @@ void Mdevctl::start(MDev& d) {
 }
 
 void Mdevctl::stop(MDev& d) {
-  if (int rc = fs_.write("/", kMdevBase + "/" + d.uuid + "/remove", "1"); rc < 0)
+  // The write sleeps while a guest uses the mdev (Linux 6.1: until QEMU releases it).
+  const std::string remove = kMdevBase + "/" + d.uuid + "/remove";
+  if (int rc = session_ ? session_->write_sysfs(remove, "1") : fs_.write("/", remove, "1"); rc < 0)
     throw Failure{"Error removing device " + d.uuid, os_error(rc)};
   d.active = false;
 }
@@ -897,12 +903,12 @@ int Mdevctl::ap_check(const std::string& event, const std::string& action, const
 }  // namespace
 
 int mdevctl_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
-  return Mdevctl(s.kernel(), *io.out, *io.err).main(argv);
+  return Mdevctl(s.kernel(), &s, *io.out, *io.err).main(argv);
 }
 
 void mdevctl_start_parent_mdevs(LinuxKernel& k, const std::string& parent, std::ostream& err) {
   std::ostringstream out;
-  Mdevctl(k, out, err).start_parent_mdevs(parent);
+  Mdevctl(k, nullptr, out, err).start_parent_mdevs(parent);
 }
 
 }  // namespace apsim::driver

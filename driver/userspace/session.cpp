@@ -1,6 +1,7 @@
 // driver/userspace/session.cpp — running programs, the process table of guests, sleep.
 #include "driver/userspace/session.h"
 
+#include <cerrno>
 #include <cmath>
 #include <map>
 #include <ostream>
@@ -20,6 +21,30 @@ GuestProcess::~GuestProcess() {
   qemu.reset();
 }
 LinuxKernel& GuestProcess::kernel() { return qemu->guest(); }
+
+namespace {
+class CompletionCall : public SleepingCall {
+ public:
+  explicit CompletionCall(std::shared_ptr<Completion> c) : c_(std::move(c)) {}
+  bool done() const override { return c_->done(); }
+  int result() const override { return c_->result(); }
+  std::string waits_for() const override { return c_->waits_for(); }
+
+ private:
+  std::shared_ptr<Completion> c_;
+};
+}  // namespace
+
+std::shared_ptr<SleepingCall> SysfsFileSystem::sleeping_call(std::shared_ptr<Completion> c) {
+  return c ? std::make_shared<CompletionCall>(std::move(c)) : nullptr;
+}
+
+int SysfsFileSystem::write(const std::string& cwd, const std::string& path, const std::string& data) {
+  const int rc = fs_.write(cwd, path, data);
+  if (rc != -EIOCBQUEUED) return rc;
+  sleeping_ = sleeping_call(fs_.take_sleeping());
+  return kWriteSleeps;
+}
 
 Session::Session(LinuxKernel& kernel) : kernel_(kernel), fs_(kernel.sysfs()) {}
 
@@ -125,6 +150,19 @@ void Session::reboot() {
   end_all_guests();
   next_domain_id_ = 1;  // libvirtd starts afresh too
   kernel_.reboot();
+}
+
+bool Session::wait_for(SleepingCall& call, double timeout_s) {
+  for (double waited = 0; !call.done() && waited < timeout_s; waited += 1) sleep_seconds(1);
+  return call.done();
+}
+
+int Session::write_sysfs(const std::string& path, const std::string& data) {
+  const int rc = kernel_.sysfs().write(cwd_, path, data);
+  if (rc != -EIOCBQUEUED) return rc;
+  auto call = SysfsFileSystem::sleeping_call(kernel_.sysfs().take_sleeping());
+  if (!call || !wait_for(*call, kBlockedForGoodSeconds)) throw BlockedForGood{"", call ? call->waits_for() : ""};
+  return call->result();
 }
 
 void Session::sleep_seconds(double seconds) {

@@ -29,6 +29,8 @@ class Session;
 class SysfsFileSystem : public FileSystem {
  public:
   explicit SysfsFileSystem(Sysfs& fs) : fs_(fs) {}
+  /// A kernel completion as the shell's SleepingCall.
+  static std::shared_ptr<SleepingCall> sleeping_call(std::shared_ptr<Completion> c);
   int resolve(const std::string& cwd, const std::string& path, std::string& out) const override {
     return fs_.resolve(cwd, path, out);
   }
@@ -36,9 +38,9 @@ class SysfsFileSystem : public FileSystem {
     return fs_.read(cwd, path, out);
   }
   int open_write(const std::string& cwd, const std::string& path) const override { return fs_.open_write(cwd, path); }
-  int write(const std::string& cwd, const std::string& path, const std::string& data) override {
-    return fs_.write(cwd, path, data);
-  }
+  /// A store that sleeps (-EIOCBQUEUED) gives kWriteSleeps; take_sleeping() has its call.
+  int write(const std::string& cwd, const std::string& path, const std::string& data) override;
+  std::shared_ptr<SleepingCall> take_sleeping() override { return std::move(sleeping_); }
   int readlink(const std::string& cwd, const std::string& path, std::string& target) const override {
     return fs_.readlink(cwd, path, target);
   }
@@ -51,6 +53,7 @@ class SysfsFileSystem : public FileSystem {
 
  private:
   Sysfs& fs_;
+  std::shared_ptr<SleepingCall> sleeping_;
 };
 
 /// A guest started by qemu-system-s390x on the host: the QEMU process and the user space of
@@ -117,6 +120,12 @@ class Session : public ShellHost {
   /// Let simulated time pass; the AP bus rescans (every AP_CONFIG_TIME, 30 s) of this
   /// kernel and its guests' kernels that fall due meanwhile run at their time, in order.
   void sleep_seconds(double seconds);
+  /// ShellHost: sleep (as sleep_seconds, in steps of a second) until `call` is done or
+  /// `timeout_s` has passed; true if it is done.
+  bool wait_for(SleepingCall& call, double timeout_s) override;
+  /// A program's write to sysfs (Sysfs::write): a store that sleeps is waited for as a process
+  /// would be; one that nothing wakes within kBlockedForGoodSeconds throws BlockedForGood.
+  int write_sysfs(const std::string& path, const std::string& data);
 
   /// A command of the simulator itself rather than of Linux (`apsim-inject`): run_command
   /// hands it every command it does not know.  The hook returns the exit status, or nothing

@@ -33,9 +33,17 @@ class FakeHost : public driver::ShellHost {
         stores(tree_.stores),
         name_(std::move(name)) {
     sysfs.mkdir("/root");  // root's home, the shell's first working directory
+    // A store that sleeps in the kernel until the command `wake [ERRNO]` completes it.
+    sysfs.add_attr("/sys/bus/ap/sleepy", nullptr, [this](const std::string& b) {
+      stores.push_back("sleepy:" + b);
+      sleeper = std::make_shared<driver::Completion>("a test's wake command");
+      sysfs.sleep_on(sleeper);
+      return -EIOCBQUEUED;
+    });
   }
 
   driver::FileSystem& fs() override { return session_.fs(); }
+  bool wait_for(driver::SleepingCall& call, double timeout_s) override { return session_.wait_for(call, timeout_s); }
   std::string hostname() const override { return name_; }
   std::optional<int> run_command(const std::vector<std::string>& argv, const driver::CommandIo& io,
                                  const std::string& cwd) override {
@@ -67,6 +75,11 @@ class FakeHost : public driver::ShellHost {
       return 0;
     }
     if (argv[0] == "/usr/bin/qemu-system-s390x") return 0;
+    if (argv[0] == "wake") {  // completes the sleeping store: 0, or -ERRNO given as a number
+      if (!sleeper) return 1;
+      sleeper->complete(argv.size() > 1 ? -std::stoi(argv[1]) : 0);
+      return 0;
+    }
     return std::nullopt;
   }
   /// `ssh NAME` from this host reaches `peer` (NAME = the peer's host name).
@@ -91,6 +104,7 @@ class FakeHost : public driver::ShellHost {
   std::vector<std::string>& stores;
   std::vector<std::vector<std::string>> commands;
   int uuids = 0;
+  std::shared_ptr<driver::Completion> sleeper;  ///< the sleepy store's, once written
 
  private:
   std::string name_;

@@ -592,3 +592,87 @@ BOOST_FIXTURE_TEST_CASE(here_documents, Disk) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ============================================================================ jobs
+// Background jobs, and writes that sleep in the kernel (an mdev's `remove` in Linux 6.1
+// blocks until QEMU releases the device): the fake host's /sys/bus/ap/sleepy sleeps until
+// the command `wake [ERRNO]` completes it.
+BOOST_AUTO_TEST_SUITE(jobs)
+
+BOOST_AUTO_TEST_CASE(a_sleeping_background_write_runs_until_woken) {
+  FakeHost h("host");
+  auto r = run(h,
+               "echo 1 > /sys/bus/ap/sleepy &\n"
+               "echo started $?\n"
+               "jobs\n"
+               "jobs -l\n"
+               "jobs -p\n"
+               "wake\n"
+               "wait $!; echo \"status $?\"\n"
+               "jobs\n"
+               "wait $!; echo \"again $?\"\n");
+  BOOST_TEST(r.err == "");
+  BOOST_TEST(r.out ==
+             "started 0\n"
+             "[1]+  Running                 echo 1 > /sys/bus/ap/sleepy &\n"
+             "[1]+  4243 Running                 echo 1 > /sys/bus/ap/sleepy &\n"
+             "4243\n"
+             "status 0\n"
+             "again 0\n");
+  BOOST_TEST(h.stores == std::vector<std::string>{"sleepy:1\n"}, boost::test_tools::per_element());
+  BOOST_TEST(h.slept() == 0.0);  // woken before anyone waited
+}
+
+BOOST_AUTO_TEST_CASE(a_write_error_at_the_end_is_the_writers) {
+  FakeHost h("host");
+  // (A job that has ended is reaped before the next command: `wait %1` would not find it, as
+  // in bash; its pid still gives its status.)
+  auto r = run(h, "echo 1 > /sys/bus/ap/sleepy &\nwake 16\nwait $!; echo $?\nwait %1; echo $?\n", false, "j.sh");
+  BOOST_TEST(r.out == "1\n127\n");
+  BOOST_TEST(r.err == "j.sh: line 1: echo: write error: Device or resource busy\n"
+                      "j.sh: line 4: wait: %1: no such job\n");
+}
+
+BOOST_AUTO_TEST_CASE(jobs_that_never_sleep_end_at_once) {
+  FakeHost h("host");
+  auto r = run(h, "false &\nP=$!\ntrue &\njobs\nwait $P; echo $?\nwait $!; echo $?\nwait; echo $?\n");
+  BOOST_TEST(r.out == "1\n0\n0\n");
+  BOOST_TEST(r.err == "");
+}
+
+BOOST_AUTO_TEST_CASE(wait_for_what_is_no_job) {
+  FakeHost h("host");
+  auto r = run(h, "wait %3; echo $?\nwait 99; echo $?\nwait x; echo $?\n", false, "w");
+  BOOST_TEST(r.out == "127\n127\n2\n");
+  BOOST_TEST(r.err ==
+             "w: line 1: wait: %3: no such job\n"
+             "w: line 2: wait: pid 99 is not a child of this shell\n"
+             "w: line 3: wait: `x': not a pid or valid job spec\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_script_blocked_for_good_stops_with_a_clear_message) {
+  FakeHost h("host");
+  auto r = run(h, "echo before\necho 1 > /sys/bus/ap/sleepy\necho never\n", false, "b.sh");
+  BOOST_TEST(r.out == "before\n");
+  BOOST_TEST(r.err ==
+             "apsim: b.sh: line 2: `echo 1 > /sys/bus/ap/sleepy' is blocked in the kernel for more than 120 s "
+             "waiting for a test's wake command; the script stops here\n");
+  BOOST_TEST(r.rc == apsim::driver::kBlockedForGoodStatus);
+  BOOST_TEST(h.slept() == 120.0);  // it waited, as Linux's hung-task timeout, first
+  // The same for a background job that `wait` waits for, and inside ssh.
+  FakeHost g("host"), guest("guest1");
+  g.add_peer(guest);
+  r = run(g, "echo 1 > /sys/bus/ap/sleepy &\nwait\necho never\n", false, "c.sh");
+  BOOST_TEST(r.err ==
+             "apsim: c.sh: line 1: `echo 1 > /sys/bus/ap/sleepy &' is blocked in the kernel for more than 120 s "
+             "waiting for a test's wake command; the script stops here\n");
+  BOOST_TEST(r.rc == apsim::driver::kBlockedForGoodStatus);
+  r = run(g, "ssh guest1 'echo 1 > /sys/bus/ap/sleepy'\necho never\n", false, "d.sh");
+  BOOST_TEST(r.out == "");
+  BOOST_TEST(r.err ==
+             "apsim: bash: line 1: `echo 1 > /sys/bus/ap/sleepy' is blocked in the kernel for more than 120 s "
+             "waiting for a test's wake command; the script stops here\n");
+  BOOST_TEST(r.rc == apsim::driver::kBlockedForGoodStatus);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
