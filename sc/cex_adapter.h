@@ -75,7 +75,11 @@ struct CexAdapterConfig {
   uint8_t device_type = 0;
   firmware::AdapterProfile::Mode mode = firmware::AdapterProfile::Mode::cca;
   unsigned engines = 1;     ///< processing engines working in parallel
-  uint8_t qd = 8;           ///< the TAPQ QD field (observed raw 8 on CEX7/CEX8, spec §2.1)
+  /// The TAPQ QD field: 7, eight queue slots (commit 3317785a8803: "0-7 for 1-8 queue
+  /// spaces").  The observations the spec reads as a raw 8 are lszcrypt's QDEPTH, which adds
+  /// 1 to the sysfs `depth` up to s390-tools 2.40: "08" under kernels that show the raw QD 7,
+  /// "09" under 6.19+ that show QD + 1 = 8 (docs/seed-errata.md).
+  uint8_t qd = 7;
   /// Slots per queue = QD + 1 when true (the reading of commit 3317785a8803: "0-7 for 1-8
   /// queue spaces"), QD when false.  The public sources disagree; see spec §2.1.
   bool qd_plus_one_slots = true;

@@ -173,7 +173,8 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
   static const std::set<std::string> known = {"adapters", "usage_domains", "control_domains", "max_adapter_id",
                                               "max_domain_id", "facilities", "kernel_cmdline", "storage_mib",
                                               "timing", "rating_unit_ps", "quantum_ps", "comment", "qd_by_type",
-                                              "qd_plus_one_slots"};
+                                              "qd_plus_one_slots", "linux", "s390_tools",
+                                              "kernel_initcall_ms"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) fail(src, it.key(), "unknown field");
 
@@ -232,6 +233,13 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
     if (!j["kernel_cmdline"].is_string()) fail(src, "kernel_cmdline", "expected a string, got " + j["kernel_cmdline"].dump());
     c.kernel_cmdline = j["kernel_cmdline"].get<std::string>();
   }
+  for (const char* f : {"linux", "s390_tools"}) {
+    if (!j.contains(f)) continue;
+    if (!j[f].is_string()) fail(src, f, "expected a string, got " + j[f].dump());
+    (std::string(f) == "linux" ? c.linux_version : c.s390_tools) = j[f].get<std::string>();
+  }
+  if (j.contains("kernel_initcall_ms"))
+    c.kernel_initcall_ps = parse_u64(j["kernel_initcall_ms"], src, "kernel_initcall_ms", 0, 60000) * 1'000'000'000ull;
   if (j.contains("storage_mib")) c.storage_bytes = parse_u64(j["storage_mib"], src, "storage_mib", 64, 1u << 22) << 20;
   if (j.contains("timing")) parse_timing(j["timing"], c.timing, src);
   if (j.contains("rating_unit_ps")) c.rating_unit_ps = parse_u64(j["rating_unit_ps"], src, "rating_unit_ps", 1, uint64_t{1} << 40);

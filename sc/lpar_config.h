@@ -15,7 +15,7 @@
 //                     CEC — but only the HMC's dynamic change (`apsim-inject lpar add adapter`,
 //                     sc/hmc.h) brings it into the LPAR; until then its APQNs answer RC 0x01.
 //   qd_by_type        {"CEX4".."CEX9": 0..15}: the QD field of adapters without their own "qd"
-//                     (default 8 for every type: observed on CEX7/CEX8, spec §2.1)
+//                     (default 7 for every type: eight queue slots)
 //   qd_plus_one_slots bool: default for the adapters (true: QD+1 slots, commit 3317785a8803)
 //   usage_domains     list of IDs          control_domains   list of IDs
 //                     (the configuration at activation; the HMC may add any domain up to
@@ -25,6 +25,13 @@
 //   facilities        {"ap", "qci", "apft", "aqic", "apxa", "qact"}: booleans (default all true
 //                     but "qact", false: the QCI flag C that offers PQAP(QACT))
 //   kernel_cmdline    string, e.g. "ap.apmask=0xffff ap.aqmask=0x40"
+//   linux             the Linux release the host and its guests run: "6.1" (default) or "7.3"
+//                     (driver/linux/profile.h); checked against that list at `apsim run`
+//   s390_tools        the s390-tools release of their user space: "2.25" or "2.43"; default
+//                     the release of the kernel's era (driver/userspace/s390_tools.h)
+//   kernel_initcall_ms  0..60000: simulated time from a kernel's start (host and guests) to
+//                     its device initcalls, where the AP bus comes up (default 500;
+//                     driver/linux/kernel.h KernelOptions::initcall_ps)
 //   storage_mib       host main storage in MiB (default 16384)
 //   timing            {TimingTable member: number, ...}  (sc/timing.h)
 //   rating_unit_ps    scale of the firmware service-time table (firmware/service_time.h)
@@ -34,6 +41,7 @@
 // IDs are JSON numbers or strings "0x.." / decimal.  Any other field is an error.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -62,6 +70,10 @@ struct LparConfig {
   /// QCI flag C: PQAP(QACT) is installed (else it is a specification exception).
   bool qact = false;
   std::string kernel_cmdline;
+  std::string linux_version;   ///< "linux" ("" = the default, 6.1)
+  std::string s390_tools;      ///< "s390_tools" ("" = the kernel's era)
+  /// "kernel_initcall_ms" in ps; unset: the kernel's default (KernelOptions::kInitcallPs).
+  std::optional<uint64_t> kernel_initcall_ps;
   uint64_t storage_bytes = 16ull << 30;
   TimingTable timing;
   uint64_t rating_unit_ps = 0;  ///< 0 = the firmware table's default

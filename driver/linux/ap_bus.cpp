@@ -94,17 +94,61 @@ void ApBus::bus_attrs() {
   fs.add_attr(b + "ap_control_domain_mask", sysfs_show([=] { return qci_mask(2); }), nullptr);
   fs.add_attr(b + "ap_max_adapter_id", sysfs_show([this] { return sysfs_u(max_adapter_id()); }), nullptr);
   fs.add_attr(b + "ap_max_domain_id", sysfs_show([this] { return sysfs_u(max_domain_id()); }), nullptr);
-  // ap_domain: the valid ap.domain= parameter, else the default usage domain
-  // ap_select_domain picks (the first in the config).
-  fs.add_attr(b + "ap_domain", sysfs_show([this] {
-                if (domain_index_ >= 0) return sysfs_u(static_cast<unsigned>(domain_index_));
-                const auto ids = qci_.aqm.limited_to(max_domain_id()).ids();
-                return ids.empty() ? std::string("-1\n") : sysfs_u(ids.front());
-              }),
-              nullptr);
+  // ap_domain (RW): the ap.domain= parameter or ap_select_domain's choice, -1 while none;
+  // ap_domain_store: sscanf("%i\n"), 0..ap_max_domain_id and in aqmask, else EINVAL.
+  fs.add_attr(b + "ap_domain", sysfs_show([this] { return std::to_string(domain_index_) + "\n"; }),
+              [this](const std::string& buf) {
+                const std::optional<long long> d = sscanf_number(buf, 0);
+                if (!d || *d < 0 || *d > static_cast<long long>(max_domain_id()) ||
+                    !aqmask_.test(static_cast<unsigned>(*d)))
+                  return -EINVAL;
+                domain_index_ = static_cast<int>(*d);
+                return 0;
+              });
   fs.add_attr(b + "ap_interrupts", sysfs_show([this] { return sysfs_u(irq_ ? 1 : 0); }), nullptr);
-  fs.add_attr(b + "config_time", sysfs_show([] { return sysfs_u(30); }), nullptr);
-  fs.add_attr(b + "poll_timeout", sysfs_show([] { return sysfs_u(AP_POLL_HIGH_TIMEOUT_PS / 1000); }), nullptr);
+  // config_time (RW): sscanf("%d\n"), 5..120 s, else EINVAL; the timer is re-armed.
+  fs.add_attr(b + "config_time", sysfs_show([this] { return sysfs_u(config_time_s_); }),
+              [this](const std::string& buf) {
+                const std::optional<long long> t = sscanf_number(buf, 10);
+                if (!t || *t < 5 || *t > 120) return -EINVAL;
+                config_time_s_ = static_cast<unsigned>(*t);
+                kernel_.rearm_config_timer();
+                return 0;
+              });
+  // poll_timeout (RW, ns): 6.1 sscanf("%llu\n"), 1..120e9; newest kstrtoul(buf, 0), up to
+  // 120e9 (0 accepted).  It is the poll timer's period.
+  fs.add_attr(b + "poll_timeout", sysfs_show([this] { return sysfs_u(poll_timeout_ns_); }),
+              [this](const std::string& buf) {
+                unsigned long long t = 0;
+                if (kernel_.profile().poll_timeout_kstrtoul) {
+                  unsigned long v = 0;
+                  if (int rc = kstrtoul(buf, v); rc) return rc;
+                  t = v;
+                } else {
+                  const std::optional<long long> v = sscanf_number(buf, 10);
+                  if (!v) return -EINVAL;
+                  t = static_cast<unsigned long long>(*v);
+                  if (t < 1) return -EINVAL;
+                }
+                if (t > 120'000'000'000ull) return -EINVAL;
+                poll_timeout_ns_ = t;
+                return 0;
+              });
+  // poll_thread (RW): 6.1 sscanf("%d\n"), newest kstrtobool; starting it does nothing while
+  // interruptions are in use (ap_poll_thread_start), so it then still reads 0.
+  fs.add_attr(b + "poll_thread", sysfs_show([this] { return sysfs_u(poll_thread_ ? 1 : 0); }),
+              [this](const std::string& buf) {
+                bool on = false;
+                if (kernel_.profile().poll_thread_kstrtobool) {
+                  if (int rc = kstrtobool(buf, on); rc) return rc;
+                } else {
+                  const std::optional<long long> v = sscanf_number(buf, 10);
+                  if (!v) return -EINVAL;
+                  on = *v != 0;
+                }
+                poll_thread_ = on && !irq_;
+                return 0;
+              });
   fs.add_attr(b + "scans", sysfs_show([this] { return sysfs_u(scans_); }), [this](const std::string&) {
     scan();
     return 0;
@@ -116,36 +160,85 @@ void ApBus::bus_attrs() {
                 return std::to_string(bound) + "/" + std::to_string(total) + (bound == total ? " (complete)" : "") + "\n";
               }),
               nullptr);
-  fs.add_attr(b + "features", sysfs_show([this] {
-                std::string f;
-                if (qci_.flags & arch::QCI_FLAG_APSC) f += "APSC ";
-                if (qci_.flags & arch::QCI_FLAG_APXA) f += "APXA ";
-                if (qci_.flags & arch::QCI_FLAG_QACT) f += "QACT ";
-                if (qci_.flags & arch::QCI_FLAG_RC8A) f += "RC8A ";
-                if (qci_.flags & arch::QCI_FLAG_APSB) f += "APSB ";
-                if (!f.empty()) f.pop_back();
-                return f + "\n";
-              }),
-              nullptr);
+  // features (newer kernels only): the QCI flags as words, "-" without QCI; nothing at
+  // all when QCI has none of them (features_show writes no byte then).
+  if (kernel_.profile().bus_features)
+    fs.add_attr(b + "features", sysfs_show([this] {
+                  if (!has_qci_) return std::string("-\n");
+                  std::string f;
+                  if (qci_.flags & arch::QCI_FLAG_APSC) f += "APSC ";
+                  if (qci_.flags & arch::QCI_FLAG_APXA) f += "APXA ";
+                  if (qci_.flags & arch::QCI_FLAG_QACT) f += "QACT ";
+                  if (qci_.flags & arch::QCI_FLAG_RC8A) f += "RC8A ";
+                  if (qci_.flags & arch::QCI_FLAG_APSB) f += "APSB ";
+                  if (!f.empty()) f.back() = '\n';
+                  return f;
+                }),
+                nullptr);
+  // bindings_complete_count (6.19+): how often every queue device has become bound.
+  if (kernel_.profile().bindings_complete_count)
+    fs.add_attr(b + "bindings_complete_count", sysfs_show([this] { return sysfs_u(bindings_complete_count_); }),
+                nullptr);
 }
 
 int ApBus::store_mask(const std::string& buf, bool adapters) {
+  // Newer kernels refuse mask edits while a queue has a driver_override (46030379f13c).
+  if (kernel_.profile().queue_driver_override)
+    for (auto& [id, q] : queues_)
+      if (!q->driver_override.empty()) return -EINVAL;
   arch::ApMask& cur = adapters ? apmask_ : aqmask_;
   arch::ApMask next = cur;
   if (int rc = ap_parse_mask_str(buf, next); rc) return rc;
   // Bits newly set take APQNs back for the default drivers: ask the other drivers first
-  // (apmask_store / aqmask_store -> ap_apids_in_use / ap_aqids_in_use).
+  // (apmask_store / aqmask_store -> __verify_card_reservations / __verify_queue_reservations:
+  // in_use(new adapters, aqmask), or in newer kernels in_use(new adapters, all domains)).
   const arch::ApMask newly = next & ~cur;
   if (!newly.empty()) {
+    const arch::ApMask other = kernel_.profile().in_use_all_ones ? arch::ApMask::all() : adapters ? aqmask_ : apmask_;
     for (ApDriver* d : drivers_) {
       if (d->is_default()) continue;
-      const int rc = adapters ? d->in_use(newly, aqmask_) : d->in_use(apmask_, newly);
+      const int rc = adapters ? d->in_use(newly, other) : d->in_use(other, newly);
       if (rc) return -EBUSY;
     }
   }
   cur = next;
+  masks_edited_ = !(apmask_ == arch::ApMask::all() && aqmask_ == arch::ApMask::all());
   revise_bindings();
   return 0;
+}
+
+bool ApBus::may_bind(const ApQueueDev& q, const ApDriver& drv) const {
+  // ap_device_probe: an APQN in apmask x aqmask binds only to default drivers, any other
+  // only to non-default ones; a driver_override (newer kernels) names the one driver.
+  if (!q.driver_override.empty()) return q.driver_override == drv.name();
+  return drv.is_default() == apqn_owned_by_default(q.qid);
+}
+
+void ApBus::check_bindings_complete() {
+  // ap_check_bindings_complete: counted each time every queue device has become bound.
+  bool all = true;
+  for (auto& [id, q] : queues_) all = all && q->driver != nullptr;
+  if (all && !bindings_complete_) ++bindings_complete_count_;
+  bindings_complete_ = all;
+}
+
+void ApBus::select_domain() {
+  // ap_select_domain: keep a choice once made; else the first usage domain (QCI and aqmask)
+  // with an adapter (QCI and apmask) whose queue answers TAPQ with RC 0.
+  if (domain_index_ >= 0) return;
+  const bool apft = kernel_.cpu().facilities().apft;
+  for (unsigned dom = 0; dom <= max_domain_id(); ++dom) {
+    if (!qci_.aqm.test(dom) || !aqmask_.test(dom)) continue;
+    for (unsigned card = 0; card <= max_adapter_id(); ++card) {
+      if (!qci_.apm.test(card) || !apmask_.test(card)) continue;
+      const arch::ApQueueStatus s = ap_tapq(kernel_.cpu(), Apqn{static_cast<uint8_t>(card), static_cast<uint8_t>(dom)},
+                                            apft, nullptr);
+      if (s.response_code == arch::AP_RESPONSE_NORMAL) {
+        domain_index_ = static_cast<int>(dom);
+        return;
+      }
+    }
+  }
 }
 
 // drivers
@@ -186,9 +279,8 @@ void ApBus::unregister_driver(ApDriver& drv) {
 
 void ApBus::probe_device(ApQueueDev& q) {
   if (q.driver) return;
-  const bool owned_by_default = apqn_owned_by_default(q.qid);
   for (ApDriver* d : drivers_) {
-    if (d->for_cards() || d->is_default() != owned_by_default) continue;
+    if (d->for_cards() || !may_bind(q, *d)) continue;
     if (d->probe_queue(q) == 0) {
       bind(q, *d);
       return;
@@ -201,7 +293,14 @@ void ApBus::bind(ApQueueDev& q, ApDriver& drv) {
   Sysfs& fs = kernel_.sysfs();
   fs.add_link("/sys/bus/ap/drivers/" + drv.name() + "/" + q.qid.name(), q.path);
   fs.add_link(q.path + "/driver", "/sys/bus/ap/drivers/" + drv.name());
-  if (drv.is_default() && irq_) enable_irq(q);
+  // A default driver's probe starts the queue's state machine (ap_queue_init_state):
+  // dev_state OPERATING; apsim's reset of it is the interruption set-up alone.
+  if (drv.is_default()) {
+    q.initiated = true;
+    q.reset_start = false;
+    if (irq_) enable_irq(q);
+  }
+  check_bindings_complete();
 }
 
 void ApBus::unbind(ApQueueDev& q) {
@@ -212,6 +311,7 @@ void ApBus::unbind(ApQueueDev& q) {
   // waits forever and none of them reaches the queue's next owner.
   flush_queue(q, -EAGAIN);
   drv.remove_queue(q);
+  q.initiated = false;  // ap_queue_remove: ZAPQ (the drivers' own), dev_state UNINITIATED
   Sysfs& fs = kernel_.sysfs();
   fs.remove("/sys/bus/ap/drivers/" + drv.name() + "/" + q.qid.name());
   fs.remove(q.path + "/driver");
@@ -251,11 +351,9 @@ int ApBus::driver_bind_store(ApDriver& drv, const std::string& buf) {
   ApQueueDev* q = queue(qid);
   if (!q) return -ENODEV;
   if (q->driver) return -EBUSY;
-  // ap_device_probe: an APQN in apmask x aqmask may only bind to default drivers, any other
-  // only to non-default ones -- unless the profile follows seed 002, written before the
-  // masks existed, where an explicit bind is the way to give a queue to vfio_ap.
-  if (drv.is_default() != apqn_owned_by_default(qid) && !kernel_.vfio_ap_profile().explicit_bind_overrides_masks)
-    return -ENODEV;
+  // ap_device_probe: -ENODEV, silently (call_driver_probe: pr_debug only), for a driver the
+  // masks (or the driver_override) do not allow.
+  if (!may_bind(*q, drv)) return -ENODEV;
   if (int rc = drv.probe_queue(*q); rc) return rc;
   bind(*q, drv);
   return 0;
@@ -332,6 +430,7 @@ void ApBus::scan() {
     else
       domain_index_ = static_cast<int>(d);
   }
+  select_domain();
   if (scans_ > 1 && (before.apm != qci_.apm || before.aqm != qci_.aqm || before.adm != qci_.adm))
     for (ApDriver* d : drivers_) d->on_config_changed(qci_, before);
 
@@ -455,7 +554,7 @@ bool ApBus::wait_and_poll_until(uint64_t deadline_ps) {
       const uint8_t zero = 0;
       cpu.storage().write(lsi_, &zero, 1);
     } else {
-      if (next_poll_ps_ <= now) next_poll_ps_ = now + AP_POLL_HIGH_TIMEOUT_PS;  // arm the timer
+      if (next_poll_ps_ <= now) next_poll_ps_ = now + poll_timeout_ns_ * 1000;  // arm the timer
       cpu.delay_ps(std::min(deadline_ps, next_poll_ps_) - now);
       if (cpu.now_ps() >= next_poll_ps_) next_poll_ps_ = 0;  // it fired
     }
@@ -472,7 +571,7 @@ bool ApBus::wait_and_poll() {
     const uint8_t zero = 0;
     cpu.storage().write(lsi_, &zero, 1);
   } else {
-    cpu.delay_ps(AP_POLL_HIGH_TIMEOUT_PS);  // ap_poll_timeout hrtimer
+    cpu.delay_ps(poll_timeout_ns_ * 1000);  // ap_poll_timeout hrtimer
   }
   return poll();
 }

@@ -128,7 +128,19 @@ struct ApQueueDev {
   unsigned queue_count = 0;             ///< requests on the hardware queue
   uint64_t psmid_counter = 0;
   uint64_t msg_buf = 0, reply_buf = 0;  ///< kernel storage for NQAP/DQAP (one page each)
+  /// aq->interrupt: the AP bus's own record that it enabled interruptions (what the queue's
+  /// `interrupt` attribute shows in 6.1; ap_queue_remove does not clear it).
   bool irq_enabled = false;
+  /// dev_state > AP_DEV_STATE_UNINITIATED: a default driver's probe (zcrypt_cex4_queue_probe
+  /// -> ap_queue_init_state) made the state machine run the queue; ap_queue_remove ends it.
+  /// request_count reads "-" while it is false.
+  bool initiated = false;
+  /// sm_state is AP_SM_STATE_RESET_START (kzalloc's 0, or a `reset` write to a queue no
+  /// default driver runs): `reset` reads "Reset in progress.".
+  bool reset_start = true;
+  /// `driver_override` (LinuxProfile::queue_driver_override): the only driver it may bind
+  /// to, whatever apmask x aqmask say; "" for none.
+  std::string driver_override;
   /// AP_DEV_STATE_ERROR: an instruction answered RC 0x03/0x04 or another RC the state
   /// machine cannot handle.  Requests fail with -ENODEV until a scan finds the queue usable
   /// again and re-initialises it (reset, interruptions).
@@ -163,8 +175,12 @@ class ApBus {
   unsigned max_domain_id() const { return qci_.max_domain_id(); }
   const arch::ApMask& apmask() const { return apmask_; }
   const arch::ApMask& aqmask() const { return aqmask_; }
+  /// config_time (s): the period of the configuration rescan (ap_config_timer).
+  unsigned config_time_s() const { return config_time_s_; }
   /// True if `q` is reserved for the default drivers by apmask x aqmask.
   bool apqn_owned_by_default(arch::Apqn q) const { return apmask_.test(q.apid) && aqmask_.test(q.apqi); }
+  /// ap_select_domain's choice (or ap.domain=), -1 while none.
+  int default_domain() const { return domain_index_; }
 
   ApQueueDev* queue(arch::Apqn q);
   ApCardDev* card(unsigned apid);
@@ -256,6 +272,20 @@ class ApBus {
   /// ap_domain_index: the default domain given by the `ap.domain=` parameter, or -1 (then
   /// the `ap_domain` attribute shows the domain the scan selects).
   int domain_index_ = -1;
+  /// ap_config_time (config_time, 5..120 s) and poll_high_timeout (poll_timeout, in ns).
+  unsigned config_time_s_ = 30;
+  uint64_t poll_timeout_ns_ = AP_POLL_HIGH_TIMEOUT_PS / 1000;
+  bool poll_thread_ = false;           ///< the appoll thread runs (poll_thread, without interruptions)
+  bool masks_edited_ = false;          ///< ap_apmask_aqmask_in_use (newest): a sysfs write left a mask not all-ones
+  bool bindings_complete_ = false;     ///< all queue devices bound (ap_check_bindings_complete)
+  uint64_t bindings_complete_count_ = 0;
+  /// ap_select_domain: the first usage domain in apmask/aqmask with a queue that answers
+  /// TAPQ with RC 0, kept once chosen.
+  void select_domain();
+  /// After a successful probe: count the moment every queue device is bound.
+  void check_bindings_complete();
+  /// The driver a queue may bind to: its driver_override, else apmask x aqmask.
+  bool may_bind(const ApQueueDev& q, const ApDriver& drv) const;
   bool domain_param_given_ = false;  ///< ap.domain= was a number: checked at the first scan
   long domain_param_ = -1;
 };

@@ -28,8 +28,9 @@ void ApBus::create_card(unsigned apid, const arch::TapqInfo& info, uint8_t comp_
   fs.mkdir(c->path);
   fs.add_attr(c->path + "/hwtype", sysfs_show([cp] { return sysfs_u(cp->hwtype); }), nullptr);
   fs.add_attr(c->path + "/raw_hwtype", sysfs_show([cp] { return sysfs_u(cp->raw_hwtype); }), nullptr);
-  // depth: the raw QD field, as kernels before commit 3317785a8803 (the seeds' era) show it.
-  fs.add_attr(c->path + "/depth", sysfs_show([cp] { return sysfs_u(cp->qd); }), nullptr);
+  // depth: the raw TAPQ QD in 6.1 (ac->queue_depth), QD + 1 since 3317785a8803.
+  const bool plus_one = kernel_.profile().depth_qd_plus_one;
+  fs.add_attr(c->path + "/depth", sysfs_show([cp, plus_one] { return sysfs_u(cp->qd + (plus_one ? 1 : 0)); }), nullptr);
   fs.add_attr(c->path + "/ap_functions", sysfs_show([cp] {
                 char b[16];
                 std::snprintf(b, sizeof b, "0x%08X\n", cp->functions);

@@ -3,6 +3,7 @@
 // machine (ap_queue_message, ap_sm_write, ap_sm_read, __ap_flush_queue).
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 
 #include "driver/linux/ap_asm.h"
 #include "driver/linux/ap_bus.h"
@@ -24,28 +25,66 @@ void ApBus::create_queue(ApCardDev& card, unsigned apqi, bool config, bool chkst
   ApQueueDev* qp = q.get();
   Sysfs& fs = kernel_.sysfs();
   fs.mkdir(q->path);
-  fs.add_attr(q->path + "/request_count", sysfs_show([qp] { return sysfs_u(qp->request_count); }),
+  // request_count (RW): the count while the state machine runs the queue, "-" while it is
+  // UNINITIATED (a queue vfio_ap has); any write clears it.  The q-counts read 0 then.
+  fs.add_attr(q->path + "/request_count",
+              sysfs_show([qp] { return qp->initiated ? sysfs_u(qp->request_count) : std::string("-\n"); }),
               [qp](const std::string&) {
                 qp->request_count = 0;
                 return 0;
               });
-  fs.add_attr(q->path + "/requestq_count", sysfs_show([qp] { return sysfs_u(qp->requestq.size()); }), nullptr);
-  fs.add_attr(q->path + "/pendingq_count", sysfs_show([qp] { return sysfs_u(qp->pendingq.size()); }), nullptr);
+  fs.add_attr(q->path + "/requestq_count", sysfs_show([qp] { return sysfs_u(qp->initiated ? qp->requestq.size() : 0); }),
+              nullptr);
+  fs.add_attr(q->path + "/pendingq_count", sysfs_show([qp] { return sysfs_u(qp->initiated ? qp->pendingq.size() : 0); }),
+              nullptr);
   fs.add_attr(q->path + "/config", sysfs_show([qp] { return sysfs_u(qp->config); }), nullptr);
   fs.add_attr(q->path + "/chkstop", sysfs_show([qp] { return sysfs_u(qp->chkstop); }), nullptr);
-  fs.add_attr(q->path + "/interrupt", sysfs_show([qp] {
-                return std::string(qp->irq_enabled ? "Interrupts enabled.\n" : "Interrupts disabled.\n");
+  // interrupt (RO): 6.1 shows the AP bus's own flag aq->interrupt (which stays set after
+  // the queue went to vfio_ap); newer kernels ask the hardware (TAPQ).
+  fs.add_attr(q->path + "/interrupt", sysfs_show([this, qp] {
+                bool on = qp->irq_enabled;
+                if (kernel_.profile().interrupt_by_tapq) on = ap_tapq(kernel_.cpu(), qp->qid, false, nullptr).irq_enabled;
+                return std::string(on ? "Interrupts enabled.\n" : "Interrupts disabled.\n");
               }),
               nullptr);
-  // reset (ap_queue.c reset_show/reset_store): the state of a reset, read from the queue
-  // (TAPQ: RC 0x02 while a RAPQ/ZAPQ runs); writing resets the queue.  apsim's own resets
-  // complete before the store returns, so no reset timer is ever armed.
-  fs.add_attr(q->path + "/reset", sysfs_show([this, qp] {
-                const arch::ApQueueStatus st = ap_tapq(kernel_.cpu(), qp->qid, false, nullptr);
-                return std::string(st.response_code == arch::AP_RESPONSE_RESET_IN_PROGRESS ? "Reset in progress.\n"
-                                                                                           : "No Reset Timer set.\n");
+  // reset (RW, reset_show/reset_store): by the state machine's state -- "Reset in
+  // progress." at RESET_START/RESET_WAIT, "Reset Timer armed." while requests are out,
+  // else "No Reset Timer set."; a write flushes the queue and restarts the state machine,
+  // which resets only a queue it runs (apsim's resets end before the store returns).
+  fs.add_attr(q->path + "/reset", sysfs_show([qp] {
+                if (qp->reset_start) return std::string("Reset in progress.\n");
+                return std::string(qp->queue_count > 0 || !qp->requestq.empty() ? "Reset Timer armed.\n"
+                                                                                 : "No Reset Timer set.\n");
               }),
               [this, qp](const std::string&) { return queue_reset_store(*qp); });
+  // Newer kernels: ap_functions (the TAPQ facility word, -EIO when TAPQ fails) and
+  // driver_override.
+  if (kernel_.profile().queue_ap_functions)
+    fs.add_attr(q->path + "/ap_functions", [this, qp](std::string& o) {
+      arch::TapqInfo info;
+      const arch::ApQueueStatus st = ap_tapq(kernel_.cpu(), qp->qid, true, &info);
+      if (st.response_code > arch::AP_RESPONSE_BUSY) return -EIO;
+      char b[16];
+      std::snprintf(b, sizeof b, "0x%08X\n", info.functions);
+      o = b;
+      return 0;
+    }, nullptr);
+  if (kernel_.profile().queue_driver_override)
+    fs.add_attr(q->path + "/driver_override", sysfs_show([qp] { return qp->driver_override + "\n"; }),
+                [this, qp](const std::string& buf) {
+                  // driver_override_store: refused while apmask/aqmask are in use (a sysfs write
+                  // left one not all-ones); an empty string clears it.
+                  if (masks_edited_) return -EINVAL;
+                  std::string v = buf;
+                  if (!v.empty() && v.back() == '\n') v.pop_back();
+                  qp->driver_override = v;
+                  return 0;
+                });
+  // Newer kernels start the state machine of every new usable queue device (ap_scan_domains).
+  if (kernel_.profile().scan_inits_new_queues && config && !chkstop) {
+    q->initiated = true;
+    q->reset_start = false;
+  }
   fs.add_link(q->path + "/subsystem", "/sys/bus/ap");
   fs.add_link("/sys/bus/ap/devices/" + q->qid.name(), q->path);
   queues_[q->qid.qid()] = std::move(q);
@@ -91,7 +130,7 @@ void ApBus::queue_init_state(ApQueueDev& q) {
        ++i) {
     s = ap_tapq(cpu, q.qid, false, nullptr);
     if (s.response_code == arch::AP_RESPONSE_NORMAL) break;
-    cpu.delay_ps(AP_POLL_HIGH_TIMEOUT_PS);
+    cpu.delay_ps(poll_timeout_ns_ * 1000);
   }
   if (s.response_code != arch::AP_RESPONSE_NORMAL) {
     q.dev_error = true;
@@ -102,14 +141,15 @@ void ApBus::queue_init_state(ApQueueDev& q) {
 }
 
 int ApBus::queue_reset_store(ApQueueDev& q) {
-  // reset_store: flush what the queue holds (-EAGAIN), then a reset as at init.
+  // reset_store: flush what the queue holds (-EAGAIN), sm_state RESET_START and a state
+  // machine event: a queue the state machine runs is reset (RAPQ) and set up again; one it
+  // does not run (UNINITIATED: vfio_ap's) stays untouched and now reads "Reset in progress.".
   flush_queue(q, -EAGAIN);
-  const ApDriver* d = q.driver;
-  if (d && d->is_default()) {
+  if (q.initiated) {
     queue_init_state(q);
+    q.reset_start = false;
   } else {
-    // No AP bus state machine runs the queue: the reset alone.
-    ap_rapq(kernel_.cpu(), q.qid, false);
+    q.reset_start = true;
   }
   return 0;
 }
@@ -127,7 +167,7 @@ void ApBus::enable_irq(ApQueueDev& q) {
   for (int tries = 0; tries < 1000; ++tries) {
     s = ap_aqic(cpu, q.qid, ctl, lsi_);
     if (s.response_code != arch::AP_RESPONSE_RESET_IN_PROGRESS && s.response_code != arch::AP_RESPONSE_BUSY) break;
-    cpu.delay_ps(AP_POLL_HIGH_TIMEOUT_PS);
+    cpu.delay_ps(poll_timeout_ns_ * 1000);
   }
   if (s.response_code == arch::AP_RESPONSE_NORMAL || s.response_code == arch::AP_RESPONSE_OTHERWISE_CHANGED) {
     // SETIRQ_WAIT: the enable is asynchronous; TAPQ until irq_enabled.  A queue that never
@@ -138,7 +178,7 @@ void ApBus::enable_irq(ApQueueDev& q) {
         q.irq_enabled = true;
         return;
       }
-      cpu.delay_ps(AP_POLL_HIGH_TIMEOUT_PS);
+      cpu.delay_ps(poll_timeout_ns_ * 1000);
     }
     return;
   }
@@ -177,7 +217,10 @@ void ApBus::sm_write(ApQueueDev& q) {
     return;
   }
   // Outstanding requests per queue: the raw QD field, as kernels before 3317785a8803 allow.
-  const unsigned limit = std::max<unsigned>(q.card ? q.card->qd : 1, 1);
+  // ap_sm_write fills the queue while queue_count < queue_depth: the raw QD in 6.1, QD + 1
+  // in newer kernels (3317785a8803).
+  const unsigned qd = q.card ? q.card->qd : 0;
+  const unsigned limit = std::max<unsigned>(kernel_.profile().depth_qd_plus_one ? qd + 1 : qd, 1);
   while (!q.requestq.empty() && q.queue_count < limit) {
     ApMessageReq& req = *q.requestq.front();
     cpu.storage().write(q.msg_buf, req.msg.data(), req.msg.size());

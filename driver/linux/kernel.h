@@ -28,7 +28,7 @@
 #include "arch/ap_instructions.h"
 #include "driver/linux/range_allocator.h"
 #include "driver/linux/sysfs.h"
-#include "driver/linux/vfio_ap_profile.h"
+#include "driver/linux/profile.h"
 
 namespace apsim::driver {
 
@@ -53,6 +53,17 @@ struct KernelOptions {
   uint64_t guest_mem_base = 4ull << 30;
   /// /sbin/init, run at the end of every boot; empty: no user space starts.
   InitProgram init;
+  /// The Linux release whose behaviour this kernel has (driver/linux/profile.h); the host's
+  /// guests run the same.
+  const LinuxProfile* profile = &LinuxProfile::v6_1();
+  /// Simulated time from the kernel's start to its device initcalls, where ap_module_init
+  /// sets up the AP bus (ps; LPAR config "kernel_initcall_ms", default kInitcallPs).  A guest
+  /// that probed its queues in zero time would find them still in the reset QEMU's machine
+  /// reset started (RC 02) and select no default domain (ap_select_domain wants RC 00).
+  uint64_t initcall_ps = kInitcallPs;
+  /// 500 ms: the order of a KVM guest's time to its device initcalls; no public source gives
+  /// a figure for s390, so it is a choice, and a parameter.
+  static constexpr uint64_t kInitcallPs = 500'000'000'000ull;
 };
 
 class LinuxKernel {
@@ -86,8 +97,10 @@ class LinuxKernel {
   Sysfs& sysfs() { return sysfs_; }
   /// utsname()->nodename.
   const std::string& hostname() const { return opts_.hostname; }
-  /// utsname()->release, "6.1.0-apsim".
-  static const char* release();
+  /// The release this kernel behaves as (profile.h).
+  const LinuxProfile& profile() const { return *opts_.profile; }
+  /// utsname()->release, "6.1.0-apsim" (LinuxProfile::release).
+  const std::string& release() const { return opts_.profile->release; }
   /// printk: append a line to the ring buffer, stamped with the simulated time since boot
   /// ("[%5lu.%06lu] ").
   void printk(const std::string& line);
@@ -119,18 +132,24 @@ class LinuxKernel {
   std::string random_uuid();
   /// The value of a kernel parameter "name=value" on the command line, or "".
   std::string cmdline_param(const std::string& name) const;
+  /// The command line split at blanks, in order.
+  std::vector<std::string> cmdline_tokens() const;
 
   // ---- the AP bus configuration timer (ap_config_timeout, AP_CONFIG_TIME = 30 s) ----
   /// When the AP bus's periodic rescan is due next (simulated ps).
   uint64_t next_config_scan_ps() const { return next_config_scan_ps_; }
   /// The timer fired: rescan the bus and re-arm it (the caller has let time pass to it).
   void config_timer_expired();
+  /// config_time_store's mod_timer: the next rescan is config_time seconds from now.
+  void rearm_config_timer();
 
   ApBus& ap_bus() { return *ap_bus_; }
   Zcrypt& zcrypt() { return *zcrypt_; }
   VfioAp* vfio_ap() { return vfio_ap_.get(); }
-  /// The vfio_ap behaviour profile this host runs (kernel parameter apsim.vfio_ap_profile).
-  const VfioApProfile& vfio_ap_profile() const { return vfio_profile_; }
+  /// An iommu group id for a new group (iommu_group_alloc: the lowest free id of the
+  /// IDA, from 0) and its release.
+  int alloc_iommu_group();
+  void free_iommu_group(int id);
 
   // ---- modules (module.cpp) ----
   /// request_module + init: load `name` as modprobe does.  0, or modprobe's exit status
@@ -160,7 +179,7 @@ class LinuxKernel {
   std::unique_ptr<ApBus> ap_bus_;
   std::unique_ptr<Zcrypt> zcrypt_;
   std::unique_ptr<VfioAp> vfio_ap_;
-  VfioApProfile vfio_profile_;
+  std::set<int> iommu_groups_;  ///< ids in use (iommu_group_ida)
   bool poweroff_requested_ = false;
   uint64_t boot_ps_ = 0;  ///< simulated time of the last boot: dmesg stamps count from it
   uint64_t next_config_scan_ps_ = 0;  ///< when the AP bus's periodic rescan is due next

@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <limits>
 
 namespace apsim::driver {
@@ -119,6 +120,31 @@ bool uuid_parse(const std::string& s, std::string* out) {
   }
   if (out) *out = lower;
   return true;
+}
+
+std::optional<long long> sscanf_number(const std::string& buf, int base) {
+  size_t i = 0;
+  while (i < buf.size() && std::isspace(static_cast<unsigned char>(buf[i]))) ++i;
+  const std::string rest = buf.substr(i);
+  if (rest.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(rest.c_str(), &end, base);
+  if (end == rest.c_str()) return std::nullopt;
+  return v;
+}
+
+int kstrtobool(const std::string& buf, bool& out) {
+  if (buf.empty()) return -EINVAL;
+  switch (buf[0]) {
+    case 'y': case 'Y': case 't': case 'T': case '1': out = true; return 0;
+    case 'n': case 'N': case 'f': case 'F': case '0': out = false; return 0;
+    case 'o': case 'O':
+      if (buf.size() > 1 && (buf[1] == 'n' || buf[1] == 'N')) return out = true, 0;
+      if (buf.size() > 1 && (buf[1] == 'f' || buf[1] == 'F')) return out = false, 0;
+      return -EINVAL;
+    default: return -EINVAL;
+  }
 }
 
 }  // namespace apsim::driver

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "arch/ap_mask.h"
@@ -27,6 +28,13 @@ int ap_parse_mask_str(const std::string& buf, arch::ApMask& mask, unsigned bits 
 /// uuid_is_valid + guid_parse: whether `s` is a UUID string (36 characters); if so and `out`
 /// is given, `out` receives it in lower case, as the kernel prints it ("%pUl").
 bool uuid_parse(const std::string& s, std::string* out = nullptr);
+/// sscanf(buf, "%i\n") (base 0) or "%d\n" (base 10), as sysfs stores use it: leading
+/// white space, a sign, digits (0x/0 prefixes with base 0); what follows the number is not
+/// checked.  nullopt when no number could be read (sscanf returned 0).
+std::optional<long long> sscanf_number(const std::string& buf, int base);
+/// kstrtobool (lib/kstrtox.c): y/Y/t/T/1 or "on" -> true, n/N/f/F/0 or "off" -> false, by
+/// the first one or two characters; -EINVAL otherwise.
+int kstrtobool(const std::string& buf, bool& out);
 inline bool uuid_parse(const std::string& s, std::string& out) { return uuid_parse(s, &out); }
 
 }  // namespace apsim::driver

@@ -14,22 +14,18 @@ namespace {
 constexpr uint64_t kApConfigTimePs = 30'000'000'000'000ull;  // AP_CONFIG_TIME: 30 s
 }  // namespace
 
-const char* LinuxKernel::release() { return "6.1.0-apsim"; }
-
 LinuxKernel::LinuxKernel(arch::Cpu& cpu, const KernelOptions& opts)
     : cpu_(cpu), opts_(opts), pages_(opts.alloc_base, std::max(opts.alloc_base, std::min(opts.alloc_limit, cpu.storage().size()))),
       guest_mem_(opts.guest_mem_base, std::max(opts.guest_mem_base, cpu.storage().size())),
       rng_(opts.seed) {
   ap_bus_ = std::make_unique<ApBus>(*this);
   zcrypt_ = std::make_unique<Zcrypt>(*this);
-  VfioApProfile::by_name(cmdline_param("apsim.vfio_ap_profile"), vfio_profile_);
 }
 
 LinuxKernel::~LinuxKernel() = default;
 
 void LinuxKernel::boot() {
   boot_ps_ = cpu_.now_ps();
-  next_config_scan_ps_ = boot_ps_ + kApConfigTimePs;
   sysfs_.mkdir("/root");
   // The disk: configuration under /etc, root's home, /tmp; regular files live there.
   for (const char* dir : {"/etc", "/root", "/tmp"}) sysfs_.mount_tmpfs(dir);
@@ -40,13 +36,13 @@ void LinuxKernel::boot() {
   sysfs_.mkdir("/sys/devices");
   printk(std::string("Linux version ") + release() + " (apsim) on " + (opts_.is_guest ? "KVM" : "LPAR"));
   if (!opts_.cmdline.empty()) printk("Kernel command line: " + opts_.cmdline);
+  // start_kernel .. do_initcalls: the AP bus comes up at its device_initcall and arms the
+  // configuration timer then (ap_module_init, ap_config_time).
+  if (opts_.initcall_ps) cpu_.delay_ps(opts_.initcall_ps);
+  next_config_scan_ps_ = cpu_.now_ps() + kApConfigTimePs;
   // zcrypt_cex4 is loaded by udev for the first AP device's modalias (ap:tXX); without a bus
   // (no AP instructions) there is no device, no uevent and no zcrypt driver.
   if (ap_bus_->init(opts_.cmdline) == 0) zcrypt_->register_with(*ap_bus_);
-  const std::string profile = cmdline_param("apsim.vfio_ap_profile");
-  VfioApProfile p;
-  if (!VfioApProfile::by_name(profile, p))
-    printk("apsim: unknown apsim.vfio_ap_profile=" + profile + ", using \"" + vfio_profile_.name + "\"");
   // apsim.kvm_ap=intercept: the what-if in which KVM emulates its guests' AP instructions
   // (driver/linux/kvm-s390.h, KvmVm::emulates_ap); "interpret" (or nothing) is what Linux does.
   const std::string kvm_ap = cmdline_param("apsim.kvm_ap");
@@ -54,6 +50,15 @@ void LinuxKernel::boot() {
     printk("apsim: unknown apsim.kvm_ap=" + kvm_ap + ", using \"interpret\"");
   else if (kvm_ap == "intercept")
     printk("apsim: what-if: KVM intercepts and emulates guest AP instructions (APIE off)");
+  // Any other apsim.* parameter is not apsim's: said once, then ignored.  The Linux release
+  // is chosen outside the kernel (LPAR config "linux", apsim run --linux), so the retired
+  // apsim.vfio_ap_profile says where its job went.
+  for (const std::string& tok : cmdline_tokens()) {
+    const std::string name = tok.substr(0, tok.find('='));
+    if (name.compare(0, 6, "apsim.") != 0 || name == "apsim.kvm_ap") continue;
+    printk("apsim: unknown parameter " + tok + " ignored" +
+           (name == "apsim.vfio_ap_profile" ? " (the Linux release is the LPAR config's \"linux\" or --linux)" : ""));
+  }
   // kernel_init: run_init_process(/sbin/init).
   if (opts_.init) opts_.init(*this);
 }
@@ -78,17 +83,23 @@ void LinuxKernel::reboot() {
   boot();
 }
 
-std::string LinuxKernel::cmdline_param(const std::string& name) const {
+std::vector<std::string> LinuxKernel::cmdline_tokens() const {
+  std::vector<std::string> toks;
   const std::string& c = opts_.cmdline;
   size_t pos = 0;
   while (pos < c.size()) {
     while (pos < c.size() && c[pos] == ' ') ++pos;
     size_t end = c.find(' ', pos);
     if (end == std::string::npos) end = c.size();
-    const std::string tok = c.substr(pos, end - pos);
-    if (tok.compare(0, name.size() + 1, name + "=") == 0) return tok.substr(name.size() + 1);
+    if (end > pos) toks.push_back(c.substr(pos, end - pos));
     pos = end;
   }
+  return toks;
+}
+
+std::string LinuxKernel::cmdline_param(const std::string& name) const {
+  for (const std::string& tok : cmdline_tokens())
+    if (tok.compare(0, name.size() + 1, name + "=") == 0) return tok.substr(name.size() + 1);
   return "";
 }
 
@@ -107,9 +118,22 @@ std::string LinuxKernel::random_uuid() {
 }
 
 void LinuxKernel::config_timer_expired() {
-  next_config_scan_ps_ += kApConfigTimePs;
+  next_config_scan_ps_ += ap_bus_->config_time_s() * 1'000'000'000'000ull;
   ap_bus_->scan();
 }
+
+void LinuxKernel::rearm_config_timer() {
+  next_config_scan_ps_ = cpu_.now_ps() + ap_bus_->config_time_s() * 1'000'000'000'000ull;
+}
+
+int LinuxKernel::alloc_iommu_group() {
+  int id = 0;
+  while (iommu_groups_.count(id)) ++id;
+  iommu_groups_.insert(id);
+  return id;
+}
+
+void LinuxKernel::free_iommu_group(int id) { iommu_groups_.erase(id); }
 
 void LinuxKernel::uevent(const std::string& action, const std::string& devpath) {
   if (uevent_listener_) uevent_listener_(*this, action, devpath);

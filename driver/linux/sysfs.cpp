@@ -281,11 +281,40 @@ int Sysfs::write(const std::string& cwd, const std::string& path, const std::str
 
 int Sysfs::readlink(const std::string& cwd, const std::string& path, std::string& target) const {
   int err = 0;
-  Node* n = lookup(cwd, path, false, err);
+  std::string canon;
+  Node* n = walk(cwd, path, false, err, &canon);
   if (!n) return err;
   if (n->kind != Node::Kind::Link) return -EINVAL;
-  target = n->target;
+  // kernfs_get_target_path: a sysfs link reads back relative to its directory -- "../" up to
+  // the first common ancestor, then the rest of the target's path
+  // ("../../../../bus/ap/drivers/vfio_ap").  Resolution uses the absolute target.
+  // A target stored relative already reads back as stored.
+  target = n->target.empty() || n->target[0] != '/'
+               ? n->target
+               : relative_target(canon.substr(0, canon.rfind('/')), n->target);
   return 0;
+}
+
+std::string Sysfs::relative_target(const std::string& dir, const std::string& target) {
+  auto split = [](const std::string& p) {
+    std::vector<std::string> parts;
+    size_t pos = 0;
+    while (pos < p.size()) {
+      const size_t slash = p.find('/', pos);
+      const size_t end = slash == std::string::npos ? p.size() : slash;
+      if (end > pos) parts.push_back(p.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    return parts;
+  };
+  const std::vector<std::string> from = split(dir), to = split(target);
+  size_t common = 0;
+  while (common < from.size() && common < to.size() && from[common] == to[common]) ++common;
+  std::string rel;
+  for (size_t i = common; i < from.size(); ++i) rel += "../";
+  for (size_t i = common; i < to.size(); ++i) rel += to[i] + (i + 1 < to.size() ? "/" : "");
+  if (!rel.empty() && rel.back() == '/') rel.pop_back();
+  return rel.empty() ? "." : rel;
 }
 
 int Sysfs::list(const std::string& cwd, const std::string& path,

@@ -105,8 +105,9 @@ class Sysfs {
   void sleep_on(std::shared_ptr<Completion> c) { sleeping_ = std::move(c); }
   /// The completion of the last write() that returned -EIOCBQUEUED (once), else nullptr.
   std::shared_ptr<Completion> take_sleeping() { return std::move(sleeping_); }
-  /// Target of the symbolic link `path` (the final component is not followed):
-  /// -EINVAL if it is not a link, as readlink(2).
+  /// Target of the symbolic link `path` (the final component is not followed), relative to
+  /// the link's directory as kernfs writes it ("../../../../bus/ap"): -EINVAL if it is not a
+  /// link, as readlink(2).
   int readlink(const std::string& cwd, const std::string& path, std::string& target) const;
   /// Names in a directory, sorted like `ls` (C locale).  For a file: -ENOTDIR.
   int list(const std::string& cwd, const std::string& path, std::vector<std::string>& names) const;
@@ -114,6 +115,8 @@ class Sysfs {
   bool is_dir(const std::string& abs_path) const;
 
  private:
+  /// `target` (absolute) as a path relative to the directory `dir` (absolute).
+  static std::string relative_target(const std::string& dir, const std::string& target);
   struct Node;
   Node* lookup(const std::string& cwd, const std::string& path, bool follow_last, int& err) const;
   /// lookup() that also reports the canonical path of the node found.

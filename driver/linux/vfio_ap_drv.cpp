@@ -10,7 +10,7 @@
 
 namespace apsim::driver {
 
-VfioAp::VfioAp(LinuxKernel& kernel, VfioApProfile profile) : kernel_(kernel), profile_(std::move(profile)) {}
+VfioAp::VfioAp(LinuxKernel& kernel) : kernel_(kernel) {}
 VfioAp::~VfioAp() = default;
 
 int VfioAp::init() {
@@ -35,10 +35,13 @@ int VfioAp::init() {
   fs.add_link(kVfioApMatrixPath + "/subsystem", "/sys/bus/matrix");
   fs.add_link("/sys/bus/matrix/devices/matrix", kVfioApMatrixPath);
   fs.add_link("/sys/bus/matrix/drivers/vfio_ap/matrix", kVfioApMatrixPath);
-  fs.add_attr("/sys/bus/ap/drivers/vfio_ap/features", [this](std::string& o) {
-    o = profile_.features + "\n";
-    return 0;
-  }, nullptr);
+  // The mdev driver's directory (mdev_register_driver: vfio_ap_mdev).
+  fs.mkdir(kVfioApMdevDriver);
+  // features_show (vfio_ap_drv.c, "s390/vfio-ap: Driver feature advertisement"): newer
+  // kernels only.
+  if (kernel_.profile().matrix_features)
+    fs.add_attr(kVfioApMatrixPath + "/features", sysfs_show([] { return std::string("guest_matrix hotplug ap_config\n"); }),
+                nullptr);
   return 0;
 }
 
@@ -49,6 +52,7 @@ int VfioAp::exit() {
   fs.remove("/sys/devices/vfio_ap");
   fs.remove("/sys/class/mdev_bus/matrix");
   fs.remove("/sys/bus/matrix");
+  fs.remove(kVfioApMdevDriver);
   return 0;
 }
 

@@ -89,8 +89,9 @@ class QemuProcess {
   void attach_callbacks();
   /// vfio_ap_unrealize: close the mdev (the kernel clears the masks and resets the queues).
   void detach();
-  /// The guest's AP bus notices the changed configuration (a CRW with the AP
-  /// configuration-change SEI, or its periodic rescan): it rescans now.
+  /// The guest's AP bus is told of the changed configuration (a CRW with the AP
+  /// configuration-change SEI) when the host kernel has the CFG_CHG eventfd; else it finds
+  /// the change at its periodic rescan.
   void notify_guest();
 
   LinuxKernel* host_ = nullptr;

@@ -21,6 +21,12 @@ std::string QemuProcess::attach(const std::string& spec, const std::string& path
            (rc == -EBUSY ? "Device or resource busy" : "Operation not permitted");
   mdev_ = mdev;
   device_id_ = id;
+  // The device's reset handler (hw/vfio/ap.c vfio_ap_reset: VFIO_DEVICE_RESET, i.e.
+  // vfio_ap_mdev_reset_queues) runs before the guest sees it: for a -device at start from
+  // the machine reset that ends machine creation (hw/core/machine.c
+  // qdev_machine_creation_done -> qemu_system_reset), for device_add from realize (a
+  // hot-plugged device is reset as it is realized, hw/core/qdev.c device_set_realized).
+  vfio->reset_device(*mdev);
   return "";
 }
 
@@ -44,7 +50,10 @@ void QemuProcess::detach() {
 }
 
 void QemuProcess::notify_guest() {
-  if (guest_) guest_->ap_bus().scan();
+  // With the kernel's CFG_CHG eventfd (Linux 6.15+) QEMU injects an AP configuration-change
+  // event and the guest's AP bus rescans at once; on an older host (6.1: no VFIO IRQs) the
+  // guest finds the change at its next configuration scan (AP_CONFIG_TIME).
+  if (guest_ && host_->profile().cfg_chg_eventfd) guest_->ap_bus().scan();
 }
 
 }  // namespace apsim::driver

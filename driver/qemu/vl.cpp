@@ -145,6 +145,8 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
   ko.seed = host.rng()();
   ko.alloc_limit = mem;
   ko.init = launch.guest_init;
+  ko.profile = &host.profile();  // the guest runs the host's release
+  ko.initcall_ps = host.options().initcall_ps;
   p->guest_ = std::make_unique<LinuxKernel>(p->vm_->vcpu(), ko);
   QemuProcess* qp = p.get();
   // A system reset (`reboot` in the guest) resets the vfio-ap device: VFIO_DEVICE_RESET.

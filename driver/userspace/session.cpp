@@ -46,7 +46,8 @@ int SysfsFileSystem::write(const std::string& cwd, const std::string& path, cons
   return kWriteSleeps;
 }
 
-Session::Session(LinuxKernel& kernel) : kernel_(kernel), fs_(kernel.sysfs()) {}
+Session::Session(LinuxKernel& kernel, const S390ToolsRelease* tools)
+    : kernel_(kernel), tools_(tools ? tools : &S390ToolsRelease::for_linux(kernel.profile().version)), fs_(kernel.sysfs()) {}
 
 Session::~Session() {
   guests_.clear();  // QEMU processes release their mdevs while the kernel is still there
@@ -137,7 +138,7 @@ int Session::start_guest(const std::vector<std::string>& argv, std::ostream& err
   const std::string name = p->name();
   p->set_domain_id(take_domain_id());
   GuestProcess g;
-  g.session = std::make_unique<Session>(p->guest());
+  g.session = std::make_unique<Session>(p->guest(), tools_);
   g.qemu = std::move(p);
   guests_[name] = std::move(g);
   return 0;
@@ -153,6 +154,7 @@ void Session::reboot() {
 }
 
 bool Session::wait_for(SleepingCall& call, double timeout_s) {
+  reap_guests();  // a guest that powered off releases what it held first
   for (double waited = 0; !call.done() && waited < timeout_s; waited += 1) sleep_seconds(1);
   return call.done();
 }

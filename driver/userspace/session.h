@@ -19,6 +19,7 @@
 
 #include "driver/linux/kernel.h"
 #include "driver/shell/shell.h"
+#include "driver/userspace/s390_tools.h"
 
 namespace apsim::driver {
 
@@ -72,12 +73,15 @@ class Session : public ShellHost {
  public:
   /// The user space of `kernel`.  The kernel's init program (KernelOptions::init) is
   /// usually init_main (driver/userspace/init.h); a Session needs no boot of its own.
-  explicit Session(LinuxKernel& kernel);
+  /// `tools`: the s390-tools release installed (lszcrypt, ap-check); nullptr: the release
+  /// of the kernel's era (S390ToolsRelease::for_linux).  Guests get the host's.
+  explicit Session(LinuxKernel& kernel, const S390ToolsRelease* tools = nullptr);
   ~Session() override;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   LinuxKernel& kernel() { return kernel_; }
+  const S390ToolsRelease& tools() const { return *tools_; }
 
   // ---- ShellHost ----
   /// The file system; guests that powered off are reaped first (see reap_guests).
@@ -137,6 +141,7 @@ class Session : public ShellHost {
 
  private:
   LinuxKernel& kernel_;
+  const S390ToolsRelease* tools_;
   SysfsFileSystem fs_;
   std::string cwd_ = "/root";  ///< set by run_command for the program it runs
   std::map<std::string, GuestProcess> guests_;

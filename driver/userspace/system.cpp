@@ -39,8 +39,8 @@ int uuidgen_main(Session& s, const std::vector<std::string>&, const CommandIo& i
   return 0;
 }
 
-int uname_main(Session&, const std::vector<std::string>& argv, const CommandIo& io) {
-  *io.out << (argv.size() > 1 && argv[1] == "-r" ? LinuxKernel::release() : "Linux") << "\n";
+int uname_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
+  *io.out << (argv.size() > 1 && argv[1] == "-r" ? s.kernel().release() : std::string("Linux")) << "\n";
   return 0;
 }
 

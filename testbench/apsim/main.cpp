@@ -34,6 +34,7 @@ int sc_main(int argc, char** argv) {
   auto* seed = run->add_option("--seed", ro.seed, "seed for uuidgen and workloads");
   run->add_flag("--echo", ro.echo, "print each command after a prompt, as a terminal session shows it");
   run->add_flag("--stats", ro.stats, "print simulator statistics on stderr at the end");
+  run->add_option("--linux", ro.linux_version, "the Linux release of the host and its guests: 6.1 (default) or 7.3");
   apsim::tb::SweepOptions so;
   CLI::App* sweep = app.add_subcommand("sweep", "run a parameter grid, one apsim process per point; CSV and plots");
   sweep->add_option("spec", so.spec, "sweep spec (JSON, docs/sweeps.md)")->required();

@@ -14,7 +14,9 @@
 
 #include "driver/linux/kernel.h"
 #include "driver/shell/shell.h"
+#include "driver/linux/profile.h"
 #include "driver/userspace/init.h"
+#include "driver/userspace/s390_tools.h"
 #include "driver/userspace/session.h"
 #include "sc/lpar_config.h"
 #include "sc/platform.h"
@@ -38,6 +40,7 @@ void read_directives(const std::string& text, const std::string& script, RunOpti
       std::string v;
       if (w == "--lpar" && words >> v && ro.lpar.empty()) ro.lpar = v[0] == '/' ? v : dir + "/" + v;
       else if (w == "--seed" && words >> v && !ro.seed_given) ro.seed = std::strtoull(v.c_str(), nullptr, 0);
+      else if (w == "--linux" && words >> v && ro.linux_version.empty()) ro.linux_version = v;
     }
   }
 }
@@ -161,6 +164,24 @@ int run_scenario(const RunOptions& opts) {
     return 2;
   }
 
+  // The Linux release (--linux, else the LPAR's "linux", else 6.1) and the s390-tools
+  // release ("s390_tools", else the kernel's era): unknown names end the run before it starts.
+  const std::string linux_name = !ro.linux_version.empty() ? ro.linux_version
+                                 : !cfg.linux_version.empty() ? cfg.linux_version : "6.1";
+  const driver::LinuxProfile* profile = driver::LinuxProfile::find(linux_name);
+  if (!profile) {
+    std::cerr << "apsim: unknown Linux release '" << linux_name << "'"
+              << (ro.linux_version.empty() ? " (LPAR config field 'linux')" : " (--linux)") << "; known: "
+              << driver::LinuxProfile::known_names() << "\n";
+    return 2;
+  }
+  const driver::S390ToolsRelease* tools = &driver::S390ToolsRelease::for_linux(profile->version);
+  if (!cfg.s390_tools.empty() && !(tools = driver::S390ToolsRelease::find(cfg.s390_tools))) {
+    std::cerr << "apsim: unknown s390-tools release '" << cfg.s390_tools << "' (LPAR config field 's390_tools'); known: "
+              << driver::S390ToolsRelease::known_names() << "\n";
+    return 2;
+  }
+
   // Keep the transcript clean: no "simulation stopped" notice (main() drops the banner).
   sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
   std::cout << std::unitbuf;
@@ -177,8 +198,10 @@ int run_scenario(const RunOptions& opts) {
       ko.cmdline = cfg.kernel_cmdline;
       ko.seed = ro.seed;
       ko.init = driver::init_main;
+      ko.profile = profile;
+      if (cfg.kernel_initcall_ps) ko.initcall_ps = *cfg.kernel_initcall_ps;
       driver::LinuxKernel host(cpu, ko);
-      driver::Session session(host);
+      driver::Session session(host, tools);
       session.set_external_command([&platform](driver::Session&, const std::vector<std::string>& argv,
                                                const driver::CommandIo& io) -> std::optional<int> {
         if (argv[0] != "apsim-inject") return std::nullopt;

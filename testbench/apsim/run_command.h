@@ -15,6 +15,7 @@ struct RunOptions {
   bool seed_given = false;
   bool echo = false;      ///< print each command after a prompt
   bool stats = false;     ///< print simulator statistics to stderr at the end
+  std::string linux_version;  ///< --linux ("" = the LPAR config's "linux", else 6.1)
 };
 
 /// Run the scenario; returns the script's exit status, or 2 for bad input (printed on

@@ -13,6 +13,8 @@ apinsn pqap --gr0 0x01000504
 # Linux has not looked yet; its next scan finds the checkstop.
 cat /sys/bus/ap/devices/card05/chkstop
 echo 1 > /sys/bus/ap/scans
+# Linux 6.1's `online` does not look at the checkstop (zcrypt_queue.c online_show: config
+# and the zcrypt flag only), so the queue still reads 1; lszcrypt reads chkstop itself.
 cat /sys/bus/ap/devices/card05/chkstop /sys/bus/ap/devices/05.0004/chkstop /sys/bus/ap/devices/05.0004/online
 lszcrypt
 apbench --apqn 05.0004 --requests 4

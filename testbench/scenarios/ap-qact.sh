@@ -3,7 +3,6 @@
 # refused with RC 0x42, with which Linux fails the request; it notes the RC in its s390 debug
 # feature (AP_DBF_WARN), not in the kernel log, so dmesg at the end shows nothing of it.
 # apsim: --lpar ap-qact.json
-cat /sys/bus/ap/features
 lszcrypt -V
 cat /sys/bus/ap/devices/card07/hwtype /sys/bus/ap/devices/card07/raw_hwtype
 # TAPQ: raw type 15 (0x0f).  QACT (GR1 = mode in bits 3-5, cat in bits 32-39) asked for CEX8

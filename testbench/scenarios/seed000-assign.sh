@@ -3,10 +3,15 @@
 # a mediated device.
 # apsim: --lpar seed000.json
 modprobe vfio_ap
+# The seed loads vfio_mdev as well; that module was folded into mdev.ko before 6.1
+# (drivers/vfio/mdev/Makefile builds mdev.o only), so Linux 6.1 has none to load
+# (docs/seed-errata.md).  vfio_ap pulls in what it needs.
 modprobe vfio_mdev
 # Free the queues of adapters 00 and 0a (all eight of them) from the default drivers.
 echo -0,-0xa > /sys/bus/ap/apmask
 # List the eligible AP queues: only queues controlled by vfio_ap are eligible.
+# lszcrypt 2.25 shows a vfio_ap queue with the vfio_ap status attribute ("unassigned")
+# and "-" where the seed's screenshot has "online 0 0" (docs/seed-errata.md).
 lszcrypt -V | grep vfio
 uuidgen
 echo 4b0518fd-9237-493f-93c8-c5597f8006a3 \

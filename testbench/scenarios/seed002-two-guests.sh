@@ -1,11 +1,10 @@
 # Seed 002 (QEMU's docs/vfio-ap.txt of May 2018, "Example: Configure AP Matrixes for Two
 # Linux Guests") on the default LPAR (adapters 05 CEX5C and 06 CEX5A, domains 4, 0x47,
-# 0xab and 0xff).  The document predates apmask/aqmask: it secures each queue by
-# unbinding it from cex4queue and binding it to vfio_ap.  apsim follows the seed there
-# (VfioApProfile::explicit_bind_overrides_masks, docs/vfio-ap.md): the bind is accepted
-# although apmask x aqmask still names the queue, and the assignment rules count such a
-# queue as vfio_ap's.  A current kernel refuses that bind with ENODEV (see
-# vfio-profile-current.sh).
+# 0xab and 0xff), Linux 6.1.  The document predates apmask/aqmask: it secures each queue by
+# unbinding it from cex4queue and binding it to vfio_ap.  Linux 6.1 refuses that bind with
+# ENODEV while apmask x aqmask reserve the queue for the default drivers (ap_device_probe),
+# so the document's step 2 fails here (docs/seed-errata.md); the masks give the queues to
+# vfio_ap instead, as seed 001 does it.
 modprobe vfio_ap
 # 1. Unbind the queues from cex4queue (the document does this in the driver directory).
 ls /sys/bus/ap/drivers/cex4queue
@@ -19,6 +18,10 @@ echo 05.0004 > bind
 for q in 05.00ab 05.0047 05.00ff 06.0004 06.00ab; do echo $q > bind; done
 ls /sys/bus/ap/drivers/vfio_ap
 lszcrypt -V
+# 2'. What works on 6.1: take adapters 5 and 6 from the default drivers; the AP bus
+# re-probes, and vfio_ap gets every queue of them.
+echo -5,-6 > /sys/bus/ap/apmask
+ls /sys/bus/ap/drivers/vfio_ap
 # 3. Create the mediated devices ("uuidgen > create" writes one UUID each).
 cd /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough
 uuidgen > create

@@ -14,7 +14,7 @@ echo 7 > $M/assign_domain
 echo 7 > $M/assign_control_domain
 qemu-system-s390x -name fmt1 -cpu host -device vfio-ap,sysfsdev=$M
 ssh fmt1 lszcrypt -d
-ssh fmt1 cat /sys/bus/ap/features
+ssh fmt1 cat /sys/bus/ap/ap_max_adapter_id /sys/bus/ap/ap_max_domain_id
 ssh fmt1 apbench --apqn 06.0007 --op mex-1024 --requests 2
 virsh destroy fmt1
 qemu-system-s390x -name fmt0 -cpu host,msa3=off -device vfio-ap,sysfsdev=$M

@@ -24,7 +24,7 @@ echo 0xab > $M2/assign_domain
 # Format 2: the whole matrix.
 qemu-system-s390x -name fmt2 -cpu host -device vfio-ap,sysfsdev=$M1
 ssh fmt2 lszcrypt
-ssh fmt2 cat /sys/bus/ap/features
+ssh fmt2 cat /sys/bus/ap/ap_max_adapter_id
 ssh fmt2 cat /sys/bus/ap/ap_max_domain_id
 # Format 0: KVM's APCB0 holds domains 0..15 only, so 05.00ab does not exist for the guest
 # although its mdev has it.
@@ -40,9 +40,15 @@ qemu-system-s390x -name x -cpu z99
 qemu-system-s390x -name noapie -cpu host,ap=off
 ssh noapie lszcrypt
 # A guest running while its matrix changes: KVM rewrites the CRYCB with the vCPU blocked
-# (kvm_arch_crypto_set_masks); the guest rescans on the configuration-change event.
+# (kvm_arch_crypto_set_masks) at once; a 6.1 guest's AP bus finds the change at its next
+# configuration scan (30 s), so it sees the new domain only after that.
 echo 0x47 > $M1/assign_domain
+ssh fmt2 lszcrypt
+sleep 30
 ssh fmt2 lszcrypt
 ssh fmt2 apbench --apqn 06.0047 --op mex-1024 --requests 2
 echo 0xab > $M1/unassign_domain
+ssh fmt2 lszcrypt
+# Taking a domain away works the same way round: 06.00ab stays listed until the next scan.
+sleep 30
 ssh fmt2 lszcrypt

@@ -1,14 +1,16 @@
 # /sys/bus/ap: apmask and aqmask in both write forms (seed 001 step 2), the queues moving
 # between cex4queue and vfio_ap after each change, the refusals (EINVAL for bad syntax,
-# EBUSY with the seed's log line when a change would take an APQN from an mdev) with the
-# masks read back after each, and the read-only bus attributes.  Default LPAR.
+# EBUSY with vfio_ap's "Can not reserve queue" line, for the first mdev holding one -- the
+# newest first -- when a change would take an APQN from an mdev) with the masks read back
+# after each, and the read-only bus attributes.  Default LPAR, Linux 6.1 (no bus `features`:
+# linux73-vfio.sh shows it).
 modprobe vfio_ap
 cd /sys/bus/ap
 cat apmask aqmask
 # Read-only attributes: their values, and EACCES for a write.
 cat ap_max_adapter_id ap_max_domain_id ap_adapter_mask ap_usage_domain_mask ap_control_domain_mask
-cat bindings features
-for a in ap_max_adapter_id ap_max_domain_id ap_adapter_mask ap_usage_domain_mask ap_control_domain_mask bindings features; do echo 1 > $a; done
+cat bindings
+for a in ap_max_adapter_id ap_max_domain_id ap_adapter_mask ap_usage_domain_mask ap_control_domain_mask bindings; do echo 1 > $a; done
 # Relative form: +N/-N/+A-B, comma separated, numbers in any base.
 echo -5,-6 > apmask
 echo -4,-0x47,-0xab,-0xff > aqmask

@@ -35,15 +35,21 @@ cat > ~/config/my-guest-hostdev.xml <<EOF
 </hostdev>
 EOF
 virsh attach-device my-guest ~/config/my-guest-hostdev.xml --live
+# A 6.1 host has no CFG_CHG eventfd: the guest finds the hot-plugged device at its AP bus's
+# next configuration scan (AP_CONFIG_TIME, 30 s).
+ssh my-guest lszcrypt
+sleep 30
 ssh my-guest lszcrypt
 ssh my-guest lszcrypt | cut -d ' ' -f 1 | grep '\.0'
 ssh my-guest lszcrypt -c 5
 virsh list
 # libvirt knows the mdev is in use.
 virsh attach-device my-guest ~/config/my-guest-hostdev.xml
-# Seed 001 "Limitations": no remove while the guest uses the mdev; hot unplug first.
-echo 1 > /sys/devices/vfio_ap/matrix/$UUID/remove
+# Seed 001 "Limitations": hot unplug before removing the mdev (a remove of an mdev in use
+# blocks in 6.1 until the guest releases it).  The guest sees the unplug at its next scan.
 virsh detach-device my-guest ~/config/my-guest-hostdev.xml
+ssh my-guest lszcrypt
+sleep 30
 ssh my-guest lszcrypt
 virsh detach-device my-guest ~/config/my-guest-hostdev.xml
 echo 1 > /sys/devices/vfio_ap/matrix/$UUID/remove

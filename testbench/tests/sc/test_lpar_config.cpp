@@ -70,6 +70,9 @@ const char* kGood = R"({
   "facilities": {"qci": true, "apft": false, "aqic": true, "apxa": true},
   "kernel_cmdline": "ap.apmask=0xffff ap.aqmask=0x40",
   "storage_mib": 4096,
+  "linux": "7.3",
+  "s390_tools": "2.43",
+  "kernel_initcall_ms": 250,
   "timing": {"cpu_clock_ps": 200, "intercept_cycles": 5000},
   "rating_unit_ps": 1000
 })";
@@ -90,7 +93,7 @@ BOOST_AUTO_TEST_CASE(fields) {
   BOOST_TEST(a1.generation == 8u);
   BOOST_TEST((a1.mode == Mode::ep11));
   BOOST_TEST(a1.engines == 1u);            // default
-  BOOST_TEST(unsigned(a1.qd) == 8u);       // default
+  BOOST_TEST(unsigned(a1.qd) == 7u);       // default: 8 slots
   const auto& a2 = c.adapters[2];
   BOOST_TEST(unsigned(a2.apid) == 17u);    // "17" (decimal string)
   BOOST_TEST(a2.generation == 4u);
@@ -106,6 +109,11 @@ BOOST_AUTO_TEST_CASE(fields) {
   BOOST_TEST(c.facilities.apxa);
   BOOST_TEST(c.kernel_cmdline == "ap.apmask=0xffff ap.aqmask=0x40");
   BOOST_TEST(c.storage_bytes == 4294967296ull);  // 4096 MiB = 2^32 bytes
+  BOOST_TEST(c.linux_version == "7.3");
+  BOOST_TEST(c.s390_tools == "2.43");
+  BOOST_TEST_REQUIRE(c.kernel_initcall_ps.has_value());
+  BOOST_TEST(*c.kernel_initcall_ps == 250'000'000'000ull);  // 250 ms in ps
+  BOOST_TEST(!LparConfig::parse(R"({"adapters": [], "usage_domains": []})", kSrc).kernel_initcall_ps);
   BOOST_TEST(c.timing.cpu_clock_ps == 200u);
   BOOST_TEST(c.timing.intercept_cycles == 5000u);
   BOOST_TEST(c.timing.ap_bus_clock_ps == 1000u);       // not overridden: sc/timing.h default
@@ -270,6 +278,9 @@ BOOST_AUTO_TEST_CASE(top_level) {
                {kSrc, "field 'kernel_cmdline'", "expected a string"});
   expect_error(R"({"adapters": [], "usage_domains": [], "storage_mib": 1})",
                {kSrc, "field 'storage_mib'", "out of range"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "kernel_initcall_ms": 60001})",
+               {kSrc, "field 'kernel_initcall_ms'", "out of range"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "linux": 6.1})", {kSrc, "field 'linux'", "expected a string"});
 }
 
 BOOST_AUTO_TEST_CASE(invalid_json) {
