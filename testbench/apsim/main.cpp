@@ -1,8 +1,9 @@
 // testbench/apsim/main.cpp — the apsim command line.
 //
 //   apsim run SCRIPT [--lpar FILE.json] [--vcd FILE.vcd] [--mode cycle|fast] [--seed N]
-//                    [--echo] [--stats]
+//                    [--echo] [--stats] [--results FILE.json]
 //   apsim sweep SPEC.json --out DIR [--jobs N] | --dry-run   (testbench/apsim/sweep_command.h)
+//   apsim --version
 //
 // Our own main() (as VCML does) so that the SystemC banner can be switched off before the
 // kernel prints it; it hands over to sc_elab_and_sim(), which calls sc_main().
@@ -14,6 +15,7 @@
 #include <systemc>
 
 #include "testbench/apsim/run_command.h"
+#include "testbench/apsim/run_info.h"
 #include "testbench/apsim/sweep_command.h"
 
 int main(int argc, char** argv) {
@@ -23,7 +25,9 @@ int main(int argc, char** argv) {
 
 int sc_main(int argc, char** argv) {
   CLI::App app{"apsim: a cycle-accurate simulator of the IBM Z AP crypto facility and vfio_ap", "apsim"};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
+  bool version = false;
+  app.add_flag("--version", version, "print apsim's version and commit");
   apsim::tb::RunOptions ro;
   CLI::App* run = app.add_subcommand("run", "run a scenario script against a simulated LPAR");
   run->add_option("script", ro.script, "scenario script (bash subset)")->required();
@@ -34,6 +38,7 @@ int sc_main(int argc, char** argv) {
   auto* seed = run->add_option("--seed", ro.seed, "seed for uuidgen and workloads");
   run->add_flag("--echo", ro.echo, "print each command after a prompt, as a terminal session shows it");
   run->add_flag("--stats", ro.stats, "print simulator statistics on stderr at the end");
+  run->add_option("--results", ro.results, "write the run's result (apbench's figures, version, machine) to FILE as JSON");
   apsim::tb::SweepOptions so;
   CLI::App* sweep = app.add_subcommand("sweep", "run a parameter grid, one apsim process per point; CSV and plots");
   sweep->add_option("spec", so.spec, "sweep spec (JSON, docs/sweeps.md)")->required();
@@ -45,7 +50,17 @@ int sc_main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (version) {
+    const auto b = apsim::tb::apsim_build_info();
+    std::cout << "apsim " << b["version"].get<std::string>() << " (commit " << b["commit"].get<std::string>()
+              << (b["dirty"].get<bool>() ? ", with uncommitted changes" : "") << ")\n";
+    return 0;
+  }
   if (sweep->parsed()) return apsim::tb::run_sweep(so);
+  if (!run->parsed()) {
+    std::cerr << app.help();
+    return 2;
+  }
   ro.seed_given = seed->count() > 0;
   return apsim::tb::run_scenario(ro);
 }

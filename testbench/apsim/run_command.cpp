@@ -3,6 +3,8 @@
 #include "testbench/apsim/run_command.h"
 
 #include <cctype>
+#include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -14,11 +16,13 @@
 
 #include "driver/linux/kernel.h"
 #include "driver/shell/shell.h"
+#include "driver/userspace/apbench.h"
 #include "driver/userspace/init.h"
 #include "driver/userspace/session.h"
 #include "sc/lpar_config.h"
 #include "sc/platform.h"
 #include "testbench/apsim/hw_probe.h"
+#include "testbench/apsim/run_info.h"
 
 namespace apsim::tb {
 
@@ -138,15 +142,66 @@ int apsim_inject(sc::Platform& platform, const std::vector<std::string>& argv, s
   return 0;
 }
 
+/// `apsim run --results FILE`: the run as data (run_command.h RunOptions::results).
+class RunResults {
+ public:
+  explicit RunResults(const RunOptions& ro) : ro_(ro), started_(utc_now()), t0_(std::chrono::steady_clock::now()) {
+    if (ro_.results.empty()) return;
+    driver::set_apbench_result_sink([this](const driver::ApbenchResult& r) {
+      nlohmann::ordered_json params = nlohmann::ordered_json::object(), figures = nlohmann::ordered_json::object();
+      for (const auto& [key, value] : r.params) params[key] = value;
+      // At the precision apbench states (its kv line's): whole counts as integers.
+      for (const driver::ApbenchFigure& f : r.figures) {
+        const double scale = std::pow(10.0, f.decimals);
+        figures[f.key] = f.decimals == 0 ? nlohmann::ordered_json(std::llround(f.value))
+                                         : nlohmann::ordered_json(std::round(f.value * scale) / scale);
+      }
+      apbench_.push_back({{"params", params}, {"figures", figures}});
+    });
+  }
+  ~RunResults() { driver::set_apbench_result_sink(nullptr); }
+
+  /// Write the file (if asked for) and return the exit status: `status`, or 70 if the file
+  /// cannot be written.
+  int finish(int status, double simulated_ms, const std::string& error = "") {
+    if (ro_.results.empty()) return status;
+    nlohmann::ordered_json j;
+    j["format"] = "apsim-run-result 1";
+    j["apsim"] = apsim_build_info();
+    j["machine"] = machine_info();
+    j["run"] = {{"script", ro_.script}, {"lpar", ro_.lpar}, {"mode", ro_.mode}, {"seed", ro_.seed}};
+    j["started"] = started_;
+    j["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    j["exit_status"] = status;
+    if (!error.empty()) j["error"] = error;
+    j["simulated_ms"] = simulated_ms;
+    j["apbench"] = apbench_;
+    try {
+      write_json_file(ro_.results, j);
+    } catch (const std::exception& e) {
+      std::cerr << "apsim: --results: " << e.what() << "\n";
+      return 70;
+    }
+    return status;
+  }
+
+ private:
+  const RunOptions& ro_;
+  std::string started_;
+  std::chrono::steady_clock::time_point t0_;
+  nlohmann::ordered_json apbench_ = nlohmann::ordered_json::array();
+};
+
 }  // namespace
 
 int run_scenario(const RunOptions& opts) {
   using namespace sc_core;
   RunOptions ro = opts;
+  RunResults results(ro);
   std::ifstream in(ro.script);
   if (!in) {
     std::cerr << "apsim: " << ro.script << ": cannot read the script\n";
-    return 2;
+    return results.finish(2, 0, ro.script + ": cannot read the script");
   }
   std::stringstream ss;
   ss << in.rdbuf();
@@ -158,7 +213,7 @@ int run_scenario(const RunOptions& opts) {
     cfg = ro.lpar.empty() ? sc::LparConfig::default_lpar() : sc::LparConfig::load(ro.lpar);
   } catch (const sc::LparConfigError& e) {
     std::cerr << "apsim: " << e.what() << "\n";
-    return 2;
+    return results.finish(2, 0, e.what());
   }
 
   // Keep the transcript clean: no "simulation stopped" notice (main() drops the banner).
@@ -201,7 +256,7 @@ int run_scenario(const RunOptions& opts) {
               << " AP instructions, " << s.intercepts << " intercepts, " << s.program_interruptions
               << " program interruptions, " << s.sie_denied << " denied by the APCB check\n";
   }
-  return status;
+  return results.finish(status, sc_time_stamp().to_seconds() * 1e3);
 }
 
 }  // namespace apsim::tb
