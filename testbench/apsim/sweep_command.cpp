@@ -311,7 +311,7 @@ std::optional<double> eta_by_queue(const Tracker::Counts& c, size_t running_task
 }
 
 std::string queue_note(const QueueState& q) {
-  return "; Slurm queue: " + std::to_string(q.running) + " tasks running, " + std::to_string(q.pending) + " pending;";
+  return "; Slurm queue: " + std::to_string(q.running) + " running, " + std::to_string(q.pending) + " pending;";
 }
 
 // ---- the end -----------------------------------------------------------------------------

@@ -170,7 +170,7 @@ void write_runs_csv(const std::string& path, const std::vector<Row>& rows) {
       << csv_field(s.value("host", std::string())) << "," << (s.contains("wall_s") ? wall : "") << ","
       << (attempts.empty() ? "" : attempts.front().value("started", std::string())) << ","
       << s.value("finished", std::string()) << "," << job << "," << csv_field(apsim.value("version", std::string())) << ","
-      << apsim.value("commit", std::string()) << "\n";
+      << apsim.value("commit", std::string()) << (apsim.value("dirty", false) ? "-dirty" : "") << "\n";
   }
   write_text_file(path, o.str());
 }

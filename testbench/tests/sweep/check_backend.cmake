@@ -60,7 +60,7 @@ set(job ${CMAKE_MATCH_1})
 expect("NOT job STREQUAL \"\"" "slurm --no-wait: no job id in ${out}")
 apsim(sweep collect ${OUT}/nowait)
 expect("rc EQUAL 4" "collect of a queued sweep: exit status ${rc}, expected 4\n${out}\n${err}")
-expect("err MATCHES \"0/6 points done, 0 failed, 0 running; Slurm queue: 0 tasks running, 3 pending; .*ETA unknown\""
+expect("err MATCHES \"0/6 points done, 0 failed, 0 running; Slurm queue: 0 running, 3 pending; .*ETA unknown\""
        "collect of a queued sweep: progress: ${err}")
 expect("out MATCHES \"6 points, 0 ok, 0 failed, 6 not finished\"" "collect of a queued sweep: ${out}")
 apsim(sweep ${spec} --out ${OUT}/nowait --backend slurm --points-per-task 2)
