@@ -101,8 +101,12 @@ class Tracker {
     double wall_sum = 0;  ///< wall time of the points done in this run
   };
 
-  /// Look at the points not finished yet.
-  Counts scan() {
+  /// Look at the points not finished yet — at most every open points / 20000 seconds (a
+  /// look reads a file or two per point) unless `force`.
+  Counts scan(bool force = false) {
+    const double every = static_cast<double>(open_.size()) / 20000.0;
+    if (!force && seconds_since(last_) < every) return c_;
+    last_ = Clock::now();
     c_.running = 0;
     for (auto it = open_.begin(); it != open_.end();) {
       const PointState s = read_point_state(dir_, point_name(*it));
@@ -127,6 +131,7 @@ class Tracker {
   std::set<unsigned> open_;
   size_t total_ = 0;
   Counts c_;
+  Clock::time_point last_ = Clock::now() - std::chrono::hours(1);
 };
 
 /// The progress line, on stderr: redrawn in place on a terminal, a line per change otherwise.
@@ -365,7 +370,7 @@ int wait_showing_progress(pid_t pid, Tracker& t, ProgressLine& line) {
     line.show(c, "", line.eta_by_rate(c));
     usleep(250000);
   }
-  const Tracker::Counts c = t.scan();
+  const Tracker::Counts c = t.scan(true);
   line.show(c, "", line.eta_by_rate(c));
   return st;
 }
@@ -414,7 +419,7 @@ int run_local(const Launch& l) {
     }
     if (!reaped) usleep(50000);
   }
-  const Tracker::Counts c = t.scan();
+  const Tracker::Counts c = t.scan(true);
   line.show(c, "", line.eta_by_rate(c));
   for (const std::string& p : problems) std::cerr << "\napsim sweep: " << p << "\n";
   return problems.empty() ? 0 : 3;
@@ -671,9 +676,9 @@ int run_sweep(const SweepOptions& o) {
         line.show(c, queue_note(q), eta_by_queue(c, q.running));
         if (!q.active()) break;
       }
-      sleep(1);
+      sleep(tasks.size() > 1000 ? 5 : 1);  // squeue lists every array task: ask big arrays less often
     }
-    line.show(t.scan(), queue_note(QueueState{true, "", 0, 0}), std::nullopt);
+    line.show(t.scan(true), queue_note(QueueState{true, "", 0, 0}), std::nullopt);
   }
   try {
     m = read_manifest(dir);
