@@ -116,7 +116,11 @@ void check_value(const std::string& src, const std::string& where, const std::st
     case Type::number: {
       if (!v.is_number()) bad("expected a number");
       const double d = v.get<double>();
-      if (!(d >= p->lo && d <= p->hi)) bad("expected a number in range");
+      if (!(d >= p->lo && d <= p->hi)) {
+        std::ostringstream o;
+        o << "expected a number " << p->lo << ".." << p->hi;
+        bad(o.str());
+      }
       break;
     }
     case Type::choice: {
