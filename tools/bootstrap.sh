@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 packages=(cmake g++ make pkg-config libsystemc-dev verilator libboost-test-dev nlohmann-json3-dev
           libcli11-dev libgmp-dev libssl-dev gnuplot-nox libxml2-dev)
 packages+=(yosys)  # formal proofs of rtl/ (testbench/tests/formal/)
+# apsim sweep's other backends, and the single-node Slurm cluster its tests start
+# (testbench/tests/sweep/slurm_cluster.sh): GNU parallel, Slurm's daemons and clients, munge.
+packages+=(parallel slurmctld slurmd slurm-client munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

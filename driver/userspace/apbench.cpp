@@ -35,7 +35,7 @@
 // the NQAP that took it), SIE/bus (that NQAP → the adapter accepted it), queue wait (→ an
 // engine started it), service (→ the engine finished), reply wait (→ the DQAP that took the
 // reply returned).  --report kv adds one machine-readable line `apbench: result k=v ...`
-// (testbench/apsim/sweep_command.cpp reads it).
+// (apbench.h hands the same figures to the program hosting the simulation as data).
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -43,6 +43,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -62,6 +63,7 @@
 #include "driver/linux/kernel.h"
 #include "driver/qemu/qemu.h"
 #include "driver/linux/zcrypt_api.h"
+#include "driver/userspace/apbench.h"
 #include "driver/userspace/tool_args.h"
 #include "driver/userspace/programs.h"
 #include "driver/userspace/session.h"
@@ -217,11 +219,19 @@ Bytes ep11_message(const ep11_urb& u, const ApQueueDev& q) {
 constexpr uint64_t kPollHighTimeoutPs = 250'000'000;
 constexpr uint64_t kPollLowTimeoutPs = 40'000'000'000;
 
+/// set_apbench_result_sink's listener (apbench.h).
+std::function<void(const ApbenchResult&)>& result_sink() {
+  static std::function<void(const ApbenchResult&)> sink;
+  return sink;
+}
+
 const char* kStageNames[] = {"app backlog", "driver queue", "SIE/bus", "queue wait", "service", "reply wait"};
 const char* kStageKeys[] = {"backlog", "driver", "siebus", "qwait", "service", "replywait"};
 constexpr size_t kStages = 6;
 
 }  // namespace
+
+void set_apbench_result_sink(std::function<void(const ApbenchResult&)> sink) { result_sink() = std::move(sink); }
 
 int apbench_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
   LinuxKernel& k = s.kernel();
@@ -692,25 +702,35 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       out << buf;
     }
   }
-  if (report == "kv") {
-    std::ostringstream kv;
-    kv << "apbench: result op=" << op << " apqns=" << queues.size() << " guests=" << guest_names.size()
-       << " requests=" << requests
-       << " inflight=" << (open_loop && !o_inflight->count() ? 0u : inflight) << " mode=" << how;
-    std::snprintf(buf, sizeof buf, " rate=%.6g completed=%u failed=%u wrong=%u sim_ms=%.6f throughput=%.3f", rate,
-                  requests - failed - wrong, failed, wrong, secs * 1e3, tput);
-    kv << buf;
-    std::snprintf(buf, sizeof buf, " lat_mean_us=%.3f lat_min_us=%.3f lat_p50_us=%.3f lat_p99_us=%.3f lat_max_us=%.3f",
-                  mean(lat_us), percentile(lat_us, 0), percentile(lat_us, 0.5), percentile(lat_us, 0.99),
-                  percentile(lat_us, 1));
-    kv << buf;
-    for (size_t s = 0; s < kStages && have_hw; ++s) {
-      std::snprintf(buf, sizeof buf, " %s_mean_us=%.3f %s_p50_us=%.3f %s_p99_us=%.3f", kStageKeys[s], mean(stage_us[s]),
-                    kStageKeys[s], percentile(stage_us[s], 0.5), kStageKeys[s], percentile(stage_us[s], 0.99));
-      kv << buf;
-    }
-    out << kv.str() << "\n";
+  ApbenchResult res;
+  std::snprintf(buf, sizeof buf, "%.6g", rate);
+  res.params = {{"op", op},
+                {"apqns", std::to_string(queues.size())},
+                {"guests", std::to_string(guest_names.size())},
+                {"requests", std::to_string(requests)},
+                {"inflight", std::to_string(open_loop && !o_inflight->count() ? 0u : inflight)},
+                {"mode", how},
+                {"rate", buf}};
+  res.figures = {{"completed", double(requests - failed - wrong), 0}, {"failed", double(failed), 0},
+                 {"wrong", double(wrong), 0}, {"sim_ms", secs * 1e3, 6}, {"throughput", tput, 3},
+                 {"lat_mean_us", mean(lat_us), 3}, {"lat_min_us", percentile(lat_us, 0), 3},
+                 {"lat_p50_us", percentile(lat_us, 0.5), 3}, {"lat_p99_us", percentile(lat_us, 0.99), 3},
+                 {"lat_max_us", percentile(lat_us, 1), 3}};
+  for (size_t s = 0; s < kStages && have_hw; ++s) {
+    res.figures.push_back({std::string(kStageKeys[s]) + "_mean_us", mean(stage_us[s]), 3});
+    res.figures.push_back({std::string(kStageKeys[s]) + "_p50_us", percentile(stage_us[s], 0.5), 3});
+    res.figures.push_back({std::string(kStageKeys[s]) + "_p99_us", percentile(stage_us[s], 0.99), 3});
   }
+  if (report == "kv") {
+    out << "apbench: result";
+    for (const auto& [key, value] : res.params) out << " " << key << "=" << value;
+    for (const ApbenchFigure& f : res.figures) {
+      std::snprintf(buf, sizeof buf, " %s=%.*f", f.key.c_str(), f.decimals, f.value);
+      out << buf;
+    }
+    out << "\n";
+  }
+  if (result_sink()) result_sink()(res);
   if (failed || wrong) {
     err << "apbench: " << failed << " requests failed";
     if (failed) err << " (first: " << std::strerror(-first_error) << ")";

@@ -1,8 +1,11 @@
 // testbench/apsim/main.cpp — the apsim command line.
 //
 //   apsim run SCRIPT [--lpar FILE.json] [--vcd FILE.vcd] [--mode cycle|fast] [--seed N]
-//                    [--echo] [--stats]
-//   apsim sweep SPEC.json --out DIR [--jobs N] | --dry-run   (testbench/apsim/sweep_command.h)
+//                    [--echo] [--stats] [--results FILE.json]
+//   apsim sweep SPEC.json --out DIR [--backend local|slurm|parallel] ... | --dry-run
+//   apsim sweep collect DIR
+//   apsim sweep run-task DIR ...                   (testbench/apsim/sweep_command.h)
+//   apsim --version
 //
 // Our own main() (as VCML does) so that the SystemC banner can be switched off before the
 // kernel prints it; it hands over to sc_elab_and_sim(), which calls sc_main().
@@ -14,7 +17,9 @@
 #include <systemc>
 
 #include "testbench/apsim/run_command.h"
+#include "testbench/apsim/run_info.h"
 #include "testbench/apsim/sweep_command.h"
+#include "testbench/apsim/sweep_task.h"
 
 int main(int argc, char** argv) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
@@ -23,7 +28,9 @@ int main(int argc, char** argv) {
 
 int sc_main(int argc, char** argv) {
   CLI::App app{"apsim: a cycle-accurate simulator of the IBM Z AP crypto facility and vfio_ap", "apsim"};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
+  bool version = false;
+  app.add_flag("--version", version, "print apsim's version and commit");
   apsim::tb::RunOptions ro;
   CLI::App* run = app.add_subcommand("run", "run a scenario script against a simulated LPAR");
   run->add_option("script", ro.script, "scenario script (bash subset)")->required();
@@ -35,18 +42,69 @@ int sc_main(int argc, char** argv) {
   run->add_flag("--echo", ro.echo, "print each command after a prompt, as a terminal session shows it");
   run->add_flag("--stats", ro.stats, "print simulator statistics on stderr at the end");
   run->add_option("--linux", ro.linux_version, "the Linux release of the host and its guests: 6.1 (default) or 7.3");
+  run->add_option("--results", ro.results, "write the run's result (apbench's figures, version, machine) to FILE as JSON");
+
   apsim::tb::SweepOptions so;
   CLI::App* sweep = app.add_subcommand("sweep", "run a parameter grid, one apsim process per point; CSV and plots");
-  sweep->add_option("spec", so.spec, "sweep spec (JSON, docs/sweeps.md)")->required();
-  sweep->add_option("--out", so.out, "output directory (required unless --dry-run)");
-  sweep->add_flag("--dry-run", so.dry_run, "validate the spec and list its points; write and run nothing");
-  sweep->add_option("--jobs", so.jobs, "points run side by side")->check(CLI::Range(1u, 64u));
+  sweep->require_subcommand(0, 1);
+  sweep->add_option("spec", so.spec, "sweep spec (JSON, docs/sweeps.md)");
+  sweep->add_option("--out", so.out, "run directory (required unless --dry-run); rerun into it to resume");
+  sweep->add_flag("--dry-run", so.dry_run, "check the spec and list its points; write and run nothing");
+  sweep->add_option("--backend", so.backend, "local (this machine), slurm (a job array) or parallel (GNU parallel)")
+      ->check(CLI::IsMember({"local", "slurm", "parallel"}));
+  sweep->add_option("--jobs", so.jobs, "local: points side by side (default 1); parallel: its --jobs; slurm: tasks at once (%N)")
+      ->check(CLI::Range(1u, 4096u));
+  sweep->add_option("--retries", so.retries, "run a failed point up to N more times")->check(CLI::Range(0u, 100u));
+  sweep->add_option("--points-per-task", so.slurm.points_per_task, "slurm, parallel: points one task runs one after the other")
+      ->check(CLI::Range(1u, 100000u));
+  sweep->add_option("--partition", so.slurm.partition, "slurm: sbatch --partition (wins over the spec's slurm.partition)");
+  sweep->add_option("--time", so.slurm.time, "slurm: sbatch --time, per array task");
+  sweep->add_option("--mem", so.slurm.mem, "slurm: sbatch --mem, per array task");
+  sweep->add_option("--account", so.slurm.account, "slurm: sbatch --account");
+  sweep->add_flag("--no-wait", so.no_wait, "slurm: return once the job array is submitted");
+  sweep->add_option("--sshlogin", so.sshlogin, "parallel: GNU parallel's --sshlogin list, e.g. 4/node1,4/node2,:");
+  std::string collect_dir;
+  CLI::App* collect = sweep->add_subcommand("collect", "show a sweep's progress and gather its finished points");
+  collect->add_option("dir", collect_dir, "the sweep's run directory")->required();
+  apsim::tb::TaskOptions to;
+  CLI::App* task = sweep->add_subcommand("run-task", "run points of a prepared sweep directory here (what the backends start)");
+  task->add_option("dir", to.dir, "the sweep's run directory")->required();
+  auto* points = task->add_option("--points", to.points, "the points: N, N-M, comma-separated");
+  auto* list = task->add_option("--task-list", to.task_list, "a file whose line K lists the points of task K");
+  points->excludes(list);
+  task->add_option("--task", to.task, "K (default: $SLURM_ARRAY_TASK_ID)")->needs(list);
+  task->add_option("--retries", to.retries, "run a failed point up to N more times")->check(CLI::Range(0u, 100u));
+  task->add_option("--timeout", to.timeout_s, "seconds per attempt")->check(CLI::Range(1u, 86400u));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  if (sweep->parsed()) return apsim::tb::run_sweep(so);
+  if (version) {
+    const auto b = apsim::tb::apsim_build_info();
+    std::cout << "apsim " << b["version"].get<std::string>() << " (commit " << b["commit"].get<std::string>()
+              << (b["dirty"].get<bool>() ? ", with uncommitted changes" : "") << ")\n";
+    return 0;
+  }
+  if (collect->parsed()) return apsim::tb::collect_sweep(collect_dir);
+  if (task->parsed()) {
+    if (to.points.empty() && to.task_list.empty()) {
+      std::cerr << "apsim sweep run-task: --points or --task-list is required\n";
+      return 2;
+    }
+    return apsim::tb::run_sweep_task(to);
+  }
+  if (sweep->parsed()) {
+    if (so.spec.empty()) {
+      std::cerr << "apsim sweep: a spec file is required (or: apsim sweep collect DIR)\n" << sweep->help();
+      return 2;
+    }
+    return apsim::tb::run_sweep(so);
+  }
+  if (!run->parsed()) {
+    std::cerr << app.help();
+    return 2;
+  }
   ro.seed_given = seed->count() > 0;
   return apsim::tb::run_scenario(ro);
 }

@@ -3,6 +3,8 @@
 #include "testbench/apsim/run_command.h"
 
 #include <cctype>
+#include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -13,14 +15,16 @@
 #include <systemc>
 
 #include "driver/linux/kernel.h"
-#include "driver/shell/shell.h"
 #include "driver/linux/profile.h"
+#include "driver/shell/shell.h"
+#include "driver/userspace/apbench.h"
 #include "driver/userspace/init.h"
 #include "driver/userspace/s390_tools.h"
 #include "driver/userspace/session.h"
 #include "sc/lpar_config.h"
 #include "sc/platform.h"
 #include "testbench/apsim/hw_probe.h"
+#include "testbench/apsim/run_info.h"
 
 namespace apsim::tb {
 
@@ -141,15 +145,75 @@ int apsim_inject(sc::Platform& platform, const std::vector<std::string>& argv, s
   return 0;
 }
 
+/// `apsim run --results FILE`: the run as data (run_command.h RunOptions::results).
+class RunResults {
+ public:
+  explicit RunResults(const RunOptions& ro) : ro_(ro), started_(utc_now()), t0_(std::chrono::steady_clock::now()) {
+    if (ro_.results.empty()) return;
+    driver::set_apbench_result_sink([this](const driver::ApbenchResult& r) {
+      nlohmann::ordered_json params = nlohmann::ordered_json::object(), figures = nlohmann::ordered_json::object();
+      for (const auto& [key, value] : r.params) params[key] = value;
+      // At the precision apbench states (its kv line's): whole counts as integers.
+      for (const driver::ApbenchFigure& f : r.figures) {
+        const double scale = std::pow(10.0, f.decimals);
+        figures[f.key] = f.decimals == 0 ? nlohmann::ordered_json(std::llround(f.value))
+                                         : nlohmann::ordered_json(std::round(f.value * scale) / scale);
+      }
+      apbench_.push_back({{"params", params}, {"figures", figures}});
+    });
+  }
+  ~RunResults() { driver::set_apbench_result_sink(nullptr); }
+
+  /// The software the run simulates: the kernel's release string and s390-tools' version.
+  void set_software(const std::string& linux_release, const std::string& s390_tools) {
+    linux_release_ = linux_release;
+    s390_tools_ = s390_tools;
+  }
+
+  /// Write the file (if asked for) and return the exit status: `status`, or 70 if the file
+  /// cannot be written.
+  int finish(int status, double simulated_ms, const std::string& error = "") {
+    if (ro_.results.empty()) return status;
+    nlohmann::ordered_json j;
+    j["format"] = "apsim-run-result 1";
+    j["apsim"] = apsim_build_info();
+    j["machine"] = machine_info();
+    j["run"] = {{"script", ro_.script}, {"lpar", ro_.lpar}, {"mode", ro_.mode}, {"seed", ro_.seed}};
+    if (!linux_release_.empty()) j["run"]["linux"] = linux_release_;
+    if (!s390_tools_.empty()) j["run"]["s390_tools"] = s390_tools_;
+    j["started"] = started_;
+    j["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    j["exit_status"] = status;
+    if (!error.empty()) j["error"] = error;
+    j["simulated_ms"] = simulated_ms;
+    j["apbench"] = apbench_;
+    try {
+      write_json_file(ro_.results, j);
+    } catch (const std::exception& e) {
+      std::cerr << "apsim: --results: " << e.what() << "\n";
+      return 70;
+    }
+    return status;
+  }
+
+ private:
+  const RunOptions& ro_;
+  std::string started_;
+  std::chrono::steady_clock::time_point t0_;
+  nlohmann::ordered_json apbench_ = nlohmann::ordered_json::array();
+  std::string linux_release_, s390_tools_;
+};
+
 }  // namespace
 
 int run_scenario(const RunOptions& opts) {
   using namespace sc_core;
   RunOptions ro = opts;
+  RunResults results(ro);
   std::ifstream in(ro.script);
   if (!in) {
     std::cerr << "apsim: " << ro.script << ": cannot read the script\n";
-    return 2;
+    return results.finish(2, 0, ro.script + ": cannot read the script");
   }
   std::stringstream ss;
   ss << in.rdbuf();
@@ -161,7 +225,7 @@ int run_scenario(const RunOptions& opts) {
     cfg = ro.lpar.empty() ? sc::LparConfig::default_lpar() : sc::LparConfig::load(ro.lpar);
   } catch (const sc::LparConfigError& e) {
     std::cerr << "apsim: " << e.what() << "\n";
-    return 2;
+    return results.finish(2, 0, e.what());
   }
 
   // The Linux release (--linux, else the LPAR's "linux", else 6.1) and the s390-tools
@@ -170,17 +234,20 @@ int run_scenario(const RunOptions& opts) {
                                  : !cfg.linux_version.empty() ? cfg.linux_version : "6.1";
   const driver::LinuxProfile* profile = driver::LinuxProfile::find(linux_name);
   if (!profile) {
-    std::cerr << "apsim: unknown Linux release '" << linux_name << "'"
-              << (ro.linux_version.empty() ? " (LPAR config field 'linux')" : " (--linux)") << "; known: "
-              << driver::LinuxProfile::known_names() << "\n";
-    return 2;
+    const std::string error = "unknown Linux release '" + linux_name + "'" +
+                              (ro.linux_version.empty() ? " (LPAR config field 'linux')" : " (--linux)") +
+                              "; known: " + driver::LinuxProfile::known_names();
+    std::cerr << "apsim: " << error << "\n";
+    return results.finish(2, 0, error);
   }
   const driver::S390ToolsRelease* tools = &driver::S390ToolsRelease::for_linux(profile->version);
   if (!cfg.s390_tools.empty() && !(tools = driver::S390ToolsRelease::find(cfg.s390_tools))) {
-    std::cerr << "apsim: unknown s390-tools release '" << cfg.s390_tools << "' (LPAR config field 's390_tools'); known: "
-              << driver::S390ToolsRelease::known_names() << "\n";
-    return 2;
+    const std::string error = "unknown s390-tools release '" + cfg.s390_tools +
+                              "' (LPAR config field 's390_tools'); known: " + driver::S390ToolsRelease::known_names();
+    std::cerr << "apsim: " << error << "\n";
+    return results.finish(2, 0, error);
   }
+  results.set_software(profile->release, tools->version);
 
   // Keep the transcript clean: no "simulation stopped" notice (main() drops the banner).
   sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
@@ -224,7 +291,7 @@ int run_scenario(const RunOptions& opts) {
               << " AP instructions, " << s.intercepts << " intercepts, " << s.program_interruptions
               << " program interruptions, " << s.sie_denied << " denied by the APCB check\n";
   }
-  return status;
+  return results.finish(status, sc_time_stamp().to_seconds() * 1e3);
 }
 
 }  // namespace apsim::tb

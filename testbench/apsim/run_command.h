@@ -16,10 +16,15 @@ struct RunOptions {
   bool echo = false;      ///< print each command after a prompt
   bool stats = false;     ///< print simulator statistics to stderr at the end
   std::string linux_version;  ///< --linux ("" = the LPAR config's "linux", else 6.1)
+  /// Write the run's result here as JSON ("" = none): apsim's version and commit, the machine,
+  /// the options, the exit status, the simulated time and every apbench run's parameters and
+  /// figures (driver/userspace/apbench.h), as data — `apsim sweep` reads it (docs/sweeps.md).
+  std::string results;
 };
 
 /// Run the scenario; returns the script's exit status, or 2 for bad input (printed on
-/// stderr), or 70 for an internal error.
+/// stderr), or 70 for an internal error (also when the results file cannot be written).
+/// With `results`, the file is written in every case but a crash.
 int run_scenario(const RunOptions& opts);
 
 }  // namespace apsim::tb

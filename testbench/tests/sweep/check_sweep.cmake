@@ -1,31 +1,10 @@
-# Checks `apsim sweep`: inputs APSIM (the executable), SRC (this folder), OUT (scratch dir).
-cmake_policy(SET CMP0007 NEW)  # list() keeps the empty CSV fields
+# Checks `apsim sweep` on this machine: inputs APSIM (the executable), SRC (this folder), OUT
+# (scratch dir).  Bad specs: check_bad_specs.cmake; the other backends: check_backend.cmake.
+include(${CMAKE_CURRENT_LIST_DIR}/sweep_test_lib.cmake NO_POLICY_SCOPE)
 file(REMOVE_RECURSE ${OUT})
 
-# expect("<if() condition>" "message"): fail the test unless the condition holds.
-function(expect cond what)
-  set(_ok FALSE)
-  cmake_language(EVAL CODE "if(${cond})\n  set(_ok TRUE)\nendif()")
-  if(NOT _ok)
-    message(FATAL_ERROR "sweep test: ${what}")
-  endif()
-endfunction()
-
-# ---- bad specs: refused with the parameter named, nothing written ----------------------
-foreach(bad "bad-param:'grid.queue_size': unknown parameter" "bad-value:'grid.qd.1.': expected an integer 0..15")
-  string(REPLACE ":" ";" parts ${bad})
-  list(GET parts 0 name)
-  list(GET parts 1 needle)
-  execute_process(COMMAND ${APSIM} sweep ${SRC}/${name}.json --out ${OUT}/${name}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  expect("rc EQUAL 2" "${name}: exit status ${rc}, expected 2 (stderr: ${err})")
-  expect("err MATCHES \"${needle}\"" "${name}: the message does not name the parameter: ${err}")
-  expect("NOT EXISTS ${OUT}/${name}" "${name}: refused spec still wrote ${OUT}/${name}")
-endforeach()
-
 # ---- a 4-point sweep, 2 jobs ------------------------------------------------------------
-execute_process(COMMAND ${APSIM} sweep ${SRC}/tiny.json --out ${OUT}/tiny --jobs 2
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+apsim(sweep ${SRC}/tiny.json --out ${OUT}/tiny --jobs 2)
 expect("rc EQUAL 0" "tiny: exit status ${rc}\n${out}\n${err}")
 expect("err MATCHES \"4/4 points done\"" "tiny: no progress line reaching 4/4: ${err}")
 expect("out MATCHES \"4 points, 4 ok, 0 failed\"" "tiny: summary: ${out}")
@@ -33,9 +12,22 @@ file(STRINGS ${OUT}/tiny/results.csv rows)
 list(LENGTH rows n)
 expect("n EQUAL 5" "tiny: results.csv has ${n} lines, expected header + 4")
 list(GET rows 0 header)
-foreach(col point status qd irq op requests inflight engines sim_mode throughput lat_p50_us lat_p99_us service_mean_us wall_s)
-  expect("header MATCHES \"(^|,)${col}(,|$)\"" "tiny: column ${col} missing in ${header}")
+# A column for every parameter and every figure, each filled in every row (the hardware's own
+# values too: engines, qd, card_type come from the LPAR when the spec leaves them alone).
+set(params op requests inflight apqns irq rate guests execution qd qd_plus_one_slots engines adapters domains
+    card_type card_mode rating_unit_ps quantum_ps sim_mode seed)
+set(figures completed failed wrong sim_ms throughput lat_mean_us lat_min_us lat_p50_us lat_p99_us lat_max_us
+    siebus_mean_us qwait_mean_us service_mean_us service_p99_us replywait_p50_us)
+foreach(col point status ${params} ${figures})
+  csv_column("${rows}" ${col} i_${col})
+  foreach(i 1 2 3 4)
+    list(GET rows ${i} row)
+    string(REPLACE "," ";" cols "${row}")
+    list(GET cols ${i_${col}} v)
+    expect("NOT v STREQUAL \"\"" "tiny: row ${i}: column ${col} is empty: ${row}")
+  endforeach()
 endforeach()
+expect("NOT header MATCHES \"wall\"" "tiny: results.csv has a wall-time column (it belongs in runs.csv): ${header}")
 # Column positions, then per-row checks.
 string(REPLACE "," ";" hcols "${header}")
 list(FIND hcols status i_status)
@@ -78,12 +70,60 @@ file(READ ${OUT}/tiny/tiny-latency.svg svg LIMIT 400)
 expect("svg MATCHES \"<svg\"" "tiny: tiny-latency.svg is not an SVG")
 file(READ ${OUT}/tiny/points/003/script.sh script)
 expect("script MATCHES \"SWEEP_QD=4\"" "tiny: point 3's script lacks its parameters")
-expect("script MATCHES \"apbench --apqns 1 --op mex-1024 --requests 60 --inflight 8 --mode polling --report kv\""
+expect("script MATCHES \"apbench --apqns 1 --op mex-1024 --requests 60 --inflight 8 --mode polling\\n\""
        "tiny: point 3's apbench line: ${script}")
+list(GET rows 4 row)
+expect("row MATCHES \"^3,ok,mex-1024,60,8,1,polling,0,0,host,4,true,4,1,4,CEX7,accel,10000000,1000000,fast,1,60,0,0,\""
+       "tiny: point 3's parameters: ${row}")
 
-# ---- a failing point is reported, the other still runs ------------------------------------
-execute_process(COMMAND ${APSIM} sweep ${SRC}/failing-point.json --out ${OUT}/fail --jobs 2
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+# ---- the run directory describes itself ---------------------------------------------------
+foreach(f sweep.json spec.json base/scenario.sh base/lpar.json runs.csv points/002/point.json points/002/result.json
+          points/002/status.json plot-args.json)
+  expect("EXISTS ${OUT}/tiny/${f}" "tiny: ${f} missing")
+endforeach()
+apsim(--version)
+string(REGEX MATCH "commit ([0-9a-f]+|unknown)" m "${out}")
+set(commit ${CMAKE_MATCH_1})
+expect("NOT commit STREQUAL \"\"" "apsim --version: ${out}")
+file(READ ${OUT}/tiny/sweep.json manifest)
+string(JSON mc GET "${manifest}" prepared apsim commit)
+string(JSON host GET "${manifest}" prepared machine hostname)
+string(JSON npoints LENGTH "${manifest}" points)
+expect("mc STREQUAL commit" "tiny: sweep.json's commit ${mc}, apsim --version says ${commit}")
+expect("NOT host STREQUAL \"\"" "tiny: sweep.json names no machine")
+expect("npoints EQUAL 4" "tiny: sweep.json lists ${npoints} points")
+file(READ ${SRC}/tiny.json spec_in)
+file(READ ${OUT}/tiny/spec.json spec_copy)
+expect("spec_in STREQUAL spec_copy" "tiny: spec.json is not the spec")
+# A point's result file: written by apsim run --results, not scraped from its stdout.
+file(READ ${OUT}/tiny/points/002/result.json result)
+string(JSON rc_commit GET "${result}" apsim commit)
+string(JSON rc_host GET "${result}" machine hostname)
+string(JSON rc_cpus GET "${result}" machine cpus)
+string(JSON rc_exit GET "${result}" exit_status)
+string(JSON rc_tput GET "${result}" apbench 0 figures throughput)
+string(JSON rc_mode GET "${result}" apbench 0 params mode)
+expect("rc_commit STREQUAL commit AND NOT rc_host STREQUAL \"\" AND rc_cpus GREATER 0 AND rc_exit EQUAL 0"
+       "tiny: point 2's result.json: ${result}")
+expect("rc_tput GREATER 0 AND rc_mode STREQUAL interrupts" "tiny: point 2's figures: ${result}")
+file(STRINGS ${OUT}/tiny/runs.csv runs)
+list(GET runs 0 rh)
+expect("rh STREQUAL \"point,status,attempts,host,wall_s,started,finished,slurm_job,apsim_version,apsim_commit\""
+       "tiny: runs.csv header: ${rh}")
+list(GET runs 1 r1)
+expect("r1 MATCHES \"^0,ok,1,${host},[0-9.]+,\"" "tiny: runs.csv row: ${r1}")
+
+# ---- apsim run --results on its own --------------------------------------------------------
+apsim(run --mode fast --lpar ${OUT}/tiny/points/000/lpar.json --results ${OUT}/run-result.json
+      ${OUT}/tiny/points/000/script.sh)
+expect("rc EQUAL 0" "apsim run --results: exit status ${rc}: ${err}")
+file(READ ${OUT}/run-result.json result)
+string(JSON n LENGTH "${result}" apbench)
+string(JSON done GET "${result}" apbench 0 figures completed)
+expect("n EQUAL 1 AND done EQUAL 60" "apsim run --results: ${result}")
+
+# ---- a failing point is reported, the other still runs; --retries; a rerun resumes ----------
+apsim(sweep ${SRC}/failing-point.json --out ${OUT}/fail --jobs 2 --retries 1)
 expect("rc EQUAL 1" "failing-point: exit status ${rc}, expected 1\n${out}\n${err}")
 expect("out MATCHES \"2 points, 1 ok, 1 failed\"" "failing-point: summary: ${out}")
 expect("out MATCHES \"point 1 .apqns=200. failed: exit status 1: apbench: --apqns 200\""
@@ -94,11 +134,32 @@ list(GET rows 2 r1)
 expect("r0 MATCHES \"^0,ok,\"" "failing-point: point 0 should be ok: ${r0}")
 expect("r1 MATCHES \"^1,failed: exit status 1\"" "failing-point: point 1 should be failed: ${r1}")
 expect("EXISTS ${OUT}/fail/failing-point-throughput.png" "failing-point: the ok point is not plotted")
+# --retries 1: the failed point was tried twice, the ok one once.
+file(STRINGS ${OUT}/fail/runs.csv runs)
+list(GET runs 1 r0)
+list(GET runs 2 r1)
+expect("r0 MATCHES \"^0,ok,1,\" AND r1 MATCHES \"^1,failed: [^,]*,2,\"" "failing-point: attempts in runs.csv:\n${r0}\n${r1}")
+# Rerun into the same directory: only the failed point runs again; the ok one is left alone.
+file(READ ${OUT}/fail/points/000/status.json status0_before)
+file(READ ${OUT}/fail/points/001/status.json status1_before)
+apsim(sweep ${SRC}/failing-point.json --out ${OUT}/fail)
+expect("rc EQUAL 1" "failing-point rerun: exit status ${rc}\n${out}\n${err}")
+expect("out MATCHES \"2 points .1 ok kept, 1 failed to run again., 1 to run\"" "failing-point rerun: ${out}")
+expect("err MATCHES \"1/1 points done\"" "failing-point rerun: progress: ${err}")
+file(READ ${OUT}/fail/points/000/status.json status0_after)
+file(READ ${OUT}/fail/points/001/status.json status1_after)
+expect("status0_before STREQUAL status0_after" "failing-point rerun: the ok point 0 ran again")
+expect("NOT status1_before STREQUAL status1_after" "failing-point rerun: the failed point 1 did not run again")
+# A directory holding another sweep is refused, and left as it was.
+apsim(sweep ${SRC}/tiny.json --out ${OUT}/fail)
+expect("rc EQUAL 2 AND err MATCHES \"holds another sweep .failing-point, 2 points.: this spec has 4 points\""
+       "another spec into fail/: exit status ${rc}: ${err}")
+file(READ ${OUT}/fail/points/001/status.json status1_again)
+expect("status1_again STREQUAL status1_after" "another spec into fail/: it changed fail/")
 message(STATUS "sweep checks passed")
 
 # ---- execution: interpreted vs intercepted (a guest each) ----------------------------------
-execute_process(COMMAND ${APSIM} sweep ${SRC}/execution.json --out ${OUT}/execution
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+apsim(sweep ${SRC}/execution.json --out ${OUT}/execution)
 expect("rc EQUAL 0" "execution: exit status ${rc}\n${out}\n${err}")
 file(STRINGS ${OUT}/execution/results.csv rows)
 list(GET rows 0 header)
