@@ -32,6 +32,7 @@
 // progress (RC 0x02).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -74,7 +75,13 @@ struct CexAdapterConfig {
   /// a compatible type by PQAP(QACT) in the AP bus (spec §2.1).
   uint8_t device_type = 0;
   firmware::AdapterProfile::Mode mode = firmware::AdapterProfile::Mode::cca;
-  unsigned engines = 1;     ///< processing engines working in parallel
+  /// Processing engines working in parallel; 0 = the card's default
+  /// (firmware::default_engines: 1, sources there).
+  unsigned engines = 0;
+  /// The spread of each operation's service time around the firmware's mean, and the seed of
+  /// this adapter's draws (the LPAR config's service_time; the platform mixes in the APID).
+  firmware::ServiceDistributions service{};
+  uint64_t service_seed = 1;
   uint8_t qd = 8;           ///< the TAPQ QD field (observed raw 8 on CEX7/CEX8, spec §2.1)
   /// Slots per queue = QD + 1 when true (the reading of commit 3317785a8803: "0-7 for 1-8
   /// queue spaces"), QD when false.  The public sources disagree; see spec §2.1.
@@ -134,6 +141,16 @@ class CexAdapter : public sc_core::sc_module {
   /// TAPQ-level view of one queue for tests and statistics: nullptr if APQI `apqi` has none.
   const ApQueue* queue(uint8_t apqi) const { return usage_domains_.test(apqi) ? queues_[apqi].get() : nullptr; }
 
+  /// The processing engines this adapter has (the config's, or the card's default).
+  unsigned engines() const { return engines_; }
+
+  /// Requests served per operation, with the sums of their mean (firmware) and drawn service
+  /// times in ps: what `apsim run --stats` prints.
+  struct OpStats {
+    uint64_t count = 0, mean_sum_ps = 0, drawn_sum_ps = 0;
+  };
+  const std::array<OpStats, firmware::kNumOperations>& op_stats() const { return op_stats_; }
+
   // Statistics and traceable state.
   uint64_t requests_completed() const { return completed_; }
   unsigned busy_engines() const { return busy_engines_; }
@@ -189,6 +206,9 @@ class CexAdapter : public sc_core::sc_module {
   sc_core::sc_event completion_event_;
   std::vector<PendingFault> faults_;  ///< injected state changes not yet due
   sc_core::sc_event fault_event_;
+  unsigned engines_ = 1;
+  firmware::ServiceSampler sampler_;
+  std::array<OpStats, firmware::kNumOperations> op_stats_{};
   unsigned busy_engines_ = 0;
   unsigned occupancy_ = 0;  ///< sum of all queues' occupancy
   uint64_t completed_ = 0;

@@ -27,13 +27,22 @@
 //   kernel_cmdline    string, e.g. "ap.apmask=0xffff ap.aqmask=0x40"
 //   storage_mib       host main storage in MiB (default 16384)
 //   timing            {TimingTable member: number, ...}  (sc/timing.h)
-//   rating_unit_ps    scale of the firmware service-time table (firmware/service_time.h)
+//   rating_unit_ps    scale of the firmware service-time table, ps per zcrypt rating unit
+//                     (default 5.4 µs, docs/calibration.md; firmware/service_time.h)
+//   service_time      {"distribution": D, "by_operation": {"mex_1k".."seckey", "invalid": D},
+//                     "seed": N, "me_full_over_crt": X}: the spread of the engines' service
+//                     times around the firmware's mean — D is "deterministic" (default),
+//                     "exponential", or {"shape": "gamma"|"uniform"|..., "cv": C} —, the seed of
+//                     the draws (default: apsim run --seed; each adapter mixes in its APID),
+//                     and the cost of a full-length ME over a CRT of the same modulus
+//                     (default 3, firmware/service_time.h)
 //   quantum_ps        --mode fast: the CPU's global quantum (tlm_quantumkeeper), 1..2^40 ps,
 //                     default 1 µs; it bounds how far the CPU runs ahead between syncs and
 //                     changes no result (sc/cpu.h set_loosely_timed)
 // IDs are JSON numbers or strings "0x.." / decimal.  Any other field is an error.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -65,6 +74,11 @@ struct LparConfig {
   uint64_t storage_bytes = 16ull << 30;
   TimingTable timing;
   uint64_t rating_unit_ps = 0;  ///< 0 = the firmware table's default
+  /// service_time.distribution / by_operation (copied into every adapter's config).
+  firmware::ServiceDistributions service_distributions{};
+  /// service_time.seed; unset = the run's --seed (Platform::Platform mixes in each APID).
+  std::optional<uint64_t> service_seed;
+  double me_full_over_crt = 0;  ///< service_time.me_full_over_crt; 0 = the table's default
   uint64_t quantum_ps = 1'000'000;  ///< --mode fast: the CPU's global quantum in ps
 
   /// The machine's answer to PQAP(QCI) for this LPAR.
