@@ -24,6 +24,37 @@ namespace apsim::tb {
 
 namespace {
 
+/// `apsim run --stats`: per adapter, its engines, the service-time scale and distributions,
+/// and the mean service time of each operation it served (the firmware's mean, and the mean
+/// of the times drawn around it).  Stderr, after the CPU line.
+void print_adapter_stats(sc::Platform& platform, std::ostream& err) {
+  const firmware::ServiceTimeTable& t = platform.service_times();
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "apsim: service times: %.3f us per zcrypt rating unit, full-length ME = %.2f x CRT "
+                "(docs/calibration.md)\n",
+                static_cast<double>(t.rating_unit_ps()) / 1e6, t.me_full_over_crt());
+  err << buf;
+  static const char* modes[] = {"A", "C", "P"};
+  for (const auto& a : platform.adapters()) {
+    const sc::CexAdapterConfig& c = a->config();
+    std::snprintf(buf, sizeof buf, "apsim: adapter %02x CEX%u%s: %u engine%s, %llu requests served\n", c.apid,
+                  c.generation, modes[static_cast<int>(c.mode)], a->engines(), a->engines() == 1 ? "" : "s",
+                  static_cast<unsigned long long>(a->requests_completed()));
+    err << buf;
+    for (size_t o = 0; o < firmware::kNumOperations; ++o) {
+      const sc::CexAdapter::OpStats& s = a->op_stats()[o];
+      if (s.count == 0) continue;
+      const double n = static_cast<double>(s.count);
+      std::snprintf(buf, sizeof buf, "apsim:   %-7s %8llu x  mean service %10.1f us (%s), drawn mean %10.1f us\n",
+                    firmware::to_string(static_cast<firmware::Operation>(o)), static_cast<unsigned long long>(s.count),
+                    static_cast<double>(s.mean_sum_ps) / n / 1e6, c.service[o].describe().c_str(),
+                    static_cast<double>(s.drawn_sum_ps) / n / 1e6);
+      err << buf;
+    }
+  }
+}
+
 // "# apsim: --lpar FILE --seed N" lines at the top of a script choose its defaults; paths
 // are relative to the script.
 void read_directives(const std::string& text, const std::string& script, RunOptions& ro) {
@@ -160,6 +191,8 @@ int run_scenario(const RunOptions& opts) {
     std::cerr << "apsim: " << e.what() << "\n";
     return 2;
   }
+  // The adapters' service-time draws follow --seed unless the LPAR config fixes their seed.
+  if (!cfg.service_seed) cfg.service_seed = ro.seed;
 
   // Keep the transcript clean: no "simulation stopped" notice (main() drops the banner).
   sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
@@ -200,6 +233,7 @@ int run_scenario(const RunOptions& opts) {
     std::cerr << "apsim: simulated " << sc_time_stamp().to_seconds() * 1e3 << " ms, " << s.instructions
               << " AP instructions, " << s.intercepts << " intercepts, " << s.program_interruptions
               << " program interruptions, " << s.sie_denied << " denied by the APCB check\n";
+    print_adapter_stats(platform, std::cerr);
   }
   return status;
 }
