@@ -415,9 +415,12 @@ void CexAdapter::start_engines(uint64_t now_ps) {
     ++q.in_service;
     ++busy_engines_;
     // The engine's time: a draw around the firmware's mean from the operation's distribution.
+    // An engine that frees up inside the NQAP's bus-transaction delay cannot start the request
+    // before the adapter accepted it (t_enqueue_ps = the transaction's time plus its delay).
     m.drawn_ps = sampler_.sample(m.service_ps, cfg_.service[m.op]);
-    const uint64_t done = now + m.drawn_ps;
-    m.t_start_ps = now;
+    const uint64_t start = std::max(now, m.t_enqueue_ps);
+    const uint64_t done = start + m.drawn_ps;
+    m.t_start_ps = start;
     m.t_finish_ps = done;
     in_flight_.push(Completion{done, apqi, q.generation, std::move(m)});
     scheduled = true;
