@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(cmake g++ make pkg-config libsystemc-dev verilator libboost-test-dev nlohmann-json3-dev
           libcli11-dev libgmp-dev libssl-dev gnuplot-nox libxml2-dev)
 packages+=(yosys)  # formal proofs of rtl/ (testbench/tests/formal/)
+packages+=(libboost-dev)  # Boost.Random and Boost.Math headers: service-time draws (firmware/service_time.h)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
