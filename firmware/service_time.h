@@ -22,16 +22,17 @@
 //    ME_full(n) / CRT(n) = M(n) / M(n/2), the cost ratio of one modular multiplication at
 //    twice the width — 4 for a quadratic multiplier (Menezes, van Oorschot, Vanstone,
 //    Handbook of Applied Cryptography, note 14.75: CRT decryption "approximately four times
-//    faster"), and 3.2..4.0 for the 1k→2k step on every card of zcrypt's own CRT column
-//    (CRT_4k / (2 × CRT_2k)), 1.7..2.7 for the 512→1024-bit step, where the fixed per-request
-//    work weighs more.  The model:
+//    faster"); zcrypt's own CRT column gives CRT(2n) / (2 × CRT(n)) = M(n) / M(n/2) as
+//    2.7..4.0 for the 1024→2048-bit multiplication (CRT_4k / (2 × CRT_2k), CEX4A..CEX7C) and
+//    1.2..2.7 for 512→1024 bits, where the fixed per-request work weighs more.  The model:
 //      ME(eb) = MEX + x × (me_full_over_crt × CRT − MEX),   x = clamp((eb − 17) / (nb − 17), 0, 1)
 //    with eb, nb the significant bits of the exponent and of the modulus, MEX and CRT the
 //    rated prices of the keyblock's size class.  The cost of square-and-multiply is linear in
 //    the exponent's length (one squaring per bit, one multiplication per window), so x
 //    interpolates linearly between the anchors e = 65537 (the rating) and a full-length
-//    exponent.  me_full_over_crt defaults to 3 (modelling choice inside the 1.7..4 the
-//    sources give; the LPAR config's service_time.me_full_over_crt overrides it).
+//    exponent.  me_full_over_crt defaults to 3 (modelling choice inside the 1.2..4 the
+//    sources give, near the 2048-bit step's 2.7..4.0; the LPAR config's
+//    service_time.me_full_over_crt overrides it).
 //    Exponents shorter than 17 bits cost the rating (no data below it; zcrypt weighs every
 //    ME alike).  E.g. CEX7A mex-2048 with a 2048-bit d: 3 × 54 = 162 units = 20 × MEX_2k.
 //
