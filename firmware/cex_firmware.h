@@ -50,7 +50,8 @@ enum class CprbWork : uint8_t {
 /// Everything about one request that its service time depends on (service_time.h).
 ///  - op: the rating column (the keyblock's size class for type 50);
 ///  - exponent_bits, modulus_bits: ME only — significant bits of the exponent and of the
-///    modulus (0 = unknown: priced as a short public exponent, the rating);
+///    modulus (0 = unknown: priced as a short public exponent, the rating; the price counts
+///    64-bit digits of each, service_time.h 2.);
 ///  - key_bits: CPRB rsa_sign / rsa_keygen — the RSA key's modulus length in bits;
 ///  - speed_idx: CPRB only — zcrypt's speed class of the function;
 ///  - work: CPRB only — see CprbWork.

@@ -143,12 +143,14 @@ unsigned ServiceTimeTable::miller_rabin_tests_per_prime(unsigned bits) {
 
 uint64_t ServiceTimeTable::service_ps(unsigned generation, Mode mode, const ServiceDemand& d) const {
   const Operation op = d.op;
-  if (is_me(op) && d.exponent_bits > kShortExponentBits && d.modulus_bits > kShortExponentBits) {
-    // 2.: linear in the exponent's length between the rated short exponent and a full one.
+  const auto digits = [](unsigned bits) { return (bits + kExponentDigitBits - 1) / kExponentDigitBits; };
+  if (is_me(op) && digits(d.exponent_bits) > 1 && digits(d.modulus_bits) > 1) {
+    // 2.: linear in the exponent's 64-bit digits between the rated one-digit exponent and a
+    // full-length one.
     const uint64_t rated = service_ps(generation, mode, op);
     const uint64_t full = std::max(rated, full_me_ps(generation, mode, op));
-    const double x = std::min(1.0, static_cast<double>(d.exponent_bits - kShortExponentBits) /
-                                       static_cast<double>(d.modulus_bits - kShortExponentBits));
+    const double x = std::min(1.0, static_cast<double>(digits(d.exponent_bits) - 1) /
+                                       static_cast<double>(digits(d.modulus_bits) - 1));
     return rated + scaled(full - rated, x);
   }
   if (op == Operation::seckey && d.work == CprbWork::rsa_sign && d.key_bits > 0) {

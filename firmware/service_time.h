@@ -25,16 +25,20 @@
 //    faster"); zcrypt's own CRT column gives CRT(2n) / (2 × CRT(n)) = M(n) / M(n/2) as
 //    2.7..4.0 for the 1024→2048-bit multiplication (CRT_4k / (2 × CRT_2k), CEX4A..CEX7C) and
 //    1.2..2.7 for 512→1024 bits, where the fixed per-request work weighs more.  The model:
-//      ME(eb) = MEX + x × (me_full_over_crt × CRT − MEX),   x = clamp((eb − 17) / (nb − 17), 0, 1)
-//    with eb, nb the significant bits of the exponent and of the modulus, MEX and CRT the
-//    rated prices of the keyblock's size class.  The cost of square-and-multiply is linear in
-//    the exponent's length (one squaring per bit, one multiplication per window), so x
-//    interpolates linearly between the anchors e = 65537 (the rating) and a full-length
-//    exponent.  me_full_over_crt defaults to 3 (modelling choice inside the 1.2..4 the
+//      ME(e) = MEX + x × (me_full_over_crt × CRT − MEX),   x = (de − 1) / (dn − 1)
+//    with de, dn the exponent's and the modulus' length in 64-bit digits (ceil(bits / 64)),
+//    MEX and CRT the rated prices of the keyblock's size class.  The cost of square-and-
+//    multiply is linear in the exponent's length (one squaring per bit, one multiplication
+//    per window), so x interpolates linearly between the anchors e = 65537 (one digit: the
+//    rating) and a full-length exponent (as many digits as the modulus).  The 64-bit digit —
+//    the engine consumes the exponent a machine word at a time — is a modelling choice; it
+//    also makes a private exponent's price independent of the few leading zero bits a
+//    generated d happens to have (every 2048-bit d costs the same).  me_full_over_crt defaults to 3 (modelling choice inside the 1.2..4 the
 //    sources give, near the 2048-bit step's 2.7..4.0; the LPAR config's
 //    service_time.me_full_over_crt overrides it).
-//    Exponents shorter than 17 bits cost the rating (no data below it; zcrypt weighs every
-//    ME alike).  E.g. CEX7A mex-2048 with a 2048-bit d: 3 × 54 = 162 units = 20 × MEX_2k.
+//    Every exponent of one digit costs the rating (no data below e = 65537; zcrypt weighs
+//    every ME alike).  E.g. CEX7A mex-2048 with its private exponent: 3 × 54 = 162 units =
+//    20 × MEX_2k.
 //
 // 3. CRT by the modulus: the keyblock's size class (CRB1/2/3 → CRT_1k/2k/4k), as zcrypt
 //    weighs it; CRT exponents are always about half the modulus, so the class sets the work.
@@ -140,7 +144,7 @@ class ServiceTimeTable {
  public:
   static constexpr uint64_t kDefaultRatingUnitPs = 5'400'000;  ///< 5.4 µs per rating unit (see 1.)
   static constexpr double kDefaultMeFullOverCrt = 3.0;         ///< see 2.
-  static constexpr unsigned kShortExponentBits = 17;           ///< e = 65537, the rated ME
+  static constexpr unsigned kExponentDigitBits = 64;           ///< the exponent's digit (see 2.)
   static constexpr unsigned kSieveBoundBits = 16;              ///< key generation's trial division (see 4.)
   static constexpr unsigned kMillerRabinRounds = 5;            ///< FIPS 186-4 Table C.3, 1024-bit primes
 

@@ -650,10 +650,10 @@ BOOST_AUTO_TEST_CASE(me_priced_by_exponent_length) {
         const fw::FirmwareReply priv = fw::process_request(prof, req.data(), req.size(), kTimes);
         const unsigned eb = static_cast<unsigned>(BN_num_bits(k.d.get()));
         BOOST_TEST(priv.demand.exponent_bits == eb);
+        // A generated d has as many 64-bit digits as n: exactly 3 × CRT.
+        BOOST_TEST((eb + 63) / 64 == unsigned(bits) / 64);
         const double rated = static_cast<double>(kTimes.service_ps(g, m, me));
-        const double full = 3.0 * static_cast<double>(kTimes.service_ps(g, m, crt));
-        const double expect = rated + (full - rated) * (eb - 17.0) / (bits - 17.0);
-        BOOST_TEST(std::abs(static_cast<double>(priv.service_ps) - expect) <= 1.0);
+        BOOST_TEST(priv.service_ps == 3 * kTimes.service_ps(g, m, crt));
         // A full-length private exponent: 7.5× (CEX7A 1k) .. 69× (CEX5A 4k) the MEX rating.
         BOOST_TEST(static_cast<double>(priv.service_ps) > 4.0 * rated);
       }
@@ -664,10 +664,14 @@ BOOST_AUTO_TEST_CASE(me_priced_by_exponent_length) {
   d.exponent_bits = d.modulus_bits = 2048;
   const fw::ServiceTimeTable t;
   BOOST_TEST(t.service_ps(7, Mode::accel, d) == 162 * t.rating_unit_ps());
-  d.exponent_bits = 1033;  // about half way: linear in the exponent's bits
+  d.exponent_bits = 2041;  // a few leading zero bits: still 32 digits, the same price
+  BOOST_TEST(t.service_ps(7, Mode::accel, d) == 162 * t.rating_unit_ps());
+  d.exponent_bits = 16 * 64 + 1;  // 17 of 32 digits: linear in the digits, 16 / 31 of the way
   BOOST_TEST(std::abs(static_cast<double>(t.service_ps(7, Mode::accel, d)) -
-                      (8 + 154 * (1033.0 - 17) / (2048 - 17)) * static_cast<double>(t.rating_unit_ps())) <= 1.0);
-  d.exponent_bits = 2;  // e = 3: the rating (no data below 17 bits)
+                      (8 + 154 * 16.0 / 31) * static_cast<double>(t.rating_unit_ps())) <= 1.0);
+  d.exponent_bits = 64;  // one digit: the rating, as e = 3 and e = 65537
+  BOOST_TEST(t.service_ps(7, Mode::accel, d) == 8 * t.rating_unit_ps());
+  d.exponent_bits = 2;
   BOOST_TEST(t.service_ps(7, Mode::accel, d) == 8 * t.rating_unit_ps());
   d.exponent_bits = 0;  // unknown: the rating
   BOOST_TEST(t.service_ps(7, Mode::accel, d) == 8 * t.rating_unit_ps());
