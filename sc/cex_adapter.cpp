@@ -442,9 +442,8 @@ void CexAdapter::on_completion() {
     ApQueue& q = *queues_[c.apqi];
     if (c.generation != q.generation) continue;  // reset while in service: discarded
     --q.in_service;
-    OpStats& st = op_stats_[c.reply.op];
+    OpStats& st = op_stats_[{static_cast<firmware::Operation>(c.reply.op), c.reply.service_ps}];
     ++st.count;
-    st.mean_sum_ps += c.reply.service_ps;
     st.drawn_sum_ps += c.reply.drawn_ps;
     q.replies.push_back(std::move(c.reply));
     ++completed_;

@@ -32,8 +32,8 @@
 // progress (RC 0x02).
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -144,12 +144,14 @@ class CexAdapter : public sc_core::sc_module {
   /// The processing engines this adapter has (the config's, or the card's default).
   unsigned engines() const { return engines_; }
 
-  /// Requests served per operation, with the sums of their mean (firmware) and drawn service
-  /// times in ps: what `apsim run --stats` prints.
+  /// Requests served per operation and mean service time (ps; the firmware's price, which
+  /// for one operation differs with the operand: an ME's exponent, a signature's key), with
+  /// the sum of the times drawn around that mean: what `apsim run --stats` prints.
   struct OpStats {
-    uint64_t count = 0, mean_sum_ps = 0, drawn_sum_ps = 0;
+    uint64_t count = 0, drawn_sum_ps = 0;
   };
-  const std::array<OpStats, firmware::kNumOperations>& op_stats() const { return op_stats_; }
+  using OpStatsKey = std::pair<firmware::Operation, uint64_t>;  ///< operation, mean service in ps
+  const std::map<OpStatsKey, OpStats>& op_stats() const { return op_stats_; }
 
   // Statistics and traceable state.
   uint64_t requests_completed() const { return completed_; }
@@ -208,7 +210,7 @@ class CexAdapter : public sc_core::sc_module {
   sc_core::sc_event fault_event_;
   unsigned engines_ = 1;
   firmware::ServiceSampler sampler_;
-  std::array<OpStats, firmware::kNumOperations> op_stats_{};
+  std::map<OpStatsKey, OpStats> op_stats_;
   unsigned busy_engines_ = 0;
   unsigned occupancy_ = 0;  ///< sum of all queues' occupancy
   uint64_t completed_ = 0;

@@ -3,7 +3,7 @@
 //
 // JSON fields (README "LPAR config", docs/ap-instructions.md):
 //   adapters          list of {"id": ID, "type": "CEX4".."CEX9", "mode": "accel"|"cca"|"ep11",
-//                     optional "engines": N (>=1), "qd": 0..15 (the TAPQ QD field),
+//                     optional "engines": N (1..64; default the card's, firmware::default_engines), "qd": 0..15 (the TAPQ QD field),
 //                     "qd_plus_one_slots": bool (QD+1 queue slots, else QD), "nd": ID (the
 //                     TAPQ Nd field, default max_domain_id), "mex4k"/"crt4k": bool (facility
 //                     bits M/C), "configured": bool (SCLP state at power-on, default true)}.

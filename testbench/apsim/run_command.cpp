@@ -24,9 +24,10 @@ namespace apsim::tb {
 
 namespace {
 
-/// `apsim run --stats`: per adapter, its engines, the service-time scale and distributions,
-/// and the mean service time of each operation it served (the firmware's mean, and the mean
-/// of the times drawn around it).  Stderr, after the CPU line.
+/// `apsim run --stats`: the service-time scale, then per adapter its engines and, for each
+/// operation and price it served (an ME with a short and one with a full-length exponent are
+/// two lines), the count, the firmware's mean and the mean of the times drawn around it.
+/// Stderr, after the CPU line.
 void print_adapter_stats(sc::Platform& platform, std::ostream& err) {
   const firmware::ServiceTimeTable& t = platform.service_times();
   char buf[200];
@@ -42,14 +43,12 @@ void print_adapter_stats(sc::Platform& platform, std::ostream& err) {
                   c.generation, modes[static_cast<int>(c.mode)], a->engines(), a->engines() == 1 ? "" : "s",
                   static_cast<unsigned long long>(a->requests_completed()));
     err << buf;
-    for (size_t o = 0; o < firmware::kNumOperations; ++o) {
-      const sc::CexAdapter::OpStats& s = a->op_stats()[o];
-      if (s.count == 0) continue;
-      const double n = static_cast<double>(s.count);
+    for (const auto& [key, s] : a->op_stats()) {
+      const auto [op, mean_ps] = key;
       std::snprintf(buf, sizeof buf, "apsim:   %-7s %8llu x  mean service %10.1f us (%s), drawn mean %10.1f us\n",
-                    firmware::to_string(static_cast<firmware::Operation>(o)), static_cast<unsigned long long>(s.count),
-                    static_cast<double>(s.mean_sum_ps) / n / 1e6, c.service[o].describe().c_str(),
-                    static_cast<double>(s.drawn_sum_ps) / n / 1e6);
+                    firmware::to_string(op), static_cast<unsigned long long>(s.count),
+                    static_cast<double>(mean_ps) / 1e6, c.service[static_cast<size_t>(op)].describe().c_str(),
+                    static_cast<double>(s.drawn_sum_ps) / static_cast<double>(s.count) / 1e6);
       err << buf;
     }
   }
