@@ -131,6 +131,16 @@ bool all_zero(const uint8_t* p, size_t n) {
 
 // ---- the arithmetic -------------------------------------------------------------------
 
+/// Significant bits of a big-endian field (0 for zero).
+unsigned field_bits(const uint8_t* p, size_t n) {
+  size_t i = 0;
+  while (i < n && p[i] == 0) ++i;
+  if (i == n) return 0;
+  unsigned top = 0;
+  for (uint8_t b = p[i]; b; b >>= 1) ++top;
+  return static_cast<unsigned>((n - i - 1) * 8 + top);
+}
+
 /// ME.  Returns 0 and sets `result`, or the REP82 code.
 uint8_t run_me(const uint8_t* msg, const arch::MebLayout& l, Mpz& result) {
   Mpz e, n, c;
@@ -257,8 +267,17 @@ FirmwareReply process_request(const AdapterProfile& profile, const uint8_t* msg,
   Mpz result;
   const uint8_t rc = kb.crt ? run_crt(msg, kb.crb, result) : run_me(msg, kb.meb, result);
   if (rc != 0) return fail(rc, kb.op);
-  return FirmwareReply{type80_reply(result, kb.message_size()), kb.op,
-                       times.service_ps(profile.generation, profile.mode, kb.op)};
+  // The price: ME by its exponent's length against the modulus' (service_time.h 2.), CRT by
+  // the keyblock's class.
+  ServiceDemand d;
+  d.op = kb.op;
+  if (!kb.crt) {
+    d.exponent_bits = field_bits(msg + kb.meb.exponent(), kb.meb.field);
+    d.modulus_bits = field_bits(msg + kb.meb.modulus(), kb.meb.field);
+  }
+  FirmwareReply r{type80_reply(result, kb.message_size()), kb.op, times.service_ps(profile.generation, profile.mode, d)};
+  r.demand = d;
+  return r;
 }
 
 // ---- CexFirmware ------------------------------------------------------------------------
@@ -267,6 +286,7 @@ struct CexFirmware::MemoEntry {
   size_t hash = 0;
   std::vector<uint8_t> request;
   std::vector<uint8_t> reply;
+  ServiceDemand demand{};  ///< Operation::invalid for an error reply
   Operation op = Operation::invalid;
   bool valid = false;
 };
@@ -304,11 +324,18 @@ const CexFirmware::MasterKey& CexFirmware::master_key(uint8_t domain) { return d
 void CexFirmware::set_master_key(uint8_t domain, const MasterKey& key) { domain_state(domain).set_key(key); }
 
 FirmwareReply CexFirmware::error82(uint8_t reply_code, Operation op) const {
-  return FirmwareReply{error_reply(reply_code), op, cost(Operation::invalid, kSpeedMedium), kSpeedMedium};
+  return FirmwareReply{error_reply(reply_code), op, cost(ServiceDemand{}), kSpeedMedium};
 }
 
-uint64_t CexFirmware::cost(Operation op, unsigned speed_idx) const {
-  return times_.service_ps(profile_.generation, profile_.mode, op, speed_idx);
+uint64_t CexFirmware::cost(const ServiceDemand& d) const {
+  return times_.service_ps(profile_.generation, profile_.mode, d);
+}
+
+FirmwareReply CexFirmware::priced(std::vector<uint8_t> reply, Operation op, unsigned speed_idx,
+                                  const ServiceDemand& d) const {
+  FirmwareReply r{std::move(reply), op, cost(d), speed_idx};
+  r.demand = d;
+  return r;
 }
 
 FirmwareReply CexFirmware::process(uint8_t domain, const uint8_t* msg, size_t len) {
@@ -332,9 +359,11 @@ FirmwareReply CexFirmware::process_type50(const uint8_t* msg, size_t len) {
     const MemoEntry& e = memo_[i];
     if (e.valid && e.hash == h && e.request.size() == len && std::memcmp(e.request.data(), msg, len) == 0) {
       ++memo_hits_;
-      // Errors cost the `invalid` entry whatever their class (as process_request's fail()).
-      const bool error = e.reply.size() > 1 && e.reply[1] != arch::TYPE80_RSP_CODE;
-      return FirmwareReply{e.reply, e.op, cost(error ? Operation::invalid : e.op, kSpeedMedium), kSpeedMedium};
+      // Priced again from the remembered demand (the table may have changed since); errors
+      // cost the `invalid` entry whatever their class (as process_request's fail()).
+      FirmwareReply r{e.reply, e.op, cost(e.demand), kSpeedMedium};
+      r.demand = e.demand;
+      return r;
     }
   }
   ++memo_misses_;
@@ -346,6 +375,7 @@ FirmwareReply CexFirmware::process_type50(const uint8_t* msg, size_t len) {
   e.request.assign(msg, msg + len);
   e.reply = r.reply;
   e.op = r.op;
+  e.demand = r.demand;
   return r;
 }
 

@@ -35,6 +35,35 @@ inline constexpr size_t kNumOperations = 9;
 
 const char* to_string(Operation op);
 
+/// zcrypt's weights of CPRB requests (zcrypt_msgtype6.h LOW/MEDIUM/HIGH): zcrypt_api.c weighs
+/// a CCA or EP11 CPRB as speed_idx × the card's SECKEY rating.
+inline constexpr unsigned kSpeedLow = 10, kSpeedMedium = 100, kSpeedHigh = 500;
+
+/// What a CPRB request's engine does, where its price follows from the work rather than from
+/// zcrypt's speed class (service_time.h "CCA and EP11 functions").
+enum class CprbWork : uint8_t {
+  none,        ///< priced by zcrypt's speed class × SECKEY (key import, random numbers, ...)
+  rsa_sign,    ///< a private-key RSA operation with a secure key (CCA "SG", EP11 SignSingle)
+  rsa_keygen,  ///< an RSA key pair generated on the card (EP11 GenerateKeyPair)
+};
+
+/// Everything about one request that its service time depends on (service_time.h).
+///  - op: the rating column (the keyblock's size class for type 50);
+///  - exponent_bits, modulus_bits: ME only — significant bits of the exponent and of the
+///    modulus (0 = unknown: priced as a short public exponent, the rating; the price counts
+///    64-bit digits of each, service_time.h 2.);
+///  - key_bits: CPRB rsa_sign / rsa_keygen — the RSA key's modulus length in bits;
+///  - speed_idx: CPRB only — zcrypt's speed class of the function;
+///  - work: CPRB only — see CprbWork.
+struct ServiceDemand {
+  Operation op = Operation::invalid;
+  unsigned exponent_bits = 0;
+  unsigned modulus_bits = 0;
+  unsigned key_bits = 0;
+  unsigned speed_idx = kSpeedMedium;
+  CprbWork work = CprbWork::none;
+};
+
 /// One adapter as the firmware sees it.
 ///
 /// mex4k / crt4k are the TAPQ facility bits "M" (0x40000000) and "C" (0x20000000)
@@ -85,19 +114,18 @@ Operation classify_request(const uint8_t* msg, size_t len);
 ///    modulus length the keyblock can carry.  (The card cannot know the caller's modulus
 ///    length: the fields are fixed-size and zero-padded.)
 ///  - op: the operation class (invalid if the header or keyblock was unusable).
-///  - service_ps: picoseconds the adapter is busy with this request (ServiceTimeTable;
-///    errors cost its `invalid` entry).
+///  - service_ps: the mean time in picoseconds the adapter's engine is busy with this request
+///    (ServiceTimeTable::service_ps of `demand`; errors cost the `invalid` entry).  The
+///    adapter draws the actual time from the operation's distribution around this mean.
+///  - demand: what the price was computed from (service_time.h).
 struct FirmwareReply {
   std::vector<uint8_t> reply;
   Operation op;
   uint64_t service_ps;
   /// zcrypt's speed class of a CPRB request (kSpeedLow/Medium/High); kSpeedMedium otherwise.
-  unsigned speed_idx = 100;
+  unsigned speed_idx = kSpeedMedium;
+  ServiceDemand demand{};
 };
-
-/// zcrypt's weights of CPRB requests (zcrypt_msgtype6.h LOW/MEDIUM/HIGH): zcrypt_api.c weighs
-/// a CCA or EP11 CPRB as speed_idx × the card's SECKEY rating.
-inline constexpr unsigned kSpeedLow = 10, kSpeedMedium = 100, kSpeedHigh = 500;
 /// zcrypt_msgtype6.c speed_idx_cca(): the class of a CCA subfunction code ("SG" = 0x5347).
 unsigned speed_idx_cca(uint16_t function_code);
 /// zcrypt_msgtype6.c speed_idx_ep11(): the class of an EP11 function number.
@@ -166,8 +194,10 @@ FirmwareReply process_request(const AdapterProfile& profile, const uint8_t* msg,
 ///     carries a CK_RV: bad parameters CKR_ARGUMENTS_BAD, unknown function
 ///     CKR_FUNCTION_NOT_SUPPORTED, etc. (arch/msgtype6.h).
 ///  Both: the reply must fit fromcardlen1/fromcardlen2       else 0x80 MESSAGE_LENGTH.
-/// Service time: CCA "RL" the RNG rating; other CPRBs the SECKEY rating × speed_idx / MEDIUM
-/// (service_time.h); a type-82 reply or a non-zero CCA rc / EP11 CK_RV the `invalid` entry.
+/// Service time (service_time.h 4.): CCA "SG" and EP11 SignSingle the CRT of the key's class
+/// plus SECKEY; EP11 GenerateKeyPair its expected Miller–Rabin exponentiations plus SECKEY; CCA
+/// "RL" the RNG rating; other CPRBs the SECKEY rating × speed_idx / MEDIUM; a type-82 reply or
+/// a non-zero CCA rc / EP11 CK_RV the `invalid` entry.
 /// Never crashes or reads out of bounds, whatever the bytes.
 class CexFirmware {
  public:
@@ -204,7 +234,9 @@ class CexFirmware {
   FirmwareReply process_cca(uint8_t domain, const uint8_t* msg, size_t len);
   FirmwareReply process_ep11(uint8_t domain, const uint8_t* msg, size_t len);
   FirmwareReply error82(uint8_t reply_code, Operation op) const;
-  uint64_t cost(Operation op, unsigned speed_idx) const;
+  uint64_t cost(const ServiceDemand& d) const;
+  /// A type-86 reply priced by `d` (Operation::invalid: the `invalid` entry).
+  FirmwareReply priced(std::vector<uint8_t> reply, Operation op, unsigned speed_idx, const ServiceDemand& d) const;
 
   AdapterProfile profile_;
   const ServiceTimeTable& times_;

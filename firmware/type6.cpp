@@ -179,6 +179,10 @@ FirmwareReply CexFirmware::process_cca(uint8_t domain, const uint8_t* msg, size_
     return error82(arch::REP82_ERROR_INVALID_COMMAND, op);
   op = fc == arch::CCA_FC_RNG ? Operation::rng : Operation::seckey;
   const unsigned sidx = speed_idx_cca(fc);
+  // The price (service_time.h 4.): zcrypt's class unless the function's work says more.
+  ServiceDemand demand;
+  demand.op = op;
+  demand.speed_idx = sidx;
 
   const uint64_t from1 = m.u32(arch::T6_FROMCARDLEN1), from2 = m.u32(arch::T6_FROMCARDLEN2);
   // The reply: the request CPRBX with the replied lengths and codes, the reply parameter
@@ -192,8 +196,7 @@ FirmwareReply CexFirmware::process_cca(uint8_t domain, const uint8_t* msg, size_
     arch::store_be16(&cp[arch::CPRBX_CCP_RTCODE], rc);
     arch::store_be16(&cp[arch::CPRBX_CCP_RSCODE], rs);
     append(cp, rparm);
-    const uint64_t t = rc == arch::CCA_RC_OK ? cost(op, sidx) : cost(Operation::invalid, kSpeedMedium);
-    return FirmwareReply{type86_reply(cp, data), op, t, sidx};
+    return priced(type86_reply(cp, data), op, sidx, rc == arch::CCA_RC_OK ? demand : ServiceDemand{});
   };
   // A reply parameter block: subfunction, no rules, then the given blocks.
   const auto rparm_of = [&](std::initializer_list<Bytes> blocks) {
@@ -347,6 +350,8 @@ FirmwareReply CexFirmware::process_cca(uint8_t domain, const uint8_t* msg, size_
   if (vud.n != crypto::hash_size(hash)) return fail(arch::CCA_RS_DATA_LENGTH);
   Bytes sig;
   if (!crypto::rsa_pkcs1_sign(k, hash, vud.p, vud.n, sig)) return fail(arch::CCA_RS_DATA_LENGTH);
+  demand.work = CprbWork::rsa_sign;
+  demand.key_bits = static_cast<unsigned>(8 * k.n.size());
   Bytes vud_out;
   put16(vud_out, static_cast<uint16_t>(sig.size() + 2));
   append(vud_out, sig);
@@ -388,6 +393,9 @@ FirmwareReply CexFirmware::process_ep11(uint8_t domain, const uint8_t* msg, size
   if (params[1].u32(0) != domain) return error82(arch::REP82_ERROR_INVALID_DOMAIN_PRECHECK, op);
   const unsigned sidx = speed_idx_ep11(fn);
   params.erase(params.begin(), params.begin() + 2);
+  ServiceDemand demand;  // service_time.h 4.
+  demand.op = op;
+  demand.speed_idx = sidx;
 
   const uint64_t from1 = m.u32(arch::T6_FROMCARDLEN1);
   const auto reply = [&](uint32_t rv, std::initializer_list<Bytes> outputs) -> FirmwareReply {
@@ -404,8 +412,7 @@ FirmwareReply CexFirmware::process_ep11(uint8_t domain, const uint8_t* msg, size
     arch::store_be32(&cp[arch::EP11_CPRB_PAYLOAD_LEN], static_cast<uint32_t>(payload.size()));
     append(cp, payload);
     if (cp.size() > from1) return error82(arch::REP82_ERROR_MESSAGE_LENGTH, op);
-    const uint64_t t = rv == arch::CKR_OK ? cost(op, sidx) : cost(Operation::invalid, kSpeedMedium);
-    return FirmwareReply{type86_reply(cp, {}), op, t, sidx};
+    return priced(type86_reply(cp, {}), op, sidx, rv == arch::CKR_OK ? demand : ServiceDemand{});
   };
   Domain& dom = domain_state(domain);
 
@@ -431,6 +438,8 @@ FirmwareReply CexFirmware::process_ep11(uint8_t domain, const uint8_t* msg, size
       Bytes spki;
       if (!crypto::rsa_generate(*bits, e, k) || !crypto::rsa_public_spki_der(k, spki))
         return reply(arch::CKR_TEMPLATE_INCONSISTENT, {});
+      demand.work = CprbWork::rsa_keygen;
+      demand.key_bits = *bits;
       // The blob: struct ep11keyblob-shaped header, wrapped key, HMAC.
       Bytes blob(arch::EP11_BLOB_WRAPPED, 0);
       std::copy_n(dom.vp.begin(), arch::EP11_BLOB_WKVP_SIZE, blob.begin() + arch::EP11_BLOB_WKVP);
@@ -470,6 +479,8 @@ FirmwareReply CexFirmware::process_ep11(uint8_t domain, const uint8_t* msg, size
       const Bytes d = crypto::digest(h, params[2].p, params[2].n);
       Bytes sig;
       if (!crypto::rsa_pkcs1_sign(k, h, d.data(), d.size(), sig)) return reply(arch::CKR_DATA_LEN_RANGE, {});
+      demand.work = CprbWork::rsa_sign;
+      demand.key_bits = static_cast<unsigned>(8 * k.n.size());
       return reply(arch::CKR_OK, {sig});
     }
     default:

@@ -9,6 +9,8 @@
 //   start_ps    a processing engine took it (queue wait = start - enqueue)
 //   finish_ps   the engine finished; the reply is on the queue (service = finish - start)
 //   dequeue_ps  the DQAP that took the reply off (reply wait = dequeue - finish)
+// and what the adapter is: its engines, the firmware's mean service time of the request
+// (before the draw from the distribution) and the distribution's shape.
 // Platform::set_probe() installs one probe on every adapter; it is called from inside the
 // DQAP's bus transaction, on the CPU's thread, before the instruction completes.
 #pragma once
@@ -24,6 +26,10 @@ struct ApRequestTrace {
   uint64_t start_ps = 0;
   uint64_t finish_ps = 0;
   uint64_t dequeue_ps = 0;
+  uint64_t service_mean_ps = 0;       ///< the firmware's mean for this request (firmware/service_time.h)
+  unsigned engines = 0;               ///< the adapter's processing engines
+  const char* service_shape = "";     ///< the distribution's shape (static string)
+  double service_cv = 0;              ///< its coefficient of variation
 };
 
 class ApProbe {

@@ -24,7 +24,10 @@ namespace apsim::sc {
 struct ApMessage {
   uint64_t psmid = 0;
   std::vector<uint8_t> bytes;
-  uint64_t service_ps = 0;   ///< request: firmware service time of the computed reply
+  uint64_t service_ps = 0;   ///< request: the firmware's mean service time of the computed reply
+  uint8_t op = 0;            ///< request: its firmware::Operation (index of the distribution)
+  /// The service time actually drawn when an engine took it (ps; = service_ps when deterministic).
+  uint64_t drawn_ps = 0;
   /// Hardware timestamps in ps for the probe (sc/ap_probe.h): NQAP accepted, engine start,
   /// engine finish.
   uint64_t t_enqueue_ps = 0, t_start_ps = 0, t_finish_ps = 0;

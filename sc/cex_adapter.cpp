@@ -47,7 +47,9 @@ CexAdapter::CexAdapter(sc_module_name name, const CexAdapterConfig& cfg, const a
       profile_(firmware::AdapterProfile::make(cfg.generation, cfg.mode)),
       timing_(timing),
       service_(service),
-      storage_(storage) {
+      storage_(storage),
+      engines_(cfg.engines ? cfg.engines : firmware::default_engines(cfg.generation, cfg.mode)),
+      sampler_(cfg.service_seed) {
   info_.functions = facility_word(cfg);
   info_.at = cfg.device_type ? cfg.device_type : static_cast<uint8_t>(cfg.generation + 6);
   info_.nd = cfg.nd;
@@ -314,6 +316,7 @@ void CexAdapter::do_nqap(ApQueue& q, uint8_t apqi, ApCommand& cmd, tlm::tlm_gene
   m.t_enqueue_ps = now_ps;
   m.bytes = std::move(fw.reply);
   m.service_ps = fw.service_ps;
+  m.op = static_cast<uint8_t>(fw.op);
   q.requests.push_back(std::move(m));
   arrival_.push_back(apqi);
   ++occupancy_;
@@ -344,7 +347,9 @@ void CexAdapter::do_dqap(ApQueue& q, ApCommand& cmd, tlm::tlm_generic_payload& g
   } else {
     if (probe_)
       probe_->request_done(ApRequestTrace{static_cast<uint16_t>(cfg_.apid << 8 | apqi), r.psmid, r.t_enqueue_ps,
-                                          r.t_start_ps, r.t_finish_ps, now_ps});
+                                          r.t_start_ps, r.t_finish_ps, now_ps, r.service_ps, engines_,
+                                          firmware::to_string(cfg_.service[r.op].shape),
+                                          cfg_.service[r.op].effective_cv()});
     q.replies.pop_front();
     q.reply_offset = 0;
     --occupancy_;
@@ -401,7 +406,7 @@ void CexAdapter::do_qact(ApCommand& cmd) const {
 void CexAdapter::start_engines(uint64_t now_ps) {
   const uint64_t now = std::max<uint64_t>(now_ps, sc_time_stamp().value());
   bool scheduled = false;
-  while (busy_engines_ < cfg_.engines && !arrival_.empty()) {
+  while (busy_engines_ < engines_ && !arrival_.empty()) {
     const uint8_t apqi = arrival_.front();
     arrival_.pop_front();
     ApQueue& q = *queues_[apqi];
@@ -409,8 +414,13 @@ void CexAdapter::start_engines(uint64_t now_ps) {
     q.requests.pop_front();
     ++q.in_service;
     ++busy_engines_;
-    const uint64_t done = now + m.service_ps;
-    m.t_start_ps = now;
+    // The engine's time: a draw around the firmware's mean from the operation's distribution.
+    // An engine that frees up inside the NQAP's bus-transaction delay cannot start the request
+    // before the adapter accepted it (t_enqueue_ps = the transaction's time plus its delay).
+    m.drawn_ps = sampler_.sample(m.service_ps, cfg_.service[m.op]);
+    const uint64_t start = std::max(now, m.t_enqueue_ps);
+    const uint64_t done = start + m.drawn_ps;
+    m.t_start_ps = start;
     m.t_finish_ps = done;
     in_flight_.push(Completion{done, apqi, q.generation, std::move(m)});
     scheduled = true;
@@ -432,6 +442,9 @@ void CexAdapter::on_completion() {
     ApQueue& q = *queues_[c.apqi];
     if (c.generation != q.generation) continue;  // reset while in service: discarded
     --q.in_service;
+    OpStats& st = op_stats_[{static_cast<firmware::Operation>(c.reply.op), c.reply.service_ps}];
+    ++st.count;
+    st.drawn_sum_ps += c.reply.drawn_ps;
     q.replies.push_back(std::move(c.reply));
     ++completed_;
     q.settle(now);

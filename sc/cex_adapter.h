@@ -33,6 +33,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -74,7 +75,13 @@ struct CexAdapterConfig {
   /// a compatible type by PQAP(QACT) in the AP bus (spec §2.1).
   uint8_t device_type = 0;
   firmware::AdapterProfile::Mode mode = firmware::AdapterProfile::Mode::cca;
-  unsigned engines = 1;     ///< processing engines working in parallel
+  /// Processing engines working in parallel; 0 = the card's default
+  /// (firmware::default_engines: 1, sources there).
+  unsigned engines = 0;
+  /// The spread of each operation's service time around the firmware's mean, and the seed of
+  /// this adapter's draws (the LPAR config's service_time; the platform mixes in the APID).
+  firmware::ServiceDistributions service{};
+  uint64_t service_seed = 1;
   /// The TAPQ QD field: 7, eight queue slots (commit 3317785a8803: "0-7 for 1-8 queue
   /// spaces").  The observations the spec reads as a raw 8 are lszcrypt's QDEPTH, which adds
   /// 1 to the sysfs `depth` up to s390-tools 2.40: "08" under kernels that show the raw QD 7,
@@ -138,6 +145,18 @@ class CexAdapter : public sc_core::sc_module {
   /// TAPQ-level view of one queue for tests and statistics: nullptr if APQI `apqi` has none.
   const ApQueue* queue(uint8_t apqi) const { return usage_domains_.test(apqi) ? queues_[apqi].get() : nullptr; }
 
+  /// The processing engines this adapter has (the config's, or the card's default).
+  unsigned engines() const { return engines_; }
+
+  /// Requests served per operation and mean service time (ps; the firmware's price, which
+  /// for one operation differs with the operand: an ME's exponent, a signature's key), with
+  /// the sum of the times drawn around that mean: what `apsim run --stats` prints.
+  struct OpStats {
+    uint64_t count = 0, drawn_sum_ps = 0;
+  };
+  using OpStatsKey = std::pair<firmware::Operation, uint64_t>;  ///< operation, mean service in ps
+  const std::map<OpStatsKey, OpStats>& op_stats() const { return op_stats_; }
+
   // Statistics and traceable state.
   uint64_t requests_completed() const { return completed_; }
   unsigned busy_engines() const { return busy_engines_; }
@@ -193,6 +212,9 @@ class CexAdapter : public sc_core::sc_module {
   sc_core::sc_event completion_event_;
   std::vector<PendingFault> faults_;  ///< injected state changes not yet due
   sc_core::sc_event fault_event_;
+  unsigned engines_ = 1;
+  firmware::ServiceSampler sampler_;
+  std::map<OpStatsKey, OpStats> op_stats_;
   unsigned busy_engines_ = 0;
   unsigned occupancy_ = 0;  ///< sum of all queues' occupancy
   uint64_t completed_ = 0;

@@ -1,6 +1,9 @@
 // sc/lpar_config.cpp — LPAR config: JSON parsing with field-level errors, QCI image.
 #include "sc/lpar_config.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -65,6 +68,72 @@ arch::ApMask parse_id_list(const json& v, const std::string& src, const std::str
     m.set(id);
   }
   return m;
+}
+
+// service_time: the distributions of the service times (firmware/service_time.h).
+firmware::ServiceDistribution parse_distribution(const json& v, const std::string& src, const std::string& field) {
+  using firmware::ServiceShape;
+  static const std::map<std::string, ServiceShape> shapes = {{"deterministic", ServiceShape::deterministic},
+                                                             {"exponential", ServiceShape::exponential},
+                                                             {"gamma", ServiceShape::gamma},
+                                                             {"uniform", ServiceShape::uniform}};
+  const char* expected = "expected \"deterministic\", \"exponential\" or {\"shape\": \"gamma\"|\"uniform\", \"cv\": C}";
+  firmware::ServiceDistribution d;
+  const json* shape = &v;
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it)
+      if (it.key() != "shape" && it.key() != "cv") fail(src, field + "." + it.key(), "unknown field (expected shape, cv)");
+    if (!v.contains("shape")) fail(src, field + ".shape", "missing");
+    shape = &v["shape"];
+  }
+  if (!shape->is_string() || !shapes.count(shape->get<std::string>()))
+    fail(src, v.is_object() ? field + ".shape" : field, std::string(expected) + ", got " + shape->dump());
+  d.shape = shapes.at(shape->get<std::string>());
+  const bool needs_cv = d.shape == ServiceShape::gamma || d.shape == ServiceShape::uniform;
+  if (needs_cv && !v.is_object()) fail(src, field, "shape \"" + shape->get<std::string>() + "\" needs a cv: {\"shape\": \"" + shape->get<std::string>() + "\", \"cv\": C}");
+  if (v.is_object() && v.contains("cv")) {
+    if (!needs_cv) fail(src, field + ".cv", "only gamma and uniform take a cv (deterministic has 0, exponential 1)");
+    const json& c = v["cv"];
+    // gamma: shape 1/cv² must stay a finite positive number; uniform: the interval must stay >= 0.
+    const double max = d.shape == ServiceShape::uniform ? 1.0 / std::sqrt(3.0) : 10.0;
+    if (!c.is_number() || !(c.get<double>() > 0) || c.get<double>() > max)
+      fail(src, field + ".cv", "expected a number in (0, " + (d.shape == ServiceShape::uniform ? std::string("1/sqrt(3) = 0.577") : std::string("10")) + "], got " + c.dump());
+    d.cv = c.get<double>();
+  } else if (needs_cv) {
+    fail(src, field + ".cv", "missing");
+  }
+  return d;
+}
+
+void parse_service_time(const json& st, LparConfig& c, const std::string& src) {
+  if (!st.is_object()) fail(src, "service_time", "expected an object, got " + st.dump());
+  for (auto it = st.begin(); it != st.end(); ++it) {
+    const std::string k = it.key(), field = "service_time." + k;
+    if (k == "distribution") {
+      c.service_distributions.fill(parse_distribution(it.value(), src, field));
+    } else if (k == "seed") {
+      c.service_seed = parse_u64(it.value(), src, field, 0, UINT64_MAX);
+    } else if (k == "me_full_over_crt") {
+      if (!it.value().is_number() || !(it.value().get<double>() >= 1.0) || it.value().get<double>() > 100.0)
+        fail(src, field, "expected a number in [1, 100], got " + it.value().dump());
+      c.me_full_over_crt = it.value().get<double>();
+    } else if (k != "by_operation") {
+      fail(src, field, "unknown field (expected distribution, by_operation, seed, me_full_over_crt)");
+    }
+  }
+  // Per operation after the common one, whatever the order of the fields.
+  if (!st.contains("by_operation")) return;
+  const json& by = st["by_operation"];
+  if (!by.is_object()) fail(src, "service_time.by_operation", "expected an object {\"mex_2k\": D, ...}, got " + by.dump());
+  static const char* names[firmware::kNumOperations] = {"mex_1k", "mex_2k", "mex_4k", "crt_1k", "crt_2k",
+                                                        "crt_4k", "rng",    "seckey", "invalid"};
+  for (auto it = by.begin(); it != by.end(); ++it) {
+    const auto* n = std::find(std::begin(names), std::end(names), it.key());
+    if (n == std::end(names))
+      fail(src, "service_time.by_operation." + it.key(), "unknown operation (expected mex_1k, mex_2k, mex_4k, crt_1k, crt_2k, crt_4k, rng, seckey, invalid)");
+    c.service_distributions[static_cast<size_t>(n - std::begin(names))] =
+        parse_distribution(it.value(), src, "service_time.by_operation." + it.key());
+  }
 }
 
 void parse_timing(const json& t, TimingTable& tt, const std::string& src) {
@@ -174,7 +243,7 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
                                               "max_domain_id", "facilities", "kernel_cmdline", "storage_mib",
                                               "timing", "rating_unit_ps", "quantum_ps", "comment", "qd_by_type",
                                               "qd_plus_one_slots", "linux", "s390_tools",
-                                              "kernel_initcall_ms"};
+                                              "kernel_initcall_ms", "service_time"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) fail(src, it.key(), "unknown field");
 
@@ -244,6 +313,7 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
   if (j.contains("timing")) parse_timing(j["timing"], c.timing, src);
   if (j.contains("rating_unit_ps")) c.rating_unit_ps = parse_u64(j["rating_unit_ps"], src, "rating_unit_ps", 1, uint64_t{1} << 40);
   if (j.contains("quantum_ps")) c.quantum_ps = parse_u64(j["quantum_ps"], src, "quantum_ps", 1, uint64_t{1} << 40);
+  if (j.contains("service_time")) parse_service_time(j["service_time"], c, src);
   return c;
 }
 

@@ -3,7 +3,7 @@
 //
 // JSON fields (README "LPAR config", docs/ap-instructions.md):
 //   adapters          list of {"id": ID, "type": "CEX4".."CEX9", "mode": "accel"|"cca"|"ep11",
-//                     optional "engines": N (>=1), "qd": 0..15 (the TAPQ QD field),
+//                     optional "engines": N (1..64; default the card's, firmware::default_engines), "qd": 0..15 (the TAPQ QD field),
 //                     "qd_plus_one_slots": bool (QD+1 queue slots, else QD), "nd": ID (the
 //                     TAPQ Nd field, default max_domain_id), "mex4k"/"crt4k": bool (facility
 //                     bits M/C), "configured": bool (SCLP state at power-on, default true)}.
@@ -34,7 +34,15 @@
 //                     driver/linux/kernel.h KernelOptions::initcall_ps)
 //   storage_mib       host main storage in MiB (default 16384)
 //   timing            {TimingTable member: number, ...}  (sc/timing.h)
-//   rating_unit_ps    scale of the firmware service-time table (firmware/service_time.h)
+//   rating_unit_ps    scale of the firmware service-time table, ps per zcrypt rating unit
+//                     (default 5.4 µs, docs/calibration.md; firmware/service_time.h)
+//   service_time      {"distribution": D, "by_operation": {"mex_1k".."seckey", "invalid": D},
+//                     "seed": N, "me_full_over_crt": X}: the spread of the engines' service
+//                     times around the firmware's mean — D is "deterministic" (default),
+//                     "exponential", or {"shape": "gamma"|"uniform"|..., "cv": C} —, the seed of
+//                     the draws (default: apsim run --seed; each adapter mixes in its APID),
+//                     and the cost of a full-length ME over a CRT of the same modulus
+//                     (default 3, firmware/service_time.h)
 //   quantum_ps        --mode fast: the CPU's global quantum (tlm_quantumkeeper), 1..2^40 ps,
 //                     default 1 µs; it bounds how far the CPU runs ahead between syncs and
 //                     changes no result (sc/cpu.h set_loosely_timed)
@@ -77,6 +85,11 @@ struct LparConfig {
   uint64_t storage_bytes = 16ull << 30;
   TimingTable timing;
   uint64_t rating_unit_ps = 0;  ///< 0 = the firmware table's default
+  /// service_time.distribution / by_operation (copied into every adapter's config).
+  firmware::ServiceDistributions service_distributions{};
+  /// service_time.seed; unset = the run's --seed (Platform::Platform mixes in each APID).
+  std::optional<uint64_t> service_seed;
+  double me_full_over_crt = 0;  ///< service_time.me_full_over_crt; 0 = the table's default
   uint64_t quantum_ps = 1'000'000;  ///< --mode fast: the CPU's global quantum in ps
 
   /// The machine's answer to PQAP(QCI) for this LPAR.

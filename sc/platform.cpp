@@ -7,6 +7,7 @@ using namespace sc_core;
 
 Platform::Platform(const LparConfig& cfg, SimMode mode) : cfg_(cfg), mode_(mode) {
   if (cfg_.rating_unit_ps) service_.set_rating_unit_ps(cfg_.rating_unit_ps);
+  if (cfg_.me_full_over_crt > 0) service_.set_me_full_over_crt(cfg_.me_full_over_crt);
   storage_ = std::make_unique<MainStorage>(cfg_.storage_bytes);
   // The SIE unit builds the APCB check as its child "sie.apcb_check": the Verilated RTL in
   // cycle mode, the C++ reference (same decisions, no cycles) in fast mode.
@@ -16,7 +17,11 @@ Platform::Platform(const LparConfig& cfg, SimMode mode) : cfg_(cfg), mode_(mode)
   if (mode == SimMode::fast) cpu_->set_loosely_timed(true, cfg_.quantum_ps);
   fabric_ = std::make_unique<ApFabric>("ap_fabric", cfg_.timing);
   cpu_->bus_socket.bind(fabric_->cpu_socket);
-  for (const auto& a : cfg_.adapters) {
+  for (auto a : cfg_.adapters) {
+    // Each adapter draws its service times from its own stream: the LPAR's seed and its APID
+    // (splitmix64's multiplier spreads neighbouring seeds apart).
+    a.service = cfg_.service_distributions;
+    a.service_seed = (cfg_.service_seed.value_or(1) ^ (uint64_t{a.apid} * 0x9E3779B97F4A7C15ull)) + a.apid;
     char name[16];
     std::snprintf(name, sizeof name, "card%02x", a.apid);
     adapters_.push_back(std::make_unique<CexAdapter>(name, a, cfg_.usage_domains, cfg_.timing, service_, *storage_));

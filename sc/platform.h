@@ -47,6 +47,10 @@ class Platform {
   MainStorage& storage() { return *storage_; }
   /// The adapter with APID `apid`, or nullptr.
   CexAdapter* adapter(unsigned apid);
+  /// Every adapter, in the LPAR config's order.
+  const std::vector<std::unique_ptr<CexAdapter>>& adapters() const { return adapters_; }
+  /// The firmware's service-time table (scale, ME model) the adapters share.
+  const firmware::ServiceTimeTable& service_times() const { return service_; }
   /// The HMC: dynamic changes of the LPAR's crypto configuration (sc/hmc.h).
   Hmc& hmc() { return *hmc_; }
   /// Every adapter reports each dequeued request to `probe` (sc/ap_probe.h); nullptr: none.

@@ -49,6 +49,13 @@ inline constexpr unsigned AP_MSG_BUF_PAGES = 3;
 /// engine finish, DQAP that took the reply.  Not something Linux can see: a measurement aid.
 struct ApHwTimes {
   uint64_t enqueue_ps = 0, start_ps = 0, finish_ps = 0, dequeue_ps = 0;
+  /// What the adapter reported about itself with the request (testbench only, not Linux): the
+  /// firmware's mean service time of this request in ps, the adapter's processing engines,
+  /// and the shape and coefficient of variation of its service-time distribution.
+  uint64_t service_mean_ps = 0;
+  unsigned engines = 0;
+  const char* service_shape = "";
+  double service_cv = 0;
 };
 
 /// Where the AP bus gets ApHwTimes from: called right after a DQAP took the reply of request

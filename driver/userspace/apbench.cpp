@@ -3,11 +3,13 @@
 //
 // apbench (--apqn XX.YYYY | --apqns N|XX.YYYY,XX.YYYY,...) [--guests NAME,NAME,...]
 //         [--op mex-1024|mex-2048|mex-4096|crt-1024|crt-2048|crt-4096|cca-seckey|ep11-seckey|rng]
-//         [--requests N] [--inflight K] [--mode polling|interrupts] [--rate R] [--stages]
-//         [--report text|kv]
+//         [--exponent private|public] [--requests N] [--inflight K] [--mode polling|interrupts]
+//         [--rate R] [--stages] [--report text|kv]
 //
 //  * RSA ops: type-50 requests (zcrypt_msgtype50) with an OpenSSL key; every reply is
-//    compared with OpenSSL's BN_mod_exp.
+//    compared with OpenSSL's BN_mod_exp.  mex-* sends the private exponent d (full length,
+//    what a private-key operation without CRT costs) or, with --exponent public, e = 65537
+//    (what libica's public-key operations send, and what zcrypt's MEX rating prices).
 //  * cca-seckey: an OpenSSL RSA-2048 key imported into each APQN's domain ("PI", wrapped
 //    under the domain's master key), then "SG" RSASSA-PKCS1-v1_5 signatures of SHA-256
 //    hashes; every signature must equal OpenSSL's.  CCA coprocessors only.
@@ -30,6 +32,9 @@
 // simulated machine has one CPU, so the guests' vCPUs time-share it: while all of them wait,
 // the host sleeps until an adapter interruption of any guest (a GIB alert, spec §6.2) or the
 // poll timer, and then runs every guest's AP bus tasklet.
+// Below the header, one line per adapter used: its processing engines and the service time of
+// the chosen operation — the firmware's mean and the mean actually drawn — as the adapter
+// reported them with each reply (the testbench's probe; apsim's own figures, not Linux's).
 // --stages prints each request's latency split into stages, from the driver's times and the
 // hardware's (the adapter probe, when the platform offers it): app backlog (arrival → submit), driver queue (submit →
 // the NQAP that took it), SIE/bus (that NQAP → the adapter accepted it), queue wait (→ an
@@ -237,7 +242,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   LinuxKernel& k = s.kernel();
   std::ostream &out = *io.out, &err = *io.err;
   CLI::App app{"crypto workload on AP queues", "apbench"};
-  std::string apqn_s, apqns_s, op = "mex-2048", mode, report = "text", guests_s;
+  std::string apqn_s, apqns_s, op = "mex-2048", mode, report = "text", guests_s, exponent = "private";
   unsigned requests = 100, inflight = 1;
   double rate = 0;
   auto* o_apqn = app.add_option("--apqn", apqn_s, "queue XX.YYYY");
@@ -246,6 +251,8 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   app.add_option("--op", op, "operation")
       ->check(CLI::IsMember({"mex-1024", "mex-2048", "mex-4096", "crt-1024", "crt-2048", "crt-4096", "cca-seckey",
                              "ep11-seckey", "rng"}));
+  auto* o_exponent = app.add_option("--exponent", exponent, "mex-*: the private exponent d or the public e = 65537")
+                         ->check(CLI::IsMember({"private", "public"}));
   app.add_option("--requests", requests, "number of requests")->check(CLI::Range(1u, 10000000u));
   auto* o_inflight = app.add_option("--inflight", inflight, "requests in flight")->check(CLI::Range(1u, 4096u));
   bool stages = false;
@@ -258,6 +265,10 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   if (const auto rc = parse_tool_args(app, argv, out, err)) return *rc;
   if (apqn_s.empty() && apqns_s.empty()) {
     err << "apbench: --apqn or --apqns is required\n";
+    return 2;
+  }
+  if (o_exponent->count() && op.compare(0, 3, "mex") != 0) {
+    err << "apbench: --exponent applies to mex-* only, not to " << op << "\n";
     return 2;
   }
   const bool open_loop = rate > 0;
@@ -416,7 +427,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       for (auto& b : raw) b = static_cast<uint8_t>(k.rng()());
       BN_bin2bn(raw.data(), static_cast<int>(raw.size()), m.get());
       BN_mod(m.get(), m.get(), key.n.get(), bctx);
-      BN_mod_exp(r.get(), m.get(), key.d.get(), key.n.get(), bctx);
+      BN_mod_exp(r.get(), m.get(), !crt && exponent == "public" ? key.e.get() : key.d.get(), key.n.get(), bctx);
       const Bytes mb = bn_bytes(m.get(), key.bytes);
       expect.push_back(bn_bytes(r.get(), key.bytes));
       Bytes msg;
@@ -436,7 +447,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
         ica_rsa_modexpo m2;
         m2.inputdata = mb;
         m2.inputdatalength = m2.outputdatalength = static_cast<uint32_t>(key.bytes);
-        m2.b_key = bn_bytes(key.d.get(), key.bytes);
+        m2.b_key = bn_bytes(exponent == "public" ? key.e.get() : key.d.get(), key.bytes);
         m2.n_modulus = bn_bytes(key.n.get(), key.bytes);
         rc = ICAMEX_msg_to_type50MEX_msg(m2, msg);
       }
@@ -667,6 +678,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   char buf[256];
   if (queues.size() == 1) out << "apbench: " << queues[0]->qid.name() << " " << op;
   else out << "apbench: " << queues.size() << " APQNs " << op;
+  if (o_exponent->count()) out << " (" << exponent << " exponent)";
   if (!guest_names.empty()) out << " in " << guest_names.size() << (guest_names.size() == 1 ? " guest" : " guests");
   out << ", " << requests << " requests, ";
   if (open_loop) {
@@ -684,6 +696,35 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       if (!guest_names.empty()) out << "@" << guest_names[lanes[i].group];
     }
     out << "\n";
+  }
+  // The adapters as they reported themselves (engines, service time of this operation).
+  struct CardFigures {
+    unsigned engines = 0;
+    const char* shape = "";
+    double cv = 0, mean_sum_ps = 0, drawn_sum_ps = 0, n = 0;
+  };
+  std::map<unsigned, CardFigures> cards;
+  for (unsigned i = 0; i < requests; ++i) {
+    const ApMessageReq& q = all[i]->req;
+    if (q.rc != 0 || !q.hw_valid || q.hw.engines == 0) continue;
+    CardFigures& c = cards[lanes[all[i]->lane].q->qid.apid];
+    c.engines = q.hw.engines;
+    c.shape = q.hw.service_shape;
+    c.cv = q.hw.service_cv;
+    c.mean_sum_ps += static_cast<double>(q.hw.service_mean_ps);
+    c.drawn_sum_ps += static_cast<double>(q.hw.finish_ps - q.hw.start_ps);
+    c.n += 1;
+  }
+  for (const auto& [apid, c] : cards) {
+    std::snprintf(buf, sizeof buf, "  card %02x: %u engine%s, service %.1f us per request (%s", apid, c.engines,
+                  c.engines == 1 ? "" : "s", c.mean_sum_ps / c.n / 1e6, c.shape);
+    out << buf;
+    if (std::strcmp(c.shape, "gamma") == 0 || std::strcmp(c.shape, "uniform") == 0) {
+      std::snprintf(buf, sizeof buf, " cv %.2f", c.cv);
+      out << buf;
+    }
+    std::snprintf(buf, sizeof buf, "), measured mean %.1f us\n", c.drawn_sum_ps / c.n / 1e6);
+    out << buf;
   }
   std::snprintf(buf, sizeof buf, "  completed %u, failed %u, wrong %u\n", requests - failed - wrong, failed, wrong);
   out << buf;
@@ -716,6 +757,14 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
                  {"lat_mean_us", mean(lat_us), 3}, {"lat_min_us", percentile(lat_us, 0), 3},
                  {"lat_p50_us", percentile(lat_us, 0.5), 3}, {"lat_p99_us", percentile(lat_us, 0.99), 3},
                  {"lat_max_us", percentile(lat_us, 1), 3}};
+  // The adapters' engines and the model's mean service time of this operation, when the
+  // adapters reported them (firmware/service_time.h).
+  if (!cards.empty()) {
+    double mean_sum = 0, n = 0;
+    for (const auto& c : cards) mean_sum += c.second.mean_sum_ps, n += c.second.n;
+    res.figures.push_back({"engines", double(cards.begin()->second.engines), 0});
+    res.figures.push_back({"service_model_us", mean_sum / n / 1e6, 3});
+  }
   for (size_t s = 0; s < kStages && have_hw; ++s) {
     res.figures.push_back({std::string(kStageKeys[s]) + "_mean_us", mean(stage_us[s]), 3});
     res.figures.push_back({std::string(kStageKeys[s]) + "_p50_us", percentile(stage_us[s], 0.5), 3});

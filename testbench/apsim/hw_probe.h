@@ -31,7 +31,8 @@ class HwProbe : public sc::ApProbe {
  private:
   bool lookup(uint16_t apqn, uint64_t psmid, driver::ApHwTimes& out) {
     if (!valid_ || last_.apqn != apqn || last_.psmid != psmid) return false;
-    out = driver::ApHwTimes{last_.enqueue_ps, last_.start_ps, last_.finish_ps, last_.dequeue_ps};
+    out = driver::ApHwTimes{last_.enqueue_ps,      last_.start_ps, last_.finish_ps,     last_.dequeue_ps,
+                            last_.service_mean_ps, last_.engines,  last_.service_shape, last_.service_cv};
     valid_ = false;
     return true;
   }

@@ -30,6 +30,36 @@ namespace apsim::tb {
 
 namespace {
 
+/// `apsim run --stats`: the service-time scale, then per adapter its engines and, for each
+/// operation and price it served (an ME with a short and one with a full-length exponent are
+/// two lines), the count, the firmware's mean and the mean of the times drawn around it.
+/// Stderr, after the CPU line.
+void print_adapter_stats(sc::Platform& platform, std::ostream& err) {
+  const firmware::ServiceTimeTable& t = platform.service_times();
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "apsim: service times: %.3f us per zcrypt rating unit, full-length ME = %.2f x CRT "
+                "(docs/calibration.md)\n",
+                static_cast<double>(t.rating_unit_ps()) / 1e6, t.me_full_over_crt());
+  err << buf;
+  static const char* modes[] = {"A", "C", "P"};
+  for (const auto& a : platform.adapters()) {
+    const sc::CexAdapterConfig& c = a->config();
+    std::snprintf(buf, sizeof buf, "apsim: adapter %02x CEX%u%s: %u engine%s, %llu requests served\n", c.apid,
+                  c.generation, modes[static_cast<int>(c.mode)], a->engines(), a->engines() == 1 ? "" : "s",
+                  static_cast<unsigned long long>(a->requests_completed()));
+    err << buf;
+    for (const auto& [key, s] : a->op_stats()) {
+      const auto [op, mean_ps] = key;
+      std::snprintf(buf, sizeof buf, "apsim:   %-7s %8llu x  mean service %10.1f us (%s), drawn mean %10.1f us\n",
+                    firmware::to_string(op), static_cast<unsigned long long>(s.count),
+                    static_cast<double>(mean_ps) / 1e6, c.service[static_cast<size_t>(op)].describe().c_str(),
+                    static_cast<double>(s.drawn_sum_ps) / static_cast<double>(s.count) / 1e6);
+      err << buf;
+    }
+  }
+}
+
 // "# apsim: --lpar FILE --seed N" lines at the top of a script choose its defaults; paths
 // are relative to the script.
 void read_directives(const std::string& text, const std::string& script, RunOptions& ro) {
@@ -227,6 +257,8 @@ int run_scenario(const RunOptions& opts) {
     std::cerr << "apsim: " << e.what() << "\n";
     return results.finish(2, 0, e.what());
   }
+  // The adapters' service-time draws follow --seed unless the LPAR config fixes their seed.
+  if (!cfg.service_seed) cfg.service_seed = ro.seed;
 
   // The Linux release (--linux, else the LPAR's "linux", else 6.1) and the s390-tools
   // release ("s390_tools", else the kernel's era): unknown names end the run before it starts.
@@ -290,6 +322,7 @@ int run_scenario(const RunOptions& opts) {
     std::cerr << "apsim: simulated " << sc_time_stamp().to_seconds() * 1e3 << " ms, " << s.instructions
               << " AP instructions, " << s.intercepts << " intercepts, " << s.program_interruptions
               << " program interruptions, " << s.sie_denied << " denied by the APCB check\n";
+    print_adapter_stats(platform, std::cerr);
   }
   return results.finish(status, sc_time_stamp().to_seconds() * 1e3);
 }

@@ -13,6 +13,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// The first parameter whose value differs between a point's stored values and this spec's,
+/// as "NAME was OLD, now NEW" (a parameter filled from the LPAR may differ where the label,
+/// which names the grid's, does not).
+std::string first_difference(const Json& was, const Json& now) {
+  for (auto it = now.begin(); it != now.end(); ++it)
+    if (!was.contains(it.key()) || was[it.key()] != it.value())
+      return it.key() + " was " + (was.contains(it.key()) ? was[it.key()].dump() : std::string("unset")) + ", now " +
+             it.value().dump();
+  for (auto it = was.begin(); it != was.end(); ++it)
+    if (!now.contains(it.key())) return it.key() + " was " + it.value().dump() + ", now unset";
+  return "in their order";
+}
+
 constexpr const char* kManifestFormat = "apsim-sweep 1";
 
 /// The text of `path`, or "" if it cannot be read.
@@ -99,7 +112,7 @@ Prepared check_run_dir(const Spec& spec, const std::vector<Point>& pts, const st
     const Json old = json_or_null((fs::path(pd) / "point.json").string());
     std::string what;
     if (old.is_null() || !old.contains("values")) what = "point.json is missing";
-    else if (old["values"].dump() != p.values.dump()) what = "parameters differ (was " + old.value("label", std::string()) + ")";
+    else if (old["values"].dump() != p.values.dump()) what = "parameters differ (" + first_difference(old["values"], p.values) + ")";
     else if (text_or_empty((fs::path(pd) / "lpar.json").string()) != p.lpar_text) what = "LPAR (lpar.json) differs";
     else if (text_or_empty((fs::path(pd) / "script.sh").string()) != p.script_text) what = "script (script.sh) differs";
     if (!what.empty())

@@ -187,7 +187,8 @@ std::vector<uint8_t> mex(unsigned bytes, uint64_t n, uint64_t e, uint64_t m, boo
   BOOST_REQUIRE_EQUAL(driver::ICAMEX_msg_to_type50MEX_msg(x, msg), 0);
   return msg;
 }
-/// The request every case uses: 2^3 mod 197 = 8 (MEB1, CEX5A/6A service ≈ 80 µs).
+/// The request every case uses: 2^3 mod 197 = 8 (MEB1, a short exponent: the MEX_1k rating,
+/// CEX5A 8 units = 43.2 µs, CEX6A 6 units = 32.4 µs).
 std::vector<uint8_t> small_request() { return mex(1, 197, 3, 2); }
 
 /// Reset `q` and wait until the reset is over: an empty queue, interruptions off.

@@ -324,7 +324,10 @@ BOOST_AUTO_TEST_CASE(import_and_sign_matches_openssl) {
       fw::FirmwareReply r;
       BOOST_REQUIRE_EQUAL(send_xcrb(c, 0x47, x, &r), 0);
       BOOST_TEST(r.op == fw::Operation::seckey);
-      BOOST_TEST(r.service_ps == 5 * kTimes.service_ps(7, Mode::cca, fw::Operation::seckey));  // "SG" is HIGH
+      // "SG" (service_time.h 4.): the CRT of the key's class on this card, plus SECKEY.
+      BOOST_TEST(r.service_ps == kTimes.service_ps(7, Mode::cca, fw::crt_class(bits)) +
+                                     kTimes.service_ps(7, Mode::cca, fw::Operation::seckey));
+      BOOST_TEST((r.demand.work == fw::CprbWork::rsa_sign && r.demand.key_bits == unsigned(bits)));
       Bytes sig;
       BOOST_REQUIRE_EQUAL(drv::cca_dsg_reply(x, sig), 0);
       BOOST_TEST(sig.size() == k.n.size());
@@ -428,7 +431,13 @@ BOOST_AUTO_TEST_CASE(keypair_sign_verifies_with_openssl) {
     drv::ep11_urb g = drv::ep11_generate_keypair_urb(2, bits, arch::XCP_BLOB_SIGN);
     fw::FirmwareReply r;
     BOOST_REQUIRE_EQUAL(send_urb(c, 2, g, &r), 0);
-    BOOST_TEST(r.service_ps == 5 * kTimes.service_ps(7, Mode::ep11, fw::Operation::seckey));  // HIGH
+    // GenerateKeyPair (service_time.h 4.): 2 primes × Miller–Rabin tests × a full-length ME
+    // modulo a bits/2 prime (the CCA rating of the generation), plus SECKEY.
+    const uint64_t me = kTimes.full_me_ps(7, Mode::cca, fw::crt_class(bits / 2));
+    BOOST_TEST(me == 3 * kTimes.service_ps(7, Mode::cca, fw::crt_class(bits / 2)));
+    BOOST_TEST(r.service_ps == 2 * fw::ServiceTimeTable::miller_rabin_tests_per_prime(bits / 2) * me +
+                                   kTimes.service_ps(7, Mode::ep11, fw::Operation::seckey));
+    BOOST_TEST(fw::ServiceTimeTable::miller_rabin_tests_per_prime(1024) == 41u);  // 36 + 5 rounds
     uint32_t rv = 1;
     std::vector<Bytes> out;
     BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(g, rv, out), 0);
@@ -439,7 +448,11 @@ BOOST_AUTO_TEST_CASE(keypair_sign_verifies_with_openssl) {
       const Bytes msg = random_bytes(333);
       drv::ep11_urb s = drv::ep11_sign_single_urb(
           2, md == EVP_sha256() ? arch::CKM_SHA256_RSA_PKCS : arch::CKM_SHA512_RSA_PKCS, blob, msg);
-      BOOST_REQUIRE_EQUAL(send_urb(c, 2, s), 0);
+      fw::FirmwareReply sr;
+      BOOST_REQUIRE_EQUAL(send_urb(c, 2, s, &sr), 0);
+      // SignSingle: the CRT of the key's class at the CCA rating (same coprocessor) + SECKEY.
+      BOOST_TEST(sr.service_ps == kTimes.service_ps(7, Mode::cca, fw::crt_class(bits)) +
+                                      kTimes.service_ps(7, Mode::ep11, fw::Operation::seckey));
       BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(s, rv, out), 0);
       BOOST_REQUIRE_EQUAL(rv, arch::CKR_OK);
       BOOST_REQUIRE_EQUAL(out.size(), 1u);

@@ -14,6 +14,7 @@
 #include <openssl/rsa.h>
 
 #include <cerrno>
+#include <cmath>
 #include <initializer_list>
 #include <map>
 #include <ostream>
@@ -625,6 +626,110 @@ BOOST_AUTO_TEST_CASE(modeling_choices_and_overrides) {
   BOOST_TEST(t.service_ps(4, Mode::ep11, fw::Operation::seckey) == 100000u);
   BOOST_CHECK_THROW(t.service_ps(3, Mode::accel, fw::Operation::mex_1k), std::out_of_range);
   BOOST_CHECK_THROW(t.service_ps(9, Mode::accel, fw::Operation::mex_1k), std::out_of_range);
+}
+
+BOOST_AUTO_TEST_CASE(me_priced_by_exponent_length) {
+  // service_time.h 2.: a short public exponent costs the MEX rating (so every ratio of the
+  // §7 table holds for it, every_ratio_of_the_spec_table), a full-length one
+  // me_full_over_crt × CRT of the same class, linear in the exponent's bits in between.
+  for (int bits : {1024, 2048, 4096}) {
+    const RsaKey& k = key(bits);
+    const fw::Operation me = bits == 1024 ? fw::Operation::mex_1k : bits == 2048 ? fw::Operation::mex_2k
+                                                                                 : fw::Operation::mex_4k;
+    const fw::Operation crt = fw::crt_class(static_cast<unsigned>(bits));
+    for (unsigned g = 4; g <= 8; ++g)
+      for (Mode m : {Mode::accel, Mode::cca}) {
+        const fw::AdapterProfile prof = fw::make_profile(g, m);
+        Bytes req;
+        BOOST_REQUIRE_EQUAL(drv::ICAMEX_msg_to_type50MEX_msg(make_mex(k, k.e.get(), random_message(k)), req), 0);
+        const fw::FirmwareReply pub = fw::process_request(prof, req.data(), req.size(), kTimes);
+        BOOST_TEST(pub.demand.exponent_bits == 17u);  // 65537
+        BOOST_TEST(pub.demand.modulus_bits == unsigned(bits));
+        BOOST_TEST(pub.service_ps == kTimes.service_ps(g, m, me));
+        BOOST_REQUIRE_EQUAL(drv::ICAMEX_msg_to_type50MEX_msg(make_mex(k, k.d.get(), random_message(k)), req), 0);
+        const fw::FirmwareReply priv = fw::process_request(prof, req.data(), req.size(), kTimes);
+        const unsigned eb = static_cast<unsigned>(BN_num_bits(k.d.get()));
+        BOOST_TEST(priv.demand.exponent_bits == eb);
+        // A generated d has as many 64-bit digits as n: exactly 3 × CRT.
+        BOOST_TEST((eb + 63) / 64 == unsigned(bits) / 64);
+        const double rated = static_cast<double>(kTimes.service_ps(g, m, me));
+        BOOST_TEST(priv.service_ps == 3 * kTimes.service_ps(g, m, crt));
+        // A full-length private exponent: 7.5× (CEX7A 1k) .. 69× (CEX5A 4k) the MEX rating.
+        BOOST_TEST(static_cast<double>(priv.service_ps) > 4.0 * rated);
+      }
+  }
+  // CEX7A MEX_2k with d of exactly 2048 bits: 3 × 54 = 162 units, 20.25 × the rating's 8.
+  fw::ServiceDemand d;
+  d.op = fw::Operation::mex_2k;
+  d.exponent_bits = d.modulus_bits = 2048;
+  const fw::ServiceTimeTable t;
+  BOOST_TEST(t.service_ps(7, Mode::accel, d) == 162 * t.rating_unit_ps());
+  d.exponent_bits = 2041;  // a few leading zero bits: still 32 digits, the same price
+  BOOST_TEST(t.service_ps(7, Mode::accel, d) == 162 * t.rating_unit_ps());
+  d.exponent_bits = 16 * 64 + 1;  // 17 of 32 digits: linear in the digits, 16 / 31 of the way
+  BOOST_TEST(std::abs(static_cast<double>(t.service_ps(7, Mode::accel, d)) -
+                      (8 + 154 * 16.0 / 31) * static_cast<double>(t.rating_unit_ps())) <= 1.0);
+  d.exponent_bits = 64;  // one digit: the rating, as e = 3 and e = 65537
+  BOOST_TEST(t.service_ps(7, Mode::accel, d) == 8 * t.rating_unit_ps());
+  d.exponent_bits = 2;
+  BOOST_TEST(t.service_ps(7, Mode::accel, d) == 8 * t.rating_unit_ps());
+  d.exponent_bits = 0;  // unknown: the rating
+  BOOST_TEST(t.service_ps(7, Mode::accel, d) == 8 * t.rating_unit_ps());
+  // The ratio is a parameter.
+  fw::ServiceTimeTable t4;
+  t4.set_me_full_over_crt(4.0);
+  d.exponent_bits = 2048;
+  BOOST_TEST(t4.service_ps(7, Mode::accel, d) == 216 * t4.rating_unit_ps());
+  // CRT is priced by the class only.
+  d.op = fw::Operation::crt_2k;
+  BOOST_TEST(t.service_ps(7, Mode::accel, d) == 54 * t.rating_unit_ps());
+}
+
+BOOST_AUTO_TEST_CASE(default_scale_and_engines) {
+  // docs/calibration.md: 5.4 µs per unit puts a CEX4A's CRT_1k at 4,409/s and a CEX4C's at
+  // 2,231/s on one engine, against IBM's "almost 4400" and "about 2250" (zEC12).
+  BOOST_TEST(fw::ServiceTimeTable::kDefaultRatingUnitPs == 5'400'000u);
+  const fw::ServiceTimeTable t;
+  const double cex4a = 1e12 / static_cast<double>(t.service_ps(4, Mode::accel, fw::Operation::crt_1k));
+  const double cex4c = 1e12 / static_cast<double>(t.service_ps(4, Mode::cca, fw::Operation::crt_1k));
+  BOOST_TEST(std::abs(cex4a / 4400 - 1) < 0.01);
+  BOOST_TEST(std::abs(cex4c / 2250 - 1) < 0.01);
+  for (unsigned g = 4; g <= 8; ++g)
+    for (Mode m : {Mode::accel, Mode::cca, Mode::ep11}) BOOST_TEST(fw::default_engines(g, m) == 1u);
+  BOOST_CHECK_THROW(fw::default_engines(3, Mode::cca), std::out_of_range);
+}
+
+BOOST_AUTO_TEST_CASE(distributions_have_their_mean_and_cv_and_repeat) {
+  // Each shape over 400,000 draws: the sample mean within 0.5 % and the coefficient of
+  // variation within 2 % of what was asked (standard errors: cv/√n = 0.16 % of the mean for
+  // cv 1; the cv's own about 0.2 %), and the same seed gives the same draws.
+  const uint64_t mean = 80'000'000;
+  const fw::ServiceDistribution shapes[] = {{fw::ServiceShape::exponential, 0},
+                                            {fw::ServiceShape::gamma, 0.5},
+                                            {fw::ServiceShape::gamma, 2.0},
+                                            {fw::ServiceShape::uniform, 0.2}};
+  for (const auto& d : shapes) {
+    fw::ServiceSampler a(42), b(42), c(43);
+    const int n = 400'000;
+    double sum = 0, sq = 0;
+    bool same = true, differs = false;
+    for (int i = 0; i < n; ++i) {
+      const uint64_t x = a.sample(mean, d);
+      same = same && x == b.sample(mean, d);
+      differs = differs || x != c.sample(mean, d);
+      sum += static_cast<double>(x);
+      sq += static_cast<double>(x) * static_cast<double>(x);
+    }
+    const double m = sum / n, cv = std::sqrt(sq / n - m * m) / m;
+    BOOST_TEST(std::abs(m / mean - 1) < 0.005, d.describe() << ": mean " << m);
+    BOOST_TEST(std::abs(cv / d.effective_cv() - 1) < 0.02, d.describe() << ": cv " << cv);
+    BOOST_TEST(same);
+    BOOST_TEST(differs);
+  }
+  fw::ServiceSampler s(1);
+  BOOST_TEST(s.sample(mean, fw::ServiceDistribution{}) == mean);  // deterministic: no draw
+  BOOST_TEST(s.sample(0, fw::ServiceDistribution{fw::ServiceShape::exponential, 0}) == 0u);
+  BOOST_TEST(fw::ServiceDistribution({fw::ServiceShape::gamma, 0.25}).describe() == "gamma cv 0.25");
 }
 
 BOOST_AUTO_TEST_CASE(profiles) {

@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(fields) {
   BOOST_TEST(unsigned(a1.apid) == 0x0au);  // "0x0a"
   BOOST_TEST(a1.generation == 8u);
   BOOST_TEST((a1.mode == Mode::ep11));
-  BOOST_TEST(a1.engines == 1u);            // default
+  BOOST_TEST(a1.engines == 0u);            // default: the card's (firmware::default_engines)
   BOOST_TEST(unsigned(a1.qd) == 7u);       // default: 8 slots
   const auto& a2 = c.adapters[2];
   BOOST_TEST(unsigned(a2.apid) == 17u);    // "17" (decimal string)
@@ -182,6 +182,23 @@ BOOST_AUTO_TEST_CASE(qci_image) {
   BOOST_TEST(unsigned(b[48]) == 0x40u);  // aqm id 1
   BOOST_TEST(unsigned(b[80]) == 0xc0u);  // adm ids 0, 1
   BOOST_TEST(unsigned(b[111]) == 0x02u);  // adm id 0xfe = byte 31 bit 6
+}
+
+BOOST_AUTO_TEST_CASE(service_time) {
+  using apsim::firmware::ServiceShape;
+  const auto c = apsim::sc::LparConfig::parse(R"({"adapters": [], "usage_domains": [1],
+      "service_time": {"by_operation": {"crt_2k": {"shape": "gamma", "cv": 0.3}, "invalid": "deterministic"},
+                       "distribution": "exponential", "seed": 7, "me_full_over_crt": 3.5}})", kSrc);
+  const auto& d = c.service_distributions;
+  BOOST_TEST((d[1].shape == ServiceShape::exponential));  // mex_2k: the common one
+  BOOST_TEST((d[4].shape == ServiceShape::gamma));        // crt_2k: its own, whatever the field order
+  BOOST_TEST(d[4].cv == 0.3);
+  BOOST_TEST((d[8].shape == ServiceShape::deterministic));
+  BOOST_TEST(c.service_seed.value_or(0) == 7u);
+  BOOST_TEST(c.me_full_over_crt == 3.5);
+  const auto none = apsim::sc::LparConfig::parse(R"({"adapters": [], "usage_domains": [1]})", kSrc);
+  BOOST_TEST(!none.service_seed);
+  BOOST_TEST((none.service_distributions[4].shape == ServiceShape::deterministic));
 }
 
 BOOST_AUTO_TEST_CASE(minimal_defaults) {
@@ -281,6 +298,25 @@ BOOST_AUTO_TEST_CASE(top_level) {
   expect_error(R"({"adapters": [], "usage_domains": [], "kernel_initcall_ms": 60001})",
                {kSrc, "field 'kernel_initcall_ms'", "out of range"});
   expect_error(R"({"adapters": [], "usage_domains": [], "linux": 6.1})", {kSrc, "field 'linux'", "expected a string"});
+}
+
+BOOST_AUTO_TEST_CASE(service_time_fields) {
+  const std::string pre = R"({"adapters": [], "usage_domains": [1], "service_time": )";
+  expect_error(pre + R"("gamma"})", {kSrc, "field 'service_time'", "expected an object"});
+  expect_error(pre + R"({"distribution": "normal"}})",
+               {kSrc, "field 'service_time.distribution'", "expected \"deterministic\"", "got \"normal\""});
+  expect_error(pre + R"({"distribution": "gamma"}})", {kSrc, "field 'service_time.distribution'", "needs a cv"});
+  expect_error(pre + R"({"distribution": {"shape": "gamma"}}})", {kSrc, "field 'service_time.distribution.cv'", "missing"});
+  expect_error(pre + R"({"distribution": {"shape": "uniform", "cv": 0.9}}})",
+               {kSrc, "field 'service_time.distribution.cv'", "expected a number in (0, 1/sqrt(3)"});
+  expect_error(pre + R"({"distribution": {"shape": "exponential", "cv": 0.5}}})",
+               {kSrc, "field 'service_time.distribution.cv'", "only gamma and uniform take a cv"});
+  expect_error(pre + R"({"distribution": {"cv": 0.5}}})", {kSrc, "field 'service_time.distribution.shape'", "missing"});
+  expect_error(pre + R"({"by_operation": {"mex_8k": "exponential"}}})",
+               {kSrc, "field 'service_time.by_operation.mex_8k'", "unknown operation"});
+  expect_error(pre + R"({"me_full_over_crt": 0.5}})", {kSrc, "field 'service_time.me_full_over_crt'", "[1, 100]"});
+  expect_error(pre + R"({"seed": -1}})", {kSrc, "field 'service_time.seed'", "non-negative integer"});
+  expect_error(pre + R"({"jitter": 1}})", {kSrc, "field 'service_time.jitter'", "unknown field"});
 }
 
 BOOST_AUTO_TEST_CASE(invalid_json) {

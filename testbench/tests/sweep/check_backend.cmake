@@ -9,6 +9,7 @@ file(MAKE_DIRECTORY ${OUT})
 set(spec ${SRC}/backends.json)
 
 if(BACKEND STREQUAL local)
+  file(REMOVE_RECURSE ${REF})  # the reference is this run's, not a build's before
   apsim(sweep ${spec} --out ${REF} --jobs 2)
   expect("rc EQUAL 0" "local: exit status ${rc}\n${out}\n${err}")
   expect("out MATCHES \"6 points, 6 ok, 0 failed\"" "local: ${out}")

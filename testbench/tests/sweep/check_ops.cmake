@@ -6,7 +6,8 @@ set(all "${out}${err}")
 foreach(expect
     "apbench: 2 APQNs cca-seckey, 24 requests, 4 in flight"
     "completed 24, failed 0, wrong 0"
-    "service +400.0 +400.0"
+    "card 03: 2 engines, service 388.8 us per request \\(deterministic\\), measured mean 388.8 us"
+    "service +388.8 +388.8"
     "apbench: 2 APQNs ep11-seckey, 12 requests, 2 in flight"
     "completed 12, failed 0, wrong 0"
     "apbench: 2 APQNs rng, 10 requests, 2 in flight, polling"
