@@ -744,8 +744,8 @@ int Mdevctl::ap_conflicts(const ApDevice& dev, const ApDevice& other, const std:
       if (!other_name.empty())
         e << "APQN " << a << "." << d << (persistent ? " is defined for autostart by " : " already in use by ")
           << other_name << "\n";
-      else
-        e << "AQPN " << a << "." << d
+      else  // "AQPN" (sic) until s390-tools 2.41.0 (b292ce56)
+        e << (session_ && session_->tools().apqn_spelling ? "APQN " : "AQPN ") << a << "." << d
           << (persistent ? " is not defined for vfio_ap-passthrough use by the persistent ap bus mask settings\n"
                          : " is not allowed for vfio_ap-passthrough use by the active ap bus mask settings\n");
       rc = -1;

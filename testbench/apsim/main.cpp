@@ -42,6 +42,8 @@ int sc_main(int argc, char** argv) {
   run->add_flag("--echo", ro.echo, "print each command after a prompt, as a terminal session shows it");
   run->add_flag("--stats", ro.stats, "print simulator statistics on stderr at the end");
   run->add_option("--linux", ro.linux_version, "the Linux release of the host and its guests: 6.1 (default) or 7.3");
+  run->add_option("--s390-tools", ro.s390_tools,
+                  "the s390-tools release of their user space (lszcrypt, ap-check): 2.25 or 2.43; default: the kernel's era");
   run->add_option("--results", ro.results, "write the run's result (apbench's figures, version, machine) to FILE as JSON");
 
   apsim::tb::SweepOptions so;

@@ -75,6 +75,7 @@ void read_directives(const std::string& text, const std::string& script, RunOpti
       if (w == "--lpar" && words >> v && ro.lpar.empty()) ro.lpar = v[0] == '/' ? v : dir + "/" + v;
       else if (w == "--seed" && words >> v && !ro.seed_given) ro.seed = std::strtoull(v.c_str(), nullptr, 0);
       else if (w == "--linux" && words >> v && ro.linux_version.empty()) ro.linux_version = v;
+      else if (w == "--s390-tools" && words >> v && ro.s390_tools.empty()) ro.s390_tools = v;
     }
   }
 }
@@ -261,7 +262,8 @@ int run_scenario(const RunOptions& opts) {
   if (!cfg.service_seed) cfg.service_seed = ro.seed;
 
   // The Linux release (--linux, else the LPAR's "linux", else 6.1) and the s390-tools
-  // release ("s390_tools", else the kernel's era): unknown names end the run before it starts.
+  // release (--s390-tools, else "s390_tools", else the kernel's era): unknown names end the
+  // run before it starts.
   const std::string linux_name = !ro.linux_version.empty() ? ro.linux_version
                                  : !cfg.linux_version.empty() ? cfg.linux_version : "6.1";
   const driver::LinuxProfile* profile = driver::LinuxProfile::find(linux_name);
@@ -272,10 +274,12 @@ int run_scenario(const RunOptions& opts) {
     std::cerr << "apsim: " << error << "\n";
     return results.finish(2, 0, error);
   }
+  const std::string tools_name = !ro.s390_tools.empty() ? ro.s390_tools : cfg.s390_tools;
   const driver::S390ToolsRelease* tools = &driver::S390ToolsRelease::for_linux(profile->version);
-  if (!cfg.s390_tools.empty() && !(tools = driver::S390ToolsRelease::find(cfg.s390_tools))) {
-    const std::string error = "unknown s390-tools release '" + cfg.s390_tools +
-                              "' (LPAR config field 's390_tools'); known: " + driver::S390ToolsRelease::known_names();
+  if (!tools_name.empty() && !(tools = driver::S390ToolsRelease::find(tools_name))) {
+    const std::string error = "unknown s390-tools release '" + tools_name + "'" +
+                              (ro.s390_tools.empty() ? " (LPAR config field 's390_tools')" : " (--s390-tools)") +
+                              "; known: " + driver::S390ToolsRelease::known_names();
     std::cerr << "apsim: " << error << "\n";
     return results.finish(2, 0, error);
   }

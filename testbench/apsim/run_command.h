@@ -16,6 +16,8 @@ struct RunOptions {
   bool echo = false;      ///< print each command after a prompt
   bool stats = false;     ///< print simulator statistics to stderr at the end
   std::string linux_version;  ///< --linux ("" = the LPAR config's "linux", else 6.1)
+  /// --s390-tools ("" = the LPAR config's "s390_tools", else the release of the kernel's era)
+  std::string s390_tools;
   /// Write the run's result here as JSON ("" = none): apsim's version and commit, the machine,
   /// the options, the exit status, the simulated time and every apbench run's parameters and
   /// figures (driver/userspace/apbench.h), as data — `apsim sweep` reads it (docs/sweeps.md).

@@ -1,12 +1,14 @@
 # Runs one scenario and compares its transcript with the golden file.
-# Inputs: APSIM, SCRIPT, GOLDEN, ACTUAL.  Extra apsim options may follow "# apsim:" lines in
-# the script itself (read by apsim).
+# Inputs: APSIM, SCRIPT, GOLDEN, ACTUAL; OPTIONS: a variant's `apsim run` options, blank
+# separated (CMakeLists.txt, "# apsim-variant:").  Extra apsim options may follow "# apsim:"
+# lines in the script itself (read by apsim; the command line's win).
 # The script runs by its file name from its own folder, so bash-style messages that name it
 # ("NAME.sh: line N: ...") do not depend on where the tree is checked out.
 get_filename_component(script_dir ${SCRIPT} DIRECTORY)
 get_filename_component(script_name ${SCRIPT} NAME)
+separate_arguments(options UNIX_COMMAND "${OPTIONS}")
 execute_process(
-  COMMAND sh -c "exec \"$0\" run --echo \"$1\" 2>&1" ${APSIM} ${script_name}
+  COMMAND sh -c "exec \"$0\" run --echo \"$@\" 2>&1" ${APSIM} ${options} ${script_name}
   WORKING_DIRECTORY ${script_dir}
   OUTPUT_VARIABLE out
   RESULT_VARIABLE rc)
