@@ -3,12 +3,18 @@
 #  * Domain 0x10 is not in the LPAR's configuration at all: vfio_ap filters it out of the
 #    guest (guest_matrix) while the matrix keeps it.  (hmc-dynamic.sh adds it to the
 #    running LPAR, an HMC dynamic change.)
-#  * Adapter 07 is in the configuration but deconfigured (SCLP).  vfio_ap passes a
-#    deconfigured queue through (_queue_passable: RC 0x00, 0x03 and 0x04 pass), so the
-#    guest sees card 07 "deconfig"; after `echo 1 > .../card07/config` on the host the
-#    guest's AP bus finds it usable at its next periodic rescan (AP_CONFIG_TIME, 30 s),
-#    and deconfigured again after `echo 0`.
+#  * Adapter 07 is in the configuration but deconfigured (SCLP).  vfio_ap's filter looks at
+#    whether each queue is bound to vfio_ap and whether vfio_ap's last reset of it failed
+#    (vfio_ap_mdev_filter_matrix, q->reset_rc); 07's queues were never reset by vfio_ap, so
+#    the guest gets card 07 and sees it "deconfig".  After `echo 1 > .../card07/config` on
+#    the host the guest's AP bus finds it usable at its next periodic rescan
+#    (AP_CONFIG_TIME, 30 s), and deconfigured again after `echo 0`.
+#  * Then a failed reset: unassigning 07 resets its queues, and ZAPQ answers RC 0x03 on the
+#    deconfigured card.  Assigned again, 6.1 leaves the adapter out of the guest (any
+#    non-zero reset_rc), 7.3 passes it (_queue_passable: 0x00, 0x03 and 0x04 pass): the
+#    linux73 variant.
 # apsim: --lpar hotplug-overprovision.json
+# apsim-variant: linux73 --linux 7.3
 modprobe vfio_ap
 lszcrypt
 echo -5,-7 > /sys/bus/ap/apmask
@@ -31,3 +37,6 @@ ssh guest1 lszcrypt
 echo 0 > /sys/bus/ap/devices/card07/config
 sleep 30
 ssh guest1 lszcrypt
+echo 7 > $M/unassign_adapter
+echo 7 > $M/assign_adapter
+cat $M/matrix $M/guest_matrix
