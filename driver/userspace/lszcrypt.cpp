@@ -17,6 +17,7 @@
 // Without -V only what the zcrypt layer drives is listed (a card or queue needs `type` and
 // `online`).  Messages are the tool's, with its exit codes: errx() ends with 1.
 #include <algorithm>
+#include <optional>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -177,11 +178,19 @@ class Lszcrypt {
     default_domain_warning();
   }
 
-  void show_devices_argv(const std::vector<std::string>& ids) {
+  /// show_devices_argv: `ids` are the positional arguments; `env` the environment that
+  /// follows argv's NULL in the process (read only by releases with argv_index_reuse).
+  void show_devices_argv(const std::vector<std::string>& ids, const std::vector<std::string>& env) {
     require_bus();
     Rec rec = define_rec();
     out_ << rec.header();
-    for (const std::string& a : ids) {
+    // The process's argv from the first id: the ids, NULL, then envp and its NULL.
+    std::vector<std::optional<std::string>> argv(ids.begin(), ids.end());
+    argv.push_back(std::nullopt);
+    argv.insert(argv.end(), env.begin(), env.end());
+    argv.push_back(std::nullopt);
+    for (size_t i = 0; i < argv.size() && argv[i]; ++i) {
+      const std::string& a = *argv[i];
       unsigned id = 0, dom = 0;
       int n = std::sscanf(a.c_str(), "%x.%x", &id, &dom);
       if (n >= 1) {
@@ -205,6 +214,8 @@ class Lszcrypt {
           if (queues.empty()) throw Errx{"No queue devices with given domain value found."};
           for (const std::string& q : queues) show_subdevice(rec, "/sys/devices/ap/" + c, q);
         }
+        // 2.21 … 2.26: the card loop ran on the argument index (argv_index_reuse).
+        if (rel_.argv_index_reuse) i = cards.size();
         continue;
       }
       out_ << "Invalid adpater id!\n";  // sic
@@ -618,7 +629,7 @@ int lszcrypt_main(Session& s, const std::vector<std::string>& argv, const Comman
     if (cardonly || queueonly) l.showcard = cardonly, l.showqueue = queueonly;
     if (accel || cca || ep11) l.showaccel = accel, l.showcca = cca, l.showep11 = ep11;
     if (ids.empty()) l.show_devices_all();
-    else l.show_devices_argv(ids);
+    else l.show_devices_argv(ids, s.login_environment("/usr/bin/lszcrypt"));
   } catch (const Errx& e) {
     err << "lszcrypt: " << e.text << "\n";
     return 1;

@@ -7,6 +7,7 @@ const std::vector<S390ToolsRelease>& S390ToolsRelease::known() {
   static const std::vector<S390ToolsRelease> releases = [] {
     S390ToolsRelease r225;
     r225.version = "2.25.0";
+    r225.argv_index_reuse = true;
     S390ToolsRelease r243;
     r243.version = "2.43.0";
     r243.functions_h = true;

@@ -35,6 +35,11 @@ struct S390ToolsRelease {
   /// 2.42.0 (d0046257): "Warning: Default domain 0x%02lx is not available." after the list
   /// and -d; `-b` prints ap_domain as 0x%02lx with "(unavailable)"/"-1 (not set)".
   bool default_domain_warning = false;
+  /// `lszcrypt .DDDD` reuses the argument index in its loop over the cards
+  /// (show_devices_argv, 2.21.0 … 2.26.x; fixed in 2.27.0 by c142bb06): after the matching
+  /// queues it reads argv[cards + 1] onwards, past argv's NULL into the environment, and
+  /// treats each string as a device id.
+  bool argv_index_reuse = false;
   /// --version's copyright line: "2008, 2020" up to 2.27, "2008, 2023" from 2.28.0.
   std::string copyright = "Copyright IBM Corp. 2008, 2020";
 

@@ -186,4 +186,17 @@ void Session::sleep_seconds(double seconds) {
   if (end > cpu.now_ps()) cpu.delay_ps(end - cpu.now_ps());
 }
 
+std::vector<std::string> Session::login_environment(const std::string& program) const {
+  return {"SHELL=/bin/bash",
+          "PWD=" + cwd_,
+          "LOGNAME=root",
+          "HOME=/root",
+          "LANG=C.UTF-8",
+          "TERM=xterm-256color",
+          "USER=root",
+          "SHLVL=1",
+          "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+          "_=" + program};
+}
+
 }  // namespace apsim::driver

@@ -96,6 +96,11 @@ class Session : public ShellHost {
 
   /// The working directory of the program running now: relative paths it opens start there.
   const std::string& cwd() const { return cwd_; }
+  /// The environment a program started from this session receives (envp), in order: root's
+  /// login shell on Debian as `env` lists it after an ssh login, with PWD the working
+  /// directory and `_` the program.  A choice (bash orders its export list by its own
+  /// hashing); only a program that reads past argv sees it (lszcrypt 2.25, s390_tools.h).
+  std::vector<std::string> login_environment(const std::string& program) const;
 
   // ---- processes ----
   /// Guests started by qemu-system-s390x on this host, by name.
