@@ -757,12 +757,13 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
                  {"lat_mean_us", mean(lat_us), 3}, {"lat_min_us", percentile(lat_us, 0), 3},
                  {"lat_p50_us", percentile(lat_us, 0.5), 3}, {"lat_p99_us", percentile(lat_us, 0.99), 3},
                  {"lat_max_us", percentile(lat_us, 1), 3}};
-  // The adapters' engines and the model's mean service time of this operation, when the
-  // adapters reported them (firmware/service_time.h).
+  // The engines the adapters reported (card_engines: the sweep's `engines` column is the
+  // configured value) and the model's mean service time of this operation, when the adapters
+  // reported them (firmware/service_time.h).
   if (!cards.empty()) {
     double mean_sum = 0, n = 0;
     for (const auto& c : cards) mean_sum += c.second.mean_sum_ps, n += c.second.n;
-    res.figures.push_back({"engines", double(cards.begin()->second.engines), 0});
+    res.figures.push_back({"card_engines", double(cards.begin()->second.engines), 0});
     res.figures.push_back({"service_model_us", mean_sum / n / 1e6, 3});
   }
   for (size_t s = 0; s < kStages && have_hw; ++s) {
