@@ -1,6 +1,9 @@
 # QEMU's CPU model features for AP (seed 001 "The CPU model features for AP"; seed 002
 # "CPU model features") and what the guest's AP bus and lszcrypt make of them; one mdev
-# per guest.  Default LPAR; every queue of adapter 05 and 06 goes to vfio_ap.
+# per guest.  Default LPAR; every queue of adapter 05 and 06 goes to vfio_ap.  The linux73
+# variant runs it on 7.3 with s390-tools 2.43: its AP bus has `features` ("-" without QCI),
+# which lszcrypt -b shows.
+# apsim-variant: linux73 --linux 7.3
 modprobe vfio_ap
 echo -5,-6 > /sys/bus/ap/apmask
 T=/sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough
@@ -36,6 +39,7 @@ qemu-system-s390x -name g1 -cpu host,apqci=off -device vfio-ap,sysfsdev=$M1
 ssh g1 lszcrypt
 ssh g1 lszcrypt -d
 ssh g1 cat /sys/bus/ap/ap_usage_domain_mask
+ssh g1 lszcrypt -b
 virsh destroy g1
 # apft=off: TAPQ cannot tell the device type; no AP device for the guest at all.
 qemu-system-s390x -name g1 -cpu host,apft=off -device vfio-ap,sysfsdev=$M1
