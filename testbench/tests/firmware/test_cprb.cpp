@@ -496,9 +496,9 @@ BOOST_AUTO_TEST_CASE(blob_checks) {
   BOOST_REQUIRE_EQUAL(send_urb(c, 2, g2), 0);
   BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(g2, rv, out), 0);
   BOOST_TEST(sign_rv(2, out[0]) == arch::CKR_KEY_FUNCTION_NOT_PERMITTED);
-  // Unknown function: get_xcp_info is not modeled.
+  // Unknown function: EncryptSingle (19, ep11_cryptsingle's) is not modelled.
   drv::ep11_urb q;
-  q.req = drv::ep11_prep_request(2, 1, arch::EP11_FN_GET_XCP_INFO, {});
+  q.req = drv::ep11_prep_request(2, 1, 19, {});
   q.resp_len = 256;
   fw::FirmwareReply r;
   BOOST_REQUIRE_EQUAL(send_urb(c, 2, q, &r), 0);
