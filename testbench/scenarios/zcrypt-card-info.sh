@@ -54,4 +54,7 @@ echo 6 > /sys/devices/vfio_ap/matrix/$U/assign_adapter
 echo 4 > /sys/devices/vfio_ap/matrix/$U/assign_domain
 qemu-system-s390x -name guest -cpu host -device vfio-ap,sysfsdev=/sys/devices/vfio_ap/matrix/$U
 ssh guest cat /sys/bus/ap/devices/05.0004/mkvps /sys/bus/ap/devices/06.0004/mkvps
+# lszcrypt -c of a queue (s390-tools 2.28+, so the linux73 variant's 2.43 only) lists the
+# current wrapping key from the EP11 queue's mkvps; 2.25 refuses the id.
+ssh guest lszcrypt -c 06.0004
 ssh guest lszcrypt -s
