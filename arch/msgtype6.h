@@ -145,6 +145,7 @@ inline constexpr uint16_t CCA_FC_PKA_IMPORT = 0x5049;  // "PI": CSNDPKI-like (mo
 inline constexpr uint16_t CCA_FC_DSG = 0x5347;      // "SG": CSNDDSG-like (model layout)
 inline constexpr uint16_t CCA_FC_PKD = 0x5044;      // "PD": PKA decrypt (zcrypt ICA CRT path)
 inline constexpr uint16_t CCA_FC_PKE = 0x504B;      // "PK": PKA encrypt (zcrypt ICA ME path)
+inline constexpr uint16_t CCA_FC_FQ = 0x4651;       // "FQ": CSUACFQ facility query (LOW)
 
 /// The "RL" request as rng_type6cprb_msgx builds it: after the CPRBX
 ///   char function_code[2] "RL"; short rule_length 0x0a; char rule[8] "RANDOM  ";
@@ -157,6 +158,55 @@ inline constexpr uint32_t ZCRYPT_RNG_BUFFER_SIZE = 4096;
 /// Largest random block the model's firmware returns per request (modeling choice: two of
 /// zcrypt's buffers; the card's real limit is not public).
 inline constexpr uint32_t CCA_RNG_MAX_BYTES = 8192;
+
+// ---- "FQ" cryptographic facility query (CSUACFQ) -----------------------------------------
+// The request as zcrypt_ccamisc.c cca_query_crypto_facility builds it (struct fqreqparm):
+//   char subfunc_code[2] "FQ"; u16 rule_array_len 10; char rule_array[8] (the keyword);
+//   struct lv1 { u16 len = 2 + VARDATASIZE; u8 data[VARDATASIZE]; }; u16 dummylen 2;
+// req_parml = the whole block (4112 bytes), rpl_msgbl = CPRBX + the block (alloc_and_prep_
+// cprbmem's cprbplusparamblen).  The reply parameter block (struct fqrepparm): "FQ", then
+// length-prefixed blocks, each u16 len counting itself: the rule array (8-byte elements),
+// the verb data, and (model) an empty key block u16 2.  Linux reads the first two.
+inline constexpr size_t CCA_VARDATASIZE = 4096;  // VARDATASIZE of zcrypt_ccamisc.c
+inline constexpr size_t CCA_FQ_REQ_PARM_SIZE = 2 + 2 + CCA_RULE_SIZE + 2 + CCA_VARDATASIZE + 2;  // 4112
+
+/// The FQ keywords zcrypt's cca_get_info (fetch_cca_info in 6.1) sends.
+inline constexpr char CCA_FQ_STATICSA[] = "STATICSA";  // serial, ASYM and AES master-key registers
+inline constexpr char CCA_FQ_STATICSB[] = "STATICSB";  // STATICSA's data and the APKA registers
+
+/// STATICSA/STATICSB rule-array elements (0-based; the byte offset is 8 times the index),
+/// as cca_get_info reads them: element 0 the serial number (8 characters), then the state
+/// of each master-key register as a digit left-justified in its 8 bytes.  Elements 1..3
+/// (the DES "SYM" registers) are not read by Linux; which register they hold is the model's
+/// reading of CCA's element order (STATCCA lists NMK, CMK, OMK).
+inline constexpr size_t CCA_FQ_RULE_SERIAL = 0;
+inline constexpr size_t CCA_FQ_RULE_SYM_NEW = 1, CCA_FQ_RULE_SYM_CUR = 2, CCA_FQ_RULE_SYM_OLD = 3;
+inline constexpr size_t CCA_FQ_RULE_ASYM_NEW = 4, CCA_FQ_RULE_ASYM_CUR = 5, CCA_FQ_RULE_ASYM_OLD = 6;
+inline constexpr size_t CCA_FQ_RULE_AES_NEW = 7, CCA_FQ_RULE_AES_CUR = 8, CCA_FQ_RULE_AES_OLD = 9;
+inline constexpr size_t CCA_FQ_RULE_APKA_NEW = 10, CCA_FQ_RULE_APKA_CUR = 11, CCA_FQ_RULE_APKA_OLD = 12;
+/// Rule-array elements and verb-data bytes of each keyword: the least cca_get_info accepts
+/// (rlen >= 10 * 8 && vlen >= 204; rlen >= 13 * 8 && vlen >= 240), which the model returns.
+inline constexpr size_t CCA_STATICSA_RULES = 10, CCA_STATICSA_VERB_DATA = 204;
+inline constexpr size_t CCA_STATICSB_RULES = 13, CCA_STATICSB_VERB_DATA = 240;
+/// Register states (the rule-array digits): a NEW register is empty, partially full or full;
+/// a CURRENT or OLD register invalid (clear) or valid.
+inline constexpr char CCA_MK_NEW_EMPTY = '1', CCA_MK_NEW_PARTIAL = '2', CCA_MK_NEW_FULL = '3';
+inline constexpr char CCA_MK_INVALID = '1', CCA_MK_VALID = '2';
+/// Verb data: blocks {u16 len (counting itself), u16 id, value} in this order (IBM's CCA
+/// documentation of STATICSA/STATICSB; ids of the SYM MDC-4 blocks as documented, the
+/// others the model's).  Linux reads the values at the offsets marked *:
+///   0 SYM OMK MDC-4 (16)   20 SYM CMK MDC-4 (16)    40 SYM NMK MDC-4 (16)
+///  60 ASYM OMK (16) *64    80 ASYM CMK (16) *84    100 ASYM NMK (16) *104
+/// 120..167: four 12-byte blocks the model returns zero-valued (fields of IBM's table this
+///          model does not know)
+/// 168 AES OMK VP (8) *172 180 AES CMK VP (8) *184  192 AES NMK VP (8) *196   (204: STATICSA)
+/// 204 APKA OMK VP (8) *208 216 APKA CMK VP (8) *220 228 APKA NMK VP (8) *232 (240: STATICSB)
+inline constexpr size_t CCA_FQ_VD_ASYM_OLD = 64, CCA_FQ_VD_ASYM_CUR = 84, CCA_FQ_VD_ASYM_NEW = 104;
+inline constexpr size_t CCA_FQ_VD_AES_OLD = 172, CCA_FQ_VD_AES_CUR = 184, CCA_FQ_VD_AES_NEW = 196;
+inline constexpr size_t CCA_FQ_VD_APKA_OLD = 208, CCA_FQ_VD_APKA_CUR = 220, CCA_FQ_VD_APKA_NEW = 232;
+inline constexpr size_t CCA_ASYM_MKVP_SIZE = 16;  // ASYM hash pattern (MDC-4 in CCA)
+inline constexpr size_t CCA_MKVP_SIZE = 8;        // AES and APKA verification patterns
+inline constexpr uint16_t CCA_FQ_VD_ID_SYM_OMK_MDC4 = 0x0F02, CCA_FQ_VD_ID_SYM_CMK_MDC4 = 0x0F01;
 
 // ---- CCA key tokens (zcrypt_cca_key.h and the model's internal token) -----------------
 // struct cca_token_hdr: u8 token_identifier; u8 version; u16 token_length; u8 reserved[4].
@@ -310,6 +360,45 @@ inline constexpr uint32_t EP11_FN_GENERATE_KEY_PAIR = 22; // m_GenerateKeyPair  
 inline constexpr uint32_t EP11_FN_SIGN_SINGLE = 31;       // m_SignSingle         [HIGH]
 inline constexpr uint32_t EP11_FN_UNWRAP_KEY = 34;        // m_UnwrapKey          [HIGH]
 inline constexpr uint32_t EP11_FN_GET_XCP_INFO = 38;      // m_get_xcp_info       [LOW]
+
+// ---- get_xcp_info (function 38), as zcrypt_ep11misc.c ep11_query_info sends it ----------
+//   request: API 1; 04 04 u32 query_type; 04 04 u32 query_subtype (0);
+//   reply:   rc; 04 82 u16 n data[n] (struct ep11_info_rep_pl: Linux wants the 0x82 form
+//            and n <= its buffer, else -EIO / -ENOSPC).
+inline constexpr uint32_t EP11_QUERY_MODULE_INFO = 0x01;  // ep11_get_card_info
+inline constexpr uint32_t EP11_QUERY_DOMAIN_INFO = 0x03;  // ep11_get_domain_info
+/// The module information (struct ep11_module_query_info of ep11_get_card_info, 196 bytes,
+/// big-endian): the fields Linux reads and their offsets.
+inline constexpr size_t EP11_MQI_API_ORD_NR = 0;      // u32
+inline constexpr size_t EP11_MQI_FIRMWARE_ID = 4;     // u32
+inline constexpr size_t EP11_MQI_FW_MAJOR = 8;        // u8
+inline constexpr size_t EP11_MQI_FW_MINOR = 9;        // u8
+inline constexpr size_t EP11_MQI_CSP_MAJOR = 10;      // u8
+inline constexpr size_t EP11_MQI_CSP_MINOR = 11;      // u8
+inline constexpr size_t EP11_MQI_SERIAL = 108;        // 16 ASCII characters, no NUL
+inline constexpr size_t EP11_MQI_SERIAL_SIZE = 16;
+inline constexpr size_t EP11_MQI_OP_MODE = 140;       // u64
+inline constexpr size_t EP11_MQI_DOMAINS = 156;       // u32
+inline constexpr size_t EP11_MQI_SIZE = 196;
+/// The domain information (struct ep11_domain_query_info of ep11_get_domain_info, 80 bytes).
+inline constexpr size_t EP11_DQI_DOM_INDEX = 0;       // u32
+inline constexpr size_t EP11_DQI_CUR_WKVP = 4;        // 32 bytes
+inline constexpr size_t EP11_DQI_NEW_WKVP = 36;       // 32 bytes
+inline constexpr size_t EP11_DQI_WKVP_SIZE = 32;
+inline constexpr size_t EP11_DQI_FLAGS = 68;          // u32
+inline constexpr size_t EP11_DQI_OP_MODE = 72;        // u64
+inline constexpr size_t EP11_DQI_SIZE = 80;
+/// dom_flags bits ep11_get_domain_info tests.
+inline constexpr uint32_t EP11_DOM_CUR_WK_VALID = 0x02;
+inline constexpr uint32_t EP11_DOM_NEW_WK_PRESENT = 0x04;
+inline constexpr uint32_t EP11_DOM_NEW_WK_COMMITTED = 0x08;
+inline constexpr uint32_t EP11_DOM_IMPRINT_LEFT = 0x10;  // "left imprint mode"
+/// op_mode bits (zcrypt_cex4.c ep11_op_modes[]): 0 FIPS2009, 1 BSI2009, 2 FIPS2011,
+/// 3 BSI2011, 6 BSICC2017 in 6.1; newer kernels name 4 SIGG-IMPORT, 5 SIGG, 7 FIPS2021,
+/// 8 FIPS2024 as well.
+inline constexpr uint64_t EP11_OP_MODE_FIPS2009 = 1ull << 0;
+inline constexpr uint64_t EP11_OP_MODE_FIPS2011 = 1ull << 2;
+inline constexpr uint64_t EP11_OP_MODE_FIPS2021 = 1ull << 7;
 
 // ---- the model's EP11 function payloads (after the function and domain fields) --------
 //   GenerateRandom   request: 04 04 u32 length (1..CCA_RNG_MAX_BYTES)

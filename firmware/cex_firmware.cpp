@@ -314,14 +314,19 @@ CexFirmware::Domain& CexFirmware::domain_state(uint8_t domain) {
     uint8_t id[5];
     arch::store_be32(id, serial_);
     id[4] = domain;
-    d->set_key(crypto::sha256({{reinterpret_cast<const uint8_t*>(label), std::strlen(label)}, {id, sizeof id}}));
+    d->set_key(crypto::sha256({{reinterpret_cast<const uint8_t*>(label), std::strlen(label)}, {id, sizeof id}}),
+               profile_.mode != AdapterProfile::Mode::ep11);
   }
   return *d;
 }
 
 const CexFirmware::MasterKey& CexFirmware::master_key(uint8_t domain) { return domain_state(domain).key; }
 
-void CexFirmware::set_master_key(uint8_t domain, const MasterKey& key) { domain_state(domain).set_key(key); }
+void CexFirmware::set_master_key(uint8_t domain, const MasterKey& key) {
+  Domain& d = domain_state(domain);
+  d.old_key = d.key;  // CCA: CUR -> OLD, as SET does with the master-key registers
+  d.set_key(key, profile_.mode != AdapterProfile::Mode::ep11);
+}
 
 FirmwareReply CexFirmware::error82(uint8_t reply_code, Operation op) const {
   return FirmwareReply{error_reply(reply_code), op, cost(ServiceDemand{}), kSpeedMedium};

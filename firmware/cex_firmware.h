@@ -4,10 +4,11 @@
 //  * type-50 clear-key RSA requests (ME keyblocks MEB1/2/3, CRT keyblocks CRB1/2/3), answered
 //    by a type-80 reply or a type-82 error reply — process_request(), a pure function;
 //  * type-6 requests for coprocessors, CCA (CPRBX: "RL" random number, "PI" PKA key import,
-//    "SG" digital signature) and EP11 (EP11 CPRB: GenerateRandom, GenerateKeyPair,
-//    SignSingle), answered by a type-86 reply or a type-82 error reply — CexFirmware, which
-//    holds the adapter's state: a master key per domain (CCA: AES master key; EP11: wrapping
-//    key) and the card's random number generator.
+//    "SG" digital signature, "FQ" facility query) and EP11 (EP11 CPRB: GenerateRandom,
+//    GenerateKeyPair, SignSingle, get_xcp_info), answered by a type-86 reply or a type-82
+//    error reply — CexFirmware, which holds the adapter's state: a master key per domain
+//    (CCA: AES master key; EP11: wrapping key), the card's serial number and its random
+//    number generator.
 // Each answer comes with its operation class and its service time in picoseconds
 // (service_time.h, spec §7).  No SystemC: the adapter model (sc/) calls CexFirmware::process()
 // for each accepted NQAP and waits service_ps before the reply becomes available to DQAP.
@@ -17,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace apsim::firmware {
@@ -160,9 +162,14 @@ FirmwareReply process_request(const AdapterProfile& profile, const uint8_t* msg,
 ///  * one 256-bit master key per usage domain — the CCA AES master key (CCA mode) or the EP11
 ///    wrapping key (EP11 mode) — derived on first use as SHA-256("apsim-cca-aes-mk" |
 ///    "apsim-ep11-wk", serial, domain), so every run of a configuration sees the same keys;
-///    set_master_key() loads another one (as a TKE would); tokens and blobs carry a
-///    verification pattern (first 8/16 bytes of SHA-256 of the key) and are refused under
-///    any other key (CCA rc/rs 8/48, EP11 CKR_IBM_WKID_MISMATCH);
+///    set_master_key() loads another one (as a TKE would; the replaced CCA key becomes the
+///    OLD register's); tokens and blobs carry a verification pattern (first 8/16 bytes of
+///    master_key_vp(), firmware_internal.h: IBM's AES MKVP algorithm on CCA cards) and are
+///    refused under any other key (CCA rc/rs 8/48, EP11 CKR_IBM_WKID_MISMATCH);
+///  * what the query verbs report (CCA "FQ" STATICSA/STATICSB, EP11 get_xcp_info module and
+///    domain information): serial_number(), the master-key registers, the EP11 API ordinal,
+///    firmware version and operational modes — the values and why are in type6.cpp,
+///    "What a card says about itself";
 ///  * the card's random number generator (crypto::Drbg keyed from serial and seed);
 ///  * a memo of type-50 answers: process_request() is a pure function of the request bytes,
 ///    so the answers to the last 32 distinct requests (found by std::hash of the bytes,
@@ -185,7 +192,7 @@ FirmwareReply process_request(const AdapterProfile& profile, const uint8_t* msg,
 ///     func_id "T2" — administrative CPRBs are not modeled (0x30); 4 <= req_parml and
 ///     220 + req_parml <= tocardlen1 (0x40); CPRB domain == the queue's domain
 ///     (0x42 INVALID_DOMAIN_PRECHECK); hdr function_code == parm subfunction (0x29);
-///     rule_array_len 2 + 8k within req_parml (0x40); subfunction RL/PI/SG (0x30).
+///     rule_array_len 2 + 8k within req_parml (0x40); subfunction RL/PI/SG/FQ (0x30).
 ///     Then a type-86 reply whose CPRB carries ccp_rtcode/ccp_rscode (arch CCA_RC_*/RS_*).
 ///  EP11: tocardlen1 >= 32 (0x40); cprb_len 32, version 4, func_id "T4" (0x29); not an
 ///     admin CPRB (0x30); pad/reserved zero (0x24); 32 + payload_len == tocardlen1 and a
@@ -217,7 +224,14 @@ class CexFirmware {
   /// The domain's master key (CCA AES master key or EP11 wrapping key).
   const MasterKey& master_key(uint8_t domain);
   /// Load a new master key into `domain` (tokens wrapped under the old one stop working).
+  /// On a CCA card the key it replaces is reported as the OLD register's from then on.
   void set_master_key(uint8_t domain, const MasterKey& key);
+  /// The card's serial number as the query verbs report it: 8 characters on a CCA card
+  /// ("93AAC" and the APID given as `serial` in three decimal digits, e.g. "93AAC005"),
+  /// 16 on an EP11 card (the same with "P" for "C", then eight zeros).  A modelling choice:
+  /// unique per APID and stable across runs; real serials look alike ("93AADHZU42082261" in
+  /// s390-tools' pvapconfig tests) but their scheme is not public.
+  std::string serial_number() const;
 
   /// The type-50 memo (on by default; switching it off changes timing of nothing and the
   /// replies of nothing — it exists to keep arithmetic out of wall time).
@@ -233,6 +247,12 @@ class CexFirmware {
   FirmwareReply process_type6(uint8_t domain, const uint8_t* msg, size_t len);
   FirmwareReply process_cca(uint8_t domain, const uint8_t* msg, size_t len);
   FirmwareReply process_ep11(uint8_t domain, const uint8_t* msg, size_t len);
+  /// "FQ" STATICSA (`staticsb` false) or STATICSB: the reply's rule array and verb data.
+  void cca_facility_statics(uint8_t domain, bool staticsb, std::vector<uint8_t>& rules,
+                            std::vector<uint8_t>& verb_data);
+  /// get_xcp_info's module (EP11_QUERY_MODULE_INFO) and domain information.
+  std::vector<uint8_t> ep11_module_info() const;
+  std::vector<uint8_t> ep11_domain_info(uint8_t domain);
   FirmwareReply error82(uint8_t reply_code, Operation op) const;
   uint64_t cost(const ServiceDemand& d) const;
   /// A type-86 reply priced by `d` (Operation::invalid: the `invalid` entry).

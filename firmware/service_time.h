@@ -59,7 +59,10 @@
 //    - none: zcrypt's weight, SECKEY × speed_idx / MEDIUM: a MEDIUM request costs the
 //      SECKEY entry, LOW a tenth, HIGH five times (zcrypt_msgtype6.c speed_idx_cca /
 //      speed_idx_ep11).  The CCA "RL" random number costs the RNG rating (zcrypt's hwrng
-//      weighs it by that column).
+//      weighs it by that column).  The queries behind zcrypt's sysfs attributes — CCA "FQ"
+//      (0x4651) and EP11 get_xcp_info (38), both LOW — thus cost a tenth of SECKEY: 0.8
+//      rating units = 4.3 µs on a CEX7/CEX8 coprocessor, 1 unit = 5.4 µs on a CEX5.  The
+//      card only reads registers it holds, so the cheapest class is the model's choice too.
 //
 // 5. Choices where the table is silent:
 //    - Clear-key RSA on EP11 cards (zcrypt rates it 0, never routes it there): the CCA rating

@@ -1,10 +1,12 @@
 // firmware/type6.cpp — the coprocessor firmware: type-6 requests with a CCA CPRBX ("RL",
-// "PI", "SG") or an EP11 CPRB (GenerateRandom, GenerateKeyPair, SignSingle), type-86
-// replies.  Layouts: arch/msgtype6.h.  Check order and codes: cex_firmware.h.
+// "PI", "SG", "FQ") or an EP11 CPRB (GenerateRandom, GenerateKeyPair, SignSingle,
+// get_xcp_info), type-86 replies.  Layouts: arch/msgtype6.h.  Check order and codes:
+// cex_firmware.h.
 //
 // Every read goes through Span (bounds-checked); a malformed message ends in a type-82
 // reply or a type-86 reply with an error code, never in an out-of-bounds access.
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -175,7 +177,7 @@ FirmwareReply CexFirmware::process_cca(uint8_t domain, const uint8_t* msg, size_
   for (size_t i = 0; i < (rule_len - 2) / 8; ++i)
     rules.emplace_back(reinterpret_cast<const char*>(parm.p + arch::CCA_PARM_RULES + 8 * i), 8);
   Span rest = parm.sub(2 + rule_len, parm.n - 2 - rule_len);
-  if (fc != arch::CCA_FC_RNG && fc != arch::CCA_FC_PKA_IMPORT && fc != arch::CCA_FC_DSG)
+  if (fc != arch::CCA_FC_RNG && fc != arch::CCA_FC_PKA_IMPORT && fc != arch::CCA_FC_DSG && fc != arch::CCA_FC_FQ)
     return error82(arch::REP82_ERROR_INVALID_COMMAND, op);
   op = fc == arch::CCA_FC_RNG ? Operation::rng : Operation::seckey;
   const unsigned sidx = speed_idx_cca(fc);
@@ -248,6 +250,27 @@ FirmwareReply CexFirmware::process_cca(uint8_t domain, const uint8_t* msg, size_
         if ((__builtin_popcount(b) % 2 == 1) != odd) b ^= 1;
     }
     return reply(arch::CCA_RC_OK, 0, rparm_of({empty_block, empty_block}), data);
+  }
+
+  // ---- "FQ": cryptographic facility query (CSUACFQ), STATICSA / STATICSB -------------
+  if (fc == arch::CCA_FC_FQ) {
+    if (rules.size() != 1 || (rules[0] != arch::CCA_FQ_STATICSA && rules[0] != arch::CCA_FQ_STATICSB))
+      return fail(arch::CCA_RS_RULE_ARRAY);
+    // cca_query_crypto_facility's blocks: lv1 (verb data in, unused by these keywords), then
+    // the empty "dummy" block.
+    const size_t vl = rest.u16(0);
+    if (vl < 2 || !rest.has(0, vl) || rest.n != vl + 2 || rest.u16(vl) != 2)
+      return error82(arch::REP82_ERROR_MALFORMED_MSG, op);
+    Bytes rule_array, verb_data;
+    cca_facility_statics(domain, rules[0] == arch::CCA_FQ_STATICSB, rule_array, verb_data);
+    Bytes p;  // struct fqrepparm: "FQ", rule-array block, verb-data block, empty key block
+    put16(p, fc);
+    put16(p, static_cast<uint16_t>(2 + rule_array.size()));
+    append(p, rule_array);
+    put16(p, static_cast<uint16_t>(2 + verb_data.size()));
+    append(p, verb_data);
+    append(p, empty_block);
+    return reply(arch::CCA_RC_OK, 0, p, {});
   }
 
   Domain& dom = domain_state(domain);
@@ -483,9 +506,153 @@ FirmwareReply CexFirmware::process_ep11(uint8_t domain, const uint8_t* msg, size
       demand.key_bits = static_cast<unsigned>(8 * k.n.size());
       return reply(arch::CKR_OK, {sig});
     }
+    case arch::EP11_FN_GET_XCP_INFO: {
+      // ep11_query_info: query type and subtype (0), each a u32.
+      if (params.size() != 2 || params[0].n != 4 || params[1].n != 4 || params[1].u32(0) != 0)
+        return reply(arch::CKR_ARGUMENTS_BAD, {});
+      switch (params[0].u32(0)) {
+        case arch::EP11_QUERY_MODULE_INFO: return reply(arch::CKR_OK, {ep11_module_info()});
+        case arch::EP11_QUERY_DOMAIN_INFO: return reply(arch::CKR_OK, {ep11_domain_info(domain)});
+        default: return reply(arch::CKR_ARGUMENTS_BAD, {});
+      }
+    }
     default:
       return reply(arch::CKR_FUNCTION_NOT_SUPPORTED, {});
   }
+}
+
+// ======================================================================================
+// What a card says about itself: the answers of the query verbs.
+//
+// No public source says what a given card returns; these are the model's choices, each
+// stable across runs so goldens can show them:
+//  * serial_number(): see cex_firmware.h ("93AAC005", "93AAP00600000000").
+//  * CCA master-key registers (STATICSA/STATICSB), per domain, from the one master key K the
+//    domain keeps for its secure keys (cex_firmware.h "State"):
+//      AES   CUR valid, pattern master_key_vp(K) — the MKVP "PI" tokens carry, so a token's
+//            pattern and the queue's `mkvps` agree as they do on a real card;
+//      APKA  CUR valid, K_apka = SHA-256("apsim-cca-apka-mk" ‖ K), pattern master_key_vp(K_apka);
+//      ASYM  CUR valid, K_asym = the first 24 bytes of SHA-256("apsim-cca-asym-mk" ‖ K), its
+//            16-byte pattern the first 16 bytes of master_key_vp(K_asym) (CCA: MDC-4);
+//      SYM   (DES) empty/invalid: the model has no DES master key;
+//      NEW   empty in every class (no master-key change in progress);
+//      OLD   invalid until set_master_key() replaces K, then valid with the replaced key's
+//            patterns (the registers' SET moves CUR to OLD).
+//    A register without a valid key reports a zero pattern.
+//  * EP11 module information: API ordinal 6 (EP11_API_V6, the highest zcrypt_ep11misc.c
+//    sends, so every request Linux builds is within the card's API); firmware version
+//    <generation>.0 (e.g. 8.0 on a CEX8P); operational modes FIPS2009, FIPS2011 and FIPS2021
+//    (bits 0, 2, 7: a card set up for FIPS compliance; 6.1 names only the first two, newer
+//    kernels all three); the other fields (firmware id, CSP version, hashes, date, sizes)
+//    zero — Linux does not read them.
+//  * EP11 domain information: imprint mode left, current wrapping key valid with the 32-byte
+//    pattern master_key_vp(K) (blobs carry its first 16 bytes), no new wrapping key, the
+//    card's operational modes.
+// Their price is the service-time model's for a CPRB of zcrypt's class LOW ("FQ" 0x4651,
+// get_xcp_info 38): a tenth of the card's SECKEY rating (service_time.h 4.).
+
+namespace {
+
+/// Model labels of the derived CCA registers.
+constexpr char kApkaLabel[] = "apsim-cca-apka-mk";
+constexpr char kAsymLabel[] = "apsim-cca-asym-mk";
+constexpr uint64_t kEp11OpModes = arch::EP11_OP_MODE_FIPS2009 | arch::EP11_OP_MODE_FIPS2011 | arch::EP11_OP_MODE_FIPS2021;
+constexpr uint32_t kEp11ApiOrdinal = arch::EP11_API_V6;
+
+/// The verification patterns of the three CCA register classes for master key `k`.
+struct CcaPatterns {
+  Bytes aes, apka, asym;
+};
+CcaPatterns cca_patterns(const CexFirmware::MasterKey& k) {
+  const auto derive = [&](const char* label, size_t key_len) {
+    const crypto::Key256 d = crypto::sha256({{reinterpret_cast<const uint8_t*>(label), std::strlen(label)}, {k.data(), k.size()}});
+    return master_key_vp(d.data(), key_len, true);
+  };
+  const crypto::Key256 aes = master_key_vp(k.data(), k.size(), true);
+  const crypto::Key256 apka = derive(kApkaLabel, 32), asym = derive(kAsymLabel, 24);
+  return {Bytes(aes.begin(), aes.begin() + arch::CCA_MKVP_SIZE), Bytes(apka.begin(), apka.begin() + arch::CCA_MKVP_SIZE),
+          Bytes(asym.begin(), asym.begin() + arch::CCA_ASYM_MKVP_SIZE)};
+}
+
+/// A rule-array element: `text` left-justified, blank-padded to 8 bytes.
+void put_rule(Bytes& r, const std::string& text) {
+  std::string e = text.substr(0, arch::CCA_RULE_SIZE);
+  e.resize(arch::CCA_RULE_SIZE, ' ');
+  r.insert(r.end(), e.begin(), e.end());
+}
+
+/// A verb-data block {u16 len, u16 id, value}.
+void put_vd_block(Bytes& v, uint16_t id, const Bytes& value) {
+  put16(v, static_cast<uint16_t>(4 + value.size()));
+  put16(v, id);
+  append(v, value);
+}
+
+}  // namespace
+
+std::string CexFirmware::serial_number() const {
+  char b[24];
+  std::snprintf(b, sizeof b, "93AA%c%03u", profile_.mode == Mode::ep11 ? 'P' : 'C', serial_ % 1000);
+  std::string s = b;
+  if (profile_.mode == Mode::ep11) s += "00000000";
+  return s;
+}
+
+void CexFirmware::cca_facility_statics(uint8_t domain, bool staticsb, Bytes& rules, Bytes& vd) {
+  const Domain& dom = domain_state(domain);
+  const Bytes zero16(arch::CCA_ASYM_MKVP_SIZE, 0), zero8(arch::CCA_MKVP_SIZE, 0);
+  const CcaPatterns cur = cca_patterns(dom.key);
+  const CcaPatterns old = dom.old_key ? cca_patterns(*dom.old_key) : CcaPatterns{zero8, zero8, zero16};
+  const char cur_state = arch::CCA_MK_VALID;
+  const char old_state = dom.old_key ? arch::CCA_MK_VALID : arch::CCA_MK_INVALID;
+  // Rule array: serial, then NEW, CUR, OLD of SYM, ASYM, AES (and APKA for STATICSB).
+  rules.clear();
+  put_rule(rules, serial_number());
+  const std::string empty(1, arch::CCA_MK_NEW_EMPTY), invalid(1, arch::CCA_MK_INVALID);
+  for (const std::string& st : {empty, invalid, invalid}) put_rule(rules, st);  // SYM
+  for (int cls = 0; cls < (staticsb ? 3 : 2); ++cls) {                           // ASYM, AES, APKA
+    put_rule(rules, empty);
+    put_rule(rules, std::string(1, cur_state));
+    put_rule(rules, std::string(1, old_state));
+  }
+  // Verb data (arch/msgtype6.h "FQ"): old, current, new pattern of each class.
+  vd.clear();
+  put_vd_block(vd, arch::CCA_FQ_VD_ID_SYM_OMK_MDC4, zero16);
+  put_vd_block(vd, arch::CCA_FQ_VD_ID_SYM_CMK_MDC4, zero16);
+  put_vd_block(vd, 0, zero16);  // SYM NMK
+  put_vd_block(vd, 0, old.asym);
+  put_vd_block(vd, 0, cur.asym);
+  put_vd_block(vd, 0, zero16);  // ASYM NMK: empty
+  for (int i = 0; i < 4; ++i) put_vd_block(vd, 0, zero8);  // the fields the model does not know
+  put_vd_block(vd, 0, old.aes);
+  put_vd_block(vd, 0, cur.aes);
+  put_vd_block(vd, 0, zero8);  // AES NMK: empty
+  if (staticsb) {
+    put_vd_block(vd, 0, old.apka);
+    put_vd_block(vd, 0, cur.apka);
+    put_vd_block(vd, 0, zero8);  // APKA NMK: empty
+  }
+}
+
+Bytes CexFirmware::ep11_module_info() const {
+  Bytes b(arch::EP11_MQI_SIZE, 0);
+  arch::store_be32(&b[arch::EP11_MQI_API_ORD_NR], kEp11ApiOrdinal);
+  b[arch::EP11_MQI_FW_MAJOR] = static_cast<uint8_t>(profile_.generation);
+  b[arch::EP11_MQI_FW_MINOR] = 0;
+  const std::string serial = serial_number();
+  std::copy_n(serial.begin(), arch::EP11_MQI_SERIAL_SIZE, b.begin() + arch::EP11_MQI_SERIAL);
+  arch::store_be64(&b[arch::EP11_MQI_OP_MODE], kEp11OpModes);
+  return b;
+}
+
+Bytes CexFirmware::ep11_domain_info(uint8_t domain) {
+  const Domain& dom = domain_state(domain);
+  Bytes b(arch::EP11_DQI_SIZE, 0);
+  arch::store_be32(&b[arch::EP11_DQI_DOM_INDEX], domain);
+  std::copy(dom.vp.begin(), dom.vp.end(), b.begin() + arch::EP11_DQI_CUR_WKVP);
+  arch::store_be32(&b[arch::EP11_DQI_FLAGS], arch::EP11_DOM_IMPRINT_LEFT | arch::EP11_DOM_CUR_WK_VALID);
+  arch::store_be64(&b[arch::EP11_DQI_OP_MODE], kEp11OpModes);
+  return b;
 }
 
 }  // namespace apsim::firmware

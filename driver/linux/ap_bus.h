@@ -120,6 +120,9 @@ struct ApCardDev {
   uint64_t request_count = 0;
   ApDriver* driver = nullptr;
   std::string path;         ///< /sys/devices/ap/cardXX
+  /// When cex4card registered the card with zcrypt (zcrypt_card_register appends it to
+  /// zcrypt's card list): zcrypt's dispatch visits cards in this order.  0: not registered.
+  uint64_t zcrypt_seq = 0;
 };
 
 /// A queue device (struct ap_queue) with its request state machine (ap_queue.c).
@@ -154,6 +157,9 @@ struct ApQueueDev {
   bool dev_error = false;
   uint8_t last_err_rc = 0;
   std::string path;          ///< /sys/devices/ap/cardXX/XX.YYYY
+  /// When cex4queue registered the queue with zcrypt (zcrypt_queue_register appends it to
+  /// its card's queue list): zcrypt's dispatch visits a card's queues in this order.
+  uint64_t zcrypt_seq = 0;
 };
 
 class ApBus {

@@ -29,6 +29,8 @@ const LinuxProfile& LinuxProfile::v7_3() {
     x.interrupt_by_tapq = true;
     x.scan_inits_new_queues = true;
     x.online_considers_chkstop = true;
+    x.zcrypt_info_no_cache = true;
+    x.ep11_op_modes_2021 = true;
     x.mdev_request_callback = true;
     x.cfg_chg_eventfd = true;
     x.filter_passes_deconfigured = true;

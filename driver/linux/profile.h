@@ -60,10 +60,20 @@ struct LinuxProfile {
   /// vfio_ap probed first UNINITIATED (request_count "-").
   bool scan_inits_new_queues = false;
 
-  // ---- zcrypt (zcrypt_card.c, zcrypt_queue.c) ----
+  // ---- zcrypt (zcrypt_card.c, zcrypt_queue.c, zcrypt_cex4.c, zcrypt_ccamisc.c, zcrypt_ep11misc.c) ----
   /// Card `online` shows config && !chkstop && online, and online=1 on a checkstopped card is
   /// ENODEV (newest, 6.17); 6.1.192 ignores chkstop.
   bool online_considers_chkstop = false;
+  /// The CCA and EP11 attributes (`serialnr`, `mkvps`, `API_ordinalnr`, `FW_version`, the
+  /// card's `op_modes`) ask the card at every read: "s390/zcrypt: Remove CCA and EP11 card
+  /// and domain info caches" (the 2025 xflags series; 6.17's zcrypt_ccamisc.c has no cache).
+  /// 6.1.192 keeps the last answer per card (EP11) and per card and domain (CCA) and, for a
+  /// card or queue whose zcrypt `online` is 0, shows it without asking (cca_get_info /
+  /// ep11_get_card_info with verify = zc->online or zq->online).
+  bool zcrypt_info_no_cache = false;
+  /// EP11 `op_modes` names bits 4 SIGG-IMPORT, 5 SIGG, 7 FIPS2021 and 8 FIPS2024 as well
+  /// (zcrypt_cex4.c ep11_op_modes[] of 6.17); 6.1.192 names bits 0, 1, 2, 3 and 6 only.
+  bool ep11_op_modes_2021 = false;
 
   // ---- vfio_ap (drivers/s390/crypto/vfio_ap_drv.c, vfio_ap_ops.c) ----
   /// The mdev's VFIO request callback (vfio_ap_mdev_request, 2e3d8d71e285, 6.5): a `remove`

@@ -139,6 +139,26 @@ void set_cprb_domain(Bytes& msg, uint16_t domain) {
   if (msg.size() >= off + 2) arch::store_be16(&msg[off], domain);
 }
 
+int zcrypt_msgtype6_limit_reply(Bytes& msg, uint32_t max_payload) {
+  if (msg.size() < arch::TYPE6_HDR_SIZE) return -EINVAL;
+  uint32_t from1 = std::min(arch::load_be32(&msg[arch::T6_FROMCARDLEN1]), max_payload);
+  const uint32_t from2 = std::min(arch::load_be32(&msg[arch::T6_FROMCARDLEN2]), max_payload);
+  // "Sum exceeds maximum payload size, prune fromcardlen1 (always trust fromcardlen2)"
+  const uint64_t sum = uint64_t{from1} + from2;
+  if (sum > max_payload) {
+    const uint64_t delta = sum - max_payload;
+    if (delta > from1) return -EINVAL;
+    from1 -= static_cast<uint32_t>(delta);
+  }
+  arch::store_be32(&msg[arch::T6_FROMCARDLEN1], from1);
+  arch::store_be32(&msg[arch::T6_FROMCARDLEN2], from2);
+  return 0;
+}
+
+void zcrypt_msgtype6_set_ep11_reply_limit(Bytes& msg, uint32_t max_payload) {
+  if (msg.size() >= arch::TYPE6_HDR_SIZE) arch::store_be32(&msg[arch::T6_FROMCARDLEN1], max_payload);
+}
+
 int ep11_set_queue_domain(Bytes& msg, unsigned domain) {
   const size_t cprb = arch::TYPE6_HDR_SIZE;
   if (msg.size() < cprb + arch::EP11_CPRB_SIZE + 2) return -EINVAL;
@@ -295,6 +315,15 @@ Bytes cca_ext_crt_token(const Bytes& n, const Bytes& e, const Bytes& p, const By
   return tok;
 }
 
+ica_xcRB prep_xcrb(uint16_t cardnr, const Bytes& cprb) {
+  ica_xcRB x;
+  x.agent_ID = arch::TYPE6_AGENT_CCA;
+  x.user_defined = cardnr == AUTOSEL_AP ? AUTOSELECT : cardnr;
+  x.request_control_blk = cprb;  // cprb_len + req_parml bytes
+  x.reply_control_blk_length = arch::load_be32(&cprb[arch::CPRBX_RPL_MSGBL]);
+  return x;
+}
+
 namespace {
 
 Bytes keyblock(const Bytes& token) {
@@ -306,12 +335,6 @@ Bytes keyblock(const Bytes& token) {
   return kb;
 }
 
-ica_xcRB xcrb_for(const Bytes& cprb) {
-  ica_xcRB x;
-  x.request_control_blk = cprb;
-  x.reply_control_blk_length = arch::load_be32(&cprb[arch::CPRBX_RPL_MSGBL]);
-  return x;
-}
 
 /// The blocks after the rule array of a reply parameter block: VUD and key block.
 bool reply_blocks(const ica_xcRB& x, Bytes& vud, Bytes& kb) {
@@ -338,7 +361,7 @@ bool reply_blocks(const ica_xcRB& x, Bytes& vud, Bytes& kb) {
 ica_xcRB cca_pka_import_xcrb(uint16_t domain, const Bytes& ext_token) {
   Bytes parm = {'P', 'I', 0x00, 0x02, 0x00, 0x02};  // subfunction, no rules, empty VUD
   append(parm, keyblock(ext_token));
-  return xcrb_for(cca_prep_cprb(domain, parm, static_cast<uint32_t>(arch::CPRBX_SIZE + 64 + 2 * ext_token.size())));
+  return prep_xcrb(AUTOSEL_AP, cca_prep_cprb(domain, parm, static_cast<uint32_t>(arch::CPRBX_SIZE + 64 + 2 * ext_token.size())));
 }
 
 ica_xcRB cca_dsg_xcrb(uint16_t domain, const char* hash_rule, const Bytes& hash, const Bytes& token) {
@@ -348,7 +371,7 @@ ica_xcRB cca_dsg_xcrb(uint16_t domain, const char* hash_rule, const Bytes& hash,
   put16(parm, static_cast<uint16_t>(hash.size() + 2));
   append(parm, hash);
   append(parm, keyblock(token));
-  return xcrb_for(cca_prep_cprb(domain, parm, static_cast<uint32_t>(arch::CPRBX_SIZE + 16 + 520)));
+  return prep_xcrb(AUTOSEL_AP, cca_prep_cprb(domain, parm, static_cast<uint32_t>(arch::CPRBX_SIZE + 16 + 520)));
 }
 
 int cca_reply_codes(const ica_xcRB& x, uint16_t& rtcode, uint16_t& rscode) {

@@ -18,8 +18,9 @@ namespace apsim::driver {
 
 using Bytes = std::vector<uint8_t>;
 
-/// AUTOSELECT / AUTOSEL_DOM of asm/zcrypt.h.
+/// AUTOSELECT / AUTOSEL_AP / AUTOSEL_DOM of asm/zcrypt.h.
 inline constexpr uint32_t AUTOSELECT = 0xFFFFFFFF;
+inline constexpr uint16_t AUTOSEL_AP = 0xFFFF;
 inline constexpr uint16_t AUTOSEL_DOM = 0xFFFF;
 /// ap_msg->bufsize of a request: the AP bus' message buffer (AP_DEFAULT_MAX_MSG_SIZE).
 inline constexpr size_t AP_DEFAULT_MAX_MSG_SIZE = 12 * 1024;
@@ -44,7 +45,7 @@ struct ica_xcRB {
 /// struct ep11_urb (ZSENDEP11CPRB): one target, the request (EP11 CPRB + payload) and room
 /// for the response.
 struct ep11_urb {
-  uint16_t ap_id = 0xFFFF, dom_id = AUTOSEL_DOM;  ///< struct ep11_target_dev
+  uint16_t ap_id = AUTOSEL_AP, dom_id = AUTOSEL_DOM;  ///< struct ep11_target_dev
   Bytes req;                                      ///< EP11 CPRB + payload
   uint64_t resp_len = 0;                          ///< room; shrunk to the response length
   Bytes resp;                                     ///< filled: response CPRB + payload
@@ -72,6 +73,17 @@ int xcrb_msg_to_type6_ep11cprb_msgx(const ep11_urb& xcrb, Bytes& msg, unsigned& 
 /// What zcrypt_msgtype6_send_cprb does before queueing: set the CPRB's domain to the queue's
 /// when the caller asked for AUTOSEL_DOM (zcrypt_api.c) — here unconditionally to `domain`.
 void set_cprb_domain(Bytes& msg, uint16_t domain);
+
+/// zcrypt_msgtype6_send_cprb's reply limit: fromcardlen1 and fromcardlen2 of the type-6
+/// message `msg` each at most `max_payload` bytes (the queue's reply buffer less the type-86
+/// headers), and fromcardlen1 pruned when their sum exceeds it.  -EINVAL when pruning
+/// fromcardlen1 is not enough (Linux's check; unreachable once both are clamped) or `msg`
+/// is shorter than its header.
+int zcrypt_msgtype6_limit_reply(Bytes& msg, uint32_t max_payload);
+
+/// zcrypt_msgtype6_send_ep11_cprb's reply limit: fromcardlen1 = `max_payload` (the queue's
+/// reply buffer less the type-86 headers).  No-op for a message shorter than its header.
+void zcrypt_msgtype6_set_ep11_reply_limit(Bytes& msg, uint32_t max_payload);
 
 /// zcrypt_msgtype6_send_ep11_cprb: for non-administrative CPRBs, replace target_id and the
 /// payload's domain field by the queue's domain.  -EINVAL for a bad payload length format.
@@ -101,6 +113,11 @@ int convert_response_rng(const uint8_t* reply, size_t len, Bytes& data);
 /// alloc_and_prep_cprbmem for one request: a CPRBX ("T2", version 2) with `domain` and the
 /// parameter block `parm` appended (req_parml = its size, rpl_msgbl = `reply_room`).
 Bytes cca_prep_cprb(uint16_t domain, const Bytes& parm, uint32_t reply_room = 220 + 2048);
+
+/// prep_xcrb (zcrypt_ccamisc.c): an ica_xcRB for the request CPRB + parameter block `cprb`
+/// (cca_prep_cprb's): agent "CA", user_defined = `cardnr` (AUTOSELECT for AUTOSEL_AP), room
+/// for the reply as the CPRB's rpl_msgbl says.
+ica_xcRB prep_xcrb(uint16_t cardnr, const Bytes& cprb);
 
 /// The clear external RSA CRT key token of zcrypt_type6_crt_key (cca_token_hdr 0x1E +
 /// cca_pvt_ext_crt_sec 0x08 + p, q, dp, dq, u, pad, modulus + cca_public_sec + exponent),

@@ -193,16 +193,6 @@ struct Lane {
   bool ep11 = false;            ///< rng: EP11 GenerateRandom instead of CCA "RL"
 };
 
-/// Send one request and wait for it (setup requests: key import, key pair generation).
-int send_sync(ApBus& bus, ApQueueDev& q, const Bytes& msg, Bytes& reply) {
-  ApMessageReq r;
-  r.msg = msg;
-  zcrypt_send(bus, q, r);
-  while (!r.done) bus.wait_and_poll();
-  reply = std::move(r.reply);
-  return r.rc;
-}
-
 /// A type-6 message from an ica_xcRB for queue q (the CPRB's domain is the queue's).
 Bytes cca_message(ica_xcRB x, const ApQueueDev& q) {
   Bytes m;
@@ -483,7 +473,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
                                                                 bn_min(key.q.get()), bn_min(key.dp.get()),
                                                                 bn_min(key.dq.get()), bn_min(key.qinv.get())));
         Bytes token;
-        int rc = send_sync(*l.bus, *l.q, cca_message(x, *l.q), reply);
+        int rc = zcrypt_send_sync(*l.bus, *l.q, cca_message(x, *l.q), reply);  // setup: key import
         if (rc == 0) rc = convert_response_xcrb(reply.data(), reply.size(), x);
         if (rc == 0) rc = cca_pka_import_reply(x, token);
         if (rc != 0) {
@@ -499,7 +489,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
         }
       } else {  // ep11-seckey
         ep11_urb g = ep11_generate_keypair_urb(dom, 2048, arch::XCP_BLOB_SIGN);
-        int rc = send_sync(*l.bus, *l.q, ep11_message(g, *l.q), reply);
+        int rc = zcrypt_send_sync(*l.bus, *l.q, ep11_message(g, *l.q), reply);  // setup: key pair
         if (rc == 0) rc = convert_response_ep11_xcrb(reply.data(), reply.size(), g);
         uint32_t rv = 1;
         std::vector<Bytes> outs;

@@ -15,7 +15,10 @@
 //  * QDEPTH is depth + 1 up to 2.40, the raw depth from 2.41; FUNCTIONS has nine letters up
 //    to 2.25, ten (with H) from 2.26.
 // Without -V only what the zcrypt layer drives is listed (a card or queue needs `type` and
-// `online`).  Messages are the tool's, with its exit codes: errx() ends with 1.
+// `online`).  -s prints the first 8 characters of each CCA and EP11 card's `serialnr`; -c of a
+// queue (2.28+) its "WK CUR", "AES CUR", "APKA CUR" and "ASYM CUR" lines of `mkvps` after
+// "MK " (show_queue_capability).  Messages are the tool's, with its exit codes: errx() ends
+// with 1.
 #include <algorithm>
 #include <optional>
 #include <cerrno>
@@ -70,6 +73,8 @@ class SysReader {
     long f = 0;
     return number(dev + "/ap_functions", f, 16) ? static_cast<unsigned long>(f) : 0;
   }
+  /// fopen + fgets to the end: the whole file, or false if it cannot be opened.
+  bool content(const std::string& path, std::string& out) const { return fs_.read("/", path, out) == 0; }
   bool readable(const std::string& path) const {
     std::string v;
     return fs_.read("/", path, v) == 0;
@@ -506,6 +511,23 @@ class Lszcrypt {
     if (r_.is_file(dev + "/se_bind")) out_ << "SE bind state: " << (r_.line(dev + "/se_bind", v) ? v : "error") << "\n";
     if (r_.is_file(dev + "/se_associate"))
       out_ << "SE association state: " << (r_.line(dev + "/se_associate", v) ? v : "error") << "\n";
+    // The current master keys from zcrypt's mkvps (CCA and EP11 queues), each line as it is.
+    if (r_.is_file(dev + "/mkvps")) {
+      const std::string mkvps = dev + "/mkvps";
+      std::string text;
+      if (!r_.content(mkvps, text)) throw Errx{"Error - failed to open sysfs file " + mkvps + "."};
+      size_t at = 0;
+      while (at < text.size()) {
+        const size_t nl = text.find('\n', at);
+        const std::string line = text.substr(at, nl == std::string::npos ? std::string::npos : nl + 1 - at);
+        at = nl == std::string::npos ? text.size() : nl + 1;
+        for (const char* key : {"WK CUR", "AES CUR", "APKA CUR", "ASYM CUR"})
+          if (line.find(key) != std::string::npos) {
+            out_ << "MK " << line;  // "no newline here": the line has its own
+            break;
+          }
+      }
+    }
   }
 
   // 2.42+: after the list (and -d), when the default domain is unset or not a usage domain.

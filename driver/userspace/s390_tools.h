@@ -25,7 +25,8 @@ struct S390ToolsRelease {
   /// `-c` prints "Hardware support for stateless filtering" for a CCA card with the H bit
   /// (2.26.0, 8a878a0d).
   bool capability_stateless = false;
-  /// `-c CARD.DOMAIN` shows a queue's capabilities, `-b` prints a `features:` line when
+  /// `-c CARD.DOMAIN` shows a queue's capabilities (SE bind and association states, the
+  /// "MK" lines of the current master keys from its `mkvps`), `-b` prints a `features:` line when
   /// /sys/bus/ap/features exists, a SESTAT column appears when the features hold APSB:
   /// 2.28.0 (f821f31a).
   bool queue_capability = false;

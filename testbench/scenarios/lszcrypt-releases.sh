@@ -5,8 +5,8 @@
 #  * FUNCTIONS: nine letters up to 2.25, ten from 2.26 (H, stateless filtering);
 #  * QDEPTH: 2.25 prints the card's depth + 1; 2.43 prints depth as it is, so on 6.1 (depth
 #    = the raw QD 7) it shows 07, on 7.3 (depth = QD + 1) 08;
-#  * -c of a queue, -b's features and default domain lines, the default-domain warning, and
-#    the empty list (2.42+);
+#  * -c of a queue (with its master keys, 2.28+), -b's features and default domain lines,
+#    the default-domain warning, and the empty list (2.42+);
 #  * ap-check's "AQPN" (sic) became "APQN" in 2.41.
 # apsim-variant: tools243 --s390-tools 2.43
 # apsim-variant: linux73 --linux 7.3
@@ -14,8 +14,9 @@
 lszcrypt --version
 lszcrypt -V 05
 lszcrypt -c 5
-# (a CCA queue would list its master keys from zcrypt's mkvps, which apsim does not have)
-lszcrypt -c 06.0004
+# A queue's capabilities (2.28+): a CCA queue lists its current master keys from zcrypt's
+# mkvps ("MK AES CUR: valid 0x...").
+lszcrypt -c 05.0004
 lszcrypt -b
 # Queues given to vfio_ap: the vfio_ap status and "-" for the counts.
 modprobe vfio_ap

@@ -7,6 +7,8 @@
 //        ==  OpenSSL's own RSASSA-PKCS1-v1_5 signature, and verifies with the public key.
 //   EP11 GenerateKeyPair ─► blob + SPKI ─► SignSingle ─► OpenSSL EVP_DigestVerify with the SPKI.
 //   RNG ("RL", GenerateRandom): length, not all zero, different between calls.
+//   Card information ("FQ" STATICSA/STATICSB, get_xcp_info): what zcrypt_ccamisc.c and
+//   zcrypt_ep11misc.c read from the replies, against OpenSSL's SHA-256 of the master keys.
 //   Malformed, truncated, oversized, wrong-domain messages: type-82 with the right code.
 #define BOOST_TEST_MODULE firmware_cprb
 #include <boost/test/unit_test.hpp>
@@ -26,10 +28,13 @@
 #include <stdexcept>
 
 #include "arch/bits.h"
+#include "arch/ep11_ber.h"
 #include "arch/msgtype50.h"
 #include "arch/msgtype6.h"
 #include "arch/rsa_key.h"
 #include "driver/linux/zcrypt_msgtype50.h"
+#include "driver/linux/zcrypt_ccamisc.h"
+#include "driver/linux/zcrypt_ep11misc.h"
 #include "driver/linux/zcrypt_msgtype6.h"
 #include "firmware/cex_firmware.h"
 #include "firmware/service_time.h"
@@ -496,9 +501,9 @@ BOOST_AUTO_TEST_CASE(blob_checks) {
   BOOST_REQUIRE_EQUAL(send_urb(c, 2, g2), 0);
   BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(g2, rv, out), 0);
   BOOST_TEST(sign_rv(2, out[0]) == arch::CKR_KEY_FUNCTION_NOT_PERMITTED);
-  // Unknown function: get_xcp_info is not modeled.
+  // Unknown function: EncryptSingle (19, ep11_cryptsingle's) is not modelled.
   drv::ep11_urb q;
-  q.req = drv::ep11_prep_request(2, 1, arch::EP11_FN_GET_XCP_INFO, {});
+  q.req = drv::ep11_prep_request(2, 1, 19, {});
   q.resp_len = 256;
   fw::FirmwareReply r;
   BOOST_REQUIRE_EQUAL(send_urb(c, 2, q, &r), 0);
@@ -510,6 +515,287 @@ BOOST_AUTO_TEST_CASE(blob_checks) {
   BOOST_REQUIRE_EQUAL(send_urb(c, 2, g3), 0);
   BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(g3, rv, out), 0);
   BOOST_TEST(rv == arch::CKR_TEMPLATE_INCONSISTENT);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ======================================================================================
+BOOST_AUTO_TEST_SUITE(card_info)
+
+namespace {
+
+/// SHA-256 of `parts` concatenated, by OpenSSL.
+Bytes sha256_of(std::initializer_list<Bytes> parts) {
+  Bytes all;
+  for (const Bytes& p : parts) all.insert(all.end(), p.begin(), p.end());
+  return sha(EVP_sha256(), all);
+}
+
+Bytes mk_bytes(const fw::CexFirmware::MasterKey& k) { return Bytes(k.begin(), k.end()); }
+
+/// One "FQ" through the card as zcrypt sends it (CPRB domain AUTOSEL_DOM replaced by the
+/// queue's), read back as cca_query_crypto_facility does.
+int fq(Card& c, uint8_t domain, const char* keyword, Bytes& r, size_t& rlen, Bytes& v, size_t& vlen,
+       fw::FirmwareReply* keep = nullptr) {
+  drv::ica_xcRB x = drv::cca_fq_xcrb(drv::AUTOSEL_AP, drv::AUTOSEL_DOM, keyword);
+  Bytes msg;
+  unsigned fc = 0;
+  uint16_t dom = 0;
+  BOOST_REQUIRE_EQUAL(drv::xcrb_msg_to_type6cprb_msgx(x, msg, fc, dom), 0);
+  BOOST_TEST(fc == arch::CCA_FC_FQ);
+  BOOST_TEST(dom == drv::AUTOSEL_DOM);
+  drv::set_cprb_domain(msg, domain);
+  fw::FirmwareReply rep = c.send(domain, msg);
+  check_reply_shape(rep);
+  BOOST_REQUIRE_EQUAL(drv::convert_response_xcrb(rep.reply.data(), rep.reply.size(), x), 0);
+  if (keep) *keep = rep;
+  rlen = vlen = 2048;
+  r.assign(2048, 0);
+  v.assign(2048, 0);
+  return drv::cca_fq_reply(x, r, rlen, v, vlen);
+}
+
+/// One get_xcp_info through the card as zcrypt sends it (the queue's domain into the CPRB
+/// and the payload), read back as ep11_query_info does.
+int xcp_info(Card& c, uint8_t domain, uint32_t type, size_t buflen, Bytes& buf, fw::FirmwareReply* keep = nullptr) {
+  drv::ep11_urb u = drv::ep11_query_info_urb(drv::AUTOSEL_AP, drv::AUTOSEL_DOM, type, buflen);
+  Bytes msg;
+  unsigned fc = 0, dom = 0;
+  BOOST_REQUIRE_EQUAL(drv::xcrb_msg_to_type6_ep11cprb_msgx(u, msg, fc, dom), 0);
+  BOOST_TEST(fc == arch::EP11_FN_GET_XCP_INFO);
+  BOOST_REQUIRE_EQUAL(drv::ep11_set_queue_domain(msg, domain), 0);
+  drv::zcrypt_msgtype6_set_ep11_reply_limit(msg, drv::AP_DEFAULT_MAX_MSG_SIZE - arch::T86_FMT2_SIZE);
+  fw::FirmwareReply rep = c.send(domain, msg);
+  check_reply_shape(rep);
+  if (keep) *keep = rep;
+  if (int rc = drv::convert_response_ep11_xcrb(rep.reply.data(), rep.reply.size(), u); rc) return rc;
+  return drv::ep11_query_info_reply(u, buflen, buf);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(fq_request_is_zcrypts) {
+  // cca_query_crypto_facility: struct fqreqparm (4112 bytes) after a "T2" CPRBX, rpl_msgbl
+  // = CPRBX + parameter block, card 5.
+  const drv::ica_xcRB x = drv::cca_fq_xcrb(5, 0x47, "STATICSB");
+  BOOST_TEST(x.user_defined == 5u);
+  BOOST_TEST(x.agent_ID == 0x4341);
+  const Bytes& c = x.request_control_blk;
+  BOOST_REQUIRE_EQUAL(c.size(), arch::CPRBX_SIZE + 4112);
+  BOOST_TEST(arch::load_be16(&c[arch::CPRBX_FUNC_ID]) == arch::CPRBX_FUNC_ID_T2);
+  BOOST_TEST(arch::load_be16(&c[arch::CPRBX_DOMAIN]) == 0x47u);
+  BOOST_TEST(arch::load_be32(&c[arch::CPRBX_REQ_PARML]) == 4112u);
+  BOOST_TEST(arch::load_be32(&c[arch::CPRBX_RPL_MSGBL]) == 220u + 4112u);
+  BOOST_TEST(x.reply_control_blk_length == 220u + 4112u);
+  const uint8_t* p = &c[arch::CPRBX_SIZE];
+  BOOST_TEST(std::string(reinterpret_cast<const char*>(p), 12) == std::string("FQ\x00\x0a" "STATICSB", 12));
+  BOOST_TEST(arch::load_be16(p + 12) == 4098u);                  // lv1.len
+  BOOST_TEST(std::all_of(p + 14, p + 14 + 4096, [](uint8_t b) { return b == 0; }));
+  BOOST_TEST(arch::load_be16(p + 4110) == 2u);                   // dummylen
+  BOOST_TEST(drv::prep_xcrb(drv::AUTOSEL_AP, c).user_defined == drv::AUTOSELECT);
+}
+
+BOOST_AUTO_TEST_CASE(cca_statics_as_zcrypt_reads_them) {
+  Card c(Mode::cca, 8, 5);
+  BOOST_TEST(c.fw.serial_number() == "93AAC005");
+  Bytes r, v;
+  size_t rlen = 0, vlen = 0;
+  fw::FirmwareReply rep;
+  BOOST_REQUIRE_EQUAL(fq(c, 4, "STATICSA", r, rlen, v, vlen, &rep), 0);
+  BOOST_TEST(rlen == 10u * 8);
+  BOOST_TEST(vlen == 204u);
+  // A query costs zcrypt's LOW class: a tenth of SECKEY (service_time.h 4.).
+  BOOST_TEST(rep.op == fw::Operation::seckey);
+  BOOST_TEST(rep.speed_idx == fw::kSpeedLow);
+  BOOST_TEST(rep.service_ps == kTimes.service_ps(8, Mode::cca, fw::Operation::seckey, fw::kSpeedLow));
+  drv::CcaInfo ci;
+  BOOST_REQUIRE(drv::cca_info_from_staticsa(r, rlen, v, vlen, ci));
+  BOOST_REQUIRE_EQUAL(fq(c, 4, "STATICSB", r, rlen, v, vlen), 0);
+  BOOST_TEST(rlen == 13u * 8);
+  BOOST_TEST(vlen == 240u);
+  BOOST_REQUIRE(drv::cca_info_from_staticsb(r, rlen, v, vlen, ci));
+  BOOST_TEST(ci.serial == "93AAC005");
+  BOOST_TEST(std::string(reinterpret_cast<const char*>(r.data()), 8) == "93AAC005");
+  BOOST_TEST(std::string(reinterpret_cast<const char*>(&r[8]), 8) == "1       ");  // blank-padded digit
+  for (char st : {ci.new_aes_mk_state, ci.new_apka_mk_state, ci.new_asym_mk_state}) BOOST_TEST(st == '1');
+  for (char st : {ci.cur_aes_mk_state, ci.cur_apka_mk_state, ci.cur_asym_mk_state}) BOOST_TEST(st == '2');
+  for (char st : {ci.old_aes_mk_state, ci.old_apka_mk_state, ci.old_asym_mk_state}) BOOST_TEST(st == '1');
+  // AES MKVP: the first 8 bytes of SHA-256(X'01' || key) (IBM's algorithm) -- and what a
+  // "PI" token made in the domain carries.
+  const Bytes k4 = mk_bytes(c.fw.master_key(4));
+  const Bytes aes = sha256_of({{0x01}, k4});
+  BOOST_TEST(ci.cur_aes_mkvp == arch::load_be64(aes.data()));
+  const Bytes token = import_key(c, 4, key(1024));
+  BOOST_TEST(arch::load_be64(&token[arch::CCA_TKN_HDR_SIZE + arch::CCA_INT_SEC_MKVP]) == ci.cur_aes_mkvp);
+  // APKA and ASYM: keys derived from it (type6.cpp), patterns by the same algorithm.
+  const std::string apka_label = "apsim-cca-apka-mk", asym_label = "apsim-cca-asym-mk";
+  const Bytes apka = sha256_of({Bytes(apka_label.begin(), apka_label.end()), k4});
+  Bytes asym = sha256_of({Bytes(asym_label.begin(), asym_label.end()), k4});
+  asym.resize(24);
+  BOOST_TEST(ci.cur_apka_mkvp == arch::load_be64(sha256_of({{0x01}, apka}).data()));
+  const Bytes asym_vp = sha256_of({{0x01}, asym});
+  BOOST_TEST((Bytes(ci.cur_asym_mkvp.begin(), ci.cur_asym_mkvp.end()) == Bytes(asym_vp.begin(), asym_vp.begin() + 16)));
+  BOOST_TEST((ci.new_aes_mkvp == 0 && ci.old_aes_mkvp == 0 && ci.old_apka_mkvp == 0));
+  // Another domain, another key; the same serial.
+  drv::CcaInfo c47;
+  BOOST_REQUIRE_EQUAL(fq(c, 0x47, "STATICSA", r, rlen, v, vlen), 0);
+  BOOST_REQUIRE(drv::cca_info_from_staticsa(r, rlen, v, vlen, c47));
+  BOOST_TEST(c47.serial == ci.serial);
+  BOOST_TEST(c47.cur_aes_mkvp != ci.cur_aes_mkvp);
+  // A new master key: the replaced one becomes OLD (valid), the new one CUR.
+  fw::CexFirmware::MasterKey mk{};
+  mk[31] = 7;
+  c.fw.set_master_key(4, mk);
+  drv::CcaInfo after;
+  BOOST_REQUIRE_EQUAL(fq(c, 4, "STATICSB", r, rlen, v, vlen), 0);
+  BOOST_REQUIRE(drv::cca_info_from_staticsa(r, rlen, v, vlen, after));
+  BOOST_REQUIRE(drv::cca_info_from_staticsb(r, rlen, v, vlen, after));
+  BOOST_TEST(after.old_aes_mk_state == '2');
+  BOOST_TEST(after.old_aes_mkvp == ci.cur_aes_mkvp);
+  BOOST_TEST(after.old_apka_mkvp == ci.cur_apka_mkvp);
+  BOOST_TEST((after.old_asym_mkvp == ci.cur_asym_mkvp));
+  BOOST_TEST(after.cur_aes_mkvp == arch::load_be64(sha256_of({{0x01}, mk_bytes(mk)}).data()));
+}
+
+BOOST_AUTO_TEST_CASE(fq_refusals) {
+  Card c(Mode::cca, 7);
+  Bytes r, v;
+  size_t rlen = 0, vlen = 0;
+  // An unknown keyword: CCA 8/33, which cca_query_crypto_facility turns into -EIO.
+  BOOST_TEST(fq(c, 4, "STATICSX", r, rlen, v, vlen) == -EIO);
+  // A parameter block without the dummy block: malformed (type 82).
+  drv::ica_xcRB x = drv::cca_fq_xcrb(drv::AUTOSEL_AP, 4, "STATICSA");
+  Bytes parm(x.request_control_blk.begin() + arch::CPRBX_SIZE, x.request_control_blk.end() - 2);
+  x = drv::prep_xcrb(drv::AUTOSEL_AP, drv::cca_prep_cprb(4, parm));
+  fw::FirmwareReply rep;
+  send_xcrb(c, 4, x, &rep);
+  BOOST_TEST(reply_code82(rep) == arch::REP82_ERROR_MALFORMED_MSG);
+  // An EP11 card does not take CCA requests.
+  Card e(Mode::ep11, 7);
+  x = drv::cca_fq_xcrb(drv::AUTOSEL_AP, 4, "STATICSA");
+  send_xcrb(e, 4, x, &rep);
+  BOOST_TEST(reply_code82(rep) == arch::REP82_ERROR_INVALID_COMMAND);
+}
+
+BOOST_AUTO_TEST_CASE(fq_reply_reading) {
+  // cca_query_crypto_facility's copy rules on hand-made replies: a block is cut to the room
+  // given ...
+  drv::ica_xcRB x;
+  x.reply_control_blk.assign(arch::CPRBX_SIZE, 0);
+  const Bytes parm = {'F', 'Q', 0x00, 0x04, 'r', 's', 0x00, 0x06, 'a', 'b', 'c', 'd'};
+  x.reply_control_blk.insert(x.reply_control_blk.end(), parm.begin(), parm.end());
+  Bytes r = {9, 9, 9}, v = {7};
+  size_t rlen = 3, vlen = 2;
+  BOOST_REQUIRE_EQUAL(drv::cca_fq_reply(x, r, rlen, v, vlen), 0);
+  BOOST_TEST((r == Bytes{'r', 's'} && rlen == 2u));
+  BOOST_TEST((v == Bytes{'a', 'b'} && vlen == 2u));
+  // ... and a block of length <= 2 leaves the caller's buffer and length -- and, as Linux
+  // does not step past it, the verb data is read at the same place: nothing either.
+  drv::ica_xcRB e = x;
+  e.reply_control_blk.resize(arch::CPRBX_SIZE);
+  const Bytes parm2 = {'F', 'Q', 0x00, 0x02, 0x00, 0x06, 'a', 'b', 'c', 'd'};
+  e.reply_control_blk.insert(e.reply_control_blk.end(), parm2.begin(), parm2.end());
+  r = {9};
+  v = {7};
+  rlen = vlen = 5;
+  BOOST_REQUIRE_EQUAL(drv::cca_fq_reply(e, r, rlen, v, vlen), 0);
+  BOOST_TEST((r == Bytes{9} && rlen == 5u && v == Bytes{7} && vlen == 5u));
+  // A CCA error, or a reply shorter than its blocks: -EIO.
+  arch::store_be16(&x.reply_control_blk[arch::CPRBX_CCP_RTCODE], 8);
+  BOOST_TEST(drv::cca_fq_reply(x, r, rlen, v, vlen) == -EIO);
+  arch::store_be16(&x.reply_control_blk[arch::CPRBX_CCP_RTCODE], 0);
+  x.reply_control_blk.resize(x.reply_control_blk.size() - 2);
+  BOOST_TEST(drv::cca_fq_reply(x, r, rlen, v, vlen) == -EIO);
+  // fetch_cca_info's thresholds: fewer elements or verb-data bytes than it reads -> no data.
+  drv::CcaInfo ci;
+  BOOST_TEST(!drv::cca_info_from_staticsa(Bytes(79, '1'), 79, Bytes(204, 0), 204, ci));
+  BOOST_TEST(!drv::cca_info_from_staticsa(Bytes(80, '1'), 80, Bytes(203, 0), 203, ci));
+  BOOST_TEST(!drv::cca_info_from_staticsb(Bytes(104, '1'), 104, Bytes(239, 0), 239, ci));
+  BOOST_TEST(ci.serial.empty());
+}
+
+BOOST_AUTO_TEST_CASE(ep11_module_and_domain_information) {
+  Card c(Mode::ep11, 8, 6);
+  BOOST_TEST(c.fw.serial_number() == "93AAP00600000000");
+  Bytes mqi;
+  fw::FirmwareReply rep;
+  BOOST_REQUIRE_EQUAL(xcp_info(c, 4, arch::EP11_QUERY_MODULE_INFO, arch::EP11_MQI_SIZE, mqi, &rep), 0);
+  BOOST_TEST(mqi.size() == 196u);
+  BOOST_TEST(rep.speed_idx == fw::kSpeedLow);
+  BOOST_TEST(rep.service_ps == kTimes.service_ps(8, Mode::ep11, fw::Operation::seckey, fw::kSpeedLow));
+  drv::Ep11CardInfo ci;
+  drv::ep11_card_info_from_module_info(mqi, ci);
+  BOOST_TEST(ci.API_ord_nr == 6u);
+  BOOST_TEST(ci.FW_version == 0x0800);
+  BOOST_TEST(std::string(ci.serial.begin(), ci.serial.end()) == "93AAP00600000000");
+  BOOST_TEST(ci.op_mode == (arch::EP11_OP_MODE_FIPS2009 | arch::EP11_OP_MODE_FIPS2011 | arch::EP11_OP_MODE_FIPS2021));
+  // The domain: current wrapping key valid, its 32-byte pattern SHA-256(key); the first 16
+  // bytes are what a blob made in the domain carries.
+  Bytes dqi;
+  BOOST_REQUIRE_EQUAL(xcp_info(c, 4, arch::EP11_QUERY_DOMAIN_INFO, arch::EP11_DQI_SIZE, dqi), 0);
+  BOOST_TEST(dqi.size() == 80u);
+  BOOST_TEST(arch::load_be32(&dqi[arch::EP11_DQI_DOM_INDEX]) == 4u);
+  drv::Ep11DomainInfo di;
+  drv::ep11_domain_info_from_query(dqi, di);
+  BOOST_TEST(di.cur_wk_state == '1');
+  BOOST_TEST(di.new_wk_state == '0');
+  BOOST_TEST((Bytes(di.cur_wkvp.begin(), di.cur_wkvp.end()) == sha256_of({mk_bytes(c.fw.master_key(4))})));
+  BOOST_TEST(di.op_mode == ci.op_mode);
+  drv::ep11_urb g = drv::ep11_generate_keypair_urb(4, 1024, arch::XCP_BLOB_SIGN);
+  BOOST_REQUIRE_EQUAL(send_urb(c, 4, g), 0);
+  uint32_t rv = 1;
+  std::vector<Bytes> out;
+  BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(g, rv, out), 0);
+  BOOST_TEST((Bytes(out[0].begin() + arch::EP11_BLOB_WKVP, out[0].begin() + arch::EP11_BLOB_WKVP + 16) ==
+              Bytes(di.cur_wkvp.begin(), di.cur_wkvp.begin() + 16)));
+  // Linux's flag rules: without "left imprint mode" neither key counts; a new key present or
+  // committed is '1' or '2' with its pattern.
+  arch::store_be32(&dqi[arch::EP11_DQI_FLAGS], arch::EP11_DOM_CUR_WK_VALID);
+  drv::ep11_domain_info_from_query(dqi, di);
+  BOOST_TEST((di.cur_wk_state == '0' && di.new_wk_state == '0' && di.cur_wkvp[0] == 0));
+  arch::store_be32(&dqi[arch::EP11_DQI_FLAGS], arch::EP11_DOM_IMPRINT_LEFT | arch::EP11_DOM_NEW_WK_COMMITTED);
+  dqi[arch::EP11_DQI_NEW_WKVP] = 0xab;
+  drv::ep11_domain_info_from_query(dqi, di);
+  BOOST_TEST((di.cur_wk_state == '0' && di.new_wk_state == '2' && di.new_wkvp[0] == 0xab));
+}
+
+BOOST_AUTO_TEST_CASE(ep11_query_refusals) {
+  Card c(Mode::ep11, 7);
+  Bytes buf;
+  // A buffer smaller than the data: the reply does not fit the room zcrypt was given
+  // (convert_response_ep11_xcrb: -EMSGSIZE) -- before ep11_query_info's own -ENOSPC check.
+  BOOST_TEST(xcp_info(c, 4, arch::EP11_QUERY_MODULE_INFO, 100, buf) == -EMSGSIZE);
+  // An unknown query type: CKR_ARGUMENTS_BAD, which check_reply_pl turns into -EIO.
+  BOOST_TEST(xcp_info(c, 4, 2, 196, buf) == -EIO);
+  // get_xcp_info without its parameters: CKR_ARGUMENTS_BAD.
+  drv::ep11_urb q;
+  q.req = drv::ep11_prep_request(2, 1, arch::EP11_FN_GET_XCP_INFO, {});
+  q.resp_len = 256;
+  BOOST_REQUIRE_EQUAL(send_urb(c, 2, q), 0);
+  uint32_t rv = 0;
+  std::vector<Bytes> out;
+  BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(q, rv, out), 0);
+  BOOST_TEST(rv == arch::CKR_ARGUMENTS_BAD);
+  // A data field in the one-byte length form: Linux's struct wants 0x82 (-EIO).
+  drv::ep11_urb u = drv::ep11_query_info_urb(drv::AUTOSEL_AP, 4, arch::EP11_QUERY_DOMAIN_INFO, 80);
+  Bytes body;
+  arch::ep11_put_u32(body, (1u << 16) + arch::EP11_FN_GET_XCP_INFO);
+  arch::ep11_put_u32(body, 4);
+  arch::ep11_put_u32(body, arch::CKR_OK);
+  const Bytes data(80, 0);
+  arch::ep11_put_octets(body, data.data(), data.size());
+  u.resp.assign(arch::EP11_CPRB_SIZE, 0);
+  arch::ep11_put_payload(u.resp, body);
+  BOOST_TEST(drv::ep11_query_info_reply(u, 80, buf) == -EIO);
+  // The same with 04 82: accepted.
+  body.resize(18);
+  arch::ep11_put_octets82(body, data);
+  u.resp.assign(arch::EP11_CPRB_SIZE, 0);
+  arch::ep11_put_payload(u.resp, body);
+  BOOST_TEST(drv::ep11_query_info_reply(u, 80, buf) == 0);
+  BOOST_TEST(buf.size() == 80u);
+  // More data than the buffer: -ENOSPC.
+  BOOST_TEST(drv::ep11_query_info_reply(u, 79, buf) == -ENOSPC);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

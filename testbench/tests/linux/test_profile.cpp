@@ -28,6 +28,8 @@ BOOST_AUTO_TEST_CASE(six_one_has_none_of_the_later_changes) {
   BOOST_TEST(!p.matrix_features);
   BOOST_TEST(!p.queue_driver_override);
   BOOST_TEST(!p.filter_passes_deconfigured);
+  BOOST_TEST(!p.zcrypt_info_no_cache);
+  BOOST_TEST(!p.ep11_op_modes_2021);
 }
 
 BOOST_AUTO_TEST_CASE(seven_three_has_them_all) {
@@ -45,4 +47,6 @@ BOOST_AUTO_TEST_CASE(seven_three_has_them_all) {
   BOOST_TEST(p.interrupt_by_tapq);
   BOOST_TEST(p.filter_passes_deconfigured);
   BOOST_TEST(p.online_considers_chkstop);
+  BOOST_TEST(p.zcrypt_info_no_cache);
+  BOOST_TEST(p.ep11_op_modes_2021);
 }
