@@ -212,6 +212,14 @@ class Virsh {
   DomainDef synthesize_live(const std::string& name, QemuProcess& q);
   void save_config(const DomainDef& def);
   std::string read_file(const std::string& path);
+  /// virFileReadAll of a command's FILE (relative to virsh's working directory): false after
+  /// vshReportError's "Failed to open|read file".
+  bool read_xml_file(const std::string& path, std::string& xml);
+  /// vshFindNodeDevice's failure, then virNodeDeviceLookupByName's error.
+  int no_such_node_device(const std::string& name) {
+    return fail({"Could not find matching device '" + name + "'",
+                 {"Node device not found: no node device with matching name '" + name + "'"}});
+  }
   ApMatrixMdev* find_mdev(const HostdevDef& h);
   void check_mdev_not_in_use(const ApMatrixMdev& m, const std::string& except);
   void hotplug(Domain& d, HostdevDef h);
@@ -276,6 +284,15 @@ std::string Virsh::read_file(const std::string& path) {
   std::string text;
   s_.kernel().sysfs().read("/", path, text);
   return text;
+}
+
+bool Virsh::read_xml_file(const std::string& path, std::string& xml) {
+  if (int rc = s_.kernel().sysfs().read(s_.cwd(), path, xml); rc < 0) {
+    err_ << "error: Failed to " << (rc == -EISDIR ? "read" : "open") << " file '" << path << "': " << std::strerror(-rc)
+         << "\n";
+    return false;
+  }
+  return true;
 }
 
 DomainDef Virsh::synthesize_live(const std::string& name, QemuProcess& q) {
@@ -456,12 +473,8 @@ int Virsh::cmd_define(const std::vector<std::string>& args) {
   Opts o;
   if (!o.parse(args, {{"file", OptDef::data, true}, {"validate", OptDef::flag}}, err_)) return 1;
   const std::string from = o.value("file");
-  // virFileReadAll, relative to virsh's working directory.
   std::string xml;
-  if (int rc = s_.kernel().sysfs().read(s_.cwd(), from, xml); rc < 0) {
-    err_ << "error: Failed to " << (rc == -EISDIR ? "read" : "open") << " file '" << from << "': " << std::strerror(-rc) << "\n";
-    return 1;
-  }
+  if (!read_xml_file(from, xml)) return 1;
   try {
     DomainDef def = parse_domain_xml(xml, [this] { return s_.kernel().random_uuid(); });
     // virDomainObjListAdd: a domain of that name must have that UUID, and a UUID one name.
@@ -624,13 +637,8 @@ int Virsh::cmd_device(const std::vector<std::string>& args) {
   const std::string file = o.value("file");
   bool live = o.has("live"), config = o.has("config") || o.has("persistent");
   if (o.has("persistent") && d->active()) live = true;
-  // virFileReadAll: open(2) then read(2) of the file, relative to virsh's cwd.
   std::string xml;
-  if (int rc = s_.kernel().sysfs().read(s_.cwd(), file, xml); rc < 0) {
-    err_ << "error: Failed to " << (rc == -EISDIR ? "read" : "open") << " file '" << file << "': " << std::strerror(-rc)
-         << "\n";
-    return 1;
-  }
+  if (!read_xml_file(file, xml)) return 1;
   const std::string failed = std::string("Failed to ") + (attach ? "attach" : "detach") + " device from " + file;
   try {
     // No option at all: virDomainAttachDevice / virDomainDetachDevice, which the QEMU driver
@@ -891,9 +899,7 @@ int Virsh::cmd_nodedev_dumpxml(const std::vector<std::string>& args) {
          << "    </capability>\n  </capability>\n</device>\n";
     return 0;
   }
-  // vshFindNodeDevice, then virNodeDeviceLookupByName's error.
-  return fail({"Could not find matching device '" + name + "'",
-               {"Node device not found: no node device with matching name '" + name + "'"}});
+  return no_such_node_device(name);
 }
 
 int Virsh::cmd_nodedev_define(const std::vector<std::string>& args) {
@@ -901,10 +907,7 @@ int Virsh::cmd_nodedev_define(const std::vector<std::string>& args) {
   if (!o.parse(args, {{"file", OptDef::data, true}, {"validate", OptDef::flag}}, err_)) return 1;
   const std::string from = o.value("file");
   std::string xml;
-  if (int rc = s_.kernel().sysfs().read(s_.cwd(), from, xml); rc < 0) {
-    err_ << "error: Failed to " << (rc == -EISDIR ? "read" : "open") << " file '" << from << "': " << std::strerror(-rc) << "\n";
-    return 1;
-  }
+  if (!read_xml_file(from, xml)) return 1;
   try {
     bool has_mdev = false;
     NodeDevMdevDef def = parse_nodedev_xml(xml, has_mdev);
@@ -955,8 +958,7 @@ int Virsh::cmd_nodedev_start(const std::vector<std::string>& args) {
     out_ << "Device " << name << " started\n";
     return 0;
   }
-  return fail({"Could not find matching device '" + name + "'",
-               {"Node device not found: no node device with matching name '" + name + "'"}});
+  return no_such_node_device(name);
 }
 
 int Virsh::run(const std::vector<std::string>& args) {
