@@ -50,6 +50,8 @@
 
 #include <strings.h>
 
+#include <nlohmann/json.hpp>
+
 #include "driver/linux/kernel.h"
 #include "driver/linux/kvm-s390.h"
 #include "driver/linux/vfio_ap_private.h"
@@ -777,25 +779,15 @@ std::vector<Virsh::NodeMdev> Virsh::node_mdevs() {
       if (!m.active) m.driver = "vfio_mdev";  // nodeDeviceUpdateMediatedDevice
       std::string text;
       fs.read("/", "/etc/mdevctl.d/" + p + "/" + u, text);
-      // The JSON mdevctl writes: "mdev_type", then "attrs": [{"name": "value"}, ...].
-      auto str_after = [&](size_t from, std::string& out) {
-        const size_t a = text.find('"', from);
-        const size_t b = a == std::string::npos ? a : text.find('"', a + 1);
-        if (b == std::string::npos) return std::string::npos;
-        out = text.substr(a + 1, b - a - 1);
-        return b + 1;
-      };
-      if (size_t t = text.find("\"mdev_type\""); t != std::string::npos) str_after(text.find(':', t) + 1, m.type);
+      // The JSON mdevctl writes: "mdev_type", "start", "attrs": [{"name": "value"}, ...].
+      const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) continue;
+      if (j.contains("mdev_type") && j["mdev_type"].is_string()) m.type = j["mdev_type"].get<std::string>();
       m.attrs.clear();
-      if (size_t a = text.find("\"attrs\""); a != std::string::npos) {
-        const size_t end = text.find(']', a);
-        for (size_t pos = text.find('{', a); pos != std::string::npos && pos < end; pos = text.find('{', pos)) {
-          std::string k, v;
-          pos = str_after(pos, k);
-          pos = str_after(text.find(':', pos) + 1, v);
-          m.attrs.emplace_back(k, v);
-        }
-      }
+      if (j.contains("attrs") && j["attrs"].is_array())
+        for (const auto& a : j["attrs"])
+          if (a.is_object() && a.size() == 1 && a.begin().value().is_string())
+            m.attrs.emplace_back(a.begin().key(), a.begin().value().get<std::string>());
     }
   }
   std::vector<NodeMdev> v;
@@ -920,14 +912,12 @@ int Virsh::cmd_nodedev_define(const std::vector<std::string>& args) {
     if (!has_mdev) throw LibvirtError{"unsupported configuration: Unsupported device type"};
     // virMdevctlDefine: `mdevctl define --parent ADDR --jsonfile /dev/stdin [--uuid U]` with
     // nodeDeviceDefToMdevctlConfig's JSON on its standard input; stdout names a new UUID.
-    std::string json = "{\"mdev_type\":\"" + def.type + "\",\"start\":\"manual\"";
+    nlohmann::ordered_json cfg{{"mdev_type", def.type}, {"start", "manual"}};
     if (!def.attrs.empty()) {
-      json += ",\"attrs\":[";
-      for (size_t i = 0; i < def.attrs.size(); ++i)
-        json += std::string(i ? "," : "") + "{\"" + def.attrs[i].first + "\":\"" + def.attrs[i].second + "\"}";
-      json += "]";
+      cfg["attrs"] = nlohmann::ordered_json::array();
+      for (auto& [k, v] : def.attrs) cfg["attrs"].push_back(nlohmann::ordered_json{{k, v}});
     }
-    json += "}";
+    const std::string json = cfg.dump();  // virJSONValueToString(json, false): compact
     std::vector<std::string> argv = {"mdevctl", "define", "--parent=matrix", "--jsonfile=/dev/stdin"};
     if (!def.uuid.empty()) argv.push_back("--uuid=" + def.uuid);
     std::string out, err;
