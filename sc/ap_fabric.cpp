@@ -12,7 +12,12 @@ ApFabric::ApFabric(sc_module_name name, const TimingTable& timing)
     : sc_module(name), cpu_socket("cpu_socket"), adapter_socket("adapter_socket"), timing_(timing) {
   route_.fill(-1);
   cpu_socket.register_b_transport(this, &ApFabric::b_transport);
+  SC_METHOD(end_transaction);
+  sensitive << idle_event_;
+  dont_initialize();
 }
+
+void ApFabric::end_transaction() { sig_function_.write(0); }
 
 void ApFabric::attach(uint8_t apid) { route_[apid] = bound_++; }
 
@@ -27,7 +32,7 @@ void ApFabric::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   gp.get_extension(cmd);
   if (tracing_) {
     sig_apqn_.write(static_cast<uint32_t>(gp.get_address() & 0xffff));
-    if (cmd) sig_function_.write(static_cast<uint32_t>(cmd->function));
+    if (cmd) sig_function_.write(fabric_function_code(cmd->function));
   }
   const int port = route_[apid];
   if (port < 0) {  // no adapter with this APID on the fabric
@@ -38,6 +43,11 @@ void ApFabric::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
   } else {
     adapter_socket[port]->b_transport(gp, delay);
+  }
+  // The transaction occupies the fabric until its annotated delay has passed.
+  if (tracing_) {
+    idle_event_.cancel();  // loosely timed, a later transaction may start before this one ends
+    idle_event_.notify(delay);
   }
 }
 

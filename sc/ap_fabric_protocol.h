@@ -37,6 +37,10 @@ inline const char* ap_function_name(ApFunction f) {
   return "?";
 }
 
+/// The value `ap_fabric.function` shows in the VCD for a transaction of function `f`: 1 + its
+/// ApFunction value; 0 means the fabric is idle (sc/ap_fabric.h).
+inline uint32_t fabric_function_code(ApFunction f) { return 1u + static_cast<uint32_t>(f); }
+
 struct ApCommand : tlm::tlm_extension<ApCommand> {
   // ---- inputs ----
   ApFunction function = ApFunction::TAPQ;

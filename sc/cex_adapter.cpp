@@ -2,6 +2,7 @@
 #include "sc/cex_adapter.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "arch/gisa.h"
@@ -471,11 +472,22 @@ void CexAdapter::update_signals() {
   if (!tracing_) return;
   sig_busy_.write(busy_engines_);
   sig_occupancy_.write(occupancy_);
+  for (auto& [apqi, value] : traced_queues_) *value = queues_[apqi] ? queues_[apqi]->occupancy() : 0;
 }
 
 void CexAdapter::trace(sc_trace_file* tf) {
   tracing_ = true;
   trace_signals(tf, sig_busy_, sig_occupancy_);
+}
+
+void CexAdapter::trace_queue(sc_trace_file* tf, uint8_t apqi) {
+  tracing_ = true;
+  auto& v = traced_queues_[apqi];
+  if (v) return;
+  v = std::make_unique<unsigned>(queues_[apqi] ? queues_[apqi]->occupancy() : 0);
+  char name[64];
+  std::snprintf(name, sizeof name, "%s.queue_%04x.occupancy", this->name(), apqi);
+  sc_core::sc_trace(tf, *v, name);
 }
 
 }  // namespace apsim::sc

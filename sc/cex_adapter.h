@@ -161,7 +161,11 @@ class CexAdapter : public sc_core::sc_module {
   uint64_t requests_completed() const { return completed_; }
   unsigned busy_engines() const { return busy_engines_; }
   unsigned occupancy() const { return occupancy_; }
+  /// Trace cardXX.busy_engines and cardXX.occupancy (all queues' entries together).
   void trace(sc_core::sc_trace_file* tf);
+  /// Also trace the occupancy of the queue of usage domain `apqi` as
+  /// cardXX.queue_YYYY.occupancy (apsim run --vcd-queues).  Before the simulation starts.
+  void trace_queue(sc_core::sc_trace_file* tf, uint8_t apqi);
 
  private:
   struct Completion {
@@ -226,6 +230,8 @@ class CexAdapter : public sc_core::sc_module {
   // Written by the CPU thread (NQAP/DQAP) and by the completion method: many writers.
   sc_core::sc_signal<unsigned, sc_core::SC_MANY_WRITERS> sig_busy_{"busy_engines"};
   sc_core::sc_signal<unsigned, sc_core::SC_MANY_WRITERS> sig_occupancy_{"occupancy"};
+  /// Traced queues: APQI -> its occupancy as the VCD samples it (stable addresses).
+  std::map<uint8_t, std::unique_ptr<unsigned>> traced_queues_;
 };
 
 }  // namespace apsim::sc

@@ -234,6 +234,10 @@ InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& r
     sig_opcode_.write(opcode);
     sig_apqn_.write(static_cast<uint32_t>(regs[0] & 0xffff));
     sig_guest_.write(ctx.guest);
+    uint32_t id = 0;
+    for (size_t i = 0; ctx.guest && i < guests_.size(); ++i)
+      if (guests_[i].get() == &ctx) id = static_cast<uint32_t>(i + 1);
+    sig_guest_id_.write(id);
   }
   InsnOutcome out;
   if (ctx.guest) {
@@ -507,7 +511,13 @@ InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
 
 void CpuModel::trace(sc_trace_file* tf) {
   tracing_ = true;
-  trace_signals(tf, sig_opcode_, sig_apqn_, sig_rc_, sig_guest_, sig_pgm_);
+  trace_signals(tf, sig_opcode_, sig_apqn_, sig_rc_, sig_guest_, sig_pgm_, sig_guest_id_);
+}
+
+std::vector<std::string> CpuModel::guest_names() const {
+  std::vector<std::string> names;
+  for (const auto& g : guests_) names.push_back(g->ctx_name);
+  return names;
 }
 
 }  // namespace apsim::sc

@@ -70,7 +70,12 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   static constexpr size_t kSoftwareStackBytes = 64u << 20;
 
   void adapter_interrupt(const arch::AqicControl& ctl) override;
+  /// Trace cpu.opcode (0 between instructions), cpu.apqn, cpu.rc, cpu.in_sie, cpu.pgm and
+  /// cpu.guest (who executes: 0 the host, N the Nth SIE context created, guest_names()).
   void trace(sc_core::sc_trace_file* tf);
+  /// The names of the SIE contexts (the guests' vCPUs) in the order they were created:
+  /// cpu.guest N is guest_names()[N - 1].
+  std::vector<std::string> guest_names() const;
 
   /// Loosely-timed execution (`--mode fast`): instead of wait()ing for every cost, the CPU
   /// runs ahead of SystemC time by a local offset kept in a tlm_utils::tlm_quantumkeeper
@@ -136,6 +141,7 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   sc_core::sc_signal<uint32_t> sig_apqn_{"apqn"};
   sc_core::sc_signal<uint32_t> sig_rc_{"rc"};
   sc_core::sc_signal<bool> sig_guest_{"in_sie"};
+  sc_core::sc_signal<uint32_t> sig_guest_id_{"guest"};
   /// Program-interruption code of the last AP instruction, 0 = none.
   sc_core::sc_signal<uint32_t> sig_pgm_{"pgm"};
 };

@@ -2,8 +2,10 @@
 #include "sc/lpar_config.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -319,7 +321,7 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
 
 LparConfig LparConfig::load(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw LparConfigError(path + ": cannot read the file");
+  if (!in) throw LparConfigError(path + ": cannot read the file: " + std::strerror(errno));
   std::stringstream ss;
   ss << in.rdbuf();
   return parse(ss.str(), path);

@@ -1,6 +1,8 @@
 // sc/platform.cpp — builds and runs one LPAR.
 #include "sc/platform.h"
 
+#include <cstdio>
+
 namespace apsim::sc {
 
 using namespace sc_core;
@@ -35,7 +37,9 @@ Platform::Platform(const LparConfig& cfg, SimMode mode) : cfg_(cfg), mode_(mode)
 }
 
 Platform::~Platform() {
-  if (vcd_) sc_close_vcd_trace_file(vcd_);
+  if (!vcd_) return;
+  sc_close_vcd_trace_file(vcd_);
+  if (vcd_written_ != vcd_path_) std::rename(vcd_written_.c_str(), vcd_path_.c_str());
 }
 
 CexAdapter* Platform::adapter(unsigned apid) {
@@ -44,15 +48,22 @@ CexAdapter* Platform::adapter(unsigned apid) {
   return nullptr;
 }
 
-void Platform::open_vcd(const std::string& path) {
+void Platform::open_vcd(const std::string& path, const std::vector<uint16_t>& queues) {
+  // sc_trace_file_base names the file NAME.vcd: strip a ".vcd" the path has (case matters:
+  // "x.VCD" is not stripped), else write beside it and rename at close.
   std::string base = path;
   if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+  else base += ".apsim-tmp";
+  vcd_path_ = path;
+  vcd_written_ = base + ".vcd";
   vcd_ = sc_create_vcd_trace_file(base.c_str());
   vcd_->set_time_unit(1, SC_PS);
   cpu_->trace(vcd_);
   sie_->trace(vcd_);  // and sie.apcb_check.* in cycle mode
   fabric_->trace(vcd_);
   for (auto& a : adapters_) a->trace(vcd_);
+  for (uint16_t apqn : queues)
+    if (CexAdapter* a = adapter(apqn >> 8)) a->trace_queue(vcd_, static_cast<uint8_t>(apqn & 0xff));
 }
 
 void Platform::set_probe(ApProbe* probe) {

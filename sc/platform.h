@@ -36,9 +36,12 @@ class Platform {
   Platform(const LparConfig& cfg, SimMode mode);
   ~Platform();
 
-  /// Write a VCD of the hardware signals to `path` (".vcd" is appended if missing).  Call
-  /// before run().
-  void open_vcd(const std::string& path);
+  /// Write a VCD of the hardware signals to `path`, exactly that name (SystemC's
+  /// sc_create_vcd_trace_file appends ".vcd": a path ending in ".vcd" is given to it without
+  /// the suffix; any other path is written as PATH.apsim-tmp.vcd and renamed to PATH when
+  /// the platform closes the file).  `queues` (APQN = APID << 8 | APQI) adds each queue's
+  /// occupancy (CexAdapter::trace_queue).  Call before run().
+  void open_vcd(const std::string& path, const std::vector<uint16_t>& queues = {});
   /// Run `software` on the CPU until it returns.  Returns the simulated time in ps.
   uint64_t run(std::function<void(arch::HostCpu&)> software);
 
@@ -68,6 +71,7 @@ class Platform {
   std::vector<std::unique_ptr<CexAdapter>> adapters_;
   std::unique_ptr<Hmc> hmc_;
   sc_core::sc_trace_file* vcd_ = nullptr;
+  std::string vcd_written_, vcd_path_;  ///< the file SystemC writes, the name asked for
 };
 
 }  // namespace apsim::sc

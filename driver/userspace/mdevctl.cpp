@@ -20,6 +20,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <ostream>
 #include <set>
@@ -124,8 +125,10 @@ class Mdevctl {
  public:
   /// `session`: the process's user space (its writes may sleep in the kernel: stop of an mdev
   /// in use in Linux 6.1); nullptr when udev runs it.
-  Mdevctl(LinuxKernel& k, Session* session, std::ostream& out, std::ostream& err)
-      : k_(k), session_(session), fs_(k.sysfs()), out_(out), err_(err) {}
+  /// `in`: the standard input (`--jsonfile /dev/stdin`, as libvirt's nodedev-define passes
+  /// the device's JSON); nullptr: none.
+  Mdevctl(LinuxKernel& k, Session* session, std::ostream& out, std::ostream& err, std::istream* in = nullptr)
+      : k_(k), session_(session), fs_(k.sysfs()), out_(out), err_(err), in_(in) {}
 
   int main(const std::vector<std::string>& argv);
   /// start-parent-mdevs: start every auto mdev of `parent`; failures become warnings.
@@ -186,6 +189,7 @@ class Mdevctl {
   Sysfs& fs_;
   std::ostream& out_;
   std::ostream& err_;
+  std::istream* in_;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -353,6 +357,7 @@ int Mdevctl::main(const std::vector<std::string>& argv) {
 // devices
 std::string Mdevctl::read_file(const std::string& path, const std::string& what) {
   std::string text;
+  if (path == "/dev/stdin" && in_) return std::string(std::istreambuf_iterator<char>(*in_), {});
   if (int rc = fs_.read("/", path, text); rc < 0) throw Failure{what, os_error(rc)};
   return text;
 }
@@ -903,7 +908,7 @@ int Mdevctl::ap_check(const std::string& event, const std::string& action, const
 }  // namespace
 
 int mdevctl_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
-  return Mdevctl(s.kernel(), &s, *io.out, *io.err).main(argv);
+  return Mdevctl(s.kernel(), &s, *io.out, *io.err, io.in).main(argv);
 }
 
 void mdevctl_start_parent_mdevs(LinuxKernel& k, const std::string& parent, std::ostream& err) {

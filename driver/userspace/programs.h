@@ -73,8 +73,11 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
 /// "cc=C gr0=0x.. gr1=0x.. gr2=0x.. rc=0xRR" or "program-interruption code=0xNNNN NAME"
 /// (docs/ap-instructions.md).
 int apinsn_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
-/// virsh: destroy, shutdown, list, qemu-monitor-command --hmp device_del/device_add,
-/// attach-device/detach-device of a <hostdev type='mdev' model='vfio-ap'> XML file.
+/// virsh (libvirt 9.0): the domain lifecycle (define, undefine, start, shutdown, destroy,
+/// list, domstate, dumpxml) with persistent definitions in /etc/libvirt/qemu,
+/// attach-device/detach-device of a <hostdev type='mdev' model='vfio-ap'> (--live,
+/// --config), nodedev-list/-dumpxml/-define/-start of mdevs (through mdevctl),
+/// qemu-monitor-command --hmp device_del/device_add.
 int virsh_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
 /// mdevctl / lsmdev: persistent mdevs under /etc/mdevctl.d, with s390-tools' ap-check
 /// callout for vfio_ap-passthrough.

@@ -9,6 +9,7 @@
 #include "driver/linux/ap_bus.h"
 #include "driver/qemu/qemu.h"
 #include "driver/userspace/init.h"
+#include "driver/userspace/libvirtd.h"
 #include "driver/userspace/programs.h"
 
 namespace apsim::driver {
@@ -146,10 +147,16 @@ int Session::start_guest(const std::vector<std::string>& argv, std::ostream& err
 
 void Session::end_all_guests() { guests_.clear(); }
 
+LibvirtState& Session::libvirt() {
+  if (!libvirt_) libvirt_ = std::make_unique<LibvirtState>();
+  return *libvirt_;
+}
+
 void Session::reboot() {
   // Guests end with their QEMU processes (releasing their mdevs); then the kernel.
   end_all_guests();
   next_domain_id_ = 1;  // libvirtd starts afresh too
+  libvirt_.reset();
   kernel_.reboot();
 }
 

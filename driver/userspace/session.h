@@ -25,6 +25,7 @@ namespace apsim::driver {
 
 class QemuProcess;
 class Session;
+struct LibvirtState;
 
 /// The shell's FileSystem over a kernel's sysfs tree (the system calls a process makes).
 class SysfsFileSystem : public FileSystem {
@@ -124,6 +125,8 @@ class Session : public ShellHost {
   /// `reboot` of this instance: user space ends (every guest's QEMU), the kernel reboots
   /// (LinuxKernel::reboot, which runs init again), libvirt starts afresh.
   void reboot();
+  /// libvirtd's memory of the domains it runs (driver/userspace/libvirtd.h); virsh's.
+  LibvirtState& libvirt();
 
   // ---- time ----
   /// Let simulated time pass; the AP bus rescans (every AP_CONFIG_TIME, 30 s) of this
@@ -152,6 +155,7 @@ class Session : public ShellHost {
   std::map<std::string, GuestProcess> guests_;
   std::map<std::string, ShellHost*> ssh_hosts_;
   int next_domain_id_ = 1;  ///< libvirt's id for the next guest started
+  std::unique_ptr<LibvirtState> libvirt_;
   ExternalCommand external_command_;
 };
 

@@ -1,6 +1,6 @@
 // testbench/apsim/main.cpp — the apsim command line.
 //
-//   apsim run SCRIPT [--lpar FILE.json] [--vcd FILE.vcd] [--mode cycle|fast] [--seed N]
+//   apsim run SCRIPT [--lpar FILE.json] [--vcd FILE.vcd [--vcd-queues APQN,...]] [--mode cycle|fast] [--seed N]
 //                    [--echo] [--stats] [--results FILE.json]
 //   apsim sweep SPEC.json --out DIR [--backend local|slurm|parallel] ... | --dry-run
 //   apsim sweep collect DIR
@@ -35,7 +35,8 @@ int sc_main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "run a scenario script against a simulated LPAR");
   run->add_option("script", ro.script, "scenario script (bash subset)")->required();
   run->add_option("--lpar", ro.lpar, "LPAR config (JSON); default: the script's '# apsim: --lpar' line, else the seed 001 LPAR");
-  run->add_option("--vcd", ro.vcd, "write a VCD of the hardware signals to FILE");
+  run->add_option("--vcd", ro.vcd, "write a VCD of the hardware signals to FILE, and a GTKWave layout for it (FILE with .gtkw)");
+  run->add_option("--vcd-queues", ro.vcd_queues, "with --vcd: trace these queues' occupancy each (CARD.DOMAIN,..., hex)");
   run->add_option("--mode", ro.mode, "cycle: Verilated RTL mask check; fast: C++ reference check")
       ->check(CLI::IsMember({"cycle", "fast"}));
   auto* seed = run->add_option("--seed", ro.seed, "seed for uuidgen and workloads");

@@ -23,7 +23,9 @@
 #include "driver/userspace/session.h"
 #include "sc/lpar_config.h"
 #include "sc/platform.h"
+#include "sc/wave_layout.h"
 #include "testbench/apsim/hw_probe.h"
+#include "testbench/apsim/path_check.h"
 #include "testbench/apsim/run_info.h"
 
 namespace apsim::tb {
@@ -176,6 +178,29 @@ int apsim_inject(sc::Platform& platform, const std::vector<std::string>& argv, s
   return 0;
 }
 
+// `--vcd-queues 05.0004,06.00ab`: APQNs as lszcrypt writes them (hex), each an adapter of the
+// LPAR and one of its usage domains.  "" or why not.
+std::string parse_vcd_queues(const std::string& text, const sc::LparConfig& cfg, std::vector<uint16_t>& out) {
+  std::stringstream ss(text);
+  for (std::string q; std::getline(ss, q, ',');) {
+    unsigned apid = 0, apqi = 0;
+    char tail = 0;
+    if (q.size() < 4 || q.find('.') == std::string::npos ||
+        std::sscanf(q.c_str(), "%x.%x%c", &apid, &apqi, &tail) != 2 || apid > 255 || apqi > 255 ||
+        q.find_first_not_of("0123456789abcdefABCDEF.") != std::string::npos)
+      return "'" + q + "' is not an APQN (CARD.DOMAIN in hex, e.g. 05.0004)";
+    bool adapter = false;
+    for (const auto& a : cfg.adapters) adapter = adapter || a.apid == apid;
+    char name[16];
+    std::snprintf(name, sizeof name, "%02x.%04x", apid, apqi);
+    if (!adapter) return std::string(name) + ": the LPAR has no adapter " + q.substr(0, q.find('.'));
+    if (!cfg.usage_domains.test(apqi)) return std::string(name) + ": domain " + q.substr(q.find('.') + 1) + " is not a usage domain of the LPAR";
+    out.push_back(static_cast<uint16_t>(apid << 8 | apqi));
+  }
+  if (out.empty()) return "no APQN given";
+  return "";
+}
+
 /// `apsim run --results FILE`: the run as data (run_command.h RunOptions::results).
 class RunResults {
  public:
@@ -240,16 +265,47 @@ class RunResults {
 int run_scenario(const RunOptions& opts) {
   using namespace sc_core;
   RunOptions ro = opts;
-  RunResults results(ro);
-  std::ifstream in(ro.script);
-  if (!in) {
-    std::cerr << "apsim: " << ro.script << ": cannot read the script\n";
-    return results.finish(2, 0, ro.script + ": cannot read the script");
+  // Every file argument is checked before anything runs: the results file first (so that
+  // it can record the other failures), then what is read, then what is written.
+  if (!ro.results.empty()) {
+    if (const std::string why = cannot_write(ro.results); !why.empty()) {
+      std::cerr << "apsim: --results " << ro.results << ": cannot write the file: " << why << "\n";
+      return 2;
+    }
   }
+  RunResults results(ro);
+  auto bad = [&](const std::string& error) {
+    std::cerr << "apsim: " << error << "\n";
+    return results.finish(2, 0, error);
+  };
+  if (const std::string why = cannot_read(ro.script); !why.empty())
+    return bad(ro.script + ": cannot read the script: " + why);
+  std::ifstream in(ro.script);
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string text = ss.str();
   read_directives(text, ro.script, ro);
+  if (!ro.lpar.empty()) {
+    if (const std::string why = cannot_read(ro.lpar); !why.empty()) return bad(ro.lpar + ": cannot read the file: " + why);
+  }
+  // The VCD, its GTKWave layout and the layout's filters are written as named: each must be.
+  std::string layout;
+  if (!ro.vcd.empty()) {
+    if (const std::string why = cannot_write(ro.vcd); !why.empty())
+      return bad("--vcd " + ro.vcd + ": cannot write the file: " + why);
+    layout = sc::wave_layout_path(ro.vcd);
+    if (layout == ro.vcd) return bad("--vcd " + ro.vcd + ": the layout would overwrite the VCD; name the VCD *.vcd");
+    for (const std::string& f : [&] {
+           std::vector<std::string> v{layout};
+           for (const std::string& x : sc::wave_filter_paths(layout)) v.push_back(x);
+           return v;
+         }()) {
+      if (const std::string why = cannot_write(f); !why.empty())
+        return bad("--vcd " + ro.vcd + ": cannot write the layout file " + f + ": " + why);
+    }
+  } else if (!ro.vcd_queues.empty()) {
+    return bad("--vcd-queues: only with --vcd");
+  }
 
   sc::LparConfig cfg;
   try {
@@ -289,8 +345,14 @@ int run_scenario(const RunOptions& opts) {
   sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
   std::cout << std::unitbuf;
 
+  std::vector<uint16_t> queues;
+  if (!ro.vcd_queues.empty()) {
+    if (const std::string why = parse_vcd_queues(ro.vcd_queues, cfg, queues); !why.empty())
+      return bad("--vcd-queues: " + why);
+  }
+
   sc::Platform platform(cfg, ro.mode == "fast" ? sc::SimMode::fast : sc::SimMode::cycle);
-  if (!ro.vcd.empty()) platform.open_vcd(ro.vcd);
+  if (!ro.vcd.empty()) platform.open_vcd(ro.vcd, queues);
   HwProbe hw_probe;  // apbench's per-stage latency (testbench/apsim/hw_probe.h)
   hw_probe.install(platform);
   int status = 0;
@@ -321,6 +383,18 @@ int run_scenario(const RunOptions& opts) {
       status = 70;
     }
   });
+  if (!ro.vcd.empty()) {
+    // The layout names the guests that ran, so it is written now.
+    sc::WaveLayout w;
+    w.vcd = ro.vcd;
+    w.gtkw = layout;
+    w.queues = queues;
+    w.title = ro.script + " on " + (ro.lpar.empty() ? std::string("the default LPAR") : ro.lpar) + ", " + ro.mode + " mode";
+    if (const std::string e = sc::write_wave_layout(platform, w); !e.empty()) {
+      std::cerr << "apsim: --vcd " << ro.vcd << ": cannot write the layout: " << e << "\n";
+      if (status == 0) status = 70;
+    }
+  }
   if (ro.stats) {
     const sc::CpuStats& s = platform.cpu().stats();
     std::cerr << "apsim: simulated " << sc_time_stamp().to_seconds() * 1e3 << " ms, " << s.instructions

@@ -9,7 +9,10 @@ namespace apsim::tb {
 struct RunOptions {
   std::string script;     ///< path of the scenario script
   std::string lpar;       ///< LPAR config JSON ("" = directive in the script, else the default LPAR)
-  std::string vcd;        ///< VCD output path ("" = none)
+  std::string vcd;        ///< VCD output path ("" = none); its GTKWave layout goes beside it
+  /// --vcd-queues: APQNs ("05.0004,06.00ab", hex as lszcrypt writes them) whose queue
+  /// occupancy is traced each on its own ("" = none: only each adapter's total).
+  std::string vcd_queues;
   std::string mode = "cycle";
   uint64_t seed = 1;
   bool seed_given = false;
@@ -25,7 +28,9 @@ struct RunOptions {
 };
 
 /// Run the scenario; returns the script's exit status, or 2 for bad input (printed on
-/// stderr), or 70 for an internal error (also when the results file cannot be written).
+/// stderr: a file argument that cannot be read or written is named with the reason, before
+/// anything runs), or 70 for an internal error (also when the results file cannot be
+/// written at the end).
 /// With `results`, the file is written in every case but a crash.
 int run_scenario(const RunOptions& opts);
 

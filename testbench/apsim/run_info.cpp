@@ -88,7 +88,7 @@ void write_json_file(const std::string& path, const nlohmann::ordered_json& j) {
 
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read the file");
+  if (!in) throw std::runtime_error(path + ": cannot read the file: " + std::strerror(errno));
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();

@@ -19,6 +19,7 @@
 #include <set>
 #include <sstream>
 
+#include "testbench/apsim/path_check.h"
 #include "testbench/apsim/process.h"
 #include "testbench/apsim/run_info.h"
 #include "testbench/apsim/sweep_dir.h"
@@ -498,6 +499,10 @@ int run_sweep(const SweepOptions& o) {
       if (!why.empty()) throw SpecError(std::string("--") + name + ": " + why);
     }
     if (o.out.empty() && !o.dry_run) throw SpecError("--out: a directory is required");
+    if (!o.out.empty() && !o.dry_run) {
+      if (const std::string why = cannot_write_dir(o.out); !why.empty())
+        throw SpecError("--out " + o.out + ": cannot create or write the directory: " + why);
+    }
     spec = load_spec(o.spec);
     pts = make_points(spec);
     slurm = spec.slurm;

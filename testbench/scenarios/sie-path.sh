@@ -1,6 +1,6 @@
-# The SIE path of one guest NQAP, for the waves (docs/sie-and-apcb.md, waves/sie-path.gtkw):
+# The SIE path of one guest NQAP, for the waves (docs/sie-and-apcb.md, waves/sie-path-nqap.gtkw):
 #   build/apsim run testbench/scenarios/sie-path.sh --vcd waves/sie-path.vcd
-#   gtkwave waves/sie-path.vcd waves/sie-path.gtkw
+#   gtkwave waves/sie-path.vcd waves/sie-path-nqap.gtkw
 # Default LPAR (adapters 05 CEX5C and 06 CEX5A, APXA): guest1 (-cpu host: ap and msa3 on)
 # gets CRYCB format 2 with APIE on.  Its AP bus finds 06.0004; `apbench --requests 1`
 # sends one type-50 request: NQAP -> SIE (guest in SIE: no entry cost) -> the Verilated
