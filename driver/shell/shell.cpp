@@ -49,11 +49,14 @@ namespace apsim::driver {
 
 // ================================================================ the interpreter
 Shell::Impl::Saved Shell::Impl::save() const {
-  return Saved{sh.vars_, sh.cwd_, sh.oldpwd_, sh.errexit_, sh.pipefail_, sh.xtrace_, sh.nounset_};
+  return Saved{sh.vars_, sh.functions_, sh.positional_, sh.cwd_, sh.oldpwd_, sh.errexit_, sh.pipefail_, sh.xtrace_,
+               sh.nounset_};
 }
 
 void Shell::Impl::restore(Saved&& s) {
   sh.vars_ = std::move(s.vars);
+  sh.functions_ = std::move(s.functions);
+  sh.positional_ = std::move(s.positional);
   sh.cwd_ = std::move(s.cwd);
   sh.oldpwd_ = std::move(s.oldpwd);
   sh.errexit_ = s.errexit;
@@ -283,6 +286,17 @@ int Shell::Impl::exec_command(const Node& n, const Io& io) {
     case Node::Kind::While:
       st = exec_while(n, cio);
       break;
+    case Node::Kind::Case:
+      st = exec_case(n, cio);
+      break;
+    case Node::Kind::Cond:
+      step(cio, n.line);
+      st = exec_cond(n, cio);
+      break;
+    case Node::Kind::Function:
+      sh.functions_[n.var] = n.fn_body;  // defining a function: status 0
+      st = 0;
+      break;
     default:
       break;
   }
@@ -453,8 +467,17 @@ std::string Shell::Impl::command_text(const Node& n) {
       return "( " + command_text(*n.kids[0]) + " )";
     case Node::Kind::Group:
       return "{ " + command_text(*n.kids[0]) + "; }";
-    default:  // for/if/while: bash prints them on several lines
-      return n.kind == Node::Kind::For ? "for ..." : n.kind == Node::Kind::If ? "if ..." : "while ...";
+    case Node::Kind::Cond: {
+      s = "[[";
+      for (const auto& w : n.words) s += " " + w.raw;
+      return s + " ]]";
+    }
+    default:  // for/if/while/case: bash prints them on several lines
+      return n.kind == Node::Kind::For      ? "for ..."
+             : n.kind == Node::Kind::If     ? "if ..."
+             : n.kind == Node::Kind::Case   ? "case ..."
+             : n.kind == Node::Kind::Function ? n.var + " ()"
+                                            : "while ...";
   }
 }
 
@@ -503,7 +526,8 @@ int Shell::Impl::exec_simple(const Node& n, const Io& io) {
     // substitution they ran, else 0.
     for (auto& [k, v] : assigns) {
       if (sh.xtrace_) *cio.err << "+ " << k << "=" << trace_quote(v) << "\n";
-      sh.vars_[k] = v;
+      if (k == "RANDOM") seed_random(v);
+      else sh.vars_[k] = v;
     }
     int st = cmdsub_status >= 0 ? cmdsub_status : 0;
     return sh.last_status_ = flush(rs, cio, st, "", true, n.line);
@@ -542,7 +566,8 @@ void Shell::Impl::restore_vars(std::vector<std::pair<std::string, std::optional<
 
 bool Shell::Impl::is_bash_builtin(const std::string& name) {
   static const char* names[] = {"echo", "printf", "pwd", "cd", "set", "exit", "true", "false", ":", "test",
-                                "[", "export", "unset", "wait", "jobs", "read", "break", "continue"};
+                                "[", "export", "unset", "wait", "jobs", "read", "break", "continue",
+                                "local", "return", "shift"};
   for (const char* b : names)
     if (name == b) return true;
   return false;
@@ -724,6 +749,23 @@ void Shell::Impl::blocked_for_good(const Io& io, int line, const std::string& co
 // Full expansion of a command word: parameters, command substitution, arithmetic,
 // quote removal, word splitting and pathname expansion.
 std::vector<std::string> Shell::Impl::expand_fields(const Word& w, const Io& io) {
+  if (w.raw.find('{') != std::string::npos) {  // brace expansion comes first (bash)
+    std::vector<std::string> words;
+    try {
+      words = brace_expand(w.raw);
+    } catch (const std::length_error&) {
+      diag(io, w.line, "apsim: brace expansion too long, script stopped");
+      throw StepLimit{};
+    }
+    if (words.size() != 1 || words[0] != w.raw) {
+      std::vector<std::string> out;
+      for (const auto& raw : words) {
+        auto f = expand_fields(Word{raw, w.line}, io);
+        out.insert(out.end(), f.begin(), f.end());
+      }
+      return out;
+    }
+  }
   FieldBuilder fb(true);
   walk(w, fb, io);
   std::vector<std::string> out;
@@ -893,6 +935,29 @@ std::size_t Shell::Impl::expand_dollar(const std::string& s, std::size_t i, std:
     return i + 1;
   }
   char n = s[i + 1];
+  if (n == '\'' && !quoted) {  // $'...': ANSI-C quoting (bash's escapes, as printf's %b)
+    std::size_t j = i + 2;
+    std::string body;
+    for (; j < end && s[j] != '\''; ++j) {
+      if (s[j] == '\\' && j + 1 < end) body += s[j++];
+      body += s[j];
+    }
+    std::string text;
+    for (std::size_t k = 0; k < body.size(); ++k) {  // \' and \" are the characters
+      if (body[k] == '\\' && k + 1 < body.size() && (body[k + 1] == '\'' || body[k + 1] == '"')) continue;
+      text += body[k];
+    }
+    std::string out;
+    interpret_escapes(text, out, false);
+    fb.lit(out, true);
+    fb.mark_quoted();
+    line += count_newlines(s, i, j);
+    return std::min(j + 1, end);
+  }
+  if (n == '@' && quoted) {
+    fb.positional(sh.positional_);
+    return i + 2;
+  }
   if (n == '(' && i + 2 < end && s[i + 2] == '(') {
     std::size_t close = Parser::arith_end(s, i + 3);
     if (close == std::string::npos || close > end) close = end;
@@ -939,12 +1004,26 @@ std::size_t Shell::Impl::expand_dollar(const std::string& s, std::size_t i, std:
 std::optional<std::string> Shell::Impl::param(const std::string& name, int line, const Io& io) {
   if (name == "?") return std::to_string(sh.last_status_);
   if (name == "$") return std::string("4242");  // a fixed pid keeps transcripts stable
-  if (name == "#") return std::string("0");
+  if (name == "#") return std::to_string(sh.positional_.size());
   if (name == "0") return sh.opts_.script_name;
   if (name == "-") return std::string(sh.errexit_ ? "ehB" : "hB");
   if (name == "!") return sh.last_bg_pid_ ? std::optional<std::string>(std::to_string(sh.last_bg_pid_)) : std::nullopt;
-  if (name == "@" || name == "*") return std::nullopt;
-  if (!name.empty() && is_digit(name[0])) return std::nullopt;
+  if (name == "@" || name == "*") {
+    if (sh.positional_.empty()) return std::nullopt;
+    std::string all;
+    for (const auto& p : sh.positional_) all += (all.empty() ? "" : " ") + p;
+    return all;
+  }
+  if (!name.empty() && is_digit(name[0])) {
+    const std::size_t k = std::strtoul(name.c_str(), nullptr, 10);
+    if (k >= 1 && k <= sh.positional_.size()) return sh.positional_[k - 1];
+    if (sh.nounset_ && k >= 1) {
+      diag(io, line, name + ": unbound variable");
+      throw ExitRequest{1};
+    }
+    return std::nullopt;
+  }
+  if (name == "RANDOM") return std::to_string(next_random());
   if (name == "PWD") return sh.cwd_;
   if (name == "OLDPWD" && !sh.oldpwd_.empty()) return sh.oldpwd_;
   auto it = sh.vars_.find(name);
@@ -982,6 +1061,10 @@ std::optional<std::string> Shell::Impl::braced_param(const std::string& body, in
     ++i;
   } else {
     bad_substitution(body, line, io);
+  }
+  if (i < body.size() && body[i] == '[') {
+    diag(io, line, "${" + body + "}: arrays are not supported by apsim's shell (docs/shell.md)");
+    throw ExpansionError{1};
   }
   std::string name = body.substr(b, i - b);
   std::string rest = body.substr(i);
@@ -1222,9 +1305,14 @@ int Shell::Impl::run_argv(const std::vector<std::string>& argv, Io& io, int line
       {"false", &Impl::b_false},     {"exit", &Impl::b_exit},     {"set", &Impl::b_set},
       {"export", &Impl::b_export},   {"unset", &Impl::b_unset},   {"test", &Impl::b_test},
       {"[", &Impl::b_test},          {"wait", &Impl::b_wait},     {"read", &Impl::b_read},
-      {"jobs", &Impl::b_jobs},
+      {"jobs", &Impl::b_jobs},       {"local", &Impl::b_local},   {"return", &Impl::b_return},
+      {"shift", &Impl::b_shift},
       {"break", &Impl::b_loop_control}, {"continue", &Impl::b_loop_control},
   };
+  if (auto f = sh.functions_.find(argv[0]); f != sh.functions_.end()) {
+    const std::shared_ptr<const Node> body = f->second;  // the function may redefine itself
+    return call_function(*body, argv, io, line);
+  }
   auto it = builtins.find(argv[0]);
   if (it != builtins.end()) return (this->*(it->second))(argv, io, line);
   std::optional<int> st;
@@ -1246,7 +1334,7 @@ int Shell::Impl::run_argv(const std::vector<std::string>& argv, Io& io, int line
 
 // ================================================================ Shell
 Shell::Shell(ShellHost& host, std::ostream& out, std::ostream& err, ShellOptions opts)
-    : host_(host), out_(out), err_(err), opts_(std::move(opts)) {}
+    : host_(host), out_(out), err_(err), opts_(std::move(opts)), random_state_(opts_.random_seed) {}
 
 int Shell::run_script(const std::string& text) {
   Impl impl(*this);

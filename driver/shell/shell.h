@@ -32,6 +32,10 @@
 
 namespace apsim::driver {
 
+namespace shell_detail {
+struct Node;
+}
+
 /// A system call that sleeps in the kernel (a write to an mdev's `remove` in Linux 6.1 waits
 /// until the guest's QEMU releases the device): it has not returned yet.  apsim runs one
 /// software thread, so the call comes back at once as this handle, and whoever waits for it
@@ -124,6 +128,11 @@ class ShellHost {
 struct ShellOptions {
   std::string script_name = "script";  ///< $0 as bash shows it in error messages
   bool echo_commands = false;          ///< print "[root@HOST ~]# COMMAND" before each command
+  /// An interactive login shell (apsim shell, or a recorded session replayed): diagnostics
+  /// say "-bash: TEXT" without a line number, as bash's do at a terminal.
+  bool interactive = false;
+  /// The seed of $RANDOM (bash's sbrand; `RANDOM=N` reseeds); apsim run/shell pass --seed.
+  unsigned long random_seed = 1;
 };
 
 class Shell {
@@ -141,6 +150,11 @@ class Shell {
   std::ostream& err_;
   ShellOptions opts_;
   std::map<std::string, std::string> vars_;
+  std::map<std::string, std::shared_ptr<const shell_detail::Node>> functions_;  // name() { ...; }
+  std::vector<std::string> positional_;  // $1 ... while a function runs
+  int function_depth_ = 0;
+  unsigned long random_state_ = 1;       // bash's rseed
+  int last_random_ = 0;                  // bash's last_random_value
   std::string cwd_ = "/root";
   int last_status_ = 0;
   bool errexit_ = false;

@@ -59,6 +59,8 @@ struct Shell::Impl {
   // Shell state a subshell must not leak back ($(...), (...), pipeline stages).
   struct Saved {
     std::map<std::string, std::string> vars;
+    std::map<std::string, std::shared_ptr<const Node>> functions;
+    std::vector<std::string> positional;
     std::string cwd, oldpwd;
     bool errexit, pipefail, xtrace, nounset;
   };
@@ -92,7 +94,10 @@ struct Shell::Impl {
 
   FileSystem& fs() { return sh.host_.fs(); }
   // "SCRIPT: line N: " — bash's prefix for its own diagnostics in a script.
-  std::string where(int line) const { return sh.opts_.script_name + ": line " + std::to_string(line) + ": "; }
+  // An interactive shell's are "-bash: " (no line number).
+  std::string where(int line) const {
+    return sh.opts_.script_name + (sh.opts_.interactive ? std::string(": ") : ": line " + std::to_string(line) + ": ");
+  }
   void diag(const Io& io, int line, const std::string& text) { *io.err << where(line) << text << "\n"; }
 
   void step(const Io& io, int line);
@@ -124,6 +129,22 @@ struct Shell::Impl {
   };
 
   int exec_if(const Node& n, const Io& io);
+  // shell_compound.cpp: case, [[ ]], functions, $RANDOM
+  int exec_case(const Node& n, const Io& io);
+  int exec_cond(const Node& n, const Io& io);
+  bool cond_or(const Node& n, std::size_t& p, const Io& io);
+  bool cond_and(const Node& n, std::size_t& p, const Io& io);
+  bool cond_not(const Node& n, std::size_t& p, const Io& io);
+  bool cond_primary(const Node& n, std::size_t& p, const Io& io);
+  std::string expand_pattern(const Word& w, const Io& io);
+  int call_function(const Node& body, const std::vector<std::string>& argv, Io& io, int line);
+  int b_local(const std::vector<std::string>& argv, Io& io, int line);
+  int b_return(const std::vector<std::string>& argv, Io& io, int line);
+  int b_shift(const std::vector<std::string>& argv, Io& io, int line);
+  int next_random();
+  void seed_random(const std::string& value);
+  // `local` saves a variable's value here, for the innermost function call to restore.
+  std::vector<std::vector<std::pair<std::string, std::optional<std::string>>>> local_frames;
   int exec_while(const Node& n, const Io& io);
   int b_loop_control(const std::vector<std::string>& argv, Io& io, int line);
 

@@ -105,6 +105,11 @@ class Parser {
   NodeP parse_for();
   NodeP parse_if();
   NodeP parse_while();
+  NodeP parse_case();
+  NodeP parse_function(bool keyword);
+  NodeP parse_cond();
+  bool function_def_follows(const Token& name) const;
+  [[noreturn]] void unsupported(const Token& t, const std::string& what);
 
   const std::string& t_;
   std::size_t pos_;
