@@ -87,9 +87,12 @@ int Shell::Impl::run_top(const std::string& text) {
     ~Depth() { --g_run_depth; }
   } depth;
   try {
-    sh.last_status_ = run_text(text, 1, io, sh.opts_.echo_commands);
+    sh.last_status_ = run_text(text, 1, io, sh.opts_.echo_commands, true);
   } catch (const ExitRequest& e) {
     sh.last_status_ = e.status;
+    sh.exited_ = true;
+  } catch (const Interrupted&) {  // Ctrl-C in a command substitution of a non-top shell
+    sh.last_status_ = kInterruptedStatus;
   } catch (const StepLimit&) {
     sh.last_status_ = 1;
   } catch (const std::length_error&) {  // subshells nested beyond kMaxRunDepth
@@ -105,7 +108,7 @@ int Shell::Impl::run_top(const std::string& text) {
 
 // Parse and run `text` one complete command at a time (bash runs line 1 before it
 // parses line 2).  A syntax error prints bash's message and stops with status 2.
-int Shell::Impl::run_text(const std::string& text, int first_line, const Io& io, bool echo) {
+int Shell::Impl::run_text(const std::string& text, int first_line, const Io& io, bool echo, bool top) {
   Parser parser(text, first_line);
   for (;;) {
     NodeP cmd;
@@ -117,6 +120,13 @@ int Shell::Impl::run_text(const std::string& text, int first_line, const Io& io,
       if (!err.context.empty()) diag(io, err.line, "`" + err.context + "'");
       return sh.last_status_ = 2;
     }
+    if (top) {
+      if (cmd) run_session_command(*cmd, text.substr(b, e - b), echo, parser.warnings());
+      else for (const auto& w : parser.warnings()) diag(io, w.line, w.msg);
+      parser.warnings().clear();
+      if (!cmd) return sh.last_status_;
+      continue;
+    }
     if (cmd && echo) echo_command(text.substr(b, e - b));
     for (const auto& w : parser.warnings()) diag(io, w.line, w.msg);
     parser.warnings().clear();
@@ -127,13 +137,146 @@ int Shell::Impl::run_text(const std::string& text, int first_line, const Io& io,
 
 // bash's \W of the RHEL/Fedora prompt "[\u@\h \W]\$ ": "~" at $HOME, else the last
 // component of the working directory ("/" at the root).
-std::string Shell::Impl::prompt_dir() const {
-  auto home = sh.vars_.find("HOME");
-  const std::string& h = home != sh.vars_.end() ? home->second : std::string(kHome);
-  if (sh.cwd_ == h) return "~";
-  if (sh.cwd_ == "/") return "/";
-  return sh.cwd_.substr(sh.cwd_.find_last_of('/') + 1);
+std::string Shell::prompt_dir() const {
+  auto home = vars_.find("HOME");
+  const std::string& h = home != vars_.end() ? home->second : std::string(kHome);
+  if (cwd_ == h) return "~";
+  if (cwd_ == "/") return "/";
+  return cwd_.substr(cwd_.find_last_of('/') + 1);
 }
+std::string Shell::Impl::prompt_dir() const { return sh.prompt_dir(); }
+
+// ---------------------------------------------------------------- the session's login stack
+
+// One complete command of the top-level shell: it runs in the innermost login shell (the
+// host's own if none), echoed with that shell's prompt.  `ssh NAME` alone there enters NAME's
+// shell (LoginShell); `exit` in a login shell leaves it, as the ssh session ends; Ctrl-C
+// (Interrupted) ends the command line with 130.
+void Shell::Impl::run_session_command(const Node& cmd, const std::string& src, bool echo,
+                                      std::vector<ParseWarning>& warnings) {
+  sh.prune_logins();
+  Shell& cur = sh.innermost();
+  Impl sub(cur);
+  Impl& ci = &cur == &sh ? *this : sub;
+  Io cio{&cur.out_, &cur.err_, nullptr};
+  if (echo) ci.echo_command(src);
+  for (const auto& w : warnings) ci.diag(cio, w.line, w.msg);
+  // The command line's one simple command may open a login shell.
+  const Node* n = &cmd;
+  while (n->kids.size() == 1 && !n->negate &&
+         (n->kind == Node::Kind::List || n->kind == Node::Kind::AndOr || n->kind == Node::Kind::Pipeline) &&
+         !(n->kind == Node::Kind::List && !n->ops.empty() && n->ops[0] == "&"))
+    n = n->kids[0].get();
+  ci.login_node = n->kind == Node::Kind::Simple ? n : nullptr;
+  try {
+    ci.exec_list(cmd, cio);
+  } catch (const LoginShell& l) {
+    ShellHost* remote = l.lookup ? l.lookup() : nullptr;
+    if (!remote) {
+      cur.last_status_ = 255;
+      return;
+    }
+    ShellOptions o = sh.opts_;
+    o.script_name = sh.opts_.interactive ? "-bash" : "bash";
+    o.random_seed = cur.random_state_ + 1;
+    Login login{l.name, l.lookup, remote, std::make_unique<Shell>(*remote, sh.out_, sh.err_, o)};
+    sh.logins_.push_back(std::move(login));
+    cur.last_status_ = 0;
+  } catch (const Interrupted&) {
+    *cio.out << "\n";  // after the terminal's ^C, as bash does for a child killed by SIGINT
+    cur.last_status_ = kInterruptedStatus;
+  } catch (const ExitRequest& e) {
+    if (&cur == &sh) throw;
+    cur.last_status_ = e.status;
+    sh.leave_login(false);
+  } catch (const StepLimit&) {
+    if (&cur == &sh) throw;
+    cur.last_status_ = 1;
+  }
+  sh.prune_logins();
+}
+
+Shell& Shell::innermost() { return logins_.empty() ? *this : *logins_.back().shell; }
+const Shell& Shell::innermost() const { return logins_.empty() ? *this : *logins_.back().shell; }
+
+// The innermost login shell ends: its instance's `exit` status becomes the host's $? (ssh
+// returns it).  An interactive session prints what bash and ssh print on the terminal.
+void Shell::leave_login(bool gone) {
+  Login& l = logins_.back();
+  const int st = l.shell->last_status_;
+  if (opts_.interactive) {
+    if (gone) err_ << "Connection to " << l.name << " closed by remote host.\n";
+    else err_ << "logout\n";
+    err_ << "Connection to " << l.name << " closed.\n";
+  }
+  logins_.pop_back();
+  innermost().last_status_ = gone ? 255 : st;
+}
+
+// Login shells whose instance is gone (the guest powered off) end, as ssh's connection does.
+void Shell::prune_logins() {
+  for (std::size_t i = 0; i < logins_.size(); ++i) {
+    if (logins_[i].lookup() == logins_[i].host) continue;
+    while (logins_.size() > i + 1) logins_.pop_back();  // nested sessions went with it
+    leave_login(true);
+    return;
+  }
+}
+
+bool Shell::is_complete(const std::string& text) {
+  std::size_t bs = 0;
+  {
+    std::string t = text;
+    while (!t.empty() && t.back() == '\n') t.pop_back();
+    while (!t.empty() && t.back() == '\\') {
+      t.pop_back();
+      ++bs;
+    }
+  }
+  if (bs % 2 == 1) return false;  // a `\` continuation
+  Parser parser(text, 1);
+  try {
+    for (;;) {
+      std::size_t b = 0, e = 0;
+      NodeP cmd = parser.complete_command(b, e);
+      for (const auto& w : parser.warnings())
+        if (w.msg.find("delimited by end-of-file") != std::string::npos) return false;
+      if (!cmd) return true;
+    }
+  } catch (const SyntaxError& err) {
+    return err.msg.find("unexpected end of file") == std::string::npos &&
+           err.msg.find("unexpected EOF while looking for matching") == std::string::npos &&
+           err.msg.find("in conditional command, `]]' expected") == std::string::npos;
+  }
+}
+
+int Shell::run_line(const std::string& text) {
+  Impl impl(*this);
+  return impl.run_top(text);
+}
+
+std::string Shell::prompt() const {
+  const Shell& s = innermost();
+  return "[root@" + s.host_.hostname() + " " + s.prompt_dir() + "]# ";
+}
+
+std::vector<std::string> Shell::logins() const {
+  std::vector<std::string> names;
+  for (const auto& l : logins_) names.push_back(l.name);
+  return names;
+}
+
+void Shell::logout() {
+  prune_logins();
+  if (logins_.empty()) {
+    exited_ = true;
+    return;
+  }
+  leave_login(false);
+}
+
+int Shell::status() const { return innermost().last_status_; }
+void Shell::set_status(int st) { innermost().last_status_ = st; }
 
 // "[root@HOST DIR]# LINE", with `\`-newline joined and later lines of a multi-line
 // command shown after the secondary prompt "> ", as a terminal shows them.
@@ -538,6 +681,7 @@ int Shell::Impl::exec_simple(const Node& n, const Io& io) {
     for (const auto& a : argv) *cio.err << " " << trace_quote(a);
     *cio.err << "\n";
   }
+  login_here = &n == login_node;
   // `VAR=x cmd`: the assignments hold for this command only.
   std::vector<std::pair<std::string, std::optional<std::string>>> old;
   for (auto& [k, v] : assigns) {
@@ -1317,7 +1461,9 @@ int Shell::Impl::run_argv(const std::vector<std::string>& argv, Io& io, int line
   if (it != builtins.end()) return (this->*(it->second))(argv, io, line);
   std::optional<int> st;
   try {
-    st = sh.host_.run_command(argv, CommandIo{io.in, io.out, io.err}, sh.cwd_);
+    const bool may_login = login_here;
+    login_here = false;
+    st = sh.host_.run_command(argv, CommandIo{io.in, io.out, io.err, may_login}, sh.cwd_);
   } catch (const BlockedForGood& b) {
     if (b.reported) throw;
     std::string text;

@@ -23,6 +23,7 @@
 #include "driver/shell/shell.h"
 #include "driver/shell/shell_ast.h"
 #include "driver/shell/shell_expand.h"
+#include "driver/shell/shell_parser.h"
 
 namespace apsim::driver {
 namespace shell_detail {
@@ -104,7 +105,10 @@ struct Shell::Impl {
 
   // ---------------------------------------------------------------- top level
   int run_top(const std::string& text);
-  int run_text(const std::string& text, int first_line, const Io& io, bool echo);
+  int run_text(const std::string& text, int first_line, const Io& io, bool echo, bool top = false);
+  void run_session_command(const Node& cmd, const std::string& src, bool echo, std::vector<ParseWarning>& warnings);
+  const Node* login_node = nullptr;  // the command line's one simple command (may open a login shell)
+  bool login_here = false;           // run_argv runs login_node now
   std::string prompt_dir() const;
   void echo_command(std::string src);
 

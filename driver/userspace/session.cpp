@@ -2,6 +2,7 @@
 #include "driver/userspace/session.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <ostream>
@@ -139,6 +140,7 @@ int Session::start_guest(const std::vector<std::string>& argv, std::ostream& err
   p->set_domain_id(take_domain_id());
   GuestProcess g;
   g.session = std::make_unique<Session>(p->guest(), tools_);
+  g.session->set_pacer(pacer_);
   g.qemu = std::move(p);
   guests_[name] = std::move(g);
   return 0;
@@ -170,6 +172,21 @@ int Session::write_sysfs(const std::string& path, const std::string& data) {
 void Session::sleep_seconds(double seconds) {
   reap_guests();
   if (seconds <= 0) return;
+  if (pacer_) {  // at a terminal: in steps the user can interrupt
+    Pacer pace = std::move(pacer_);
+    struct Back {
+      Pacer& slot;
+      Pacer& p;
+      ~Back() { slot = std::move(p); }
+    } back{pacer_, pace};
+    for (double left = seconds; left > 0;) {
+      const double step = std::min(left, 0.1);
+      if (!pace(step)) throw Interrupted{};
+      sleep_seconds(step);
+      left -= step;
+    }
+    return;
+  }
   arch::Cpu& cpu = kernel_.cpu();
   const uint64_t end = cpu.now_ps() + static_cast<uint64_t>(std::llround(seconds * 1e12));
   // While time passes, the AP bus configuration timers (AP_CONFIG_TIME) of this kernel

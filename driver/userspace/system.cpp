@@ -89,6 +89,9 @@ int ssh_main(Session& s, const std::vector<std::string>& argv, const CommandIo& 
     *io.err << "ssh: Could not resolve hostname " << name << ": Name or service not known\n";
     return 255;
   }
+  // No command, at a session's prompt (or a script's top level): the remote login shell
+  // takes the following command lines until its `exit` (Shell's login stack).
+  if (i + 1 == argv.size() && io.may_login) throw LoginShell{name, [&s, name] { return s.remote(name); }};
   std::string cmd;
   for (std::size_t k = i + 1; k < argv.size(); ++k) cmd += (k > i + 1 ? " " : "") + argv[k];
   ShellOptions opts;
