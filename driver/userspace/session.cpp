@@ -71,7 +71,9 @@ const std::map<std::string, ProgramMain>& utilities() {
       {"head", head_main},         {"tail", tail_main},         {"wc", wc_main},
       {"realpath", realpath_main}, {"readlink", readlink_main}, {"basename", basename_main},
       {"dirname", dirname_main},   {"mkdir", mkdir_main},       {"rm", rm_main},
-      {"cut", cut_main},
+      {"cut", cut_main},           {"sort", filter_main},       {"uniq", filter_main},
+      {"tr", filter_main},         {"sed", filter_main},        {"awk", filter_main},
+      {"find", find_main},         {"xargs", xargs_main},
   };
   return table;
 }
@@ -82,7 +84,8 @@ const std::map<std::string, ProgramMain>& programs() {
       {"modprobe", modprobe_main}, {"dmesg", dmesg_main},   {"lszcrypt", lszcrypt_main},
       {"apbench", apbench_main},   {"apinsn", apinsn_main}, {"uname", uname_main},
       {"hostname", hostname_main}, {"reboot", reboot_main}, {"poweroff", reboot_main},
-      {"shutdown", reboot_main},   {"halt", reboot_main},
+      {"shutdown", reboot_main},   {"halt", reboot_main},   {"rmmod", rmmod_main},
+      {"lsmod", lsmod_main},       {"modinfo", modinfo_main}, {"journalctl", journalctl_main},
   };
   return table;
 }
