@@ -12,13 +12,94 @@
 
 namespace apsim::driver {
 
+// util-linux 2.38.1 (Debian bookworm) dmesg --help, as the real program prints it.
+static const char* const kDmesgHelp = R"HELP(
+Usage:
+ dmesg [options]
+
+Display or control the kernel ring buffer.
+
+Options:
+ -C, --clear                 clear the kernel ring buffer
+ -c, --read-clear            read and clear all messages
+ -D, --console-off           disable printing messages to console
+ -E, --console-on            enable printing messages to console
+ -F, --file <file>           use the file instead of the kernel log buffer
+ -f, --facility <list>       restrict output to defined facilities
+ -H, --human                 human readable output
+ -J, --json                  use JSON output format
+ -k, --kernel                display kernel messages
+ -L, --color[=<when>]        colorize messages (auto, always or never)
+                               colors are enabled by default
+ -l, --level <list>          restrict output to defined levels
+ -n, --console-level <level> set level of messages printed to console
+ -P, --nopager               do not pipe output into a pager
+ -p, --force-prefix          force timestamp output on each line of multi-line messages
+ -r, --raw                   print the raw message buffer
+     --noescape              don't escape unprintable character
+ -S, --syslog                force to use syslog(2) rather than /dev/kmsg
+ -s, --buffer-size <size>    buffer size to query the kernel ring buffer
+ -u, --userspace             display userspace messages
+ -w, --follow                wait for new messages
+ -W, --follow-new            wait and print only new messages
+ -x, --decode                decode facility and level to readable string
+ -d, --show-delta            show time delta between printed messages
+ -e, --reltime               show local time and time delta in readable format
+ -T, --ctime                 show human-readable timestamp (may be inaccurate!)
+ -t, --notime                don't show any timestamp with messages
+     --time-format <format>  show timestamp using the given format:
+                               [delta|reltime|ctime|notime|iso]
+Suspending/resume will make ctime and iso timestamps inaccurate.
+     --since <time>          display the lines since the specified time
+     --until <time>          display the lines until the specified time
+
+ -h, --help                  display this help
+ -V, --version               display version
+
+Supported log facilities:
+    kern - kernel messages
+    user - random user-level messages
+    mail - mail system
+  daemon - system daemons
+    auth - security/authorization messages
+  syslog - messages generated internally by syslogd
+     lpr - line printer subsystem
+    news - network news subsystem
+
+Supported log levels (priorities):
+   emerg - system is unusable
+   alert - action must be taken immediately
+    crit - critical conditions
+     err - error conditions
+    warn - warning conditions
+  notice - normal but significant condition
+    info - informational
+   debug - debug-level messages
+
+For more details see dmesg(1).
+)HELP";
+
 int dmesg_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
+  for (size_t i = 1; i < argv.size(); ++i) {
+    if (argv[i] == "-h" || argv[i] == "--help") {
+      *io.out << kDmesgHelp;
+      return 0;
+    }
+    if (argv[i] == "-V" || argv[i] == "--version") {
+      *io.out << "dmesg from util-linux 2.38.1\n";
+      return 0;
+    }
+  }
   for (const std::string& l : s.kernel().log()) *io.out << l << "\n";
   if (argv.size() > 1 && (argv[1] == "-c" || argv[1] == "-C")) s.kernel().clear_log();
   return 0;
 }
 
-int uuidgen_main(Session& s, const std::vector<std::string>&, const CommandIo& io) {
+int uuidgen_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
+  if (argv.size() > 1 && (argv[1] == "-V" || argv[1] == "--version")) {  // util-linux 2.38.1
+    *io.out << "uuidgen from util-linux 2.38.1\n";
+    return 0;
+  }
   *io.out << s.kernel().random_uuid() << "\n";
   return 0;
 }
