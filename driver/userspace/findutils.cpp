@@ -77,7 +77,7 @@ int find_main(Session& s, const std::vector<std::string>& argv, const CommandIo&
   std::function<void(const std::string&, long)> visit = [&](const std::string& path, long depth) {
     SysfsStat sb;
     if (int rc = fs.stat(cwd, path, false, sb); rc < 0) {
-      *io.err << "find: '" << path << "': " << strerr(rc) << "\n";
+      *io.err << "find: ‘" << path << "’: " << strerr(rc) << "\n";  // quotearg's quotes in C.UTF-8
       st = 1;
       return;
     }
@@ -95,7 +95,7 @@ int find_main(Session& s, const std::vector<std::string>& argv, const CommandIo&
     if (sb.type != 'd' || (maxdepth >= 0 && depth >= maxdepth)) return;
     std::vector<std::string> names;
     if (int rc = fs.list(cwd, path, names); rc < 0) {
-      *io.err << "find: '" << path << "': " << strerr(rc) << "\n";
+      *io.err << "find: ‘" << path << "’: " << strerr(rc) << "\n";  // quotearg's quotes in C.UTF-8
       st = 1;
       return;
     }
