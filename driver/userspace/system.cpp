@@ -105,9 +105,8 @@ int uuidgen_main(Session& s, const std::vector<std::string>& argv, const Command
 }
 
 // GNU uname (coreutils 9.1 src/uname.c): -s by default; -a prints every field but -p and -i,
-// which are "unknown" on Linux/s390x; the release and version are the kernel's (the profile),
-// the machine s390x.  The version string is Debian's "#1 SMP Debian 6.1.192-1" without its
-// build date, which apsim does not know.
+// which are "unknown" on Linux/s390x; the release and version are the kernel's (LinuxProfile
+// release and uts_version), the machine s390x.
 int uname_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
   enum { S = 1, N = 2, R = 4, V = 8, M = 16, P = 32, I = 64, O = 128 };
   unsigned want = 0;
@@ -181,7 +180,7 @@ int uname_main(Session& s, const std::vector<std::string>& argv, const CommandIo
   if (all) want |= S | N | R | V | M | O;
   if (want == 0) want = S;
   LinuxKernel& k = s.kernel();
-  const std::string version = k.profile().version == "6.1" ? "#1 SMP Debian 6.1.192-1" : "#1 SMP " + k.release();
+  const std::string& version = k.profile().uts_version;
   std::vector<std::string> f;
   if (want & S) f.push_back("Linux");
   if (want & N) f.push_back(k.hostname());
