@@ -405,6 +405,14 @@ std::string Parser::line_text(std::size_t at) const {
                     line_text(tok.begin)};
 }
 
+// A variable or function name (for, function definitions); bash's message if it is not one.
+std::string Parser::expect_name() {
+  const Token& name = peek();
+  if (name.type != Tok::Word) unexpected(name);
+  if (!is_valid_name(name.text)) throw SyntaxError{name.line, "`" + name.text + "': not a valid identifier", ""};
+  return next().text;
+}
+
 void Parser::expect_word(const char* w) {
   const Token& t = peek();
   if (!is_word(t, w)) unexpected(t);
@@ -546,12 +554,7 @@ bool Parser::function_def_follows(const Token& name) const {
 NodeP Parser::parse_function(bool keyword) {
   auto node = make(Node::Kind::Function);
   if (keyword) next();  // "function"
-  const Token& name = peek();
-  if (name.type != Tok::Word) unexpected(name);
-  if (!is_valid_name(name.text))
-    throw SyntaxError{name.line, "`" + name.text + "': not a valid identifier", ""};
-  node->var = name.text;
-  next();
+  node->var = expect_name();
   if (is_op(peek(), "(")) {
     next();
     if (!is_op(peek(), ")")) unexpected(peek());
@@ -712,12 +715,7 @@ Redir Parser::parse_redir() {
 NodeP Parser::parse_for() {
   auto node = make(Node::Kind::For);
   next();  // "for"
-  const Token& name = peek();
-  if (name.type != Tok::Word) unexpected(name);
-  if (!is_valid_name(name.text))
-    throw SyntaxError{name.line, "`" + name.text + "': not a valid identifier", ""};
-  node->var = name.text;
-  next();
+  node->var = expect_name();
   skip_newlines();
   if (is_word(peek(), "in")) {
     next();

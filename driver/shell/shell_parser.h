@@ -93,6 +93,7 @@ class Parser {
   std::string line_text(std::size_t at) const;
   [[noreturn]] void unexpected(const Token& tok);
   void expect_word(const char* w);
+  std::string expect_name();
 
   // ---- grammar ----
   NodeP parse_list(bool multiline, bool allow_empty);

@@ -26,6 +26,14 @@ bool unknown_option(const std::string& prog, const std::string& a, std::ostream&
   return false;
 }
 
+// -h/--help and -V/--version, which every kmod tool has: true if `a` was one (printed).
+bool help_or_version(const std::string& a, const char* help, const CommandIo& io) {
+  if (a == "-h" || a == "--help") *io.out << help;
+  else if (a == "-V" || a == "--version") *io.out << kmod_help::kVersion;
+  else return false;
+  return true;
+}
+
 }  // namespace
 
 int modprobe_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
@@ -34,14 +42,7 @@ int modprobe_main(Session& s, const std::vector<std::string>& argv, const Comman
   std::vector<std::string> mods;
   for (size_t i = 1; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a == "-h" || a == "--help") {
-      *io.out << kmod_help::kModprobe;
-      return 0;
-    }
-    if (a == "-V" || a == "--version") {
-      *io.out << kmod_help::kVersion;
-      return 0;
-    }
+    if (help_or_version(a, kmod_help::kModprobe, io)) return 0;
     if (a == "-r" || a == "--remove") remove = true;
     else if (a == "-a" || a == "--all") all = true;
     else if (a == "-v" || a == "--verbose" || a == "-q" || a == "--quiet" || a == "-b" || a == "--use-blacklist" ||
@@ -69,14 +70,7 @@ int rmmod_main(Session& s, const std::vector<std::string>& argv, const CommandIo
   std::vector<std::string> mods;
   for (size_t i = 1; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a == "-h" || a == "--help") {
-      *io.out << kmod_help::kRmmod;
-      return 0;
-    }
-    if (a == "-V" || a == "--version") {
-      *io.out << kmod_help::kVersion;
-      return 0;
-    }
+    if (help_or_version(a, kmod_help::kRmmod, io)) return 0;
     if (a == "-f" || a == "--force" || a == "-s" || a == "--syslog" || a == "-v" || a == "--verbose") continue;
     if (a.size() > 1 && a[0] == '-') {
       unknown_option("rmmod", a, *io.err);
@@ -129,14 +123,7 @@ int modinfo_main(Session& s, const std::vector<std::string>& argv, const Command
   std::vector<std::string> mods;
   for (size_t i = 1; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a == "-h" || a == "--help") {
-      *io.out << kmod_help::kModinfo;
-      return 0;
-    }
-    if (a == "-V" || a == "--version") {
-      *io.out << kmod_help::kVersion;
-      return 0;
-    }
+    if (help_or_version(a, kmod_help::kModinfo, io)) return 0;
     if ((a == "-F" || a == "--field") && i + 1 < argv.size()) field = argv[++i];
     else if (a.rfind("--field=", 0) == 0) field = a.substr(8);
     else if (a == "-a" || a == "--author") field = "author";
