@@ -3,8 +3,9 @@
 # tmux runs it, send-keys types, capture-pane reads the screen.  Every wait polls the screen
 # for the expected text with a timeout (no fixed sleeps decide anything), so a slow machine
 # makes the test slower, not flaky.  Checks: the prompt, line editing (cursor keys), history
-# (Up), Ctrl-C stopping a running `sleep 100` (status 130), `ssh NAME` into a guest's shell
-# and Ctrl-D back, `exit`, and that the --record file replays with `apsim run --echo`.
+# (Up), Ctrl-C stopping a running `sleep 100` (status 130), `ssh NAME` into a guest's shell,
+# Ctrl-C there, Ctrl-D back, Ctrl-C of a write blocked in the kernel (6.1's mdev remove while
+# the guest holds it), `exit`, and that the --record file replays with `apsim run --echo`.
 set -u
 apsim=$1
 work=$2
@@ -64,11 +65,26 @@ send -l 'ssh guest1'; send Enter
 wait_for '[root@guest1 ~]#'
 send -l 'lszcrypt'; send Enter
 wait_for '06.0004  CEX5A Accelerator online'
+# Ctrl-C reaches a command in the guest's shell too.
+send -l 'sleep 50'; send Enter
+wait_for '[root@guest1 ~]# sleep 50'
+sleep 0.5
+send C-c
+send -l 'echo "guest-status=$?"'; send Enter
+wait_for 'guest-status=130' 20
 send C-d
 wait_for 'Connection to guest1 closed.'
 send -l 'hostname'; send Enter
 for i in $(seq 100); do [ "$(count host)" = 1 ] && break; sleep 0.1; done
 [ "$(count host)" = 1 ] || { echo "FAIL: not back on the host after Ctrl-D in the guest"; screen; exit 1; }
+# A write that sleeps in the kernel: Linux 6.1's mdev remove waits for QEMU to release the
+# device (a guest holds it); Ctrl-C stops the waiting shell.
+send -l 'echo 1 > /sys/devices/vfio_ap/matrix/$U/remove'; send Enter
+wait_for 'matrix/$U/remove'
+sleep 0.5
+send C-c
+send -l 'echo "remove-status=$?"'; send Enter
+wait_for 'remove-status=130' 20
 send -l 'exit 7'; send Enter
 for i in $(seq 300); do [ -s "$status" ] && break; sleep 0.1; done
 [ "$(cat "$status" 2>/dev/null)" = 7 ] || { echo "FAIL: apsim shell did not exit with 7"; screen; exit 1; }
@@ -88,6 +104,7 @@ case "$replay" in
   "$expected"*) ;;
   *) echo "FAIL: the replay does not start with the session's transcript:"; echo "$replay"; exit 1 ;;
 esac
+grep -qxF '# interrupted by Ctrl-C, not replayed: sleep 50' "$rec" || { echo "FAIL: record lacks the guest's sleep"; cat "$rec"; exit 1; }
 for want in '[root@guest1 ~]# lszcrypt' '[root@guest1 ~]# exit' 'Connection to guest1 closed.' '[root@host ~]# hostname'; do
   printf '%s\n' "$replay" | grep -qF -- "$want" || { echo "FAIL: replay lacks: $want"; echo "$replay"; exit 1; }
 done
