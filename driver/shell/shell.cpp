@@ -117,7 +117,8 @@ int Shell::Impl::run_text(const std::string& text, int first_line, const Io& io,
       cmd = parser.complete_command(b, e);
     } catch (const SyntaxError& err) {
       diag(io, err.line, err.msg);
-      if (!err.context.empty()) diag(io, err.line, "`" + err.context + "'");
+      // A script's error quotes the line; at a terminal bash says only the error.
+      if (!err.context.empty() && !sh.opts_.interactive) diag(io, err.line, "`" + err.context + "'");
       return sh.last_status_ = 2;
     }
     if (top) {

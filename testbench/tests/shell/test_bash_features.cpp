@@ -125,3 +125,61 @@ BOOST_AUTO_TEST_CASE(case_and_cond_syntax_errors) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The session API behind `apsim shell`: one command line at a time, the continuation test,
+// the prompt, `ssh NAME` opening the peer's login shell and `exit` leaving it.
+BOOST_AUTO_TEST_SUITE(session)
+
+BOOST_AUTO_TEST_CASE(complete_or_not) {
+  using apsim::driver::Shell;
+  for (const char* t : {"echo hi\n", "for i in 1; do echo $i; done\n", "echo )\n", "f() { :; }\n",
+                        "echo a \\\\\n", "case x in x) ;; esac\n"})
+    BOOST_TEST(Shell::is_complete(t), t);
+  for (const char* t : {"for i in 1\n", "echo 'open\n", "echo a |\n", "echo a \\\n", "if true; then\n",
+                        "cat <<EOF\nx\n", "case x in\n", "[[ -n x\n", "f() {\n", "echo $(ls\n"})
+    BOOST_TEST(!Shell::is_complete(t), t);
+}
+
+BOOST_AUTO_TEST_CASE(login_stack) {
+  FakeHost h("host"), g("guest1");
+  h.add_peer(g);
+  std::ostringstream out, err;
+  apsim::driver::ShellOptions o;
+  o.interactive = true;
+  o.script_name = "-bash";
+  apsim::driver::Shell sh(h, out, err, o);
+  BOOST_TEST(sh.prompt() == "[root@host ~]# ");
+  sh.run_line("cd /sys\n");
+  BOOST_TEST(sh.prompt() == "[root@host sys]# ");
+  sh.run_line("ssh guest1\n");
+  BOOST_TEST(sh.prompt() == "[root@guest1 ~]# ");
+  BOOST_TEST(sh.logins() == std::vector<std::string>{"guest1"}, boost::test_tools::per_element());
+  sh.run_line("echo $HOSTNAME; nosuch\n");
+  sh.run_line("exit 3\n");
+  BOOST_TEST(!sh.exited());
+  BOOST_TEST(sh.prompt() == "[root@host sys]# ");
+  BOOST_TEST(sh.status() == 3);
+  sh.run_line("ssh guest1\n");
+  sh.logout();  // Ctrl-D in the guest
+  BOOST_TEST(sh.logins().empty());
+  sh.run_line("echo $?\n");
+  sh.logout();  // Ctrl-D on the host
+  BOOST_TEST(sh.exited());
+  BOOST_TEST(out.str() == "guest1\n0\n");
+  BOOST_TEST(err.str() ==
+             "-bash: nosuch: command not found\n"
+             "logout\nConnection to guest1 closed.\n"
+             "logout\nConnection to guest1 closed.\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_script_enters_a_login_shell_too) {
+  FakeHost h("host"), g("guest1");
+  h.add_peer(g);
+  auto r = run(h, "ssh guest1\necho $HOSTNAME\nexit 5\necho back $? on $HOSTNAME\n", true);
+  BOOST_TEST(r.out ==
+             "[root@host ~]# ssh guest1\n[root@guest1 ~]# echo $HOSTNAME\nguest1\n[root@guest1 ~]# exit 5\n"
+             "[root@host ~]# echo back $? on $HOSTNAME\nback 5 on host\n");
+  BOOST_TEST(r.err == "");  // not interactive: no "logout", no ssh message
+}
+
+BOOST_AUTO_TEST_SUITE_END()
