@@ -633,7 +633,14 @@ int Shell::Impl::exec_simple(const Node& n, const Io& io) {
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> assigns;
   try {
+    // `local`, `export`: an argument that is an assignment is not split or globbed (bash's
+    // declaration builtins).
+    const bool declaration = !n.words.empty() && (n.words[0].raw == "local" || n.words[0].raw == "export");
     for (const auto& w : n.words) {
+      if (declaration && &w != &n.words[0] && is_assignment(w.raw)) {
+        argv.push_back(expand_single(w, io, true));
+        continue;
+      }
       auto f = expand_fields(w, io);
       argv.insert(argv.end(), f.begin(), f.end());
     }

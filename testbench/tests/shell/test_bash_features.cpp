@@ -88,6 +88,13 @@ BOOST_AUTO_TEST_CASE(functions_live_across_scripts_of_one_shell) {
   BOOST_TEST(err.str() == "script: line 2: bye: command not found\n");
 }
 
+BOOST_AUTO_TEST_CASE(declarations_do_not_split) {
+  FakeHost h("host");
+  auto r = run(h, "y='a  b'; f() { local x=$y; echo \"$x\"; }; f; export Z=$y; echo \"$Z\"\n");
+  BOOST_TEST(r.out == "a  b\na  b\n");  // bash 5.2
+  BOOST_TEST(r.err == "");
+}
+
 BOOST_AUTO_TEST_CASE(recursion_is_bounded) {
   FakeHost h("host");
   auto r = run(h, "f() { f; }\nf\necho $?\n");
