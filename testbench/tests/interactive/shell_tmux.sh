@@ -49,6 +49,11 @@ wait_for 'world'
 send Up Enter
 for i in $(seq 100); do [ "$(count world)" = 2 ] && break; sleep 0.1; done
 [ "$(count world)" = 2 ] || { echo "FAIL: history (Up) did not repeat 'echo world'"; screen; exit 1; }
+# Ctrl-C at the prompt discards the line: "^C", a new prompt, $? = 130.
+send -l 'echo never-run'; send C-c
+send -l 'echo "prompt-status=$?"'; send Enter
+wait_for 'prompt-status=130' 20
+[ "$(count never-run)" = 0 ] || { echo "FAIL: Ctrl-C at the prompt ran the line"; screen; exit 1; }
 # Ctrl-C stops a running command: status 130, as bash.
 send -l 'sleep 100'; send Enter
 wait_for '[root@host ~]# sleep 100'
@@ -98,6 +103,8 @@ expected='[root@host ~]# echo world
 world
 [root@host ~]# echo world
 world
+[root@host ~]# echo "prompt-status=$?"
+prompt-status=0
 [root@host ~]# echo "status=$?"
 status=0'   # the interrupted sleep is not replayed, so $? is echo's
 case "$replay" in
