@@ -10,6 +10,7 @@ packages+=(yosys)  # formal proofs of rtl/ (testbench/tests/formal/)
 # apsim sweep's other backends, and the single-node Slurm cluster its tests start
 # (testbench/tests/sweep/slurm_cluster.sh): GNU parallel, Slurm's daemons and clients, munge.
 packages+=(parallel slurmctld slurmd slurm-client munge)
+packages+=(libreadline-dev tmux)  # apsim shell (GNU readline) and its terminal test (tmux)
 packages+=(libboost-dev)  # Boost.Random and Boost.Math headers: service-time draws (firmware/service_time.h)
 missing=()
 for p in "${packages[@]}"; do

@@ -155,9 +155,38 @@ class LinuxKernel {
   /// request_module + init: load `name` as modprobe does.  0, or modprobe's exit status
   /// with kmod's message on `err` (module not found, could not insert).
   int load_module(const std::string& name, std::ostream& err);
-  /// delete_module: 0, or modprobe's exit status with kmod's message on `err` (not found;
-  /// vfio_ap "is in use" while an mdev exists).
+  /// `modprobe -r NAME`: kmod 30's rmmod_do_module rules (tools/modprobe.c): an unknown
+  /// name "not found", a built-in one "is builtin", one not loaded nothing, one with a
+  /// reference "is in use."; else it goes, and so do its dependencies nobody uses any more.
+  /// 0 or 1, with kmod's message on `err`.
   int unload_module(const std::string& name, std::ostream& err);
+  /// `rmmod NAME` (kmod 30 tools/rmmod.c check_module_inuse): "is builtin.", "is not
+  /// currently loaded", "is in use by: HOLDERS", "is in use"; no dependency goes with it.
+  int rmmod(const std::string& name, std::ostream& err);
+  /// A module apsim knows (module.cpp's table: the AP stack's and what vfio_ap needs).
+  struct ModuleInfo {
+    std::string name;
+    unsigned long size = 0;             ///< bytes, as /proc/modules shows them
+    std::vector<std::string> depends;   ///< modules.dep
+    std::string file;                   ///< path below /lib/modules/RELEASE/
+    std::vector<std::pair<std::string, std::string>> modinfo;  ///< .modinfo, in modinfo's order
+  };
+  /// The module named `name` ('-' and '_' alike), or nullptr; `builtin` if it is built in.
+  static const ModuleInfo* find_module(const std::string& name, bool* builtin = nullptr);
+  /// Loaded modules, the most recently loaded first (as /proc/modules lists them).
+  std::vector<std::string> loaded_modules() const;
+  /// module_refcount: holders (modules using its symbols) + open files and devices it owns.
+  int module_refcount(const std::string& name) const;
+  /// The loaded modules that use `name`'s symbols (its holders), in load order.
+  std::vector<std::string> module_holders(const std::string& name) const;
+  /// /proc/modules (kernel/module/procfs.c m_show).
+  std::string proc_modules() const;
+  /// /proc/cpuinfo (arch/s390/kernel/processor.c show_cpuinfo).
+  std::string proc_cpuinfo() const;
+  /// KVM's VMs: QEMU opened /dev/kvm, a VM and its vCPU (each file holds a reference of
+  /// kvm, whose fops owner kvm_init sets); the first loads kvm (alias devname:kvm).
+  void kvm_vm_created();
+  void kvm_vm_destroyed();
 
   /// kobject_uevent: user space's listener (udevd) for device events; called with the action
   /// ("add") and the sysfs path of the device.  Empty: nobody listens.
@@ -175,7 +204,10 @@ class LinuxKernel {
   RangeAllocator guest_mem_;                  ///< [guest_mem_base, storage size)
   std::map<std::string, uint64_t> persistent_pages_;
   std::mt19937_64 rng_;
-  std::set<std::string> modules_;
+  std::vector<std::string> modules_;  ///< loaded modules, in load order
+  bool module_loaded(const std::string& m) const;
+  void insert_module(const std::string& m);
+  int kvm_vms_ = 0;
   std::unique_ptr<ApBus> ap_bus_;
   std::unique_ptr<Zcrypt> zcrypt_;
   std::unique_ptr<VfioAp> vfio_ap_;

@@ -59,12 +59,16 @@ KvmVm::KvmVm(LinuxKernel& host, const std::string& name, uint64_t mem_bytes, con
   hcpu_ = dynamic_cast<arch::HostCpu*>(&host.cpu());
   if (!hcpu_) throw std::logic_error("KVM runs on a host CPU only (nested virtualization is not modeled)");
   vcpu_ = &hcpu_->sie_context(sd_, name, fac, this);
+  host.kvm_vm_created();
 }
 
 // The guest's memory goes back to the host (zeroed).  The state description and
 // sie_page2 pages are kept: the SIE unit's APCB contexts are tagged by CRYCB address, and a
 // later VM must never find a context of this one under its own CRYCB.
-KvmVm::~KvmVm() { host_.free_guest_memory(mso_, mem_bytes_); }
+KvmVm::~KvmVm() {
+  host_.free_guest_memory(mso_, mem_bytes_);
+  host_.kvm_vm_destroyed();
+}
 
 void KvmVm::set_crypto_masks(const arch::ApMask& apm, const arch::ApMask& aqm, const arch::ApMask& adm) {
   arch::Storage& st = host_.cpu().storage();

@@ -42,7 +42,13 @@ void LinuxKernel::boot() {
   next_config_scan_ps_ = cpu_.now_ps() + kApConfigTimePs;
   // zcrypt_cex4 is loaded by udev for the first AP device's modalias (ap:tXX); without a bus
   // (no AP instructions) there is no device, no uevent and no zcrypt driver.
-  if (ap_bus_->init(opts_.cmdline) == 0) zcrypt_->register_with(*ap_bus_);
+  if (ap_bus_->init(opts_.cmdline) == 0 && zcrypt_->register_with(*ap_bus_) == 0) {
+    insert_module("zcrypt");
+    insert_module("zcrypt_cex4");
+  }
+  // procfs: what `lsmod` and `cat /proc/cpuinfo` read.
+  sysfs_.add_proc_file("/proc/modules", sysfs_show([this] { return proc_modules(); }));
+  sysfs_.add_proc_file("/proc/cpuinfo", sysfs_show([this] { return proc_cpuinfo(); }));
   // apsim.kvm_ap=intercept: the what-if in which KVM emulates its guests' AP instructions
   // (driver/linux/kvm-s390.h, KvmVm::emulates_ap); "interpret" (or nothing) is what Linux does.
   const std::string kvm_ap = cmdline_param("apsim.kvm_ap");

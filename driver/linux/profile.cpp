@@ -8,6 +8,7 @@ const LinuxProfile& LinuxProfile::v6_1() {
     LinuxProfile x;
     x.version = "6.1";
     x.release = "6.1.0-apsim";
+    x.uts_version = "#1 SMP Debian 6.1.192-1";
     return x;
   }();
   return p;
@@ -18,6 +19,7 @@ const LinuxProfile& LinuxProfile::v7_3() {
     LinuxProfile x;
     x.version = "7.3";
     x.release = "7.3.0-apsim";
+    x.uts_version = "#1 SMP";
     x.depth_qd_plus_one = true;
     x.bus_features = true;
     x.bindings_complete_count = true;

@@ -27,6 +27,9 @@ struct LinuxProfile {
   std::string version;
   /// utsname()->release, as `uname -r` and the boot banner print it.
   std::string release;
+  /// utsname()->version (UTS_VERSION), as `uname -v` prints it: Debian's "#1 SMP Debian
+  /// 6.1.192-1" for 6.1 (its build date left out: apsim does not know it); "#1 SMP" for 7.3.
+  std::string uts_version;
 
   // ---- AP bus (drivers/s390/crypto/ap_bus.c, ap_card.c, ap_queue.c) ----
   /// A card's `depth` shows QD + 1 and the request state machine fills QD + 1 slots:

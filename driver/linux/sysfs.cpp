@@ -21,6 +21,7 @@ struct Sysfs::Node {
   StoreFn store;                                           // Attr only
   std::string target;                                      // Link only
   std::string data;                                        // File only
+  bool proc = false;                                       // Attr only: a /proc file
 };
 
 namespace {
@@ -275,6 +276,53 @@ int Sysfs::write(const std::string& cwd, const std::string& path, const std::str
   for (std::size_t off = 0; off < data.size(); off += kPageSize) {
     rc = store(data.substr(off, kPageSize));
     if (rc < 0) return rc;
+  }
+  return 0;
+}
+
+void Sysfs::add_proc_file(const std::string& path, ShowFn show) {
+  add_attr(path, std::move(show), nullptr);
+  int err = 0;
+  if (Node* n = lookup("/", path, false, err)) n->proc = true;
+}
+
+int Sysfs::stat(const std::string& cwd, const std::string& path, bool follow, SysfsStat& st) const {
+  int err = 0;
+  std::string canon;
+  Node* n = walk(cwd, path, follow, err, &canon);
+  if (!n) return err;
+  // On the normal filesystem if the node or a directory above it is a mount of it.
+  bool disk = false;
+  for (std::string p = canon; !disk; p = dirname_of(p)) {
+    int e = 0;
+    Node* d = lookup("/", p, false, e);
+    disk = d && d->kind == Node::Kind::Dir && d->tmpfs;
+    if (p == "/" || p == ".") break;
+  }
+  st = SysfsStat{};
+  switch (n->kind) {
+    case Node::Kind::Dir:
+      st.type = 'd';
+      st.mode = canon == "/root" ? 0700 : 0755;
+      st.size = disk ? 4096 : 0;
+      st.blocks_1k = disk ? 4 : 0;
+      st.nlink = 2;
+      for (const auto& [name, c] : n->children) st.nlink += c->kind == Node::Kind::Dir;
+      break;
+    case Node::Kind::Attr:
+      st.mode = n->proc ? 0444 : (n->show ? 0444 : 0) | (n->store ? 0200 : 0);
+      st.size = n->proc ? 0 : kPageSize;
+      break;
+    case Node::Kind::Link:
+      st.type = 'l';
+      st.mode = 0777;
+      st.size = disk ? n->target.size() : 0;
+      break;
+    case Node::Kind::File:
+      st.mode = 0644;
+      st.size = n->data.size();
+      st.blocks_1k = (n->data.size() + 4095) / 4096 * 4;
+      break;
   }
   return 0;
 }

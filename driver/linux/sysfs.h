@@ -45,6 +45,20 @@ inline ShowFn sysfs_show(std::function<std::string()> f) {
 /// sysfs_emit(buf, "%llu\n", v): an unsigned number and a newline.
 inline std::string sysfs_u(uint64_t v) { return std::to_string(v) + "\n"; }
 
+/// What stat(2) tells `ls -l` and `find` of a path (Sysfs::stat).  Modes are those the
+/// kernel gives: a sysfs attribute 0444 without store, 0200 without show, 0644 with both
+/// (DEVICE_ATTR_RO/WO/RW), size 4096 (a page, kernfs's size for every attribute) and no
+/// blocks; a sysfs directory 0755 of size 0; a link 0777 of size 0 (kernfs); a /proc file 0444
+/// of size 0.  On the normal-filesystem mounts (/etc, /root, /tmp: ext4 on disk) a directory
+/// has size 4096 (one block), a file its length, a link its target's length; /root is 0700.
+struct SysfsStat {
+  char type = '-';         ///< 'd' directory, '-' regular file or attribute, 'l' symbolic link
+  unsigned mode = 0;       ///< permission bits
+  uint64_t size = 0;
+  uint64_t blocks_1k = 0;  ///< st_blocks in 1 KiB units, as `ls -s` and `total` count
+  unsigned nlink = 1;
+};
+
 class Sysfs {
  public:
   Sysfs();
@@ -58,6 +72,8 @@ class Sysfs {
   /// Create or replace an attribute.  `show` or `store` may be empty: write-only or
   /// read-only attribute.
   void add_attr(const std::string& path, ShowFn show, StoreFn store);
+  /// A read-only /proc file (0444, size 0) whose contents `show` produces.
+  void add_proc_file(const std::string& path, ShowFn show);
   /// Create or replace a symbolic link at `path` pointing to absolute `target`.
   void add_link(const std::string& path, const std::string& target);
   /// Remove a file, link or directory (recursively).  No-op if missing.
@@ -113,6 +129,8 @@ class Sysfs {
   int list(const std::string& cwd, const std::string& path, std::vector<std::string>& names) const;
   bool exists(const std::string& abs_path) const;
   bool is_dir(const std::string& abs_path) const;
+  /// stat(2) (`follow`) or lstat(2) of `path`: 0 or -ENOENT/-ENOTDIR/-ELOOP.
+  int stat(const std::string& cwd, const std::string& path, bool follow, SysfsStat& st) const;
 
  private:
   /// `target` (absolute) as a path relative to the directory `dir` (absolute).

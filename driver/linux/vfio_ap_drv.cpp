@@ -46,7 +46,11 @@ int VfioAp::init() {
 }
 
 int VfioAp::exit() {
-  if (!mdevs_.empty()) return -EBUSY;
+  // An mdev a guest has open holds a reference of the module (vfio_device_open:
+  // try_module_get of the driver's owner), so kmod refuses before this runs.  The others go:
+  // vfio_ap_exit -> mdev_unregister_parent removes every mdev of the matrix device.
+  if (opened_mdevs() > 0) return -EBUSY;
+  while (!mdevs_.empty()) remove(*mdevs_.begin()->second);
   kernel_.ap_bus().unregister_driver(*this);
   Sysfs& fs = kernel_.sysfs();
   fs.remove("/sys/devices/vfio_ap");
@@ -54,6 +58,12 @@ int VfioAp::exit() {
   fs.remove("/sys/bus/matrix");
   fs.remove(kVfioApMdevDriver);
   return 0;
+}
+
+int VfioAp::opened_mdevs() const {
+  int n = 0;
+  for (const auto& [uuid, m] : mdevs_) n += m->kvm != nullptr;
+  return n;
 }
 
 }  // namespace apsim::driver

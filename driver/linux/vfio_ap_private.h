@@ -110,6 +110,8 @@ class VfioAp : public ApDriver {
   /// open_device + set_kvm: attach `vm` to the mdev and write its shadow APCB.  -EBUSY if
   /// the mdev is in use, -EPERM if another mdev already serves this VM.
   int open_device(ApMatrixMdev& mdev, KvmVm& vm);
+  /// The mdevs a guest's QEMU has open (each holds a reference of the vfio_ap module).
+  int opened_mdevs() const;
   /// close_device (vfio_ap_mdev_unset_kvm): clear the guest's masks, reset its queues,
   /// detach; a `remove` that waited for this completes (the mdev is gone afterwards).
   void close_device(ApMatrixMdev& mdev);

@@ -89,6 +89,12 @@ int Zcrypt::register_with(ApBus& bus) {
   return 0;
 }
 
+void Zcrypt::unregister_from(ApBus& bus) {
+  // zcrypt_cex4_exit: ap_driver_unregister(cex4queue), then cex4card.
+  bus.unregister_driver(queue_);
+  bus.unregister_driver(card_);
+}
+
 void zcrypt_send(ApBus& bus, ApQueueDev& q, ApMessageReq& r) {
   if (!q.online || (q.card && !q.card->online)) {
     r.t_submit_ps = bus.kernel().cpu().now_ps();

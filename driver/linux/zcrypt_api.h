@@ -61,6 +61,8 @@ class Zcrypt {
   explicit Zcrypt(LinuxKernel& k) : card_(k), queue_(k) {}
   /// zcrypt_cex4_init: cex4card, then cex4queue; 0, or the first registration's error.
   int register_with(ApBus& bus);
+  /// zcrypt_cex4_exit: both drivers leave the AP bus (their devices stay, unbound).
+  void unregister_from(ApBus& bus);
   Cex4CardDriver& card_driver() { return card_; }
   Cex4QueueDriver& queue_driver() { return queue_; }
   /// zcrypt_ccamisc.c cca_info_list (6.1).

@@ -49,11 +49,14 @@ namespace apsim::driver {
 
 // ================================================================ the interpreter
 Shell::Impl::Saved Shell::Impl::save() const {
-  return Saved{sh.vars_, sh.cwd_, sh.oldpwd_, sh.errexit_, sh.pipefail_, sh.xtrace_, sh.nounset_};
+  return Saved{sh.vars_, sh.functions_, sh.positional_, sh.cwd_, sh.oldpwd_, sh.errexit_, sh.pipefail_, sh.xtrace_,
+               sh.nounset_};
 }
 
 void Shell::Impl::restore(Saved&& s) {
   sh.vars_ = std::move(s.vars);
+  sh.functions_ = std::move(s.functions);
+  sh.positional_ = std::move(s.positional);
   sh.cwd_ = std::move(s.cwd);
   sh.oldpwd_ = std::move(s.oldpwd);
   sh.errexit_ = s.errexit;
@@ -84,9 +87,12 @@ int Shell::Impl::run_top(const std::string& text) {
     ~Depth() { --g_run_depth; }
   } depth;
   try {
-    sh.last_status_ = run_text(text, 1, io, sh.opts_.echo_commands);
+    sh.last_status_ = run_text(text, 1, io, sh.opts_.echo_commands, true);
   } catch (const ExitRequest& e) {
     sh.last_status_ = e.status;
+    sh.exited_ = true;
+  } catch (const Interrupted&) {  // Ctrl-C in a command substitution of a non-top shell
+    sh.last_status_ = kInterruptedStatus;
   } catch (const StepLimit&) {
     sh.last_status_ = 1;
   } catch (const std::length_error&) {  // subshells nested beyond kMaxRunDepth
@@ -102,7 +108,7 @@ int Shell::Impl::run_top(const std::string& text) {
 
 // Parse and run `text` one complete command at a time (bash runs line 1 before it
 // parses line 2).  A syntax error prints bash's message and stops with status 2.
-int Shell::Impl::run_text(const std::string& text, int first_line, const Io& io, bool echo) {
+int Shell::Impl::run_text(const std::string& text, int first_line, const Io& io, bool echo, bool top) {
   Parser parser(text, first_line);
   for (;;) {
     NodeP cmd;
@@ -111,8 +117,16 @@ int Shell::Impl::run_text(const std::string& text, int first_line, const Io& io,
       cmd = parser.complete_command(b, e);
     } catch (const SyntaxError& err) {
       diag(io, err.line, err.msg);
-      if (!err.context.empty()) diag(io, err.line, "`" + err.context + "'");
+      // A script's error quotes the line; at a terminal bash says only the error.
+      if (!err.context.empty() && !sh.opts_.interactive) diag(io, err.line, "`" + err.context + "'");
       return sh.last_status_ = 2;
+    }
+    if (top) {
+      if (cmd) run_session_command(*cmd, text.substr(b, e - b), echo, parser.warnings());
+      else for (const auto& w : parser.warnings()) diag(io, w.line, w.msg);
+      parser.warnings().clear();
+      if (!cmd) return sh.last_status_;
+      continue;
     }
     if (cmd && echo) echo_command(text.substr(b, e - b));
     for (const auto& w : parser.warnings()) diag(io, w.line, w.msg);
@@ -124,13 +138,146 @@ int Shell::Impl::run_text(const std::string& text, int first_line, const Io& io,
 
 // bash's \W of the RHEL/Fedora prompt "[\u@\h \W]\$ ": "~" at $HOME, else the last
 // component of the working directory ("/" at the root).
-std::string Shell::Impl::prompt_dir() const {
-  auto home = sh.vars_.find("HOME");
-  const std::string& h = home != sh.vars_.end() ? home->second : std::string(kHome);
-  if (sh.cwd_ == h) return "~";
-  if (sh.cwd_ == "/") return "/";
-  return sh.cwd_.substr(sh.cwd_.find_last_of('/') + 1);
+std::string Shell::prompt_dir() const {
+  auto home = vars_.find("HOME");
+  const std::string& h = home != vars_.end() ? home->second : std::string(kHome);
+  if (cwd_ == h) return "~";
+  if (cwd_ == "/") return "/";
+  return cwd_.substr(cwd_.find_last_of('/') + 1);
 }
+std::string Shell::Impl::prompt_dir() const { return sh.prompt_dir(); }
+
+// ---------------------------------------------------------------- the session's login stack
+
+// One complete command of the top-level shell: it runs in the innermost login shell (the
+// host's own if none), echoed with that shell's prompt.  `ssh NAME` alone there enters NAME's
+// shell (LoginShell); `exit` in a login shell leaves it, as the ssh session ends; Ctrl-C
+// (Interrupted) ends the command line with 130.
+void Shell::Impl::run_session_command(const Node& cmd, const std::string& src, bool echo,
+                                      std::vector<ParseWarning>& warnings) {
+  sh.prune_logins();
+  Shell& cur = sh.innermost();
+  Impl sub(cur);
+  Impl& ci = &cur == &sh ? *this : sub;
+  Io cio{&cur.out_, &cur.err_, nullptr};
+  if (echo) ci.echo_command(src);
+  for (const auto& w : warnings) ci.diag(cio, w.line, w.msg);
+  // The command line's one simple command may open a login shell.
+  const Node* n = &cmd;
+  while (n->kids.size() == 1 && !n->negate &&
+         (n->kind == Node::Kind::List || n->kind == Node::Kind::AndOr || n->kind == Node::Kind::Pipeline) &&
+         !(n->kind == Node::Kind::List && !n->ops.empty() && n->ops[0] == "&"))
+    n = n->kids[0].get();
+  ci.login_node = n->kind == Node::Kind::Simple ? n : nullptr;
+  try {
+    ci.exec_list(cmd, cio);
+  } catch (const LoginShell& l) {
+    ShellHost* remote = l.lookup ? l.lookup() : nullptr;
+    if (!remote) {
+      cur.last_status_ = 255;
+      return;
+    }
+    ShellOptions o = sh.opts_;
+    o.script_name = sh.opts_.interactive ? "-bash" : "bash";
+    o.random_seed = cur.random_state_ + 1;
+    Login login{l.name, l.lookup, remote, std::make_unique<Shell>(*remote, sh.out_, sh.err_, o)};
+    sh.logins_.push_back(std::move(login));
+    cur.last_status_ = 0;
+  } catch (const Interrupted&) {
+    *cio.out << "\n";  // after the terminal's ^C, as bash does for a child killed by SIGINT
+    cur.last_status_ = kInterruptedStatus;
+  } catch (const ExitRequest& e) {
+    if (&cur == &sh) throw;
+    cur.last_status_ = e.status;
+    sh.leave_login(false);
+  } catch (const StepLimit&) {
+    if (&cur == &sh) throw;
+    cur.last_status_ = 1;
+  }
+  sh.prune_logins();
+}
+
+Shell& Shell::innermost() { return logins_.empty() ? *this : *logins_.back().shell; }
+const Shell& Shell::innermost() const { return logins_.empty() ? *this : *logins_.back().shell; }
+
+// The innermost login shell ends: its instance's `exit` status becomes the host's $? (ssh
+// returns it).  An interactive session prints what bash and ssh print on the terminal.
+void Shell::leave_login(bool gone) {
+  Login& l = logins_.back();
+  const int st = l.shell->last_status_;
+  if (opts_.interactive) {
+    if (gone) err_ << "Connection to " << l.name << " closed by remote host.\n";
+    else err_ << "logout\n";
+    err_ << "Connection to " << l.name << " closed.\n";
+  }
+  logins_.pop_back();
+  innermost().last_status_ = gone ? 255 : st;
+}
+
+// Login shells whose instance is gone (the guest powered off) end, as ssh's connection does.
+void Shell::prune_logins() {
+  for (std::size_t i = 0; i < logins_.size(); ++i) {
+    if (logins_[i].lookup() == logins_[i].host) continue;
+    while (logins_.size() > i + 1) logins_.pop_back();  // nested sessions went with it
+    leave_login(true);
+    return;
+  }
+}
+
+bool Shell::is_complete(const std::string& text) {
+  std::size_t bs = 0;
+  {
+    std::string t = text;
+    while (!t.empty() && t.back() == '\n') t.pop_back();
+    while (!t.empty() && t.back() == '\\') {
+      t.pop_back();
+      ++bs;
+    }
+  }
+  if (bs % 2 == 1) return false;  // a `\` continuation
+  Parser parser(text, 1);
+  try {
+    for (;;) {
+      std::size_t b = 0, e = 0;
+      NodeP cmd = parser.complete_command(b, e);
+      for (const auto& w : parser.warnings())
+        if (w.msg.find("delimited by end-of-file") != std::string::npos) return false;
+      if (!cmd) return true;
+    }
+  } catch (const SyntaxError& err) {
+    return err.msg.find("unexpected end of file") == std::string::npos &&
+           err.msg.find("unexpected EOF while looking for matching") == std::string::npos &&
+           err.msg.find("in conditional command, `]]' expected") == std::string::npos;
+  }
+}
+
+int Shell::run_line(const std::string& text) {
+  Impl impl(*this);
+  return impl.run_top(text);
+}
+
+std::string Shell::prompt() const {
+  const Shell& s = innermost();
+  return "[root@" + s.host_.hostname() + " " + s.prompt_dir() + "]# ";
+}
+
+std::vector<std::string> Shell::logins() const {
+  std::vector<std::string> names;
+  for (const auto& l : logins_) names.push_back(l.name);
+  return names;
+}
+
+void Shell::logout() {
+  prune_logins();
+  if (logins_.empty()) {
+    exited_ = true;
+    return;
+  }
+  leave_login(false);
+}
+
+int Shell::status() const { return innermost().last_status_; }
+void Shell::set_status(int st) { innermost().last_status_ = st; }
 
 // "[root@HOST DIR]# LINE", with `\`-newline joined and later lines of a multi-line
 // command shown after the secondary prompt "> ", as a terminal shows them.
@@ -282,6 +429,17 @@ int Shell::Impl::exec_command(const Node& n, const Io& io) {
       break;
     case Node::Kind::While:
       st = exec_while(n, cio);
+      break;
+    case Node::Kind::Case:
+      st = exec_case(n, cio);
+      break;
+    case Node::Kind::Cond:
+      step(cio, n.line);
+      st = exec_cond(n, cio);
+      break;
+    case Node::Kind::Function:
+      sh.functions_[n.var] = n.fn_body;  // defining a function: status 0
+      st = 0;
       break;
     default:
       break;
@@ -453,8 +611,17 @@ std::string Shell::Impl::command_text(const Node& n) {
       return "( " + command_text(*n.kids[0]) + " )";
     case Node::Kind::Group:
       return "{ " + command_text(*n.kids[0]) + "; }";
-    default:  // for/if/while: bash prints them on several lines
-      return n.kind == Node::Kind::For ? "for ..." : n.kind == Node::Kind::If ? "if ..." : "while ...";
+    case Node::Kind::Cond: {
+      s = "[[";
+      for (const auto& w : n.words) s += " " + w.raw;
+      return s + " ]]";
+    }
+    default:  // for/if/while/case: bash prints them on several lines
+      return n.kind == Node::Kind::For      ? "for ..."
+             : n.kind == Node::Kind::If     ? "if ..."
+             : n.kind == Node::Kind::Case   ? "case ..."
+             : n.kind == Node::Kind::Function ? n.var + " ()"
+                                            : "while ...";
   }
 }
 
@@ -466,7 +633,14 @@ int Shell::Impl::exec_simple(const Node& n, const Io& io) {
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> assigns;
   try {
+    // `local`, `export`: an argument that is an assignment is not split or globbed (bash's
+    // declaration builtins).
+    const bool declaration = !n.words.empty() && (n.words[0].raw == "local" || n.words[0].raw == "export");
     for (const auto& w : n.words) {
+      if (declaration && &w != &n.words[0] && is_assignment(w.raw)) {
+        argv.push_back(expand_single(w, io, true));
+        continue;
+      }
       auto f = expand_fields(w, io);
       argv.insert(argv.end(), f.begin(), f.end());
     }
@@ -503,7 +677,8 @@ int Shell::Impl::exec_simple(const Node& n, const Io& io) {
     // substitution they ran, else 0.
     for (auto& [k, v] : assigns) {
       if (sh.xtrace_) *cio.err << "+ " << k << "=" << trace_quote(v) << "\n";
-      sh.vars_[k] = v;
+      if (k == "RANDOM") seed_random(v);
+      else sh.vars_[k] = v;
     }
     int st = cmdsub_status >= 0 ? cmdsub_status : 0;
     return sh.last_status_ = flush(rs, cio, st, "", true, n.line);
@@ -514,6 +689,7 @@ int Shell::Impl::exec_simple(const Node& n, const Io& io) {
     for (const auto& a : argv) *cio.err << " " << trace_quote(a);
     *cio.err << "\n";
   }
+  login_here = &n == login_node;
   // `VAR=x cmd`: the assignments hold for this command only.
   std::vector<std::pair<std::string, std::optional<std::string>>> old;
   for (auto& [k, v] : assigns) {
@@ -542,7 +718,8 @@ void Shell::Impl::restore_vars(std::vector<std::pair<std::string, std::optional<
 
 bool Shell::Impl::is_bash_builtin(const std::string& name) {
   static const char* names[] = {"echo", "printf", "pwd", "cd", "set", "exit", "true", "false", ":", "test",
-                                "[", "export", "unset", "wait", "jobs", "read", "break", "continue"};
+                                "[", "export", "unset", "wait", "jobs", "read", "break", "continue",
+                                "local", "return", "shift"};
   for (const char* b : names)
     if (name == b) return true;
   return false;
@@ -724,6 +901,23 @@ void Shell::Impl::blocked_for_good(const Io& io, int line, const std::string& co
 // Full expansion of a command word: parameters, command substitution, arithmetic,
 // quote removal, word splitting and pathname expansion.
 std::vector<std::string> Shell::Impl::expand_fields(const Word& w, const Io& io) {
+  if (w.raw.find('{') != std::string::npos) {  // brace expansion comes first (bash)
+    std::vector<std::string> words;
+    try {
+      words = brace_expand(w.raw);
+    } catch (const std::length_error&) {
+      diag(io, w.line, "apsim: brace expansion too long, script stopped");
+      throw StepLimit{};
+    }
+    if (words.size() != 1 || words[0] != w.raw) {
+      std::vector<std::string> out;
+      for (const auto& raw : words) {
+        auto f = expand_fields(Word{raw, w.line}, io);
+        out.insert(out.end(), f.begin(), f.end());
+      }
+      return out;
+    }
+  }
   FieldBuilder fb(true);
   walk(w, fb, io);
   std::vector<std::string> out;
@@ -893,6 +1087,29 @@ std::size_t Shell::Impl::expand_dollar(const std::string& s, std::size_t i, std:
     return i + 1;
   }
   char n = s[i + 1];
+  if (n == '\'' && !quoted) {  // $'...': ANSI-C quoting (bash's escapes, as printf's %b)
+    std::size_t j = i + 2;
+    std::string body;
+    for (; j < end && s[j] != '\''; ++j) {
+      if (s[j] == '\\' && j + 1 < end) body += s[j++];
+      body += s[j];
+    }
+    std::string text;
+    for (std::size_t k = 0; k < body.size(); ++k) {  // \' and \" are the characters
+      if (body[k] == '\\' && k + 1 < body.size() && (body[k + 1] == '\'' || body[k + 1] == '"')) continue;
+      text += body[k];
+    }
+    std::string out;
+    interpret_escapes(text, out, false);
+    fb.lit(out, true);
+    fb.mark_quoted();
+    line += count_newlines(s, i, j);
+    return std::min(j + 1, end);
+  }
+  if (n == '@' && quoted) {
+    fb.positional(sh.positional_);
+    return i + 2;
+  }
   if (n == '(' && i + 2 < end && s[i + 2] == '(') {
     std::size_t close = Parser::arith_end(s, i + 3);
     if (close == std::string::npos || close > end) close = end;
@@ -939,12 +1156,26 @@ std::size_t Shell::Impl::expand_dollar(const std::string& s, std::size_t i, std:
 std::optional<std::string> Shell::Impl::param(const std::string& name, int line, const Io& io) {
   if (name == "?") return std::to_string(sh.last_status_);
   if (name == "$") return std::string("4242");  // a fixed pid keeps transcripts stable
-  if (name == "#") return std::string("0");
+  if (name == "#") return std::to_string(sh.positional_.size());
   if (name == "0") return sh.opts_.script_name;
   if (name == "-") return std::string(sh.errexit_ ? "ehB" : "hB");
   if (name == "!") return sh.last_bg_pid_ ? std::optional<std::string>(std::to_string(sh.last_bg_pid_)) : std::nullopt;
-  if (name == "@" || name == "*") return std::nullopt;
-  if (!name.empty() && is_digit(name[0])) return std::nullopt;
+  if (name == "@" || name == "*") {
+    if (sh.positional_.empty()) return std::nullopt;
+    std::string all;
+    for (const auto& p : sh.positional_) all += (all.empty() ? "" : " ") + p;
+    return all;
+  }
+  if (!name.empty() && is_digit(name[0])) {
+    const std::size_t k = std::strtoul(name.c_str(), nullptr, 10);
+    if (k >= 1 && k <= sh.positional_.size()) return sh.positional_[k - 1];
+    if (sh.nounset_ && k >= 1) {
+      diag(io, line, name + ": unbound variable");
+      throw ExitRequest{1};
+    }
+    return std::nullopt;
+  }
+  if (name == "RANDOM") return std::to_string(next_random());
   if (name == "PWD") return sh.cwd_;
   if (name == "OLDPWD" && !sh.oldpwd_.empty()) return sh.oldpwd_;
   auto it = sh.vars_.find(name);
@@ -982,6 +1213,10 @@ std::optional<std::string> Shell::Impl::braced_param(const std::string& body, in
     ++i;
   } else {
     bad_substitution(body, line, io);
+  }
+  if (i < body.size() && body[i] == '[') {
+    diag(io, line, "${" + body + "}: arrays are not supported by apsim's shell (docs/shell.md)");
+    throw ExpansionError{1};
   }
   std::string name = body.substr(b, i - b);
   std::string rest = body.substr(i);
@@ -1222,14 +1457,21 @@ int Shell::Impl::run_argv(const std::vector<std::string>& argv, Io& io, int line
       {"false", &Impl::b_false},     {"exit", &Impl::b_exit},     {"set", &Impl::b_set},
       {"export", &Impl::b_export},   {"unset", &Impl::b_unset},   {"test", &Impl::b_test},
       {"[", &Impl::b_test},          {"wait", &Impl::b_wait},     {"read", &Impl::b_read},
-      {"jobs", &Impl::b_jobs},
+      {"jobs", &Impl::b_jobs},       {"local", &Impl::b_local},   {"return", &Impl::b_return},
+      {"shift", &Impl::b_shift},
       {"break", &Impl::b_loop_control}, {"continue", &Impl::b_loop_control},
   };
+  if (auto f = sh.functions_.find(argv[0]); f != sh.functions_.end()) {
+    const std::shared_ptr<const Node> body = f->second;  // the function may redefine itself
+    return call_function(*body, argv, io, line);
+  }
   auto it = builtins.find(argv[0]);
   if (it != builtins.end()) return (this->*(it->second))(argv, io, line);
   std::optional<int> st;
   try {
-    st = sh.host_.run_command(argv, CommandIo{io.in, io.out, io.err}, sh.cwd_);
+    const bool may_login = login_here;
+    login_here = false;
+    st = sh.host_.run_command(argv, CommandIo{io.in, io.out, io.err, may_login}, sh.cwd_);
   } catch (const BlockedForGood& b) {
     if (b.reported) throw;
     std::string text;
@@ -1246,7 +1488,7 @@ int Shell::Impl::run_argv(const std::vector<std::string>& argv, Io& io, int line
 
 // ================================================================ Shell
 Shell::Shell(ShellHost& host, std::ostream& out, std::ostream& err, ShellOptions opts)
-    : host_(host), out_(out), err_(err), opts_(std::move(opts)) {}
+    : host_(host), out_(out), err_(err), opts_(std::move(opts)), random_state_(opts_.random_seed) {}
 
 int Shell::run_script(const std::string& text) {
   Impl impl(*this);

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -31,6 +32,11 @@
 #include <vector>
 
 namespace apsim::driver {
+
+namespace shell_detail {
+struct Node;
+}
+class ShellHost;
 
 /// A system call that sleeps in the kernel (a write to an mdev's `remove` in Linux 6.1 waits
 /// until the guest's QEMU releases the device): it has not returned yet.  apsim runs one
@@ -61,6 +67,21 @@ struct BlockedForGood {
 };
 /// The exit status of a script stopped because it was blocked for good (as timeout(1)).
 inline constexpr int kBlockedForGoodStatus = 124;
+
+/// Thrown out of ShellHost::run_command when the user interrupts the running command (Ctrl-C
+/// in `apsim shell`): the command line ends with status 130, as bash's does when its
+/// foreground child dies of SIGINT.
+struct Interrupted {};
+inline constexpr int kInterruptedStatus = 130;
+
+/// Thrown by a program (ssh without a command) that opens a login shell on another instance
+/// when CommandIo::may_login allowed it: the shell runs the following commands there until
+/// `exit` (shell.cpp, the session's login stack).  `lookup` finds the instance again before
+/// each command (nullptr once it is gone: the guest powered off).
+struct LoginShell {
+  std::string name;
+  std::function<ShellHost*()> lookup;
+};
 
 /// The file system as the shell uses it: the system calls behind redirections, pathname
 /// expansion, `cd` and `test`.  Paths are absolute or relative to `cwd` (an absolute
@@ -101,6 +122,9 @@ struct CommandIo {
   std::istream* in = nullptr;
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
+  /// The command is a whole command line of a session's top-level shell: a program may open
+  /// a login shell (throw LoginShell) instead of running to its end.
+  bool may_login = false;
 };
 
 /// What the shell runs against: one Linux instance.
@@ -124,6 +148,11 @@ class ShellHost {
 struct ShellOptions {
   std::string script_name = "script";  ///< $0 as bash shows it in error messages
   bool echo_commands = false;          ///< print "[root@HOST ~]# COMMAND" before each command
+  /// An interactive login shell (apsim shell, or a recorded session replayed): diagnostics
+  /// say "-bash: TEXT" without a line number, as bash's do at a terminal.
+  bool interactive = false;
+  /// The seed of $RANDOM (bash's sbrand; `RANDOM=N` reseeds); apsim run/shell pass --seed.
+  unsigned long random_seed = 1;
 };
 
 class Shell {
@@ -134,6 +163,27 @@ class Shell {
   /// Variables (initially empty); scenarios may preset some.
   std::map<std::string, std::string>& variables() { return vars_; }
 
+  // ---- a session, one command line at a time (apsim shell) ----
+  /// Whether `text` is complete: false if a quote, a compound command, a here-document or a
+  /// `\` continuation is still open (the terminal asks for more with "> ").
+  static bool is_complete(const std::string& text);
+  /// Run one or more complete command lines typed at the prompt; the shell keeps its state
+  /// (variables, functions, working directory, jobs, the ssh login stack) between calls.
+  /// Returns the last status; exited() tells whether `exit` ended the session.
+  int run_line(const std::string& text);
+  bool exited() const { return exited_; }
+  /// The prompt of the shell the next command runs in: "[root@HOST DIR]# " (a guest's after
+  /// `ssh NAME`).
+  std::string prompt() const;
+  /// Names of the instances the login stack has entered, innermost last (empty: the host).
+  std::vector<std::string> logins() const;
+  /// Ctrl-D at the prompt: leave the innermost login shell as `exit` would ("logout",
+  /// "Connection to NAME closed."); at the top level, the session ends.
+  void logout();
+  /// $? of the shell the next command runs in; set_status: after a Ctrl-C at the prompt (130).
+  int status() const;
+  void set_status(int st);
+
  private:
   struct Impl;
   ShellHost& host_;
@@ -141,8 +191,28 @@ class Shell {
   std::ostream& err_;
   ShellOptions opts_;
   std::map<std::string, std::string> vars_;
+  std::map<std::string, std::shared_ptr<const shell_detail::Node>> functions_;  // name() { ...; }
+  std::vector<std::string> positional_;  // $1 ... while a function runs
+  int function_depth_ = 0;
+  unsigned long random_state_ = 1;       // bash's rseed
+  int last_random_ = 0;                  // bash's last_random_value
   std::string cwd_ = "/root";
   int last_status_ = 0;
+  bool exited_ = false;
+  // The login stack: `ssh NAME` without a command at a session's top level enters NAME's
+  // shell; commands run in the innermost one until its `exit`.
+  struct Login {
+    std::string name;
+    std::function<ShellHost*()> lookup;
+    ShellHost* host = nullptr;
+    std::unique_ptr<Shell> shell;
+  };
+  std::vector<Login> logins_;
+  Shell& innermost();
+  const Shell& innermost() const;
+  std::string prompt_dir() const;
+  void leave_login(bool gone);
+  void prune_logins();
   bool errexit_ = false;
   // Private additions (shell.cpp): more `set` options, $OLDPWD, and a step budget that
   // stops runaway loops (`while :; do :; done`) instead of hanging the simulator.

@@ -39,6 +39,9 @@ struct ExitRequest {  // `exit`, set -e, ${X:?}: leave the current (sub)shell
 struct ExpansionError {  // message already printed; the command fails with `status`
   int status;
 };
+struct ReturnRequest {  // `return N`: leaves the innermost function
+  int status;
+};
 struct LoopControl {  // `break N` / `continue N`: unwinds to the Nth enclosing loop
   int levels;
   bool is_continue;
@@ -100,7 +103,7 @@ struct Redir {
   std::shared_ptr<HereDoc> heredoc;  // << and <<- only
 };
 struct Node {
-  enum class Kind { Simple, Pipeline, AndOr, List, For, If, While, Subshell, Group };
+  enum class Kind { Simple, Pipeline, AndOr, List, For, If, While, Subshell, Group, Case, Function, Cond };
   Kind kind = Kind::Simple;
   int line = 0;
   std::vector<Word> assigns, words;       // Simple
@@ -114,6 +117,16 @@ struct Node {
   std::string var;                        // For
   std::vector<Word> for_words;
   bool for_has_in = false;
+  // Case: words[0] is the subject; item i has the patterns case_patterns[i], the body
+  // kids[i] and the terminator case_terms[i] (";;", ";&" or ";;&").
+  std::vector<std::vector<Word>> case_patterns;
+  std::vector<std::string> case_terms;
+  // Function: `var() BODY`; the body is shared with the shell's function table, which
+  // outlives the parse.
+  std::shared_ptr<Node> fn_body;
+  // Cond (`[[ ... ]]`): words are its tokens; cond_ops[i] marks an operator token
+  // (&& || ( ) < >), which is never expanded.
+  std::vector<bool> cond_ops;
 };
 using NodeP = std::unique_ptr<Node>;
 

@@ -23,6 +23,7 @@ struct Field {
   bool glob = false;     // an unquoted * ? [ appeared
   bool started = false;  // something (possibly an empty "") contributed
   bool quoted = false;   // a quoted part contributed (keeps "" as a field)
+  bool only_at = false;  // only an empty "$@" contributed: the field goes (bash)
 };
 
 class FieldBuilder {
@@ -33,6 +34,7 @@ class FieldBuilder {
     if (s.empty() && quoted) mark_quoted();
   }
   void lit(char c, bool quoted) {
+    cur_.only_at = false;
     cur_.text += c;
     if (quoted && (c == '*' || c == '?' || c == '[' || c == '\\')) cur_.pattern += '\\';
     cur_.pattern += c;
@@ -44,6 +46,22 @@ class FieldBuilder {
   void mark_quoted() {
     cur_.started = true;
     cur_.quoted = true;
+  }
+  /// "$@": each positional parameter is a field of its own; the first joins the text before
+  /// it, the last the text after it; none at all removes a field that has nothing else.
+  void positional(const std::vector<std::string>& params) {
+    if (params.empty()) {
+      if (cur_.text.empty()) cur_.only_at = true;
+      return;
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      if (i > 0) {
+        fields_.push_back(std::move(cur_));
+        cur_ = Field{};
+      }
+      lit(params[i], true);
+      mark_quoted();
+    }
   }
   // The result of an expansion: split on IFS whitespace when unquoted.
   void expansion(const std::string& s, bool quoted) {
@@ -62,7 +80,8 @@ class FieldBuilder {
     }
   }
   std::vector<Field> finish() {
-    if (cur_.started && (!cur_.text.empty() || cur_.quoted || !split_)) fields_.push_back(cur_);
+    if (cur_.started && !(cur_.only_at && cur_.text.empty()) && (!cur_.text.empty() || cur_.quoted || !split_))
+      fields_.push_back(cur_);
     if (!split_ && fields_.empty()) fields_.push_back(Field{});  // "X=" is still one value
     return std::move(fields_);
   }
@@ -77,5 +96,9 @@ bool has_glob_meta(const std::string& pat);
 std::string unescape_pattern(const std::string& pat);
 bool interpret_escapes(const std::string& s, std::string& out, bool echo_style);
 std::string trace_quote(const std::string& w);
+/// Brace expansion of a raw word (bash's first expansion): `a{b,c}d` -> abd acd,
+/// `{1..3}`, `{01..10..3}`, `{a..e}`; quoted braces and `${...}` are left alone, a brace
+/// without a comma or a sequence is literal.  Words come back raw, in bash's order.
+std::vector<std::string> brace_expand(const std::string& raw);
 
 }  // namespace apsim::driver::shell_detail

@@ -23,6 +23,7 @@
 #include "driver/shell/shell.h"
 #include "driver/shell/shell_ast.h"
 #include "driver/shell/shell_expand.h"
+#include "driver/shell/shell_parser.h"
 
 namespace apsim::driver {
 namespace shell_detail {
@@ -59,6 +60,8 @@ struct Shell::Impl {
   // Shell state a subshell must not leak back ($(...), (...), pipeline stages).
   struct Saved {
     std::map<std::string, std::string> vars;
+    std::map<std::string, std::shared_ptr<const Node>> functions;
+    std::vector<std::string> positional;
     std::string cwd, oldpwd;
     bool errexit, pipefail, xtrace, nounset;
   };
@@ -92,14 +95,20 @@ struct Shell::Impl {
 
   FileSystem& fs() { return sh.host_.fs(); }
   // "SCRIPT: line N: " — bash's prefix for its own diagnostics in a script.
-  std::string where(int line) const { return sh.opts_.script_name + ": line " + std::to_string(line) + ": "; }
+  // An interactive shell's are "-bash: " (no line number).
+  std::string where(int line) const {
+    return sh.opts_.script_name + (sh.opts_.interactive ? std::string(": ") : ": line " + std::to_string(line) + ": ");
+  }
   void diag(const Io& io, int line, const std::string& text) { *io.err << where(line) << text << "\n"; }
 
   void step(const Io& io, int line);
 
   // ---------------------------------------------------------------- top level
   int run_top(const std::string& text);
-  int run_text(const std::string& text, int first_line, const Io& io, bool echo);
+  int run_text(const std::string& text, int first_line, const Io& io, bool echo, bool top = false);
+  void run_session_command(const Node& cmd, const std::string& src, bool echo, std::vector<ParseWarning>& warnings);
+  const Node* login_node = nullptr;  // the command line's one simple command (may open a login shell)
+  bool login_here = false;           // run_argv runs login_node now
   std::string prompt_dir() const;
   void echo_command(std::string src);
 
@@ -124,6 +133,22 @@ struct Shell::Impl {
   };
 
   int exec_if(const Node& n, const Io& io);
+  // shell_compound.cpp: case, [[ ]], functions, $RANDOM
+  int exec_case(const Node& n, const Io& io);
+  int exec_cond(const Node& n, const Io& io);
+  bool cond_or(const Node& n, std::size_t& p, const Io& io);
+  bool cond_and(const Node& n, std::size_t& p, const Io& io);
+  bool cond_not(const Node& n, std::size_t& p, const Io& io);
+  bool cond_primary(const Node& n, std::size_t& p, const Io& io);
+  std::string expand_pattern(const Word& w, const Io& io);
+  int call_function(const Node& body, const std::vector<std::string>& argv, Io& io, int line);
+  int b_local(const std::vector<std::string>& argv, Io& io, int line);
+  int b_return(const std::vector<std::string>& argv, Io& io, int line);
+  int b_shift(const std::vector<std::string>& argv, Io& io, int line);
+  int next_random();
+  void seed_random(const std::string& value);
+  // `local` saves a variable's value here, for the innermost function call to restore.
+  std::vector<std::vector<std::pair<std::string, std::optional<std::string>>>> local_frames;
   int exec_while(const Node& n, const Io& io);
   int b_loop_control(const std::vector<std::string>& argv, Io& io, int line);
 

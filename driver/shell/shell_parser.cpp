@@ -107,7 +107,7 @@ Token Parser::lex() {
 Token Parser::lex_operator(Token tok) {
   static const char* redirs[] = {"&>>", "&>", "<<<", "<<-", "<<", "<&", "<>", "<",
                                  ">>",  ">&", ">|",  ">"};
-  static const char* ops[] = {"&&", "||", ";;", "|&", ";", "&", "|", "(", ")"};
+  static const char* ops[] = {"&&", "||", ";;&", ";;", ";&", "|&", ";", "&", "|", "(", ")"};
   for (const char* r : redirs) {
     if (starts(r)) {
       tok.type = Tok::Redir;
@@ -273,6 +273,19 @@ void Parser::scan_backtick() {
 
 void Parser::scan_dollar() {
   DepthGuard g(depth_, line_);
+  if (starts("$'")) {  // ANSI-C quoting: \' does not end it
+    int qline = line_;
+    for (pos_ += 2; pos_ < t_.size(); ++pos_) {
+      if (t_[pos_] == '\\') {
+        ++pos_;
+      } else if (t_[pos_] == '\'') {
+        ++pos_;
+        return;
+      }
+      if (pos_ < t_.size()) line_ += t_[pos_] == '\n';
+    }
+    unterminated(qline, "'");
+  }
   if (starts("$((")) {
     pos_ += 3;
     std::size_t end = arith_end(t_, pos_);
@@ -371,7 +384,7 @@ void Parser::skip_newlines() {
 }
 
 bool Parser::is_closer(const Token& t) {
-  static const char* closers[] = {"then", "else", "elif", "fi", "do", "done", "}"};
+  static const char* closers[] = {"then", "else", "elif", "fi", "do", "done", "}", "esac"};
   for (const char* c : closers)
     if (is_word(t, c)) return true;
   return false;
@@ -392,6 +405,14 @@ std::string Parser::line_text(std::size_t at) const {
                     line_text(tok.begin)};
 }
 
+// A variable or function name (for, function definitions); bash's message if it is not one.
+std::string Parser::expect_name() {
+  const Token& name = peek();
+  if (name.type != Tok::Word) unexpected(name);
+  if (!is_valid_name(name.text)) throw SyntaxError{name.line, "`" + name.text + "': not a valid identifier", ""};
+  return next().text;
+}
+
 void Parser::expect_word(const char* w) {
   const Token& t = peek();
   if (!is_word(t, w)) unexpected(t);
@@ -409,7 +430,9 @@ NodeP Parser::parse_list(bool multiline, bool allow_empty) {
   if (multiline) skip_newlines();
   for (;;) {
     const Token& t = peek();
-    if (t.type == Tok::End || is_op(t, ")") || is_closer(t) || t.type == Tok::Newline) break;
+    if (t.type == Tok::End || is_op(t, ")") || is_closer(t) || t.type == Tok::Newline || is_op(t, ";;") ||
+        is_op(t, ";&") || is_op(t, ";;&"))
+      break;
     list->kids.push_back(parse_and_or());
     const Token& sep = peek();
     if (is_op(sep, ";") || is_op(sep, "&")) {
@@ -471,21 +494,30 @@ NodeP Parser::parse_command() {
       node = parse_if();
     } else if (t.text == "while" || t.text == "until") {
       node = parse_while();
+    } else if (t.text == "case") {
+      node = parse_case();
+    } else if (t.text == "function") {
+      return parse_function(true);
+    } else if (t.text == "[[") {
+      node = parse_cond();
     } else if (t.text == "{") {
       node = make(Node::Kind::Group);
       next();
       node->kids.push_back(parse_list(true, false));
       expect_word("}");
-    } else if (t.text == "case" || t.text == "select" || t.text == "function" ||
-               t.text == "[[" || t.text == "((") {
-      throw SyntaxError{t.line, "syntax error: `" + t.text + "' is not supported by apsim",
-                        line_text(t.begin)};
+    } else if (t.text == "select" || t.text == "coproc") {
+      unsupported(t, "`" + t.text + "'");
+    } else if (t.text.compare(0, 2, "((") == 0) {
+      unsupported(t, "arithmetic commands `(( ))' (use `[ $((...)) -ne 0 ]')");
     } else if (is_closer(t)) {
       unexpected(t);
+    } else if (function_def_follows(t)) {
+      return parse_function(false);
     } else {
       return parse_simple();
     }
   } else if (is_op(t, "(")) {
+    if (t.end < t_.size() && t_[t.end] == '(') unsupported(t, "arithmetic commands `(( ))' (use `[ $((...)) -ne 0 ]')");
     node = make(Node::Kind::Subshell);
     next();
     node->kids.push_back(parse_list(true, false));
@@ -497,6 +529,137 @@ NodeP Parser::parse_command() {
     unexpected(t);
   }
   while (peek().type == Tok::Redir) node->redirs.push_back(parse_redir());
+  return node;
+}
+
+// A feature of bash that apsim's shell does not have: a syntax error that names it, never
+// a silent misparse.
+[[noreturn]] void Parser::unsupported(const Token& t, const std::string& what) {
+  throw SyntaxError{t.line, what + " is not supported by apsim's shell (docs/shell.md)", line_text(t.begin)};
+}
+
+// `NAME ( )`: the word is a valid name and "(" ")" follow (blanks allowed between).
+bool Parser::function_def_follows(const Token& name) const {
+  if (!is_valid_name(name.text)) return false;
+  std::size_t i = name.end;
+  while (i < t_.size() && (t_[i] == ' ' || t_[i] == '\t')) ++i;
+  if (i >= t_.size() || t_[i] != '(') return false;
+  ++i;
+  while (i < t_.size() && (t_[i] == ' ' || t_[i] == '\t')) ++i;
+  return i < t_.size() && t_[i] == ')';
+}
+
+// `NAME () COMPOUND` or `function NAME [()] COMPOUND` (bash's function definitions; the body
+// is any compound command, usually { ...; }).
+NodeP Parser::parse_function(bool keyword) {
+  auto node = make(Node::Kind::Function);
+  if (keyword) next();  // "function"
+  node->var = expect_name();
+  if (is_op(peek(), "(")) {
+    next();
+    if (!is_op(peek(), ")")) unexpected(peek());
+    next();
+  }
+  skip_newlines();
+  const Token& b = peek();
+  const bool compound = b.type == Tok::Word && (b.text == "{" || b.text == "if" || b.text == "for" ||
+                                                b.text == "while" || b.text == "until" || b.text == "case" ||
+                                                b.text == "[[");
+  if (!compound && !is_op(b, "(")) unexpected(b);
+  node->fn_body = std::shared_ptr<Node>(parse_command().release());
+  return node;
+}
+
+// case WORD in [(]PATTERN[|PATTERN]...) LIST ;; ... esac   (terminators ;; ;& ;;&)
+NodeP Parser::parse_case() {
+  auto node = make(Node::Kind::Case);
+  next();  // "case"
+  const Token& subject = peek();
+  if (subject.type != Tok::Word) unexpected(subject);
+  node->words.push_back(Word{subject.text, subject.line});
+  next();
+  skip_newlines();
+  expect_word("in");
+  skip_newlines();
+  while (!is_word(peek(), "esac")) {
+    if (is_op(peek(), "(")) next();
+    std::vector<Word> pats;
+    for (;;) {
+      const Token& p = peek();
+      if (p.type != Tok::Word) unexpected(p);
+      pats.push_back(Word{p.text, p.line});
+      next();
+      if (is_op(peek(), "|")) {
+        next();
+        continue;
+      }
+      if (!is_op(peek(), ")")) unexpected(peek());
+      next();
+      break;
+    }
+    node->case_patterns.push_back(std::move(pats));
+    node->kids.push_back(parse_list(true, true));
+    const Token& term = peek();
+    if (is_op(term, ";;") || is_op(term, ";&") || is_op(term, ";;&")) {
+      node->case_terms.push_back(term.text);
+      next();
+      skip_newlines();
+    } else if (is_word(term, "esac")) {
+      node->case_terms.push_back(";;");
+    } else {
+      unexpected(term);
+    }
+  }
+  next();  // "esac"
+  return node;
+}
+
+// [[ EXPRESSION ]]: the tokens up to "]]", kept raw; && || ( ) < > are its operators.  After
+// =~ the adjacent tokens form one regular expression (bash lexes `^(a|b)$' as one word there).
+NodeP Parser::parse_cond() {
+  auto node = make(Node::Kind::Cond);
+  const int line = peek().line;
+  next();  // "[["
+  for (;;) {
+    Token tok = next();
+    if (tok.type == Tok::End || tok.type == Tok::Newline)
+      throw SyntaxError{line, "unexpected token `" + tok.text + "' in conditional command, `]]' expected", ""};
+    if (tok.type == Tok::Word && tok.text == "]]") break;
+    if (tok.type == Tok::Word) {
+      node->words.push_back(Word{tok.text, tok.line});
+      node->cond_ops.push_back(false);
+      if (tok.text == "=~") {
+        std::string re;
+        std::size_t end = 0;
+        int rline = tok.line;
+        for (bool first = true;; first = false) {
+          const Token& nt = peek();
+          if (nt.type == Tok::End || nt.type == Tok::Newline) break;
+          if (!first && nt.begin != end) break;
+          if (nt.type == Tok::Word && nt.text == "]]") break;
+          if (first) rline = nt.line;
+          re += t_.substr(nt.begin, nt.end - nt.begin);
+          end = nt.end;
+          next();
+        }
+        node->words.push_back(Word{re, rline});
+        node->cond_ops.push_back(false);
+      }
+      continue;
+    }
+    if (tok.type == Tok::Op && (tok.text == "&&" || tok.text == "||" || tok.text == "(" || tok.text == ")")) {
+      node->words.push_back(Word{tok.text, tok.line});
+      node->cond_ops.push_back(true);
+      continue;
+    }
+    if (tok.type == Tok::Redir && (tok.text == "<" || tok.text == ">") && tok.fd < 0) {
+      node->words.push_back(Word{tok.text, tok.line});
+      node->cond_ops.push_back(true);
+      continue;
+    }
+    throw SyntaxError{tok.line, "syntax error in conditional expression: unexpected token `" + tok.text + "'",
+                      line_text(tok.begin)};
+  }
   return node;
 }
 
@@ -515,6 +678,8 @@ NodeP Parser::parse_simple() {
       node->redirs.push_back(parse_redir());
     } else if (t.type == Tok::Word) {
       Word w{t.text, t.line};
+      if (is_assignment(t.text) && t.text.back() == '=' && t.end < t_.size() && t_[t.end] == '(')
+        unsupported(t, "arrays");
       if (node->words.empty() && is_assignment(t.text))
         node->assigns.push_back(std::move(w));
       else
@@ -530,6 +695,8 @@ NodeP Parser::parse_simple() {
 Redir Parser::parse_redir() {
   Token op = next();
   const Token& target = peek();
+  if ((op.text == "<" || op.text == ">") && is_op(target, "(") && target.begin == op.end)
+    unsupported(op, "process substitution `" + op.text + "(...)'");
   if (target.type != Tok::Word) unexpected(target);
   Redir r{op.text, op.fd, Word{target.text, target.line}, nullptr};
   if (op.text == "<<" || op.text == "<<-") {
@@ -548,12 +715,7 @@ Redir Parser::parse_redir() {
 NodeP Parser::parse_for() {
   auto node = make(Node::Kind::For);
   next();  // "for"
-  const Token& name = peek();
-  if (name.type != Tok::Word) unexpected(name);
-  if (!is_valid_name(name.text))
-    throw SyntaxError{name.line, "`" + name.text + "': not a valid identifier", ""};
-  node->var = name.text;
-  next();
+  node->var = expect_name();
   skip_newlines();
   if (is_word(peek(), "in")) {
     next();

@@ -93,6 +93,7 @@ class Parser {
   std::string line_text(std::size_t at) const;
   [[noreturn]] void unexpected(const Token& tok);
   void expect_word(const char* w);
+  std::string expect_name();
 
   // ---- grammar ----
   NodeP parse_list(bool multiline, bool allow_empty);
@@ -105,6 +106,11 @@ class Parser {
   NodeP parse_for();
   NodeP parse_if();
   NodeP parse_while();
+  NodeP parse_case();
+  NodeP parse_function(bool keyword);
+  NodeP parse_cond();
+  bool function_def_follows(const Token& name) const;
+  [[noreturn]] void unsupported(const Token& t, const std::string& what);
 
   const std::string& t_;
   std::size_t pos_;

@@ -252,6 +252,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       ->check(CLI::Range(1e-3, 1e12));
   app.add_option("--guests", guests_s, "run in these guests at once (on the host): NAME,NAME,...");
   app.add_option("--report", report, "text, or kv: also a machine-readable result line")->check(CLI::IsMember({"text", "kv"}));
+  app.set_version_flag("--version", std::string("apbench (apsim) ") + kApsimVersion);
   if (const auto rc = parse_tool_args(app, argv, out, err)) return *rc;
   if (apqn_s.empty() && apqns_s.empty()) {
     err << "apbench: --apqn or --apqns is required\n";

@@ -80,6 +80,7 @@ int apinsn_main(Session& s, const std::vector<std::string>& argv, const CommandI
   app.add_option("--r2", r2, "R2 field: NQAP/DQAP message register pair (default 6)")->check(CLI::Range(0u, 15u));
   app.add_option("--len", len_s, "length in the odd R2 register, bytes (default 4096)")->check(value_check);
   app.add_flag("--problem-state", problem_state, "execute in problem state (PSW bit 15)");
+  app.set_version_flag("--version", std::string("apinsn (apsim) ") + kApsimVersion);
   if (const auto rc = parse_tool_args(app, argv, out, err)) return *rc == 0 ? 0 : 2;  // usage errors: status 2
 
   arch::GeneralRegisters regs;

@@ -96,12 +96,19 @@ int Coreutils::b_cat(const std::vector<std::string>& argv, const Io& io) {
   return st;
 }
 
-// GNU ls, output not a terminal: one name per line; file operands first, then each
-// directory (with "DIR:" headers when more than one thing is listed).
-int Coreutils::b_ls(const std::vector<std::string>& argv, const Io& io) {
+// GNU ls (coreutils 9.1 src/ls.c), output not a terminal: one name per line; file operands
+// first, then each directory (with "DIR:" headers when more than one thing is listed).
+// -l: the long format of print_long_format — mode, links, owner, group, size, date, name and
+// for a link " -> TARGET" — with the columns as wide as the widest entry, and "total N" (1 KiB
+// blocks) before a directory's entries; a symbolic link given as an operand is listed itself
+// under -l (and -d), followed otherwise.  The owner is root, the date a fixed
+// "Jan  1 00:00" (apsim's boot, 2025-01-01: files carry no times; docs/shell.md).
+int Coreutils::b_ls(const std::vector<std::string>& argv_in, const Io& io) {
+  const auto argv = map_long_options(argv_in, {{"--all", "-a"}, {"--almost-all", "-A"}, {"--directory", "-d"}});
   Opts o;
-  if (!parse_opts(argv, "1aAdUf", "", o, io, "ls", "Try 'ls --help' for more information.\n")) return 2;
+  if (!parse_opts(argv, "1aAdUfl", "", o, io, "ls", "Try 'ls --help' for more information.\n")) return 2;
   bool all = o.set.count('a') || o.set.count('f'), almost = o.set.count('A'), dir_itself = o.set.count('d');
+  const bool lng = o.set.count('l') && !o.set.count('f');
   std::size_t n_operands = o.operands.size();
   if (o.operands.empty()) o.operands.push_back(".");
   int st = 0;
@@ -109,7 +116,10 @@ int Coreutils::b_ls(const std::vector<std::string>& argv, const Io& io) {
   std::vector<std::pair<std::string, std::vector<std::string>>> dirs;
   for (const auto& op : o.operands) {
     std::vector<std::string> names;
-    int rc = fs().list(cwd_, op, names);
+    std::string link;
+    // -l: a link operand is shown as the link unless it ends in '/'.
+    const bool as_link = lng && op.back() != '/' && fs().readlink(cwd_, op, link) == 0;
+    int rc = as_link ? -ENOTDIR : fs().list(cwd_, op, names);
     // The working directory was removed under us (`echo 1 > remove` from inside an
     // mdev): like an unlinked directory, it still lists, as empty.
     if (rc == -ENOENT && op == "." && !fs().exists(cwd_)) rc = 0;
@@ -118,7 +128,7 @@ int Coreutils::b_ls(const std::vector<std::string>& argv, const Io& io) {
       continue;
     }
     std::string canon;
-    int rrc = fs().resolve(cwd_, op, canon);
+    int rrc = as_link ? 0 : fs().resolve(cwd_, op, canon);
     if (rc == 0 || (rc == -ENOTDIR && rrc == 0)) {
       files.push_back(op);
       continue;
@@ -128,7 +138,9 @@ int Coreutils::b_ls(const std::vector<std::string>& argv, const Io& io) {
   }
   std::sort(files.begin(), files.end());
   std::sort(dirs.begin(), dirs.end(), [](auto& a, auto& b) { return a.first < b.first; });
-  for (const auto& f : files) *io.out << f << "\n";
+  if (lng) print_long(files, "", io, false);
+  else
+    for (const auto& f : files) *io.out << f << "\n";
   bool headers = !(files.empty() && n_operands <= 1 && dirs.size() == 1);
   if (!files.empty() && !dirs.empty()) *io.out << "\n";
   bool first = true;
@@ -138,13 +150,51 @@ int Coreutils::b_ls(const std::vector<std::string>& argv, const Io& io) {
       *io.out << name << ":\n";
     }
     first = false;
-    if (all) *io.out << ".\n..\n";
-    for (const auto& e : entries) {
-      if (!all && !almost && !e.empty() && e[0] == '.') continue;
-      *io.out << e << "\n";
-    }
+    std::vector<std::string> shown;
+    if (all) shown = {".", ".."};
+    for (const auto& e : entries)
+      if (all || almost || e.empty() || e[0] != '.') shown.push_back(e);
+    if (lng) print_long(shown, name, io, true);
+    else
+      for (const auto& e : shown) *io.out << e << "\n";
   }
   return st;
+}
+
+// print_long_format for `names` (in directory `dir`, "" for operands): the columns gauged
+// over all of them (gobble_file's width bookkeeping), "total" first for a directory.
+void Coreutils::print_long(const std::vector<std::string>& names, const std::string& dir, const Io& io, bool total) {
+  struct Row {
+    std::string name, target;
+    SysfsStat st;
+    bool ok;
+  };
+  std::vector<Row> rows;
+  std::size_t wl = 1, ws = 1;
+  uint64_t blocks = 0;
+  for (const auto& n : names) {
+    Row r{n, "", {}, false};
+    const std::string path = dir.empty() ? n : (dir.back() == '/' ? dir + n : dir + "/" + n);
+    r.ok = fs().stat(cwd_, path, false, r.st) == 0;
+    if (r.ok && r.st.type == 'l') fs().readlink(cwd_, path, r.target);
+    if (r.ok) {
+      wl = std::max(wl, std::to_string(r.st.nlink).size());
+      ws = std::max(ws, std::to_string(r.st.size).size());
+      blocks += r.st.blocks_1k;
+    }
+    rows.push_back(std::move(r));
+  }
+  if (total) *io.out << "total " << blocks << "\n";
+  for (const auto& r : rows) {
+    if (!r.ok) continue;
+    std::string mode(1, r.st.type);
+    static const char* rwx = "rwxrwxrwx";
+    for (int b = 0; b < 9; ++b) mode += (r.st.mode & (0400u >> b)) ? rwx[b] : '-';
+    char line[256];
+    std::snprintf(line, sizeof line, "%s %*u root root %*llu Jan  1 00:00 ", mode.c_str(), static_cast<int>(wl),
+                  r.st.nlink, static_cast<int>(ws), static_cast<unsigned long long>(r.st.size));
+    *io.out << line << r.name << (r.st.type == 'l' ? " -> " + r.target : "") << "\n";
+  }
 }
 
 // GNU sleep: sum of NUMBER[smhd] operands.

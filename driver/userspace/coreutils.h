@@ -61,6 +61,7 @@ class Coreutils {
   /// The contents of operand `f`: standard input for "-", else the file (0 or -errno).
   int read_operand(const std::string& f, const Io& io, std::string& content);
   bool parse_count(const std::string& v, long long& n, bool& from_start);
+  void print_long(const std::vector<std::string>& names, const std::string& dir, const Io& io, bool total);
   int head_tail(const std::vector<std::string>& argv_in, const Io& io, bool head);
   static std::vector<std::string> map_long_options(const std::vector<std::string>& argv,
                                                    const std::map<std::string, std::string>& longs);

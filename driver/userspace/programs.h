@@ -5,7 +5,9 @@
 //
 //  * coreutils.cpp: cat, ls, head, tail, wc, realpath, readlink, basename, dirname, mkdir, rm,
 //    cut, sleep — GNU coreutils' options and messages; grep.cpp: GNU grep's subset.
-//  * system.cpp: modprobe (kmod), dmesg and uuidgen (util-linux), uname, hostname,
+//  * filters.cpp: sort, uniq, tr, sed, awk (the machine's programs); findutils.cpp: find, xargs.
+//  * kmod.cpp: modprobe, rmmod, lsmod, modinfo (kmod 30).
+//  * system.cpp: dmesg and uuidgen (util-linux), uname, hostname, journalctl,
 //    reboot/poweroff/shutdown/halt (systemd), ssh (OpenSSH: the guest's shell runs the words),
 //    qemu-system-s390x (starts a guest, driver/qemu).
 //  * lszcrypt.cpp (s390-tools), mdevctl.cpp (mdevctl, lsmdev), virsh.cpp (libvirt),
@@ -43,9 +45,28 @@ int cut_main(Session& s, const std::vector<std::string>& argv, const CommandIo& 
 /// sleep NUMBER[smhd]...: simulated time passes (Session::sleep_seconds).
 int sleep_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
 
-// ---- system.cpp ----
+// ---- filters.cpp, findutils.cpp ----
+/// sort, uniq, tr, sed, awk: the machine's own programs (fork/exec), fed the simulated
+/// instance's files on standard input (filters.cpp says why and how).
+int filter_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
+/// find PATH... [-name P] [-type f|d|l] [-maxdepth N] ...: walks the instance's file system.
+int find_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
+/// xargs [-n N] [-I R] [-r] [-0] COMMAND...: runs the instance's programs on its input's items.
+int xargs_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
+
+// ---- kmod.cpp (kmod 30) ----
 /// modprobe [-r] MODULE...: LinuxKernel::load_module / unload_module, kmod's messages.
 int modprobe_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
+/// rmmod MODULE...: LinuxKernel::rmmod.
+int rmmod_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
+/// lsmod: the loaded modules, sizes, use counts and holders.
+int lsmod_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
+/// modinfo [-F FIELD] MODULE...: the module's .modinfo.
+int modinfo_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
+
+// ---- system.cpp ----
+/// journalctl [-k] [-n N] [-o short-monotonic]: the kernel's messages in journald's format.
+int journalctl_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
 /// dmesg [-c|-C]: the kernel ring buffer.
 int dmesg_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io);
 /// uuidgen: a random UUID from the kernel (reproducible per --seed).

@@ -17,6 +17,7 @@ const std::vector<S390ToolsRelease>& S390ToolsRelease::known() {
     r243.empty_list_is_header = true;
     r243.default_domain_warning = true;
     r243.copyright = "Copyright IBM Corp. 2008, 2023";
+    r243.mdevctl = "1.4.0";
     r243.apqn_spelling = true;
     r243.ap_check_live_modify = true;
     return std::vector<S390ToolsRelease>{r225, r243};

@@ -44,6 +44,11 @@ struct S390ToolsRelease {
   /// --version's copyright line: "2008, 2020" up to 2.27, "2008, 2023" from 2.28.0.
   std::string copyright = "Copyright IBM Corp. 2008, 2020";
 
+  // ---- mdevctl, installed beside s390-tools (not part of it) ----
+  /// The mdevctl of the era: 1.2.0 (Debian bookworm, clap 3.1) with 2.25; 1.4.0 (the newest,
+  /// clap 4) with 2.43.  Its --help is clap's layout of its src/cli.rs (mdevctl.cpp).
+  std::string mdevctl = "1.2.0";
+
   // ---- ap-check, the mdevctl callout (ap_tools/ap-check.c) ----
   /// "APQN %u.%u is not ..." from 2.41.0 (b292ce56); "AQPN" (sic) before.
   bool apqn_spelling = false;

@@ -2,6 +2,7 @@
 #include "driver/userspace/session.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <ostream>
@@ -71,7 +72,9 @@ const std::map<std::string, ProgramMain>& utilities() {
       {"head", head_main},         {"tail", tail_main},         {"wc", wc_main},
       {"realpath", realpath_main}, {"readlink", readlink_main}, {"basename", basename_main},
       {"dirname", dirname_main},   {"mkdir", mkdir_main},       {"rm", rm_main},
-      {"cut", cut_main},
+      {"cut", cut_main},           {"sort", filter_main},       {"uniq", filter_main},
+      {"tr", filter_main},         {"sed", filter_main},        {"awk", filter_main},
+      {"find", find_main},         {"xargs", xargs_main},
   };
   return table;
 }
@@ -82,7 +85,8 @@ const std::map<std::string, ProgramMain>& programs() {
       {"modprobe", modprobe_main}, {"dmesg", dmesg_main},   {"lszcrypt", lszcrypt_main},
       {"apbench", apbench_main},   {"apinsn", apinsn_main}, {"uname", uname_main},
       {"hostname", hostname_main}, {"reboot", reboot_main}, {"poweroff", reboot_main},
-      {"shutdown", reboot_main},   {"halt", reboot_main},
+      {"shutdown", reboot_main},   {"halt", reboot_main},   {"rmmod", rmmod_main},
+      {"lsmod", lsmod_main},       {"modinfo", modinfo_main}, {"journalctl", journalctl_main},
   };
   return table;
 }
@@ -140,6 +144,7 @@ int Session::start_guest(const std::vector<std::string>& argv, std::ostream& err
   p->set_domain_id(take_domain_id());
   GuestProcess g;
   g.session = std::make_unique<Session>(p->guest(), tools_);
+  g.session->set_pacer(pacer_);
   g.qemu = std::move(p);
   guests_[name] = std::move(g);
   return 0;
@@ -177,6 +182,21 @@ int Session::write_sysfs(const std::string& path, const std::string& data) {
 void Session::sleep_seconds(double seconds) {
   reap_guests();
   if (seconds <= 0) return;
+  if (pacer_) {  // at a terminal: in steps the user can interrupt
+    Pacer pace = std::move(pacer_);
+    struct Back {
+      Pacer& slot;
+      Pacer& p;
+      ~Back() { slot = std::move(p); }
+    } back{pacer_, pace};
+    for (double left = seconds; left > 0;) {
+      const double step = std::min(left, 0.1);
+      if (!pace(step)) throw Interrupted{};
+      sleep_seconds(step);
+      left -= step;
+    }
+    return;
+  }
   arch::Cpu& cpu = kernel_.cpu();
   const uint64_t end = cpu.now_ps() + static_cast<uint64_t>(std::llround(seconds * 1e12));
   // While time passes, the AP bus configuration timers (AP_CONFIG_TIME) of this kernel

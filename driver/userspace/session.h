@@ -132,6 +132,12 @@ class Session : public ShellHost {
   /// Let simulated time pass; the AP bus rescans (every AP_CONFIG_TIME, 30 s) of this
   /// kernel and its guests' kernels that fall due meanwhile run at their time, in order.
   void sleep_seconds(double seconds);
+  /// A session at a terminal (apsim shell) paces simulated sleeps to the wall clock so that
+  /// Ctrl-C can stop them: sleep_seconds calls `pace(seconds)` before each step of at most
+  /// 0.1 s; it waits that long and returns false when the user interrupted (then
+  /// sleep_seconds throws Interrupted).  Guests started later inherit it.  Empty: no pacing.
+  using Pacer = std::function<bool(double seconds)>;
+  void set_pacer(Pacer p) { pacer_ = std::move(p); }
   /// ShellHost: sleep (as sleep_seconds, in steps of a second) until `call` is done or
   /// `timeout_s` has passed; true if it is done.
   bool wait_for(SleepingCall& call, double timeout_s) override;
@@ -157,6 +163,7 @@ class Session : public ShellHost {
   int next_domain_id_ = 1;  ///< libvirt's id for the next guest started
   std::unique_ptr<LibvirtState> libvirt_;
   ExternalCommand external_command_;
+  Pacer pacer_;
 };
 
 }  // namespace apsim::driver

@@ -14,6 +14,10 @@
 
 namespace apsim::driver {
 
+/// The version apsim's own tools (apbench, apinsn) print for --version: apsim's
+/// (driver/CMakeLists.txt passes the project's version).
+inline constexpr const char* kApsimVersion = APSIM_VERSION;
+
 /// Parse `argv` (argv[0] is the tool's name) into `app`.  Empty when the tool should go on;
 /// otherwise --help was asked for or the arguments were wrong: CLI11's text went to `out`
 /// and `err`, and the value is CLI11's exit status (0 for --help) for the tool to map.

@@ -2,6 +2,7 @@
 //
 //   apsim run SCRIPT [--lpar FILE.json] [--vcd FILE.vcd [--vcd-queues APQN,...]] [--mode cycle|fast] [--seed N]
 //                    [--echo] [--stats] [--results FILE.json]
+//   apsim shell [--lpar FILE.json] [--linux V] [--s390-tools R] [--seed N] [--record FILE]
 //   apsim sweep SPEC.json --out DIR [--backend local|slurm|parallel] ... | --dry-run
 //   apsim sweep collect DIR
 //   apsim sweep run-task DIR ...                   (testbench/apsim/sweep_command.h)
@@ -18,6 +19,7 @@
 
 #include "testbench/apsim/run_command.h"
 #include "testbench/apsim/run_info.h"
+#include "testbench/apsim/shell_command.h"
 #include "testbench/apsim/sweep_command.h"
 #include "testbench/apsim/sweep_task.h"
 
@@ -46,6 +48,16 @@ int sc_main(int argc, char** argv) {
   run->add_option("--s390-tools", ro.s390_tools,
                   "the s390-tools release of their user space (lszcrypt, ap-check): 2.25 or 2.43; default: the kernel's era");
   run->add_option("--results", ro.results, "write the run's result (apbench's figures, version, machine) to FILE as JSON");
+
+  apsim::tb::ShellCommandOptions sho;
+  CLI::App* shell = app.add_subcommand("shell", "an interactive session on the simulated host (readline; Ctrl-C, Ctrl-D)");
+  shell->add_option("--lpar", sho.lpar, "LPAR config (JSON); default: the seed 001 LPAR");
+  shell->add_option("--linux", sho.linux_version, "the Linux release of the host and its guests: 6.1 (default) or 7.3");
+  shell->add_option("--s390-tools", sho.s390_tools, "the s390-tools release: 2.25 or 2.43; default: the kernel's era");
+  shell->add_option("--seed", sho.seed, "seed for uuidgen, workloads and $RANDOM");
+  shell->add_option("--record", sho.record, "write the session to FILE as a script that `apsim run FILE --echo` replays");
+  shell->add_option("--mode", sho.mode, "cycle: Verilated RTL mask check; fast: C++ reference check")
+      ->check(CLI::IsMember({"cycle", "fast"}));
 
   apsim::tb::SweepOptions so;
   CLI::App* sweep = app.add_subcommand("sweep", "run a parameter grid, one apsim process per point; CSV and plots");
@@ -89,6 +101,7 @@ int sc_main(int argc, char** argv) {
               << (b["dirty"].get<bool>() ? ", with uncommitted changes" : "") << ")\n";
     return 0;
   }
+  if (shell->parsed()) return apsim::tb::run_shell(sho);
   if (collect->parsed()) return apsim::tb::collect_sweep(collect_dir);
   if (task->parsed()) {
     if (to.points.empty() && to.task_list.empty()) {

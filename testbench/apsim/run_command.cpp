@@ -78,6 +78,7 @@ void read_directives(const std::string& text, const std::string& script, RunOpti
       else if (w == "--seed" && words >> v && !ro.seed_given) ro.seed = std::strtoull(v.c_str(), nullptr, 0);
       else if (w == "--linux" && words >> v && ro.linux_version.empty()) ro.linux_version = v;
       else if (w == "--s390-tools" && words >> v && ro.s390_tools.empty()) ro.s390_tools = v;
+      else if (w == "--interactive") ro.interactive = true;  // written by apsim shell --record
     }
   }
 }
@@ -262,6 +263,60 @@ class RunResults {
 
 }  // namespace
 
+std::string prepare_host(const std::string& lpar, const std::string& linux_version, const std::string& s390_tools,
+                         uint64_t seed, HostSetup& out) {
+  try {
+    out.cfg = lpar.empty() ? sc::LparConfig::default_lpar() : sc::LparConfig::load(lpar);
+  } catch (const sc::LparConfigError& e) {
+    return e.what();
+  }
+  // The adapters' service-time draws follow --seed unless the LPAR config fixes their seed.
+  if (!out.cfg.service_seed) out.cfg.service_seed = seed;
+  // The Linux release (--linux, else the LPAR's "linux", else 6.1) and the s390-tools
+  // release (--s390-tools, else "s390_tools", else the kernel's era): unknown names end the
+  // run before it starts.
+  const std::string linux_name = !linux_version.empty() ? linux_version
+                                 : !out.cfg.linux_version.empty() ? out.cfg.linux_version : "6.1";
+  out.profile = driver::LinuxProfile::find(linux_name);
+  if (!out.profile)
+    return "unknown Linux release '" + linux_name + "'" +
+           (linux_version.empty() ? " (LPAR config field 'linux')" : " (--linux)") +
+           "; known: " + driver::LinuxProfile::known_names();
+  const std::string tools_name = !s390_tools.empty() ? s390_tools : out.cfg.s390_tools;
+  out.tools = &driver::S390ToolsRelease::for_linux(out.profile->version);
+  if (!tools_name.empty() && !(out.tools = driver::S390ToolsRelease::find(tools_name)))
+    return "unknown s390-tools release '" + tools_name + "'" +
+           (s390_tools.empty() ? " (LPAR config field 's390_tools')" : " (--s390-tools)") +
+           "; known: " + driver::S390ToolsRelease::known_names();
+  return "";
+}
+
+void run_on_host(sc::Platform& platform, const HostSetup& setup, uint64_t seed,
+                 const std::function<int(driver::Session&)>& body, int& status) {
+  platform.run([&](arch::HostCpu& cpu) {
+    try {
+      driver::KernelOptions ko;
+      ko.cmdline = setup.cfg.kernel_cmdline;
+      ko.seed = seed;
+      ko.init = driver::init_main;
+      ko.profile = setup.profile;
+      if (setup.cfg.kernel_initcall_ps) ko.initcall_ps = *setup.cfg.kernel_initcall_ps;
+      driver::LinuxKernel host(cpu, ko);
+      driver::Session session(host, setup.tools);
+      session.set_external_command([&platform](driver::Session&, const std::vector<std::string>& argv,
+                                               const driver::CommandIo& io) -> std::optional<int> {
+        if (argv[0] != "apsim-inject") return std::nullopt;
+        return apsim_inject(platform, argv, *io.err);
+      });
+      host.boot();
+      status = body(session);
+    } catch (const std::exception& e) {
+      std::cerr << "apsim: internal error: " << e.what() << "\n";
+      status = 70;
+    }
+  });
+}
+
 int run_scenario(const RunOptions& opts) {
   using namespace sc_core;
   RunOptions ro = opts;
@@ -307,38 +362,14 @@ int run_scenario(const RunOptions& opts) {
     return bad("--vcd-queues: only with --vcd");
   }
 
-  sc::LparConfig cfg;
-  try {
-    cfg = ro.lpar.empty() ? sc::LparConfig::default_lpar() : sc::LparConfig::load(ro.lpar);
-  } catch (const sc::LparConfigError& e) {
-    std::cerr << "apsim: " << e.what() << "\n";
-    return results.finish(2, 0, e.what());
-  }
-  // The adapters' service-time draws follow --seed unless the LPAR config fixes their seed.
-  if (!cfg.service_seed) cfg.service_seed = ro.seed;
-
-  // The Linux release (--linux, else the LPAR's "linux", else 6.1) and the s390-tools
-  // release (--s390-tools, else "s390_tools", else the kernel's era): unknown names end the
-  // run before it starts.
-  const std::string linux_name = !ro.linux_version.empty() ? ro.linux_version
-                                 : !cfg.linux_version.empty() ? cfg.linux_version : "6.1";
-  const driver::LinuxProfile* profile = driver::LinuxProfile::find(linux_name);
-  if (!profile) {
-    const std::string error = "unknown Linux release '" + linux_name + "'" +
-                              (ro.linux_version.empty() ? " (LPAR config field 'linux')" : " (--linux)") +
-                              "; known: " + driver::LinuxProfile::known_names();
+  HostSetup host_setup;
+  if (const std::string error = prepare_host(ro.lpar, ro.linux_version, ro.s390_tools, ro.seed, host_setup); !error.empty()) {
     std::cerr << "apsim: " << error << "\n";
     return results.finish(2, 0, error);
   }
-  const std::string tools_name = !ro.s390_tools.empty() ? ro.s390_tools : cfg.s390_tools;
-  const driver::S390ToolsRelease* tools = &driver::S390ToolsRelease::for_linux(profile->version);
-  if (!tools_name.empty() && !(tools = driver::S390ToolsRelease::find(tools_name))) {
-    const std::string error = "unknown s390-tools release '" + tools_name + "'" +
-                              (ro.s390_tools.empty() ? " (LPAR config field 's390_tools')" : " (--s390-tools)") +
-                              "; known: " + driver::S390ToolsRelease::known_names();
-    std::cerr << "apsim: " << error << "\n";
-    return results.finish(2, 0, error);
-  }
+  const sc::LparConfig& cfg = host_setup.cfg;
+  const driver::LinuxProfile* profile = host_setup.profile;
+  const driver::S390ToolsRelease* tools = host_setup.tools;
   results.set_software(profile->release, tools->version);
 
   // Keep the transcript clean: no "simulation stopped" notice (main() drops the banner).
@@ -357,32 +388,18 @@ int run_scenario(const RunOptions& opts) {
   hw_probe.install(platform);
   int status = 0;
   const std::string name = ro.script;
-  platform.run([&](arch::HostCpu& cpu) {
-    try {
-      driver::KernelOptions ko;
-      ko.cmdline = cfg.kernel_cmdline;
-      ko.seed = ro.seed;
-      ko.init = driver::init_main;
-      ko.profile = profile;
-      if (cfg.kernel_initcall_ps) ko.initcall_ps = *cfg.kernel_initcall_ps;
-      driver::LinuxKernel host(cpu, ko);
-      driver::Session session(host, tools);
-      session.set_external_command([&platform](driver::Session&, const std::vector<std::string>& argv,
-                                               const driver::CommandIo& io) -> std::optional<int> {
-        if (argv[0] != "apsim-inject") return std::nullopt;
-        return apsim_inject(platform, argv, *io.err);
-      });
-      host.boot();
-      driver::ShellOptions so;
-      so.script_name = name;
-      so.echo_commands = ro.echo;
-      driver::Shell shell(session, std::cout, std::cerr, so);
-      status = shell.run_script(text);
-    } catch (const std::exception& e) {
-      std::cerr << "apsim: internal error: " << e.what() << "\n";
-      status = 70;
+  run_on_host(platform, host_setup, ro.seed, [&](driver::Session& session) {
+    driver::ShellOptions so;
+    so.script_name = name;
+    so.echo_commands = ro.echo;
+    so.random_seed = ro.seed;
+    if (ro.interactive) {  // a recorded `apsim shell` session: its diagnostics
+      so.script_name = "-bash";
+      so.interactive = true;
     }
-  });
+    driver::Shell shell(session, std::cout, std::cerr, so);
+    return shell.run_script(text);
+  }, status);
   if (!ro.vcd.empty()) {
     // The layout names the guests that ran, so it is written now.
     sc::WaveLayout w;

@@ -2,7 +2,19 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+
+#include "sc/lpar_config.h"
+
+namespace apsim::sc {
+class Platform;
+}
+namespace apsim::driver {
+struct LinuxProfile;
+struct S390ToolsRelease;
+class Session;
+}  // namespace apsim::driver
 
 namespace apsim::tb {
 
@@ -25,7 +37,25 @@ struct RunOptions {
   /// the options, the exit status, the simulated time and every apbench run's parameters and
   /// figures (driver/userspace/apbench.h), as data — `apsim sweep` reads it (docs/sweeps.md).
   std::string results;
+  /// The script is a recorded `apsim shell` session (its `# apsim: --interactive` line): the
+  /// shell's diagnostics are an interactive login shell's ("-bash: ...").
+  bool interactive = false;
 };
+
+/// What `apsim run` and `apsim shell` share: the LPAR config and the releases.
+struct HostSetup {
+  sc::LparConfig cfg;
+  const driver::LinuxProfile* profile = nullptr;
+  const driver::S390ToolsRelease* tools = nullptr;
+};
+/// Load the LPAR config ("" = the default LPAR) and resolve the Linux and s390-tools
+/// releases (an option, else the LPAR's field, else the default); "" or the error.
+std::string prepare_host(const std::string& lpar, const std::string& linux_version, const std::string& s390_tools,
+                         uint64_t seed, HostSetup& out);
+/// Boot the host Linux on the platform's CPU (apsim-inject installed) and run `body` on its
+/// user space; `status` is body's result, or 70 after an internal error.
+void run_on_host(sc::Platform& platform, const HostSetup& setup, uint64_t seed,
+                 const std::function<int(driver::Session&)>& body, int& status);
 
 /// Run the scenario; returns the script's exit status, or 2 for bad input (printed on
 /// stderr: a file argument that cannot be read or written is named with the reason, before

@@ -1,7 +1,8 @@
 // testbench/tests/common/fake_host.h — a small host for the tests of the shell and of the
 // utilities, with no hardware model: an AP-like sysfs (ap_tree.h), fake
-// programs (lszcrypt, args, fail7, qemu-system-s390x, uuidgen) that record what they were
-// given, the real utilities of driver/userspace (cat, ls, grep, sleep, ssh, ...) running on
+// programs (lszcrypt, args, fail7, qemu-system-s390x, uuidgen, modprobe) that record what they
+// were given, the real utilities of driver/userspace (cat, ls, grep, sleep, ssh, sort, find,
+// xargs, lsmod, uname, ...) running on
 // a Linux kernel over an untimed CPU, and optional peers reachable by ssh.
 #pragma once
 
@@ -49,7 +50,10 @@ class FakeHost : public driver::ShellHost {
                                  const std::string& cwd) override {
     static const std::set<std::string> utilities = {"cat",      "ls",       "grep",     "head",  "tail",
                                                     "wc",       "realpath", "readlink", "basename", "dirname",
-                                                    "mkdir",    "rm",       "cut",      "sleep", "ssh"};
+                                                    "mkdir",    "rm",       "cut",      "sleep", "ssh",
+                                                    "sort",     "uniq",     "tr",       "sed",   "awk",
+                                                    "find",     "xargs",    "lsmod",    "rmmod", "modinfo",
+                                                    "uname",    "journalctl"};
     if (utilities.count(argv[0])) return session_.run_command(argv, io, cwd);
     commands.push_back(argv);
     std::ostream& out = *io.out;

@@ -1,0 +1,220 @@
+// driver/userspace/filters.cpp — the text filters administrators pipe into, run as the
+// machine's own programs: sort, uniq, tr (GNU coreutils), sed (GNU sed) and awk (whatever
+// /usr/bin/awk is: mawk on a default Debian, gawk where installed).  A filter that only
+// transforms its input gains nothing from being written again, and the real program's
+// options, messages and corner cases come for free.  The program is started with fork and
+// execv (an argument vector, never a shell string) and talks through pipes.
+//
+// What the real program must not see is the machine it runs on: a file operand names a file
+// of the simulated instance, so apsim reads it from the instance's file system (sysfs, /etc,
+// ...) and passes the contents on standard input, after whatever came through the pipe — for
+// sort, uniq, sed without -s/-i and awk without FILENAME that is what reading the files one
+// after the other gives.  A file that cannot be read gets the program's own message.  ls,
+// find, xargs, cat, head, tail, wc, cut and grep are apsim's own: they open files or run
+// commands of the simulated instance (coreutils.cpp, find.cpp, grep.cpp).  A filter takes no
+// simulated time, as no command does unless it sleeps or drives the hardware.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <tuple>
+#include <cstring>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "driver/shell/text.h"
+#include "driver/userspace/coreutils.h"
+#include "driver/userspace/programs.h"
+#include "driver/userspace/session.h"
+
+namespace apsim::driver {
+
+namespace {
+
+// Run `path` with `argv`, `input` on its standard input; its output and errors appended to
+// `out` and `err`.  Returns its exit status (128 + N for a signal), or -errno if it could not
+// start.
+int run_program(const std::string& path, const std::vector<std::string>& argv, const std::string& input,
+                std::string& out, std::string& err) {
+  int in_p[2], out_p[2], err_p[2];
+  if (pipe2(in_p, O_CLOEXEC) != 0) return -errno;
+  if (pipe2(out_p, O_CLOEXEC) != 0 || pipe2(err_p, O_CLOEXEC) != 0) return -errno;
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return -errno;
+  if (pid == 0) {
+    dup2(in_p[0], 0);
+    dup2(out_p[1], 1);
+    dup2(err_p[1], 2);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    setenv("LC_ALL", "C", 1);  // the C locale, as apsim's own tools
+    execv(path.c_str(), args.data());
+    _exit(127);
+  }
+  close(in_p[0]);
+  close(out_p[1]);
+  close(err_p[1]);
+  std::size_t written = 0;
+  bool in_open = true;
+  if (input.empty()) {
+    close(in_p[1]);
+    in_open = false;
+  }
+  bool out_open = true, err_open = true;
+  char buf[65536];
+  while (out_open || err_open) {
+    pollfd fds[3];
+    int n = 0;
+    int iw = -1, io = -1, ie = -1;
+    if (in_open) fds[iw = n++] = {in_p[1], POLLOUT, 0};
+    if (out_open) fds[io = n++] = {out_p[0], POLLIN, 0};
+    if (err_open) fds[ie = n++] = {err_p[0], POLLIN, 0};
+    if (poll(fds, n, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (iw >= 0 && fds[iw].revents) {
+      const ssize_t w = (fds[iw].revents & POLLOUT) ? write(in_p[1], input.data() + written, input.size() - written) : -1;
+      if (w > 0) written += static_cast<std::size_t>(w);
+      if (w < 0 || written == input.size()) {
+        close(in_p[1]);
+        in_open = false;
+      }
+    }
+    for (auto [idx, fd, open, dst] : {std::tuple<int, int, bool*, std::string*>{io, out_p[0], &out_open, &out},
+                                      std::tuple<int, int, bool*, std::string*>{ie, err_p[0], &err_open, &err}}) {
+      if (idx < 0 || !fds[idx].revents) continue;
+      const ssize_t r = read(fd, buf, sizeof buf);
+      if (r > 0) dst->append(buf, static_cast<std::size_t>(r));
+      else if (r == 0 || errno != EINTR) {
+        close(fd);
+        *open = false;
+      }
+    }
+  }
+  if (in_open) close(in_p[1]);
+  int ws = 0;
+  while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(ws)) return 128 + WTERMSIG(ws);
+  return WEXITSTATUS(ws);
+}
+
+// Which operands of each filter name files; the program's message when one cannot be read.
+struct FilterSpec {
+  const char* name;
+  const char* path;
+  const char* with_arg;   // short options that take an argument
+  bool program_operand;   // the first operand is a program/script (sed, awk) unless -e/-f
+  const char* cant_read;  // printf-like: %s = file, %e = strerror
+};
+const FilterSpec kFilters[] = {
+    // GNU sort (src/sort.c, sort_die: "cannot read: %s"), coreutils 9.1
+    {"sort", "/usr/bin/sort", "kotSTy", false, "sort: cannot read: %s: %e"},
+    // GNU uniq: the input file is opened with freopen, "%s: %e" (quotef of the name)
+    {"uniq", "/usr/bin/uniq", "fsw", false, "uniq: %s: %e"},
+    // GNU tr reads standard input only
+    {"tr", "/usr/bin/tr", "", false, nullptr},
+    // GNU sed 4.9 (sed/execute.c open_next_file: "can't read %s: %s")
+    {"sed", "/usr/bin/sed", "efl", true, "sed: can't read %s: %e"},
+    // mawk 1.3.4 (files.c: "cannot open %s (%s)"), what /usr/bin/awk is on Debian
+    {"awk", "/usr/bin/awk", "Ffv", true, "awk: cannot open %s (%e)"},
+};
+
+std::string format_cant_read(const char* fmt, const std::string& file, int rc) {
+  std::string s = fmt;
+  s.replace(s.find("%s"), 2, file);
+  s.replace(s.find("%e"), 2, strerr(rc));
+  return s + "\n";
+}
+
+// `NAME=value` as an awk operand: an assignment, not a file (POSIX awk).
+bool is_awk_assignment(const std::string& a) {
+  const std::size_t eq = a.find('=');
+  if (eq == 0 || eq == std::string::npos) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(a[0])) || a[0] == '_')) return false;
+  for (std::size_t i = 1; i < eq; ++i)
+    if (!(std::isalnum(static_cast<unsigned char>(a[i])) || a[i] == '_')) return false;
+  return true;
+}
+
+}  // namespace
+
+int filter_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {
+  std::string name = argv[0].substr(argv[0].rfind('/') == std::string::npos ? 0 : argv[0].rfind('/') + 1);
+  const FilterSpec* spec = nullptr;
+  for (const auto& f : kFilters)
+    if (name == f.name) spec = &f;
+  if (!spec) return 127;
+  std::vector<std::string> args{name};
+  std::vector<std::string> files;
+  bool no_more = false, have_program = !spec->program_operand;
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (!no_more && a == "--") {
+      no_more = true;
+      args.push_back(a);
+      continue;
+    }
+    if (!no_more && a.size() > 1 && a[0] == '-') {
+      args.push_back(a);
+      if (a[1] != '-' && std::strchr(spec->with_arg, a[1]) && a.size() == 2 && i + 1 < argv.size()) {
+        args.push_back(argv[++i]);
+        if (a[1] == 'e' || a[1] == 'f') have_program = true;  // sed -e/-f, awk -f
+      } else if (a[1] != '-' && (a[1] == 'e' || a[1] == 'f') && spec->program_operand && a.size() > 2 &&
+                 std::strchr(spec->with_arg, a[1])) {
+        have_program = true;
+      } else if (a.rfind("--expression", 0) == 0 || a.rfind("--file", 0) == 0) {
+        have_program = true;
+      }
+      continue;
+    }
+    if (!have_program || name == "tr") {  // tr's operands are its sets, never files
+      args.push_back(a);
+      have_program = true;
+      continue;
+    }
+    if (name == "awk" && a.find('=') != std::string::npos && is_awk_assignment(a)) {
+      args.push_back(a);
+      continue;
+    }
+    files.push_back(a);
+  }
+  if (name == "sed")
+    for (const auto& a : args)
+      if (a == "-i" || a.rfind("-i", 0) == 0 || a.rfind("--in-place", 0) == 0) {
+        *io.err << "sed: -i: apsim's sed does not edit the simulated instance's files in place (docs/shell.md)\n";
+        return 4;
+      }
+  std::string input = Coreutils::read_all(io.in);
+  int st = 0;
+  for (const auto& f : files) {
+    if (f == "-") continue;  // already there: standard input comes first
+    std::string content;
+    if (const int rc = s.kernel().sysfs().read(s.cwd(), f, content); rc < 0) {
+      if (spec->cant_read) *io.err << format_cant_read(spec->cant_read, f, rc);
+      st = 2;
+      continue;
+    }
+    input += content;
+  }
+  std::string out, err;
+  const int rc = run_program(spec->path, args, input, out, err);
+  if (rc < 0 || rc == 127) {
+    *io.err << name << ": cannot run " << spec->path << ": " << (rc < 0 ? strerr(rc) : "not installed") << "\n";
+    return 127;
+  }
+  *io.out << out;
+  *io.err << err;
+  return rc != 0 ? rc : st;
+}
+
+}  // namespace apsim::driver
