@@ -6,6 +6,7 @@
 // the completion, letting simulated time pass.
 #pragma once
 
+#include <functional>
 #include <string>
 
 // include/linux/errno.h (kernel-internal, not in the C library's <errno.h>): "iocb queued,
@@ -29,6 +30,20 @@ class Completion {
     done_ = true;
   }
   bool done() const { return done_; }
+  /// A signal reaches the sleeper (task `comm`, pid `pid`).  Without on_signal the sleep is
+  /// interruptible and the call ends (false).  With it, the kernel's handler runs once (it
+  /// logs, say) and the sleeper keeps waiting uninterruptibly (true) -- the pattern of
+  /// vfio_unregister_group_dev: wait_for_completion_interruptible_timeout, then, once
+  /// interrupted, wait_for_completion_timeout.
+  bool signal(const std::string& comm, long pid) {
+    if (done_) return true;  // over already: nothing to interrupt
+    if (!on_signal) return false;
+    if (!signalled_) on_signal(comm, pid);
+    signalled_ = true;
+    return true;
+  }
+  /// What the sleeping kernel code does when a signal interrupts its wait; see signal().
+  std::function<void(const std::string& comm, long pid)> on_signal;
   /// The sleeping call's return value; meaningful once done().
   int result() const { return result_; }
   const std::string& waits_for() const { return waits_for_; }
@@ -36,6 +51,7 @@ class Completion {
  private:
   std::string waits_for_;
   bool done_ = false;
+  bool signalled_ = false;
   int result_ = 0;
 };
 

@@ -181,6 +181,10 @@ class LinuxKernel {
   std::vector<std::string> module_holders(const std::string& name) const;
   /// /proc/modules (kernel/module/procfs.c m_show).
   std::string proc_modules() const;
+  /// /proc/sys/kernel/hung_task_timeout_secs (kernel/hung_task.c, default
+  /// CONFIG_DEFAULT_HUNG_TASK_TIMEOUT = 120; 0 switches the detector off).  apsim stops a
+  /// command blocked in the kernel for longer (ShellHost::hung_task_timeout_s).
+  unsigned long hung_task_timeout_secs() const { return hung_task_timeout_secs_; }
   /// /proc/cpuinfo (arch/s390/kernel/processor.c show_cpuinfo).
   std::string proc_cpuinfo() const;
   /// KVM's VMs: QEMU opened /dev/kvm, a VM and its vCPU (each file holds a reference of
@@ -214,6 +218,7 @@ class LinuxKernel {
   std::set<int> iommu_groups_;  ///< ids in use (iommu_group_ida)
   bool poweroff_requested_ = false;
   uint64_t boot_ps_ = 0;  ///< simulated time of the last boot: dmesg stamps count from it
+  unsigned long hung_task_timeout_secs_ = 120;
   uint64_t next_config_scan_ps_ = 0;  ///< when the AP bus's periodic rescan is due next
   UeventListener uevent_listener_;
 };

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "driver/linux/ap_bus.h"
+#include "driver/linux/kernel_parse.h"
 #include "driver/linux/vfio_ap_private.h"
 #include "driver/linux/zcrypt_api.h"
 
@@ -49,6 +50,16 @@ void LinuxKernel::boot() {
   // procfs: what `lsmod` and `cat /proc/cpuinfo` read.
   sysfs_.add_proc_file("/proc/modules", sysfs_show([this] { return proc_modules(); }));
   sysfs_.add_proc_file("/proc/cpuinfo", sysfs_show([this] { return proc_cpuinfo(); }));
+  // proc_dohung_task_timeout_secs: proc_doulongvec_minmax, 0 .. LONG_MAX / HZ; the value
+  // is a decimal number (leading blanks and a trailing newline allowed), else EINVAL.
+  sysfs_.add_proc_file("/proc/sys/kernel/hung_task_timeout_secs",
+                       sysfs_show([this] { return std::to_string(hung_task_timeout_secs_) + "\n"; }),
+                       [this](const std::string& buf) {
+                         const std::optional<long long> v = sscanf_number(buf, 10);
+                         if (!v || *v < 0 || *v > 9223372036854775807LL / 100) return -EINVAL;
+                         hung_task_timeout_secs_ = static_cast<unsigned long>(*v);
+                         return 0;
+                       });
   // apsim.kvm_ap=intercept: the what-if in which KVM emulates its guests' AP instructions
   // (driver/linux/kvm-s390.h, KvmVm::emulates_ap); "interpret" (or nothing) is what Linux does.
   const std::string kvm_ap = cmdline_param("apsim.kvm_ap");

@@ -280,8 +280,8 @@ int Sysfs::write(const std::string& cwd, const std::string& path, const std::str
   return 0;
 }
 
-void Sysfs::add_proc_file(const std::string& path, ShowFn show) {
-  add_attr(path, std::move(show), nullptr);
+void Sysfs::add_proc_file(const std::string& path, ShowFn show, StoreFn store) {
+  add_attr(path, std::move(show), std::move(store));
   int err = 0;
   if (Node* n = lookup("/", path, false, err)) n->proc = true;
 }
@@ -310,7 +310,7 @@ int Sysfs::stat(const std::string& cwd, const std::string& path, bool follow, Sy
       for (const auto& [name, c] : n->children) st.nlink += c->kind == Node::Kind::Dir;
       break;
     case Node::Kind::Attr:
-      st.mode = n->proc ? 0444 : (n->show ? 0444 : 0) | (n->store ? 0200 : 0);
+      st.mode = n->proc ? (n->store ? 0644 : 0444) : (n->show ? 0444 : 0) | (n->store ? 0200 : 0);
       st.size = n->proc ? 0 : kPageSize;
       break;
     case Node::Kind::Link:

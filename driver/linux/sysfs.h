@@ -73,7 +73,7 @@ class Sysfs {
   /// read-only attribute.
   void add_attr(const std::string& path, ShowFn show, StoreFn store);
   /// A read-only /proc file (0444, size 0) whose contents `show` produces.
-  void add_proc_file(const std::string& path, ShowFn show);
+  void add_proc_file(const std::string& path, ShowFn show, StoreFn store = nullptr);
   /// Create or replace a symbolic link at `path` pointing to absolute `target`.
   void add_link(const std::string& path, const std::string& target);
   /// Remove a file, link or directory (recursively).  No-op if missing.

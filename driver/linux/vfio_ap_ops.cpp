@@ -186,8 +186,14 @@ int VfioAp::remove(ApMatrixMdev& m) {
   }
   if (m.kvm) {
     // Released later (close_device): the write(2) sleeps until then.  6.1 has no .request
-    // op and says nothing (the "Device is currently in use" line needs a signal).
+    // op and says nothing.  A signal (Ctrl-C) does not end the wait: vfio_unregister_group_dev
+    // (vfio_main.c) warns once (dev_warn on the mdev) and waits on uninterruptibly.
     m.removing = std::make_shared<Completion>("the guest's QEMU to release the mdev's VFIO device");
+    ApMatrixMdev* mp = &m;
+    m.removing->on_signal = [this, mp](const std::string& comm, long pid) {
+      log_mdev(*mp, "Device is currently in use, task \"" + comm + "\" (" + std::to_string(pid) +
+                        ") blocked until device is released");
+    };
     fs.sleep_on(m.removing);
     return -EIOCBQUEUED;
   }

@@ -572,7 +572,7 @@ int Shell::Impl::start_job(const Node& and_or, const Io& io) {
 bool Shell::Impl::finish_job(Shell::Job& job, const Io& io, bool wait) {
   if (!job.call->done()) {
     if (!wait) return false;
-    if (!sh.host_.wait_for(*job.call, kBlockedForGoodSeconds))
+    if (!sh.host_.wait_for(*job.call, sh.host_.hung_task_timeout_s()))
       blocked_for_good(io, job.line, job.text, job.call->waits_for());
   }
   int st = job.status;
@@ -863,9 +863,19 @@ int Shell::Impl::flush(RedirState& rs, const Io& io, int st, const std::string& 
         current_job->status = st;
         continue;
       }
-      // In the foreground the script waits for the call, as bash waits for its child.
-      if (!call || !sh.host_.wait_for(*call, kBlockedForGoodSeconds))
-        blocked_for_good(io, line, cmd ? command_text(*cmd) : who, call ? call->waits_for() : "");
+      // In the foreground the script waits for the call, as bash waits for its child.  The
+      // writer is bash itself for a builtin, else the program.  Ctrl-C reaches the sleeping
+      // task; the kernel decides whether that ends the call (SleepingCall::signalled).
+      bool done = false;
+      while (call) {
+        try {
+          done = sh.host_.wait_for(*call, sh.host_.hung_task_timeout_s());
+          break;
+        } catch (const Interrupted&) {
+          if (!call->signalled(builtin ? "bash" : who, kShellPid)) throw;
+        }
+      }
+      if (!done) blocked_for_good(io, line, cmd ? command_text(*cmd) : who, call ? call->waits_for() : "");
       rc = call->result();
     }
     if (rc < 0) {
@@ -887,10 +897,10 @@ void Shell::Impl::write_error(const Io& io, int rc, const std::string& who, bool
 }
 
 // The script cannot go on: a command sleeps in the kernel and nothing will wake it.  apsim
-// waits kBlockedForGoodSeconds of simulated time (Linux's hung-task timeout) first.
+// waits the hung-task timeout of simulated time (ShellHost::hung_task_timeout_s) first.
 void Shell::Impl::blocked_for_good(const Io& io, int line, const std::string& command, const std::string& what) {
   *io.err << "apsim: " << where(line) << "`" << command << "' is blocked in the kernel for more than "
-          << static_cast<int>(kBlockedForGoodSeconds) << " s" << (what.empty() ? "" : " waiting for " + what)
+          << static_cast<long>(sh.host_.hung_task_timeout_s()) << " s" << (what.empty() ? "" : " waiting for " + what)
           << "; the script stops here\n";
   throw BlockedForGood{command, what, true};
 }
@@ -1155,7 +1165,7 @@ std::size_t Shell::Impl::expand_dollar(const std::string& s, std::size_t i, std:
 // A parameter's value, or nullopt if unset.
 std::optional<std::string> Shell::Impl::param(const std::string& name, int line, const Io& io) {
   if (name == "?") return std::to_string(sh.last_status_);
-  if (name == "$") return std::string("4242");  // a fixed pid keeps transcripts stable
+  if (name == "$") return std::to_string(kShellPid);
   if (name == "#") return std::to_string(sh.positional_.size());
   if (name == "0") return sh.opts_.script_name;
   if (name == "-") return std::string(sh.errexit_ ? "ehB" : "hB");

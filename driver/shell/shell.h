@@ -50,11 +50,19 @@ class SleepingCall {
   virtual int result() const = 0;
   /// What it waits for, in words ("the mdev's user (QEMU) to release the device").
   virtual std::string waits_for() const = 0;
+  /// A signal (Ctrl-C) reaches the sleeping task `comm` with pid `pid`.  False: the call is
+  /// interrupted and the command ends (130).  True: the kernel keeps the task waiting, as
+  /// vfio_unregister_group_dev does after its warning; further signals change nothing.
+  virtual bool signalled(const std::string& comm, long pid) {
+    (void)comm, (void)pid;
+    return false;
+  }
 };
 
-/// How long a script may be blocked in the kernel before apsim stops it: 120 s of simulated
-/// time, the default of Linux's hung-task detector (kernel/hung_task.c,
-/// sysctl_hung_task_timeout_secs).
+/// How long a script may be blocked in the kernel before apsim stops it, by default: 120 s of
+/// simulated time, the default of Linux's hung-task detector (kernel/hung_task.c,
+/// sysctl_hung_task_timeout_secs); a kernel's /proc/sys/kernel/hung_task_timeout_secs
+/// changes it for its shell (ShellHost::hung_task_timeout_s).
 inline constexpr double kBlockedForGoodSeconds = 120;
 
 /// Thrown out of ShellHost::run_command when the program it ran is blocked in the kernel and
@@ -73,6 +81,8 @@ inline constexpr int kBlockedForGoodStatus = 124;
 /// foreground child dies of SIGINT.
 struct Interrupted {};
 inline constexpr int kInterruptedStatus = 130;
+/// $$: a fixed pid keeps transcripts stable.
+inline constexpr long kShellPid = 4242;
 
 /// Thrown by a program (ssh without a command) that opens a login shell on another instance
 /// when CommandIo::may_login allowed it: the shell runs the following commands there until
@@ -143,6 +153,9 @@ class ShellHost {
   /// Let simulated time pass until `call` is done, at most `timeout_s` seconds; true if it is
   /// done.  The default lets no time pass.
   virtual bool wait_for(SleepingCall& call, double timeout_s) { return call.done(); }
+  /// How long a command may sleep in the kernel before apsim stops it (seconds of simulated
+  /// time): the instance's hung-task timeout.  Default kBlockedForGoodSeconds.
+  virtual double hung_task_timeout_s() const { return kBlockedForGoodSeconds; }
 };
 
 struct ShellOptions {
@@ -236,7 +249,7 @@ class Shell {
   };
   std::vector<Job> jobs_;                // running jobs, in the order started
   std::map<long, int> job_status_;       // pid -> exit status of every job that ended
-  long last_pid_ = 4242;                 // $$; each job takes the next number
+  long last_pid_ = kShellPid;            // each job takes the next number
   long last_bg_pid_ = 0;                 // $!
   friend struct Impl;
 };

@@ -31,6 +31,7 @@ class CompletionCall : public SleepingCall {
   bool done() const override { return c_->done(); }
   int result() const override { return c_->result(); }
   std::string waits_for() const override { return c_->waits_for(); }
+  bool signalled(const std::string& comm, long pid) override { return c_->signal(comm, pid); }
 
  private:
   std::shared_ptr<Completion> c_;
@@ -165,6 +166,11 @@ void Session::reboot() {
   kernel_.reboot();
 }
 
+double Session::hung_task_timeout_s() const {
+  const unsigned long t = kernel_.hung_task_timeout_secs();
+  return t ? static_cast<double>(t) : kBlockedForGoodSeconds;
+}
+
 bool Session::wait_for(SleepingCall& call, double timeout_s) {
   reap_guests();  // a guest that powered off releases what it held first
   for (double waited = 0; !call.done() && waited < timeout_s; waited += 1) sleep_seconds(1);
@@ -175,7 +181,7 @@ int Session::write_sysfs(const std::string& path, const std::string& data) {
   const int rc = kernel_.sysfs().write(cwd_, path, data);
   if (rc != -EIOCBQUEUED) return rc;
   auto call = SysfsFileSystem::sleeping_call(kernel_.sysfs().take_sleeping());
-  if (!call || !wait_for(*call, kBlockedForGoodSeconds)) throw BlockedForGood{"", call ? call->waits_for() : ""};
+  if (!call || !wait_for(*call, hung_task_timeout_s())) throw BlockedForGood{"", call ? call->waits_for() : ""};
   return call->result();
 }
 

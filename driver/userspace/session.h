@@ -141,8 +141,11 @@ class Session : public ShellHost {
   /// ShellHost: sleep (as sleep_seconds, in steps of a second) until `call` is done or
   /// `timeout_s` has passed; true if it is done.
   bool wait_for(SleepingCall& call, double timeout_s) override;
+  /// ShellHost: the kernel's hung_task_timeout_secs; 0 (Linux: the detector off) gives
+  /// kBlockedForGoodSeconds, as apsim must end a script that nothing can wake.
+  double hung_task_timeout_s() const override;
   /// A program's write to sysfs (Sysfs::write): a store that sleeps is waited for as a process
-  /// would be; one that nothing wakes within kBlockedForGoodSeconds throws BlockedForGood.
+  /// would be; one that nothing wakes within hung_task_timeout_s() throws BlockedForGood.
   int write_sysfs(const std::string& path, const std::string& data);
 
   /// A command of the simulator itself rather than of Linux (`apsim-inject`): run_command

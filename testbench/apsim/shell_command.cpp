@@ -40,6 +40,10 @@ namespace apsim::tb {
 namespace {
 
 volatile std::sig_atomic_t g_sigint = 0;
+// A Ctrl-C that pace() delivered to the running command (the recorder's business): the
+// kernel may let the task sleep on (a signal ignored, as vfio's mdev remove does), and the
+// next Ctrl-C is a new signal.
+bool g_sigint_delivered = false;
 void on_sigint(int) { g_sigint = 1; }
 
 /// What reading a line at the terminal gave.
@@ -140,14 +144,18 @@ class Recorder {
   std::ofstream out_;
 };
 
-// Wall-clock pacing of simulated sleeps at a terminal: false once Ctrl-C was pressed.
+// Wall-clock pacing of simulated sleeps at a terminal: false when Ctrl-C was pressed, once
+// per Ctrl-C (the signal is delivered to the sleeping command).
 bool pace(double seconds) {
   using clock = std::chrono::steady_clock;
   const clock::time_point until =
       clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
   for (clock::time_point now = clock::now(); !g_sigint && now < until; now = clock::now())
     std::this_thread::sleep_for(std::min<clock::duration>(std::chrono::milliseconds(20), until - now));
-  return !g_sigint;
+  if (!g_sigint) return true;
+  g_sigint = 0;
+  g_sigint_delivered = true;
+  return false;
 }
 
 int session_loop(driver::Session& session, const ShellCommandOptions& o, bool tty, Recorder& rec) {
@@ -201,8 +209,9 @@ int session_loop(driver::Session& session, const ShellCommandOptions& o, bool tt
       add_history(h.c_str());
     }
     g_sigint = 0;
+    g_sigint_delivered = false;
     shell.run_line(text);
-    if (tty && g_sigint) {
+    if (tty && (g_sigint || g_sigint_delivered)) {
       g_sigint = 0;
       if (shell.status() == driver::kInterruptedStatus) {
         rec.interrupted(text);

@@ -4,8 +4,10 @@
 # for the expected text with a timeout (no fixed sleeps decide anything), so a slow machine
 # makes the test slower, not flaky.  Checks: the prompt, line editing (cursor keys), history
 # (Up), Ctrl-C stopping a running `sleep 100` (status 130), `ssh NAME` into a guest's shell,
-# Ctrl-C there, Ctrl-D back, Ctrl-C of a write blocked in the kernel (6.1's mdev remove while
-# the guest holds it), `exit`, and that the --record file replays with `apsim run --echo`.
+# Ctrl-C there, Ctrl-D back, `exit`, and that the --record file replays with `apsim run
+# --echo`.  Then, in a second session: Ctrl-C of a write blocked in the kernel (6.1's mdev
+# remove while a guest holds it) logs vfio's warning and leaves the task waiting, until the
+# hung-task timeout (set to 3 s) ends the command.
 set -u
 apsim=$1
 work=$2
@@ -18,8 +20,9 @@ rec=$work/session.sh
 status=$work/status
 rm -f "$rec" "$status"
 sock=apsim-test-$$
+sock1=$sock
 t() { tmux -L "$sock" "$@"; }
-cleanup() { t kill-server 2>/dev/null; }
+cleanup() { t kill-server 2>/dev/null; tmux -L "$sock1" kill-server 2>/dev/null; }
 trap cleanup EXIT
 t -f /dev/null new-session -d -s s -x 160 -y 50 \
   "'$apsim' shell --record '$rec'; echo \$? > '$status'; sleep 30"
@@ -82,14 +85,6 @@ wait_for 'Connection to guest1 closed.'
 send -l 'hostname'; send Enter
 for i in $(seq 100); do [ "$(count host)" = 1 ] && break; sleep 0.1; done
 [ "$(count host)" = 1 ] || { echo "FAIL: not back on the host after Ctrl-D in the guest"; screen; exit 1; }
-# A write that sleeps in the kernel: Linux 6.1's mdev remove waits for QEMU to release the
-# device (a guest holds it); Ctrl-C stops the waiting shell.
-send -l 'echo 1 > /sys/devices/vfio_ap/matrix/$U/remove'; send Enter
-wait_for 'matrix/$U/remove'
-sleep 0.5
-send C-c
-send -l 'echo "remove-status=$?"'; send Enter
-wait_for 'remove-status=130' 20
 send -l 'exit 7'; send Enter
 for i in $(seq 300); do [ -s "$status" ] && break; sleep 0.1; done
 [ "$(cat "$status" 2>/dev/null)" = 7 ] || { echo "FAIL: apsim shell did not exit with 7"; screen; exit 1; }
@@ -116,4 +111,25 @@ for want in '[root@guest1 ~]# lszcrypt' '[root@guest1 ~]# exit' 'Connection to g
   printf '%s\n' "$replay" | grep -qF -- "$want" || { echo "FAIL: replay lacks: $want"; echo "$replay"; exit 1; }
 done
 [ "$rc" = 7 ] || { echo "FAIL: replay exit status $rc, not 7"; exit 1; }
+# ---- second session: a write blocked in the kernel, and Ctrl-C --------------------------
+# A server of its own: a new session on the old socket could race the old server's exit.
+t kill-server 2>/dev/null
+sock=apsim-test-blocked-$$
+t -f /dev/null new-session -d -s s -x 160 -y 50 "'$apsim' shell; sleep 30"
+wait_for '[root@host ~]#'
+send -l 'modprobe vfio_ap; echo -4 > /sys/bus/ap/aqmask; U=$(uuidgen); echo $U > /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create; echo 6 > /sys/devices/vfio_ap/matrix/$U/assign_adapter; echo 4 > /sys/devices/vfio_ap/matrix/$U/assign_domain'
+send Enter
+send -l 'qemu-system-s390x -name guest1 -device vfio-ap,sysfsdev=/sys/devices/vfio_ap/matrix/$U; echo 3 > /proc/sys/kernel/hung_task_timeout_secs'; send Enter
+# Linux 6.1's mdev remove waits for QEMU to release the device; a signal makes
+# vfio_unregister_group_dev warn and wait on uninterruptibly: Ctrl-C does not end it.
+send -l 'echo 1 > /sys/devices/vfio_ap/matrix/$U/remove'; send Enter
+wait_for 'matrix/$U/remove'
+sleep 0.5
+send C-c
+wait_for 'is blocked in the kernel for more than 3 s' 30
+send -l 'echo "remove-status=$?"'; send Enter
+wait_for 'remove-status=124' 20
+send -l 'dmesg | grep -c "Device is currently in use, task \"bash\" (4242) blocked until device is released"'; send Enter
+for i in $(seq 100); do [ "$(count 1)" = 1 ] && break; sleep 0.1; done
+[ "$(count 1)" = 1 ] || { echo "FAIL: no single vfio warning after Ctrl-C"; screen; exit 1; }
 echo "apsim shell in tmux: passed in ${elapsed} s"
