@@ -14,8 +14,6 @@
 #include <systemc>
 
 #include "arch/ap_registers.h"
-#include "arch/bits.h"
-#include "arch/msgtype6.h"
 #include "driver/linux/ap_asm.h"
 #include "driver/linux/kernel.h"
 #include "driver/linux/kvm-s390.h"
@@ -23,6 +21,7 @@
 #include "sc/platform.h"
 #include "testbench/apsim/campaign_isolation_check.h"
 #include "testbench/apsim/campaign_lpar.h"
+#include "testbench/apsim/campaign_messages.h"
 #include "testbench/apsim/campaign_process.h"
 
 namespace apsim::tb {
@@ -32,44 +31,6 @@ namespace {
 using arch::Apqn;
 using arch::GeneralRegisters;
 using Bytes = std::vector<uint8_t>;
-
-// ---- messages ---------------------------------------------------------------------------------
-
-/// A type-6 request with a CCA CPRBX (func_id "T3", administrative, or "T2", usage) for `dom`,
-/// or an EP11 CPRB (flags 0x80 administrative) with target_id `dom`: the fields
-/// sc/control_domain_request.h reads, the rest zero.
-Bytes type6_request(bool ep11, bool admin, uint32_t dom) {
-  Bytes m(arch::TYPE6_CPRB_OFFSET + 256, 0);
-  m[arch::T6_TYPE] = arch::TYPE6_TYPE_CODE;
-  arch::store_be32(&m[arch::T6_OFFSET1], arch::TYPE6_CPRB_OFFSET);
-  arch::store_be16(&m[arch::T6_AGENT_ID], ep11 ? arch::TYPE6_AGENT_EP11 : arch::TYPE6_AGENT_CCA);
-  uint8_t* cprb = &m[arch::TYPE6_CPRB_OFFSET];
-  if (ep11) {
-    cprb[arch::EP11_CPRB_VER_ID] = arch::EP11_CPRB_VERSION;
-    cprb[arch::EP11_CPRB_FLAGS] = admin ? arch::EP11_CPRB_FLAG_ADMIN : 0;
-    arch::store_be32(cprb + arch::EP11_CPRB_TARGET_ID, dom);
-  } else {
-    arch::store_be16(cprb + arch::CPRBX_CPRB_LEN, arch::CPRBX_SIZE);
-    cprb[arch::CPRBX_CPRB_VER_ID] = arch::CPRBX_VERSION;
-    arch::store_be16(cprb + arch::CPRBX_FUNC_ID, admin ? arch::CPRBX_FUNC_ID_T3 : arch::CPRBX_FUNC_ID_T2);
-    arch::store_be16(cprb + arch::CPRBX_DOMAIN, static_cast<uint16_t>(dom));
-  }
-  return m;
-}
-
-/// A type-50 MEB1 (RSA-1024 ME) request with random operands: the firmware computes it, or
-/// answers an error reply when the operands make no sense.
-Bytes type50_request(std::mt19937_64& rng) {
-  Bytes m(400, 0);
-  m[1] = 0x50;
-  arch::store_be16(&m[2], 400);
-  arch::store_be16(&m[8], 0x0001);  // MEB1
-  for (size_t i = 16; i < m.size(); ++i) m[i] = static_cast<uint8_t>(rng());
-  m[16 + 128] |= 0x80;       // a modulus of full length
-  m[16 + 255] |= 0x01;       // odd
-  m[16 + 256] = 0;           // a message below it
-  return m;
-}
 
 // Guest storage layout of the campaign (guest absolute addresses; 16 MiB guests).
 constexpr uint64_t kGuestMem = 16ull << 20;
