@@ -99,7 +99,8 @@ class FaultRun {
  private:
   driver::LinuxKernel* kernel_of(driver::Session& s, const Lane& l);
   void submit(driver::Session& s, Lane& l);
-  void inject(driver::Session& s);
+  /// Land the fault; "" or why it could not be made (then the run proves nothing).
+  std::string inject(driver::Session& s);
   bool touches(const Lane& l) const;
 
   sc::Platform& platform_;
@@ -156,40 +157,51 @@ void FaultRun::submit(driver::Session& s, Lane& l) {
   }
 }
 
-void FaultRun::inject(driver::Session& s) {
+std::string FaultRun::inject(driver::Session& s) {
   arch::Cpu& cpu = s.kernel().cpu();
+  const auto sysfs = [&](const char* path, const char* value) {
+    const int rc = s.write_sysfs(path, value);
+    return rc < 0 ? std::string("echo ") + value + " > " + path + ": error " + std::to_string(rc) : std::string();
+  };
   switch (kind_) {
-    case FaultKind::checkstop: platform_.adapter(6)->inject(sc::CexAdapter::Fault::checkstop, true, 0); break;
-    case FaultKind::deconfigure: s.write_sysfs("/sys/bus/ap/devices/card06/config", "0\n"); break;
+    case FaultKind::checkstop: platform_.adapter(6)->inject(sc::CexAdapter::Fault::checkstop, true, 0); return "";
+    case FaultKind::deconfigure: return sysfs("/sys/bus/ap/devices/card06/config", "0");
     case FaultKind::hmc_remove: {
       sc::LparChange c;
       c.what = sc::LparChange::What::adapter;
       c.add = false;
       c.id = 6;
-      if (platform_.hmc().check(c).empty()) platform_.hmc().schedule(c, 0);
-      break;
+      if (const std::string why = platform_.hmc().check(c); !why.empty()) return why;
+      platform_.hmc().schedule(c, 0);
+      return "";
     }
-    case FaultKind::rapq: driver::ap_rapq(cpu, Apqn{6, 0xab}, false); break;
-    case FaultKind::zapq: driver::ap_zapq(cpu, Apqn{6, 0xab}, false); break;
+    case FaultKind::rapq:
+      return driver::ap_rapq(cpu, Apqn{6, 0xab}, false).response_code ? "RAPQ was refused" : "";
+    case FaultKind::zapq:
+      return driver::ap_zapq(cpu, Apqn{6, 0xab}, false).response_code ? "ZAPQ was refused" : "";
     case FaultKind::queue_full: {
       // Requests of the host's own on a queue it gave away, until the queue answers RC 0x10.
       const uint64_t buf = s.kernel().alloc_pages(1);
       cpu.storage().write(buf, msg_.data(), msg_.size());
-      for (uint64_t i = 1; i <= 64; ++i)
-        if (driver::ap_nqap(cpu, Apqn{5, 4}, 0xfa0100000000ull + i, buf, msg_.size()).response_code != 0) break;
-      break;
+      for (uint64_t i = 1; i <= 64; ++i) {
+        const uint8_t rc = driver::ap_nqap(cpu, Apqn{5, 4}, 0xfa0100000000ull + i, buf, msg_.size()).response_code;
+        if (rc == arch::AP_RESPONSE_Q_FULL) return "";
+        if (rc != 0) return "the host's NQAP answered RC " + std::to_string(rc);
+      }
+      return "the queue never became full";
     }
-    case FaultKind::apmask: s.write_sysfs("/sys/bus/ap/apmask", "-6\n"); break;
+    case FaultKind::apmask: return sysfs("/sys/bus/ap/apmask", "-6");
     case FaultKind::guest_shutdown:
       s.guests().erase("guest2");  // its QEMU ends: the guest kernel and its AP bus go
       for (Lane& l : lanes_) l.dead |= l.kernel == "guest2";
-      break;
+      return "";
     case FaultKind::host_reboot:
       s.reboot();
       ++host_life_;
       for (Lane& l : lanes_) l.dead = true;
-      break;
+      return "";
   }
+  return "unknown fault";
 }
 
 RunResult FaultRun::run(driver::Session& session) {
@@ -221,7 +233,7 @@ RunResult FaultRun::run(driver::Session& session) {
       for (const Lane& l : lanes_) in_flight_at_fault += l.inflight;
       res.fault_ms = static_cast<double>(cpu.now_ps() - t0) / 1e9;
       res.in_flight = in_flight_at_fault;
-      inject(session);
+      if (const std::string why = inject(session); !why.empty()) res.problems += "  the fault was not made: " + why + "\n";
       faulted = true;
       for (Lane& l : lanes_) l.held = false;
     }
