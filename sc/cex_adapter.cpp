@@ -183,6 +183,26 @@ void CexAdapter::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
+  serve(gp, delay, *cmd);
+  if (!watch_ || cmd->function == ApFunction::SCLP_CONFIG) return;
+  ApQueueAccess a;
+  a.apqn = static_cast<uint16_t>(gp.get_address());
+  a.function = cmd->function;
+  a.response_code = cmd->status.response_code;
+  if (cmd->function == ApFunction::NQAP) {
+    a.psmid = cmd->psmid;
+    a.data = gp.get_data_ptr();
+    a.len = gp.get_data_length();
+  } else if (cmd->function == ApFunction::DQAP) {
+    a.psmid = cmd->reply_psmid;
+    a.data = gp.get_data_ptr();
+    a.len = cmd->reply_len;
+  }
+  watch_->queue_access(a);
+}
+
+void CexAdapter::serve(tlm::tlm_generic_payload& gp, sc_time& delay, ApCommand& command) {
+  ApCommand* cmd = &command;
   delay += sc_time::from_value(timing_.adapter_queue_op_cycles * timing_.adapter_clock_ps);  // 1 ps resolution
   const uint64_t now_ps = (sc_time_stamp() + delay).value();  // 1 ps resolution
   const uint8_t apqi = static_cast<uint8_t>(gp.get_address() & 0xff);
@@ -462,6 +482,7 @@ void CexAdapter::on_completion() {
         storage_.write(ipm_addr, &ipm, 1);
       }
       irq_sink_->adapter_interrupt(q.aqic);
+      if (watch_) watch_->interruption(static_cast<uint16_t>(cfg_.apid << 8 | c.apqi), q.aqic.gisa);
     }
   }
   start_engines(now);

@@ -50,6 +50,7 @@
 #include "sc/ap_fabric_protocol.h"
 #include "sc/ap_probe.h"
 #include "sc/ap_queue.h"
+#include "sc/ap_watch.h"
 #include "sc/main_storage.h"
 #include "sc/timing.h"
 
@@ -121,6 +122,9 @@ class CexAdapter : public sc_core::sc_module {
   firmware::CexFirmware& firmware() { return *firmware_; }
   /// Report every dequeued request's timestamps to `probe` (nullptr: none).
   void set_probe(ApProbe* probe) { probe_ = probe; }
+  /// Report every instruction that reaches a queue and every interruption to `watch`
+  /// (sc/ap_watch.h; nullptr: none).
+  void set_watch(ApQueueWatch* watch) { watch_ = watch; }
 
   /// The TAPQ info word of this adapter's queues (spec §2.1).
   uint64_t tapq_info() const { return info_.pack(); }
@@ -183,6 +187,8 @@ class CexAdapter : public sc_core::sc_module {
   };
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  /// What b_transport does for an AP instruction or the SCLP command (b_transport adds the watch).
+  void serve(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, ApCommand& cmd);
   void do_nqap(ApQueue& q, uint8_t apqi, ApCommand& cmd, tlm::tlm_generic_payload& gp, uint64_t now_ps);
   void do_dqap(ApQueue& q, ApCommand& cmd, tlm::tlm_generic_payload& gp, uint8_t apqi, uint64_t now_ps);
   void do_aqic(ApQueue& q, ApCommand& cmd, uint64_t now_ps);
@@ -204,6 +210,7 @@ class CexAdapter : public sc_core::sc_module {
   AdapterInterruptSink* irq_sink_ = nullptr;
   std::unique_ptr<firmware::CexFirmware> firmware_;
   ApProbe* probe_ = nullptr;
+  ApQueueWatch* watch_ = nullptr;
 
   /// Index APQI; null = never a usage domain of the LPAR.  A domain the HMC removed keeps its
   /// (reset) queue object, so that completions still in service find it and are discarded by

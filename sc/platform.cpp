@@ -70,6 +70,10 @@ void Platform::set_probe(ApProbe* probe) {
   for (auto& a : adapters_) a->set_probe(probe);
 }
 
+void Platform::set_watch(ApQueueWatch* watch) {
+  for (auto& a : adapters_) a->set_watch(watch);
+}
+
 uint64_t Platform::run(std::function<void(arch::HostCpu&)> software) {
   // The software's end is a synchronisation point: the simulated time it ran is all spent.
   cpu_->set_software([this, sw = std::move(software)](arch::HostCpu& host) {

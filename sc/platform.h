@@ -19,6 +19,7 @@
 #include "firmware/service_time.h"
 #include "sc/ap_fabric.h"
 #include "sc/ap_probe.h"
+#include "sc/ap_watch.h"
 #include "sc/apcb_check.h"
 #include "sc/cex_adapter.h"
 #include "sc/cpu.h"
@@ -58,6 +59,9 @@ class Platform {
   Hmc& hmc() { return *hmc_; }
   /// Every adapter reports each dequeued request to `probe` (sc/ap_probe.h); nullptr: none.
   void set_probe(ApProbe* probe);
+  /// Every adapter reports each instruction that reaches a queue and each interruption to
+  /// `watch` (sc/ap_watch.h); nullptr: none.
+  void set_watch(ApQueueWatch* watch);
   SimMode mode() const { return mode_; }
 
  private:

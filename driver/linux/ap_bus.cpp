@@ -19,7 +19,14 @@ using arch::Apqn;
 
 ApBus::ApBus(LinuxKernel& kernel) : kernel_(kernel) {}
 
-ApBus::~ApBus() = default;
+ApBus::~ApBus() {
+  // The kernel goes (reboot, a guest's QEMU ending): the processes waiting in zcrypt are
+  // killed, and each one's wait_for_completion_interruptible returns -ERESTARTSYS and
+  // ap_cancel_message takes its request off the queue (zcrypt_msgtype50.c / msgtype6.c).
+  // Every request still on a queue device ends so, once, instead of never.
+  constexpr int kErestartsys = 512;  // ERESTARTSYS, include/linux/errno.h (kernel-internal)
+  for (auto& [id, q] : queues_) flush_queue(*q, -kErestartsys);
+}
 
 int ApBus::init(const std::string& cmdline) {
   (void)cmdline;

@@ -136,6 +136,10 @@ struct ApQueueDev {
   std::deque<ApMessageReq*> requestq;   ///< not yet enqueued
   std::deque<ApMessageReq*> pendingq;   ///< enqueued, reply outstanding
   unsigned queue_count = 0;             ///< requests on the hardware queue
+  /// AP_SM_STATE_QUEUE_FULL: the last NQAP answered RC 0x10.  The next poll reads the queue
+  /// (ap_sm_read) whatever queue_count says: the slots may hold replies the bus never asked
+  /// for (requests enqueued behind its back), and only a DQAP frees them.
+  bool queue_full = false;
   uint64_t psmid_counter = 0;
   uint64_t msg_buf = 0, reply_buf = 0;  ///< kernel storage for NQAP/DQAP (one page each)
   /// aq->interrupt: the AP bus's own record that it enabled interruptions (what the queue's

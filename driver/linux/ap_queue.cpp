@@ -112,6 +112,7 @@ void ApBus::flush_queue(ApQueueDev& q, int err) {
   for (ApMessageReq* r : q.requestq) all.push_back(r);
   q.requestq.clear();
   q.queue_count = 0;
+  q.queue_full = false;
   for (ApMessageReq* r : all) r->complete(err, cpu.now_ps());
 }
 
@@ -234,6 +235,9 @@ void ApBus::sm_write(ApQueueDev& q) {
         req.t_nqap_ps = cpu.now_ps();
         continue;
       case arch::AP_RESPONSE_Q_FULL:
+        // ap_sm_write: sm_state = AP_SM_STATE_QUEUE_FULL; its POLL event is ap_sm_read.
+        q.queue_full = true;
+        return;
       case arch::AP_RESPONSE_RESET_IN_PROGRESS:
       case arch::AP_RESPONSE_BUSY:
         return;  // QUEUE_FULL / RESET_WAIT: try again at the next poll
@@ -257,7 +261,8 @@ void ApBus::sm_write(ApQueueDev& q) {
 
 void ApBus::sm_read(ApQueueDev& q) {
   arch::Cpu& cpu = kernel_.cpu();
-  while (q.queue_count > 0 && !q.dev_error) {
+  // ap_sm_event: WORKING (queue_count > 0) and QUEUE_FULL both read on a poll.
+  while ((q.queue_count > 0 || q.queue_full) && !q.dev_error) {
     uint64_t psmid = 0, len = 0, reslen = 0, resgr0 = 0;
     arch::ApQueueStatus s;
     // ap_sm_recv: a reply longer than the buffer (pseudo RC 0xFF) is received in parts by
@@ -272,6 +277,7 @@ void ApBus::sm_read(ApQueueDev& q) {
       case arch::AP_RESPONSE_NORMAL:
         break;
       case arch::AP_RESPONSE_NO_PENDING_REPLY:
+        q.queue_full = false;  // ap_sm_read: IDLE (queue_count 0) or waiting for a reply
         if (s.queue_empty && q.queue_count > 0) {
           // The queue lost requests (e.g. a reset): requeue them ahead of the waiting ones,
           // in order, as ap_sm_read does (list_splice_init(pendingq, requestq)).
@@ -291,6 +297,8 @@ void ApBus::sm_read(ApQueueDev& q) {
     // !aq->queue_count) aq->queue_count++" -- a reply nobody asked for (an unassociated
     // psmid, e.g. a request apinsn enqueued) must not make the bus stop reading a queue
     // that still holds work.
+    // ap_sm_read: a reply read leaves QUEUE_FULL for WORKING or IDLE (a slot is free again).
+    q.queue_full = false;
     if (q.queue_count > 0) --q.queue_count;
     if (!s.queue_empty && q.queue_count == 0) ++q.queue_count;
     auto it = std::find_if(q.pendingq.begin(), q.pendingq.end(), [&](ApMessageReq* r) { return r->psmid == psmid; });

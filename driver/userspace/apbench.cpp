@@ -399,6 +399,10 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
 
   // ---- the work per queue -----------------------------------------------------------------
   std::vector<Lane> lanes(queues.size());
+  // A setup request (key import, key pair) that failed — a fault that landed before the run
+  // began: the run's requests are never sent, and each is reported failed with the setup's
+  // error, so that completed + failed = --requests whatever happened (issue 15).
+  int setup_rc = 0;
   RsaKey key;
   if (kind == Kind::rsa || kind == Kind::cca_seckey) {
     const unsigned bits = kind == Kind::rsa ? static_cast<unsigned>(std::stoul(op.substr(4))) : 2048;
@@ -453,7 +457,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     for (size_t i = 0; i < queues.size(); ++i)
       lanes[i] = Lane{queues[i], queue_bus[i], group_of(queue_bus[i]), reqs, expect, {}, {}, {}, false};
   } else {
-    for (size_t i = 0; i < queues.size(); ++i) {
+    for (size_t i = 0; i < queues.size() && setup_rc == 0; ++i) {
       Lane& l = lanes[i];
       l.q = queues[i];
       l.bus = queue_bus[i];
@@ -479,7 +483,8 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
         if (rc == 0) rc = cca_pka_import_reply(x, token);
         if (rc != 0) {
           err << "apbench: PKA key import on " << l.q->qid.name() << " failed (" << rc << ")\n";
-          return 1;
+          setup_rc = rc;
+          break;
         }
         for (unsigned j = 0; j < kPool; ++j) {
           Bytes msg(64);
@@ -498,7 +503,8 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
         if (rc != 0 || rv != arch::CKR_OK || outs.size() != 2) {
           err << "apbench: EP11 key pair generation on " << l.q->qid.name() << " failed (" << rc << ", CK_RV 0x" << std::hex
               << rv << std::dec << ")\n";
-          return 1;
+          setup_rc = rc != 0 ? rc : -EIO;
+          break;
         }
         l.spki = outs[1];
         for (unsigned j = 0; j < kPool; ++j) {
@@ -531,7 +537,8 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     all[i] = std::make_unique<Rec>();
     Rec& r = *all[i];
     r.lane = i % static_cast<unsigned>(lanes.size());
-    r.pool = (i / static_cast<unsigned>(lanes.size())) % static_cast<unsigned>(lanes[r.lane].reqs.size());
+    // (A lane whose setup never ran has no messages: its requests are never sent.)
+    r.pool = (i / static_cast<unsigned>(lanes.size())) % std::max(1u, static_cast<unsigned>(lanes[r.lane].reqs.size()));
     const unsigned g = lanes[r.lane].group;
     r.req.on_done = [&done, &outstanding, g](ApMessageReq&) {
       ++done;
@@ -562,6 +569,10 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     }
     for (ApBus* b : buses) b->poll();
   };
+  if (setup_rc != 0) {
+    for (auto& r : all) r->req.rc = setup_rc < 0 ? setup_rc : -EIO;
+    done = requests;
+  }
   while (done < requests) {
     if (open_loop) {
       // Arrivals up to now join the backlog; the backlog is submitted while the window allows.

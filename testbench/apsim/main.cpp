@@ -6,6 +6,8 @@
 //   apsim sweep SPEC.json --out DIR [--backend local|slurm|parallel] ... | --dry-run
 //   apsim sweep collect DIR
 //   apsim sweep run-task DIR ...                   (testbench/apsim/sweep_command.h)
+//   apsim campaign isolation --instructions N [--guests G] [--seed S] [--mode fast|cycle] [--lpars L] [--jobs J]
+//   apsim campaign faults [--seed S] [--rounds R] [--jobs J]   (testbench/apsim/campaign_*.h)
 //   apsim --version
 //
 // Our own main() (as VCML does) so that the SystemC banner can be switched off before the
@@ -17,6 +19,8 @@
 
 #include <systemc>
 
+#include "testbench/apsim/campaign_faults.h"
+#include "testbench/apsim/campaign_isolation.h"
 #include "testbench/apsim/run_command.h"
 #include "testbench/apsim/run_info.h"
 #include "testbench/apsim/shell_command.h"
@@ -90,6 +94,30 @@ int sc_main(int argc, char** argv) {
   task->add_option("--task", to.task, "K (default: $SLURM_ARRAY_TASK_ID)")->needs(list);
   task->add_option("--retries", to.retries, "run a failed point up to N more times")->check(CLI::Range(0u, 100u));
   task->add_option("--timeout", to.timeout_s, "seconds per attempt")->check(CLI::Range(1u, 86400u));
+
+  CLI::App* campaign = app.add_subcommand("campaign", "hostile-input campaigns: guest isolation, faults with requests in flight");
+  campaign->require_subcommand(1);
+  apsim::tb::IsolationOptions io;
+  CLI::App* isolation = campaign->add_subcommand(
+      "isolation", "random guest AP instructions across random LPARs and matrices, each checked for a breach");
+  isolation->add_option("--instructions", io.instructions, "guest instructions in all")
+      ->required()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  isolation->add_option("--guests", io.guests, "guests per LPAR (default: 3..16 at random)")->check(CLI::Range(3u, 16u));
+  isolation->add_option("--seed", io.seed, "seed of the LPARs, matrices and instructions");
+  isolation->add_option("--mode", io.mode, "fast: C++ reference APCB check; cycle: the Verilated RTL")
+      ->check(CLI::IsMember({"cycle", "fast"}));
+  isolation->add_option("--lpars", io.lpars, "random LPARs, one process each (default: one per 5 million instructions)")
+      ->check(CLI::Range(1u, 1000u));
+  isolation->add_option("--jobs", io.jobs, "LPAR processes at once (default 1)")->check(CLI::Range(1u, 256u));
+  isolation->add_flag("--plant-mutant", io.plant_mutant,
+                      "negative control: KVM writes guest1 an APCB that also grants guest2's queues; breaches must follow");
+  apsim::tb::FaultOptions fo;
+  CLI::App* faults = campaign->add_subcommand(
+      "faults", "every fault kind while guests and the host have requests in flight; every request must end once");
+  faults->add_option("--seed", fo.seed, "seed of the fault times, targets and workloads");
+  faults->add_option("--rounds", fo.rounds, "rounds of every fault kind (default 1)")->check(CLI::Range(1u, 1000u));
+  faults->add_option("--jobs", fo.jobs, "fault processes at once (default 1)")->check(CLI::Range(1u, 256u));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -102,6 +130,8 @@ int sc_main(int argc, char** argv) {
     return 0;
   }
   if (shell->parsed()) return apsim::tb::run_shell(sho);
+  if (isolation->parsed()) return apsim::tb::run_isolation_campaign(io);
+  if (faults->parsed()) return apsim::tb::run_fault_campaign(fo);
   if (collect->parsed()) return apsim::tb::collect_sweep(collect_dir);
   if (task->parsed()) {
     if (to.points.empty() && to.task_list.empty()) {
