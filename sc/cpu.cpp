@@ -51,6 +51,14 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
     // Sleeping is a synchronisation point: first let everything due up to the CPU's local
     // time happen (an interruption among it), then sleep.
     cpu.sync_local_time();
+    // The run's clock ends at kSimulatedTimeEndPs (sc/timing.h): sleep at most until then,
+    // and if nothing woke the context by then, stop the run with a message.
+    const uint64_t now = sc_time_stamp().value(), left = kSimulatedTimeEndPs - now;
+    if (timeout_ps > left) {
+      const arch::WakeReason r = wait_for_interrupt(left);
+      if (r == arch::WakeReason::timeout) throw SimulatedTimeExhausted(now, timeout_ps);
+      return r;
+    }
     if (guest || cpu.guests_.empty()) {
       if (!irq_pending) sc_core::wait(sc_time::from_value(timeout_ps), irq_event);
       const bool got = irq_pending;
@@ -120,6 +128,10 @@ void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }
 
 void CpuModel::advance_ps(uint64_t ps) {
   if (ps == 0) return;  // no wait (and no delta cycle) for a zero cost
+  // The run's clock ends at kSimulatedTimeEndPs (sc/timing.h): stop with a message there
+  // rather than let sc_time wrap.
+  const uint64_t now = lt_ ? qk_.get_current_time().value() : sc_time_stamp().value();
+  if (ps > kSimulatedTimeEndPs - now) throw SimulatedTimeExhausted(now, ps);
   if (!lt_) {
     wait(sc_time::from_value(ps));  // 1 ps resolution: value == ps
     return;

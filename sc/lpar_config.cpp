@@ -314,7 +314,12 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
   if (j.contains("kernel_initcall_ms"))
     c.kernel_initcall_ps = parse_u64(j["kernel_initcall_ms"], src, "kernel_initcall_ms", 0, 60000) * 1'000'000'000ull;
   if (j.contains("storage_mib")) c.storage_bytes = parse_u64(j["storage_mib"], src, "storage_mib", 64, 1u << 22) << 20;
-  if (j.contains("timing")) parse_timing(j["timing"], c.timing, src);
+  if (j.contains("timing")) {
+    parse_timing(j["timing"], c.timing, src);
+    // Each value is in range alone; together they must make steps a run can simulate.
+    std::string why;
+    if (const TimingParameter* p = timing_step_too_long(c.timing, why)) fail(src, std::string("timing.") + p->name, why);
+  }
   if (j.contains("rating_unit_ps")) c.rating_unit_ps = parse_u64(j["rating_unit_ps"], src, "rating_unit_ps", 1, uint64_t{1} << 40);
   if (j.contains("quantum_ps")) c.quantum_ps = parse_u64(j["quantum_ps"], src, "quantum_ps", 1, uint64_t{1} << 40);
   if (j.contains("service_time")) parse_service_time(j["service_time"], c, src);

@@ -440,6 +440,16 @@ BOOST_AUTO_TEST_CASE(timing_and_facilities) {
                {kSrc, "field 'timing.cpu_clock_ps'", "out of range"});
   expect_error(R"({"adapters": [], "usage_domains": [], "timing": {"insn_base_cycles": -3}})",
                {kSrc, "field 'timing.insn_base_cycles'", "expected a non-negative integer"});
+  // Each value in range, together a step longer than 2^40 ps (sc/timing.h kTimingStepMaxPs):
+  // cycles times the clock's period, per-bytes costs over the largest message.
+  expect_error(R"({"adapters": [], "usage_domains": [], "timing": {"cpu_clock_ps": 1099511627776}})",
+               {kSrc, "field 'timing.insn_base_cycles'", "60 cpu_clock cycles at 1099511627776 ps a cycle", "more than the 2^40 ps"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "timing": {"move_cycles_per_256b": 23860930}})",
+               {kSrc, "field 'timing.move_cycles_per_256b'", "(x 240 in the largest message) at 192 ps a cycle"});
+  BOOST_CHECK_NO_THROW(LparConfig::parse(R"({"adapters": [], "usage_domains": [], "timing": {"move_cycles_per_256b": 23860929}})", kSrc));
+  BOOST_CHECK_NO_THROW(LparConfig::parse(R"({"adapters": [], "usage_domains": [], "timing": {"adapter_reset_cycles": 1099511627}})", kSrc));
+  expect_error(R"({"adapters": [], "usage_domains": [], "timing": {"adapter_reset_cycles": 1099511628}})",
+               {kSrc, "field 'timing.adapter_reset_cycles'"});
   expect_error(R"({"adapters": [], "usage_domains": [], "timing": 5})",
                {kSrc, "field 'timing'", "expected an object"});
   expect_error(R"({"adapters": [], "usage_domains": [], "facilities": {"qci": "yes"}})",
