@@ -317,6 +317,9 @@ void run_on_host(sc::Platform& platform, const HostSetup& setup, uint64_t seed,
       });
       host.boot();
       status = body(session);
+    } catch (const driver::KernelPanic& e) {  // the host kernel panicked (out of memory): the LPAR is down
+      std::cerr << "apsim: " << e.what() << "\n";
+      status = 1;
     } catch (const sc::SimulatedTimeExhausted& e) {  // the timing or the script asked for months (sc/timing.h)
       std::cerr << "apsim: " << e.what() << "\n";
       status = 1;
