@@ -31,14 +31,36 @@ class JsonInputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Parse `text` as JSON; `source` names the file in the error.  Throws JsonInputError for a
-/// syntax error (nlohmann's message) or for nesting deeper than kJsonMaxDepth (found by a scan
-/// of the text before parsing, so nothing deep is ever built).
-nlohmann::json parse_json_input(const std::string& text, const std::string& source);
+/// Byte offset of the first bracket that opens nesting level kJsonMaxDepth + 1 in `text`, or
+/// npos.  Brackets inside strings do not count; unbalanced text is left to the parser.
+std::size_t json_too_deep_at(const std::string& text);
+
+/// Parse `text` as JSON (J: nlohmann::json, or nlohmann::ordered_json where the order of an
+/// object's members matters, as in a sweep spec's grid); `source` names the file in the error.
+/// Throws JsonInputError for a syntax error (nlohmann's message) or for nesting deeper than
+/// kJsonMaxDepth (found by a scan of the text before parsing, so nothing deep is ever built).
+template <class J = nlohmann::json>
+J parse_json_input(const std::string& text, const std::string& source) {
+  if (const std::size_t at = json_too_deep_at(text); at != std::string::npos)
+    throw JsonInputError(source + ": nested deeper than " + std::to_string(kJsonMaxDepth) + " levels of arrays and objects (byte " +
+                         std::to_string(at + 1) + "); apsim reads at most " + std::to_string(kJsonMaxDepth));
+  try {
+    return J::parse(text);
+  } catch (const typename J::parse_error& e) {
+    throw JsonInputError(source + ": not valid JSON: " + e.what());
+  }
+}
+
+/// `dumped` (a value's compact JSON) cut for a message: at most kJsonBriefChars bytes, on a
+/// UTF-8 character boundary, then "…".
+std::string json_brief_text(std::string dumped);
 
 /// `v` as compact JSON for an error message: at most kJsonBriefChars bytes (cut on a UTF-8
 /// character boundary, then "…"); invalid UTF-8 inside strings is shown as U+FFFD instead of
 /// throwing (nlohmann's type_error 316).  Never recurses deeper than `v` nests.
-std::string json_brief(const nlohmann::json& v);
+template <class J>
+std::string json_brief(const J& v) {
+  return json_brief_text(v.dump(-1, ' ', false, J::error_handler_t::replace));
+}
 
 }  // namespace apsim::sc

@@ -44,7 +44,7 @@ Json json_or_null(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return nullptr;
   try {
-    return sc::parse_json_input(read_text_file(path), path);
+    return sc::parse_json_input<Json>(read_text_file(path), path);
   } catch (const std::exception&) {
     return nullptr;
   }
@@ -153,7 +153,7 @@ void write_run_dir(const Spec& spec, const std::vector<Point>& pts, const std::s
 Json read_manifest(const std::string& dir) {
   Json m;
   try {
-    m = sc::parse_json_input(read_text_file(manifest_path(dir)), manifest_path(dir));
+    m = sc::parse_json_input<Json>(read_text_file(manifest_path(dir)), manifest_path(dir));
   } catch (const sc::JsonInputError& e) {
     throw std::runtime_error(e.what());
   }

@@ -230,7 +230,7 @@ Spec load_spec(const std::string& path) {
   if (s.dir.empty()) s.dir = ".";
   Json& j = s.spec;
   try {
-    j = sc::parse_json_input(read_file(path), path);
+    j = sc::parse_json_input<Json>(read_file(path), path);
   } catch (const sc::JsonInputError& e) {
     throw SpecError(e.what());
   }
@@ -269,7 +269,7 @@ Spec load_spec(const std::string& path) {
     throw SpecError(path + ": 'base.scenario': " + e.what());
   }
   try {
-    s.base_lpar = sc::parse_json_input(read_file(s.lpar_path), s.lpar_path);
+    s.base_lpar = sc::parse_json_input<Json>(read_file(s.lpar_path), s.lpar_path);
     sc::LparConfig::parse(s.base_lpar.dump(), s.lpar_path);
   } catch (const SpecError& e) {
     throw SpecError(path + ": 'base.lpar': " + e.what());
