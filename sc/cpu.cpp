@@ -51,6 +51,14 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
     // Sleeping is a synchronisation point: first let everything due up to the CPU's local
     // time happen (an interruption among it), then sleep.
     cpu.sync_local_time();
+    // The run's clock ends at kSimulatedTimeEndPs (sc/timing.h): sleep at most until then,
+    // and if nothing woke the context by then, stop the run with a message.
+    const uint64_t now = sc_time_stamp().value(), left = kSimulatedTimeEndPs - now;
+    if (timeout_ps > left) {
+      const arch::WakeReason r = wait_for_interrupt(left);
+      if (r == arch::WakeReason::timeout) throw SimulatedTimeExhausted(now, timeout_ps);
+      return r;
+    }
     if (guest || cpu.guests_.empty()) {
       if (!irq_pending) sc_core::wait(sc_time::from_value(timeout_ps), irq_event);
       const bool got = irq_pending;
@@ -120,6 +128,10 @@ void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }
 
 void CpuModel::advance_ps(uint64_t ps) {
   if (ps == 0) return;  // no wait (and no delta cycle) for a zero cost
+  // The run's clock ends at kSimulatedTimeEndPs (sc/timing.h): stop with a message there
+  // rather than let sc_time wrap.
+  const uint64_t now = lt_ ? qk_.get_current_time().value() : sc_time_stamp().value();
+  if (ps > kSimulatedTimeEndPs - now) throw SimulatedTimeExhausted(now, ps);
   if (!lt_) {
     wait(sc_time::from_value(ps));  // 1 ps resolution: value == ps
     return;
@@ -314,6 +326,38 @@ class CpuModel::TransferBuffer {
   std::vector<uint8_t>* buf_;
 };
 
+namespace {
+
+/// Lends the CPU's reused payload to one transaction: when the transaction ends, also by an
+/// exception out of b_transport (a probe, the firmware, SystemC's sc_unwind_exception when a
+/// process is killed), the payload lets go of the transaction's command extension and data.
+/// Both live on the caller's stack; a payload left pointing at them hands a dead object to
+/// the next transaction, and tlm_generic_payload's destructor calls free() (delete) on every
+/// extension still set — a stack ApCommand — at teardown (issue 15: internal error, then a
+/// segfault).
+class PayloadLease {
+ public:
+  PayloadLease(tlm::tlm_generic_payload& gp, ApCommand& cmd, uint8_t* data, uint32_t len) : gp_(gp), cmd_(cmd) {
+    gp_.set_data_ptr(data);
+    gp_.set_data_length(len);
+    gp_.set_streaming_width(len);
+    gp_.set_extension(&cmd_);
+  }
+  ~PayloadLease() {
+    gp_.clear_extension(&cmd_);
+    gp_.set_data_ptr(nullptr);
+    gp_.set_data_length(0);
+  }
+  PayloadLease(const PayloadLease&) = delete;
+  PayloadLease& operator=(const PayloadLease&) = delete;
+
+ private:
+  tlm::tlm_generic_payload& gp_;
+  ApCommand& cmd_;
+};
+
+}  // namespace
+
 void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint32_t len, tlm::tlm_command dir) {
   // One payload object for every transaction (constructing and destroying a generic payload
   // per instruction was a measurable share of a round trip): b_transport is synchronous, so
@@ -321,13 +365,9 @@ void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint
   tlm::tlm_generic_payload& gp = gp_;
   gp.set_command(dir);
   gp.set_address(qid);
-  gp.set_data_ptr(data);
-  gp.set_data_length(len);
-  gp.set_streaming_width(len);
   gp.set_byte_enable_ptr(nullptr);
   gp.set_dmi_allowed(false);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  gp.set_extension(&cmd);
   sc_time delay = SC_ZERO_TIME;
   if (lt_) {
     // Anything due at or before the CPU's local time (an adapter finishing a request, an
@@ -336,8 +376,10 @@ void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint
     if (local != SC_ZERO_TIME && sc_time_to_pending_activity() <= local) qk_.sync();
     delay = qk_.get_local_time();  // the transaction starts at the CPU's local time
   }
-  bus_socket->b_transport(gp, delay);
-  gp.clear_extension(&cmd);
+  {
+    PayloadLease lease(gp, cmd, data, len);
+    bus_socket->b_transport(gp, delay);
+  }
   if (!lt_) {
     if (delay != SC_ZERO_TIME) wait(delay);
     return;

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sc/json_input.h"
+
 namespace apsim::sc {
 
 using nlohmann::json;
@@ -40,7 +42,7 @@ unsigned parse_id(const json& v, const std::string& src, const std::string& fiel
     if (!ok) fail(src, field, "expected a number or a \"0x..\" string, got \"" + s + "\"");
     id = std::stoll(digits, nullptr, hex ? 16 : 10);
   } else {
-    fail(src, field, "expected a number or a \"0x..\" string, got " + v.dump());
+    fail(src, field, "expected a number or a \"0x..\" string, got " + json_brief(v));
   }
   if (id < 0 || id > static_cast<long long>(max))
     fail(src, field, "id " + std::to_string(id) + " is out of range 0.." + std::to_string(max));
@@ -48,20 +50,20 @@ unsigned parse_id(const json& v, const std::string& src, const std::string& fiel
 }
 
 bool parse_bool(const json& v, const std::string& src, const std::string& field) {
-  if (!v.is_boolean()) fail(src, field, "expected true or false, got " + v.dump());
+  if (!v.is_boolean()) fail(src, field, "expected true or false, got " + json_brief(v));
   return v.get<bool>();
 }
 
 uint64_t parse_u64(const json& v, const std::string& src, const std::string& field, uint64_t min, uint64_t max) {
   if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<long long>() >= 0))
-    fail(src, field, "expected a non-negative integer, got " + v.dump());
+    fail(src, field, "expected a non-negative integer, got " + json_brief(v));
   const uint64_t x = v.get<uint64_t>();
   if (x < min || x > max) fail(src, field, std::to_string(x) + " is out of range " + std::to_string(min) + ".." + std::to_string(max));
   return x;
 }
 
 arch::ApMask parse_id_list(const json& v, const std::string& src, const std::string& field, unsigned max) {
-  if (!v.is_array()) fail(src, field, "expected a list of ids, got " + v.dump());
+  if (!v.is_array()) fail(src, field, "expected a list of ids, got " + json_brief(v));
   arch::ApMask m;
   for (size_t i = 0; i < v.size(); ++i) {
     const std::string f = field + "[" + std::to_string(i) + "]";
@@ -89,7 +91,7 @@ firmware::ServiceDistribution parse_distribution(const json& v, const std::strin
     shape = &v["shape"];
   }
   if (!shape->is_string() || !shapes.count(shape->get<std::string>()))
-    fail(src, v.is_object() ? field + ".shape" : field, std::string(expected) + ", got " + shape->dump());
+    fail(src, v.is_object() ? field + ".shape" : field, std::string(expected) + ", got " + json_brief(*shape));
   d.shape = shapes.at(shape->get<std::string>());
   const bool needs_cv = d.shape == ServiceShape::gamma || d.shape == ServiceShape::uniform;
   if (needs_cv && !v.is_object()) fail(src, field, "shape \"" + shape->get<std::string>() + "\" needs a cv: {\"shape\": \"" + shape->get<std::string>() + "\", \"cv\": C}");
@@ -99,7 +101,7 @@ firmware::ServiceDistribution parse_distribution(const json& v, const std::strin
     // gamma: shape 1/cv² must stay a finite positive number; uniform: the interval must stay >= 0.
     const double max = d.shape == ServiceShape::uniform ? 1.0 / std::sqrt(3.0) : 10.0;
     if (!c.is_number() || !(c.get<double>() > 0) || c.get<double>() > max)
-      fail(src, field + ".cv", "expected a number in (0, " + (d.shape == ServiceShape::uniform ? std::string("1/sqrt(3) = 0.577") : std::string("10")) + "], got " + c.dump());
+      fail(src, field + ".cv", "expected a number in (0, " + (d.shape == ServiceShape::uniform ? std::string("1/sqrt(3) = 0.577") : std::string("10")) + "], got " + json_brief(c));
     d.cv = c.get<double>();
   } else if (needs_cv) {
     fail(src, field + ".cv", "missing");
@@ -108,7 +110,7 @@ firmware::ServiceDistribution parse_distribution(const json& v, const std::strin
 }
 
 void parse_service_time(const json& st, LparConfig& c, const std::string& src) {
-  if (!st.is_object()) fail(src, "service_time", "expected an object, got " + st.dump());
+  if (!st.is_object()) fail(src, "service_time", "expected an object, got " + json_brief(st));
   for (auto it = st.begin(); it != st.end(); ++it) {
     const std::string k = it.key(), field = "service_time." + k;
     if (k == "distribution") {
@@ -117,7 +119,7 @@ void parse_service_time(const json& st, LparConfig& c, const std::string& src) {
       c.service_seed = parse_u64(it.value(), src, field, 0, UINT64_MAX);
     } else if (k == "me_full_over_crt") {
       if (!it.value().is_number() || !(it.value().get<double>() >= 1.0) || it.value().get<double>() > 100.0)
-        fail(src, field, "expected a number in [1, 100], got " + it.value().dump());
+        fail(src, field, "expected a number in [1, 100], got " + json_brief(it.value()));
       c.me_full_over_crt = it.value().get<double>();
     } else if (k != "by_operation") {
       fail(src, field, "unknown field (expected distribution, by_operation, seed, me_full_over_crt)");
@@ -126,7 +128,7 @@ void parse_service_time(const json& st, LparConfig& c, const std::string& src) {
   // Per operation after the common one, whatever the order of the fields.
   if (!st.contains("by_operation")) return;
   const json& by = st["by_operation"];
-  if (!by.is_object()) fail(src, "service_time.by_operation", "expected an object {\"mex_2k\": D, ...}, got " + by.dump());
+  if (!by.is_object()) fail(src, "service_time.by_operation", "expected an object {\"mex_2k\": D, ...}, got " + json_brief(by));
   static const char* names[firmware::kNumOperations] = {"mex_1k", "mex_2k", "mex_4k", "crt_1k", "crt_2k",
                                                         "crt_4k", "rng",    "seckey", "invalid"};
   for (auto it = by.begin(); it != by.end(); ++it) {
@@ -139,7 +141,7 @@ void parse_service_time(const json& st, LparConfig& c, const std::string& src) {
 }
 
 void parse_timing(const json& t, TimingTable& tt, const std::string& src) {
-  if (!t.is_object()) fail(src, "timing", "expected an object, got " + t.dump());
+  if (!t.is_object()) fail(src, "timing", "expected an object, got " + json_brief(t));
   for (auto it = t.begin(); it != t.end(); ++it) {
     const TimingParameter* p = find_timing_parameter(it.key());
     if (!p) fail(src, "timing." + it.key(), "unknown timing parameter (see sc/timing.h)");
@@ -162,7 +164,7 @@ const std::map<std::string, AdapterType>& adapter_types() {
 
 CexAdapterConfig parse_adapter(const json& a, const std::string& src, const std::string& field, unsigned max_apid,
                                unsigned max_domain) {
-  if (!a.is_object()) fail(src, field, "expected an object {\"id\", \"type\", \"mode\"}, got " + a.dump());
+  if (!a.is_object()) fail(src, field, "expected an object {\"id\", \"type\", \"mode\"}, got " + json_brief(a));
   for (auto it = a.begin(); it != a.end(); ++it) {
     static const std::set<std::string> known = {"id",    "type",  "mode",  "engines", "qd", "qd_plus_one_slots",
                                                 "nd",    "mex4k", "crt4k", "configured", "in_config"};
@@ -179,14 +181,14 @@ CexAdapterConfig parse_adapter(const json& a, const std::string& src, const std:
   const json& t = a["type"];
   const auto& types = adapter_types();
   if (!t.is_string() || !types.count(t.get<std::string>()))
-    fail(src, field + ".type", "expected one of \"CEX4\"..\"CEX9\", got " + t.dump());
+    fail(src, field + ".type", "expected one of \"CEX4\"..\"CEX9\", got " + json_brief(t));
   c.generation = types.at(t.get<std::string>()).generation;
   c.device_type = types.at(t.get<std::string>()).device_type;
   const json& m = a["mode"];
   using M = firmware::AdapterProfile::Mode;
   static const std::map<std::string, M> modes = {{"accel", M::accel}, {"cca", M::cca}, {"ep11", M::ep11}};
   if (!m.is_string() || !modes.count(m.get<std::string>()))
-    fail(src, field + ".mode", "expected \"accel\", \"cca\" or \"ep11\", got " + m.dump());
+    fail(src, field + ".mode", "expected \"accel\", \"cca\" or \"ep11\", got " + json_brief(m));
   c.mode = modes.at(m.get<std::string>());
   if (a.contains("engines")) c.engines = static_cast<unsigned>(parse_u64(a["engines"], src, field + ".engines", 1, 64));
   if (a.contains("qd")) c.qd = static_cast<uint8_t>(parse_u64(a["qd"], src, field + ".qd", 0, 15));
@@ -236,9 +238,9 @@ LparConfig LparConfig::default_lpar() {
 LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
   json j;
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw LparConfigError(src + ": not valid JSON: " + e.what());
+    j = parse_json_input(text, src);
+  } catch (const JsonInputError& e) {
+    throw LparConfigError(e.what());
   }
   if (!j.is_object()) throw LparConfigError(src + ": expected a JSON object at the top level");
   static const std::set<std::string> known = {"adapters", "usage_domains", "control_domains", "max_adapter_id",
@@ -253,7 +255,7 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
   c.adapters.clear();
   if (j.contains("facilities")) {
     const json& f = j["facilities"];
-    if (!f.is_object()) fail(src, "facilities", "expected an object, got " + f.dump());
+    if (!f.is_object()) fail(src, "facilities", "expected an object, got " + json_brief(f));
     for (auto it = f.begin(); it != f.end(); ++it) {
       const std::string k = it.key(), field = "facilities." + k;
       if (k == "ap") c.facilities.ap = parse_bool(it.value(), src, field);
@@ -271,12 +273,12 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
   if (j.contains("max_domain_id")) c.max_domain_id = parse_id(j["max_domain_id"], src, "max_domain_id", 255);
   if (!j.contains("adapters")) fail(src, "adapters", "missing");
   const json& ad = j["adapters"];
-  if (!ad.is_array()) fail(src, "adapters", "expected a list, got " + ad.dump());
+  if (!ad.is_array()) fail(src, "adapters", "expected a list, got " + json_brief(ad));
   // Queue depth defaults: per adapter type, and the slots-per-QD reading.
   std::map<std::string, uint8_t> qd_by_type;
   if (j.contains("qd_by_type")) {
     const json& q = j["qd_by_type"];
-    if (!q.is_object()) fail(src, "qd_by_type", "expected an object {\"CEX5\": QD, ...}, got " + q.dump());
+    if (!q.is_object()) fail(src, "qd_by_type", "expected an object {\"CEX5\": QD, ...}, got " + json_brief(q));
     for (auto it = q.begin(); it != q.end(); ++it) {
       if (!adapter_types().count(it.key()))
         fail(src, "qd_by_type." + it.key(), "unknown adapter type (expected \"CEX4\"..\"CEX9\")");
@@ -301,18 +303,23 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
   if (j.contains("control_domains"))
     c.control_domains = parse_id_list(j["control_domains"], src, "control_domains", c.max_domain_id);
   if (j.contains("kernel_cmdline")) {
-    if (!j["kernel_cmdline"].is_string()) fail(src, "kernel_cmdline", "expected a string, got " + j["kernel_cmdline"].dump());
+    if (!j["kernel_cmdline"].is_string()) fail(src, "kernel_cmdline", "expected a string, got " + json_brief(j["kernel_cmdline"]));
     c.kernel_cmdline = j["kernel_cmdline"].get<std::string>();
   }
   for (const char* f : {"linux", "s390_tools"}) {
     if (!j.contains(f)) continue;
-    if (!j[f].is_string()) fail(src, f, "expected a string, got " + j[f].dump());
+    if (!j[f].is_string()) fail(src, f, "expected a string, got " + json_brief(j[f]));
     (std::string(f) == "linux" ? c.linux_version : c.s390_tools) = j[f].get<std::string>();
   }
   if (j.contains("kernel_initcall_ms"))
     c.kernel_initcall_ps = parse_u64(j["kernel_initcall_ms"], src, "kernel_initcall_ms", 0, 60000) * 1'000'000'000ull;
   if (j.contains("storage_mib")) c.storage_bytes = parse_u64(j["storage_mib"], src, "storage_mib", 64, 1u << 22) << 20;
-  if (j.contains("timing")) parse_timing(j["timing"], c.timing, src);
+  if (j.contains("timing")) {
+    parse_timing(j["timing"], c.timing, src);
+    // Each value is in range alone; together they must make steps a run can simulate.
+    std::string why;
+    if (const TimingParameter* p = timing_step_too_long(c.timing, why)) fail(src, std::string("timing.") + p->name, why);
+  }
   if (j.contains("rating_unit_ps")) c.rating_unit_ps = parse_u64(j["rating_unit_ps"], src, "rating_unit_ps", 1, uint64_t{1} << 40);
   if (j.contains("quantum_ps")) c.quantum_ps = parse_u64(j["quantum_ps"], src, "quantum_ps", 1, uint64_t{1} << 40);
   if (j.contains("service_time")) parse_service_time(j["service_time"], c, src);

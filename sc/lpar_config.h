@@ -33,7 +33,10 @@
 //                     its device initcalls, where the AP bus comes up (default 500;
 //                     driver/linux/kernel.h KernelOptions::initcall_ps)
 //   storage_mib       host main storage in MiB (default 16384)
-//   timing            {TimingTable member: number, ...}  (sc/timing.h)
+//   timing            {TimingTable member: number, ...}  (sc/timing.h): each in its range, and
+//                     together no step longer than 2^40 ps (cycles x the clock's period; the
+//                     per-bytes costs over the largest message), kTimingStepMaxPs, so that a
+//                     run can simulate the table (the derivation is in sc/timing.h)
 //   rating_unit_ps    scale of the firmware service-time table, ps per zcrypt rating unit
 //                     (default 5.4 µs, docs/calibration.md; firmware/service_time.h)
 //   service_time      {"distribution": D, "by_operation": {"mex_1k".."seckey", "invalid": D},

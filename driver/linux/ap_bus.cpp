@@ -414,7 +414,18 @@ void ApBus::remove_card_dev(unsigned apid) {
 }
 
 void ApBus::scan() {
-  if (!registered_) return;  // no bus: nothing scans (ap_scan_bus_wq/ap_config_timer are set up after bus_register)
+  if (!registered_ || kernel_.panicked()) return;  // no bus: nothing scans (ap_scan_bus_wq/ap_config_timer are set up after bus_register)
+  // A guest whose memory cannot hold its matrix's queues runs out of memory here and panics
+  // (LinuxKernel::alloc_pages): the guest ends (its QEMU exits), the host goes on.  The
+  // host's panic ends the run.
+  try {
+    scan_bus();
+  } catch (const KernelPanic&) {
+    if (!kernel_.options().is_guest) throw;
+  }
+}
+
+void ApBus::scan_bus() {
   ++scans_;
   arch::Cpu& cpu = kernel_.cpu();
   const arch::QciInfo before = qci_;

@@ -231,6 +231,8 @@ class ApBus {
   LinuxKernel& kernel() { return kernel_; }
 
  private:
+  /// scan()'s work; throws KernelPanic when the kernel runs out of memory creating devices.
+  void scan_bus();
   struct Impl;
   friend struct Impl;
   void bus_attrs();

@@ -22,6 +22,7 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,13 @@
 #include "driver/linux/profile.h"
 
 namespace apsim::driver {
+
+/// A kernel panicked (LinuxKernel::panic): what() is "HOSTNAME: Kernel panic - not syncing:
+/// WHY".  A guest's panic ends that guest (its QEMU exits); the host's ends the run.
+class KernelPanic : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class ApBus;
 class Zcrypt;
@@ -85,7 +93,13 @@ class LinuxKernel {
   /// reboot(2) with LINUX_REBOOT_CMD_POWER_OFF in a guest: the guest asks its QEMU to end
   /// once the command that asked has returned (the host's user space reaps it).
   void request_poweroff() { poweroff_requested_ = true; }
-  bool poweroff_requested() const { return poweroff_requested_; }
+  /// The guest's QEMU is to end: the guest powered off, or it panicked (QEMU's default panic
+  /// action is shutdown: softmmu/runstate.c qemu_system_guest_panicked, -action panic=shutdown).
+  bool poweroff_requested() const { return poweroff_requested_ || panicked_; }
+  /// panic(): "Kernel panic - not syncing: WHY" into the ring buffer, then nothing more runs in
+  /// this kernel: it prints no further line and throws KernelPanic to whoever entered it.
+  [[noreturn]] void panic(const std::string& why);
+  bool panicked() const { return panicked_; }
   /// In a guest: what QEMU does on a system reset (`reboot` in the guest) before the guest
   /// kernel starts again; QEMU's vfio-ap device resets its queues (VFIO_DEVICE_RESET).
   std::function<void()> on_system_reset;
@@ -108,9 +122,11 @@ class LinuxKernel {
   const std::vector<std::string>& log() const { return log_; }
   /// syslog(SYSLOG_ACTION_CLEAR) — `dmesg -c/-C`.
   void clear_log() { log_.clear(); }
-  /// Allocate `n` zeroed 4 KiB pages of this kernel's storage; returns the address.
-  /// Throws std::runtime_error ("HOST: out of kernel memory") when the window
-  /// [alloc_base, alloc_limit) has no room: an apsim limit, reported as an internal error.
+  /// Allocate `n` zeroed 4 KiB pages of this kernel's storage; returns the address.  When
+  /// the window [alloc_base, alloc_limit) (a guest: its -m memory) has no room the kernel is
+  /// out of memory as Linux is when a GFP_KERNEL allocation finds nothing to reclaim and no
+  /// process to kill: the OOM report, then panic("System is deadlocked on memory")
+  /// (mm/oom_kill.c out_of_memory), KernelPanic.
   uint64_t alloc_pages(unsigned n);
   /// Give back `n` pages from alloc_pages; they read as zeros when handed out again.
   void free_pages(uint64_t addr, unsigned n);
@@ -217,6 +233,7 @@ class LinuxKernel {
   std::unique_ptr<VfioAp> vfio_ap_;
   std::set<int> iommu_groups_;  ///< ids in use (iommu_group_ida)
   bool poweroff_requested_ = false;
+  bool panicked_ = false;
   uint64_t boot_ps_ = 0;  ///< simulated time of the last boot: dmesg stamps count from it
   unsigned long hung_task_timeout_secs_ = 120;
   uint64_t next_config_scan_ps_ = 0;  ///< when the AP bus's periodic rescan is due next

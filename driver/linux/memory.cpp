@@ -17,8 +17,30 @@ uint64_t guest_mem_size(uint64_t bytes) {
 
 uint64_t LinuxKernel::alloc_pages(unsigned n) {
   const auto addr = pages_.alloc(uint64_t{n} * kPageSize, kPageSize);
-  if (!addr) throw std::runtime_error(opts_.hostname + ": out of kernel memory");
+  if (!addr) {
+    // __alloc_pages_slowpath -> __alloc_pages_may_oom -> out_of_memory (mm/oom_kill.c): a
+    // GFP_KERNEL allocation of order <= PAGE_ALLOC_COSTLY_ORDER does not fail, it calls the
+    // OOM killer, whose dump_header prints the first line.  Choice: no process is killable
+    // (the allocations that run out are the AP bus's at boot, in a kworker, with init and
+    // no other process to kill — oom_unkillable_task spares init), so out_of_memory prints
+    // "Out of memory and no killable processes..." and panics.  apsim prints no memory and
+    // task dump (show_mem, dump_tasks) and no stack trace.
+    unsigned order = 0;
+    while ((1u << order) < n) ++order;
+    printk("kworker/0:1 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=" + std::to_string(order) +
+           ", oom_score_adj=0");
+    printk("Out of memory and no killable processes...");
+    panic("System is deadlocked on memory");
+  }
   return *addr;  // zeros: storage starts out zero and free_pages discards what it takes back
+}
+
+void LinuxKernel::panic(const std::string& why) {
+  // kernel/panic.c panic(): pr_emerg("Kernel panic - not syncing: %s\n", buf).
+  const std::string line = "Kernel panic - not syncing: " + why;
+  printk(line);
+  panicked_ = true;
+  throw KernelPanic(opts_.hostname + ": " + line);
 }
 
 void LinuxKernel::free_pages(uint64_t addr, unsigned n) {

@@ -7,6 +7,7 @@
 namespace apsim::driver {
 
 void LinuxKernel::printk(const std::string& line) {
+  if (panicked_) return;  // a panicked kernel runs nothing more (panic() stops every CPU)
   const uint64_t us = (cpu_.now_ps() - boot_ps_) / 1'000'000;  // time since this boot
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "[%5llu.%06llu] ", static_cast<unsigned long long>(us / 1'000'000),

@@ -155,6 +155,17 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
   };
   if (p->mdev_) p->attach_callbacks();
   p->guest_->boot();
+  if (p->guest_->panicked()) {
+    // The guest ran out of memory at boot (its matrix's queues need more than -m) and
+    // panicked; QEMU's default panic action is shutdown (softmmu/runstate.c
+    // qemu_system_guest_panicked), so QEMU exits 0 and the guest is gone.  What the guest's
+    // console shows from the OOM report on goes to QEMU's stderr (apsim has no console
+    // stream of its own; choice).
+    const std::vector<std::string>& log = p->guest_->log();
+    size_t from = log.size();
+    while (from > 0 && log[from - 1].find("invoked oom-killer") == std::string::npos) --from;
+    for (size_t i = from ? from - 1 : 0; i < log.size(); ++i) err << log[i] << "\n";
+  }
   return p;
 }
 

@@ -204,7 +204,11 @@ void Session::sleep_seconds(double seconds) {
     return;
   }
   arch::Cpu& cpu = kernel_.cpu();
-  const uint64_t end = cpu.now_ps() + static_cast<uint64_t>(std::llround(seconds * 1e12));
+  // Saturating: `sleep 2e7` is 2e19 ps, past uint64_t (and llround's long long).  The CPU
+  // model stops the run where its clock ends (sc/timing.h kSimulatedTimeEndPs).
+  const double ps = std::round(seconds * 1e12);
+  const uint64_t now = cpu.now_ps(), step = ps >= 0x1p64 ? UINT64_MAX : static_cast<uint64_t>(ps);
+  const uint64_t end = step > UINT64_MAX - now ? UINT64_MAX : now + step;
   // While time passes, the AP bus configuration timers (AP_CONFIG_TIME) of this kernel
   // and of its guests fire: each rescans its bus, in time order.
   for (;;) {

@@ -298,7 +298,14 @@ int ssh_main(Session& s, const std::vector<std::string>& argv, const CommandIo& 
   opts.script_name = "bash";
   opts.echo_commands = false;
   Shell sub(*remote, *io.out, *io.err, opts);
-  return sub.run_script(cmd);
+  try {
+    return sub.run_script(cmd);
+  } catch (const KernelPanic&) {
+    // The guest's kernel panicked under the command (out of memory, LinuxKernel::alloc_pages):
+    // its QEMU exits, the connection drops — OpenSSH's client says so and exits 255.
+    *io.err << "Connection to " << name << " closed by remote host.\n";
+    return 255;
+  }
 }
 
 int qemu_system_s390x_main(Session& s, const std::vector<std::string>& argv, const CommandIo& io) {

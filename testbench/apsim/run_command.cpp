@@ -152,7 +152,14 @@ int apsim_inject(sc::Platform& platform, const std::vector<std::string>& argv, s
       err << "apsim-inject: bad duration '" << d << "' (e.g. 250us, 2ms)\n";
       return 2;
     }
-    delay_ps = std::stoull(d.substr(0, n)) * units.at(unit);
+    // Up to 999999999 s is 10^21 ps, past uint64_t: a fault after the end of the run's clock
+    // (sc/timing.h kSimulatedTimeEndPs) is refused rather than wrapped to an earlier time.
+    const uint64_t value = std::stoull(d.substr(0, n)), left = sc::kSimulatedTimeEndPs - sc_core::sc_time_stamp().value();
+    if (value > left / units.at(unit)) {
+      err << "apsim-inject: --after " << d << ": past the end of the run's simulated time (2^63 ps, 106.75 days)\n";
+      return 2;
+    }
+    delay_ps = value * units.at(unit);
     a.erase(a.begin() + static_cast<long>(i), a.begin() + static_cast<long>(i) + 2);
     break;
   }
@@ -310,6 +317,12 @@ void run_on_host(sc::Platform& platform, const HostSetup& setup, uint64_t seed,
       });
       host.boot();
       status = body(session);
+    } catch (const driver::KernelPanic& e) {  // the host kernel panicked (out of memory): the LPAR is down
+      std::cerr << "apsim: " << e.what() << "\n";
+      status = 1;
+    } catch (const sc::SimulatedTimeExhausted& e) {  // the timing or the script asked for months (sc/timing.h)
+      std::cerr << "apsim: " << e.what() << "\n";
+      status = 1;
     } catch (const std::exception& e) {
       std::cerr << "apsim: internal error: " << e.what() << "\n";
       status = 70;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "sc/json_input.h"
 #include "testbench/apsim/run_info.h"
 
 namespace apsim::tb {
@@ -43,7 +44,7 @@ Json json_or_null(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return nullptr;
   try {
-    return Json::parse(read_text_file(path));
+    return sc::parse_json_input<Json>(read_text_file(path), path);
   } catch (const std::exception&) {
     return nullptr;
   }
@@ -152,9 +153,9 @@ void write_run_dir(const Spec& spec, const std::vector<Point>& pts, const std::s
 Json read_manifest(const std::string& dir) {
   Json m;
   try {
-    m = Json::parse(read_text_file(manifest_path(dir)));
-  } catch (const Json::parse_error& e) {
-    throw std::runtime_error(manifest_path(dir) + ": not valid JSON: " + e.what());
+    m = sc::parse_json_input<Json>(read_text_file(manifest_path(dir)), manifest_path(dir));
+  } catch (const sc::JsonInputError& e) {
+    throw std::runtime_error(e.what());
   }
   if (!m.is_object() || m.value("format", std::string()) != kManifestFormat || !m.contains("points"))
     throw std::runtime_error(manifest_path(dir) + ": not a sweep manifest (format \"" + kManifestFormat + "\")");

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "firmware/service_time.h"
+#include "sc/json_input.h"
 #include "sc/lpar_config.h"
 #include "sc/timing.h"
 #include "testbench/apsim/run_info.h"
@@ -102,7 +103,7 @@ std::string known_params() {
 
 void check_value(const std::string& src, const std::string& where, const std::string& name, const Json& v) {
   const ParamDef* p = find_param(name);
-  const auto bad = [&](const std::string& why) { throw SpecError(src + ": " + where + ": " + why + ", got " + v.dump()); };
+  const auto bad = [&](const std::string& why) { throw SpecError(src + ": " + where + ": " + why + ", got " + sc::json_brief(v)); };
   switch (p->type) {
     case Type::integer: {
       if (!(v.is_number_integer() || v.is_number_unsigned() ||
@@ -151,7 +152,7 @@ std::string read_file(const std::string& path) {
 /// The spec's "slurm" object: sbatch's settings for `--backend slurm`.
 SlurmSettings load_slurm_settings(const std::string& path, const Json& j) {
   SlurmSettings o;
-  if (!j.is_object()) throw SpecError(path + ": 'slurm': expected an object {\"partition\": ..., \"time\": ..., ...}, got " + j.dump());
+  if (!j.is_object()) throw SpecError(path + ": 'slurm': expected an object {\"partition\": ..., \"time\": ..., ...}, got " + sc::json_brief(j));
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     std::string v;
@@ -159,7 +160,7 @@ SlurmSettings load_slurm_settings(const std::string& path, const Json& j) {
     else if (k != "points_per_task" && it.value().is_string()) v = it.value().get<std::string>();
     std::string why = v.empty() && !it.value().is_string() ? (k == "points_per_task" ? "expected an integer 1..100000" : "expected a string")
                                                            : check_slurm_setting(k, v);
-    if (!why.empty()) throw SpecError(path + ": 'slurm." + k + "': " + why + (v.empty() ? ", got " + it.value().dump() : ""));
+    if (!why.empty()) throw SpecError(path + ": 'slurm." + k + "': " + why + (v.empty() ? ", got " + sc::json_brief(it.value()) : ""));
     if (k == "partition") o.partition = v;
     else if (k == "time") o.time = v;
     else if (k == "mem") o.mem = v;
@@ -229,9 +230,9 @@ Spec load_spec(const std::string& path) {
   if (s.dir.empty()) s.dir = ".";
   Json& j = s.spec;
   try {
-    j = Json::parse(read_file(path));
-  } catch (const Json::parse_error& e) {
-    throw SpecError(path + ": not valid JSON: " + e.what());
+    j = sc::parse_json_input<Json>(read_file(path), path);
+  } catch (const sc::JsonInputError& e) {
+    throw SpecError(e.what());
   }
   if (!j.is_object()) throw SpecError(path + ": expected a JSON object at the top level");
   static const std::set<std::string> keys = {"name", "title", "description", "comment", "base", "fixed",
@@ -244,7 +245,7 @@ Spec load_spec(const std::string& path) {
       if (required) throw SpecError(path + ": '" + k + "': missing");
       return "";
     }
-    if (!j[k].is_string()) throw SpecError(path + ": '" + k + "': expected a string, got " + j[k].dump());
+    if (!j[k].is_string()) throw SpecError(path + ": '" + k + "': expected a string, got " + sc::json_brief(j[k]));
     return j[k].get<std::string>();
   };
   s.name = str("name", true);
@@ -268,12 +269,12 @@ Spec load_spec(const std::string& path) {
     throw SpecError(path + ": 'base.scenario': " + e.what());
   }
   try {
-    s.base_lpar = Json::parse(read_file(s.lpar_path));
+    s.base_lpar = sc::parse_json_input<Json>(read_file(s.lpar_path), s.lpar_path);
     sc::LparConfig::parse(s.base_lpar.dump(), s.lpar_path);
   } catch (const SpecError& e) {
     throw SpecError(path + ": 'base.lpar': " + e.what());
-  } catch (const Json::parse_error& e) {
-    throw SpecError(path + ": 'base.lpar': " + s.lpar_path + ": not valid JSON: " + e.what());
+  } catch (const sc::JsonInputError& e) {
+    throw SpecError(path + ": 'base.lpar': " + e.what());
   } catch (const sc::LparConfigError& e) {
     throw SpecError(path + ": 'base.lpar': " + e.what());
   }
@@ -296,14 +297,14 @@ Spec load_spec(const std::string& path) {
     if (!find_param(n)) throw SpecError(path + ": 'grid." + n + "': unknown parameter (known: " + known_params() + ")");
     if (s.fixed.contains(n)) throw SpecError(path + ": 'grid." + n + "': also in 'fixed'");
     if (!it.value().is_array() || it.value().empty())
-      throw SpecError(path + ": 'grid." + n + "': expected a non-empty list of values, got " + it.value().dump());
+      throw SpecError(path + ": 'grid." + n + "': expected a non-empty list of values, got " + sc::json_brief(it.value()));
     std::vector<Json> vals;
     std::set<std::string> seen;
     for (size_t i = 0; i < it.value().size(); ++i) {
       const Json& v = it.value()[i];
       check_value(path, "'grid." + n + "[" + std::to_string(i) + "]'", n, v);
       if (!seen.insert(text_of(v)).second)
-        throw SpecError(path + ": 'grid." + n + "[" + std::to_string(i) + "]': value " + v.dump() + " is listed twice");
+        throw SpecError(path + ": 'grid." + n + "[" + std::to_string(i) + "]': value " + sc::json_brief(v) + " is listed twice");
       vals.push_back(v);
     }
     s.grid.emplace_back(n, std::move(vals));
@@ -324,15 +325,15 @@ Spec load_spec(const std::string& path) {
   }
   s.x = j.contains("x") ? (j["x"].is_string() ? j["x"].get<std::string>() : "") : s.grid.front().first;
   if (std::none_of(s.grid.begin(), s.grid.end(), [&](const auto& g) { return g.first == s.x; }))
-    throw SpecError(path + ": 'x': expected the name of a grid parameter, got " + (j.contains("x") ? j["x"].dump() : "nothing"));
+    throw SpecError(path + ": 'x': expected the name of a grid parameter, got " + (j.contains("x") ? sc::json_brief(j["x"]) : "nothing"));
   if (j.contains("xlog")) {
-    if (!j["xlog"].is_boolean()) throw SpecError(path + ": 'xlog': expected true or false, got " + j["xlog"].dump());
+    if (!j["xlog"].is_boolean()) throw SpecError(path + ": 'xlog': expected true or false, got " + sc::json_brief(j["xlog"]));
     s.xlog = j["xlog"].get<bool>();
   }
   if (j.contains("timeout_s")) {
     const Json& t = j["timeout_s"];
     if (!t.is_number_integer() || t.get<long long>() < 1 || t.get<long long>() > 86400)
-      throw SpecError(path + ": 'timeout_s': expected an integer 1..86400, got " + t.dump());
+      throw SpecError(path + ": 'timeout_s': expected an integer 1..86400, got " + sc::json_brief(t));
     s.timeout_s = static_cast<unsigned>(t.get<long long>());
   }
   if (j.contains("slurm")) s.slurm = load_slurm_settings(path, j["slurm"]);

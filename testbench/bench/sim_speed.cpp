@@ -43,6 +43,7 @@
 #include "driver/linux/zcrypt_msgtype50.h"
 #include "sc/lpar_config.h"
 #include "sc/platform.h"
+#include "testbench/apsim/process.h"
 
 using Clock = std::chrono::steady_clock;
 
@@ -193,25 +194,33 @@ int child_roundtrips(const std::string& mode, unsigned adapters, unsigned domain
 
 // ---- parent ------------------------------------------------------------------------------
 std::map<std::string, double> run_child_once(const std::string& args) {
+  // The child is started with an argument vector (fork/exec, no shell: issue 15), so a
+  // build directory with a space or a ';' in its path is just a path.
   char self[4096];
   const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) return {};
   self[n] = 0;
-  const std::string cmd = std::string(self) + " --child " + args;
-  FILE* p = popen(cmd.c_str(), "r");
+  std::vector<std::string> argv = {self, "--child"};
+  std::istringstream words(args);
+  for (std::string w; words >> w;) argv.push_back(w);
   std::map<std::string, double> r;
-  if (!p) return r;
-  char line[1024];
-  while (std::fgets(line, sizeof line, p)) {
-    if (std::strncmp(line, "RESULT ", 7) != 0) continue;
-    std::istringstream w(line + 7);
+  apsim::tb::ProgramOutput out;
+  try {
+    out = apsim::tb::run_program(argv);
+  } catch (const apsim::tb::SpawnError&) {
+    return r;
+  }
+  std::istringstream lines(out.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.compare(0, 7, "RESULT ") != 0) continue;
+    std::istringstream w(line.substr(7));
     std::string kv;
     while (w >> kv) {
       const size_t eq = kv.find('=');
       if (eq != std::string::npos) r[kv.substr(0, eq)] = std::strtod(kv.c_str() + eq + 1, nullptr);
     }
   }
-  if (pclose(p) != 0) r["failed"] = 1;
+  if (!out.ok()) r["failed"] = 1;
   return r;
 }
 

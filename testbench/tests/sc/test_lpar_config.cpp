@@ -325,6 +325,35 @@ BOOST_AUTO_TEST_CASE(invalid_json) {
   expect_error("[1, 2]", {kSrc, "expected a JSON object"});
 }
 
+// Issue 15: `{"adapters": [[[[...` nested 10^5 deep crashed the loader (the error message
+// dumped the value recursively).  The depth is refused before parsing, with the byte where
+// it went too deep; brackets inside strings do not count.
+BOOST_AUTO_TEST_CASE(nesting_bounded) {
+  const std::size_t n = 100000;
+  expect_error(R"({"adapters": )" + std::string(n, '[') + std::string(n, ']') + "}",
+               {kSrc, "nested deeper than 64 levels", "(byte 77)"});
+  // 64 levels are read (the object is level 1; the 65th level is refused): the message is the field's.
+  const std::string deep63 = std::string(63, '[') + std::string(63, ']');
+  expect_error(R"({"adapters": )" + deep63 + "}", {kSrc, "field 'adapters[0]'", "expected an object"});
+  BOOST_CHECK_NO_THROW(LparConfig::parse(R"({"kernel_cmdline": ")" + std::string(1000, '[') + R"(\"[", "adapters": [], "usage_domains": []})", kSrc));
+}
+
+// A value in a message is cut to 80 bytes and "…", never dumped whole.
+BOOST_AUTO_TEST_CASE(values_in_messages_are_brief) {
+  std::string big = "[";
+  for (int i = 0; i < 100000; ++i) big += (i ? ",1" : "1");
+  big += "]";
+  try {
+    LparConfig::parse(R"({"adapters": [], "usage_domains": [], "timing": )" + big + "}", kSrc);
+    BOOST_TEST(false, "a list as 'timing' was accepted");
+  } catch (const LparConfigError& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("field 'timing': expected an object, got [1,1,1,") != std::string::npos, what);
+    BOOST_TEST(what.size() < 200u, what);
+    BOOST_TEST(what.substr(what.size() - 3) == "…");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(adapter_fields) {
   expect_error(one_adapter(R"({"id": 1, "type": "CEX10", "mode": "cca"})"),
                {kSrc, "field 'adapters[0].type'", "expected one of \"CEX4\"..\"CEX9\"", "\"CEX10\""});
@@ -411,6 +440,16 @@ BOOST_AUTO_TEST_CASE(timing_and_facilities) {
                {kSrc, "field 'timing.cpu_clock_ps'", "out of range"});
   expect_error(R"({"adapters": [], "usage_domains": [], "timing": {"insn_base_cycles": -3}})",
                {kSrc, "field 'timing.insn_base_cycles'", "expected a non-negative integer"});
+  // Each value in range, together a step longer than 2^40 ps (sc/timing.h kTimingStepMaxPs):
+  // cycles times the clock's period, per-bytes costs over the largest message.
+  expect_error(R"({"adapters": [], "usage_domains": [], "timing": {"cpu_clock_ps": 1099511627776}})",
+               {kSrc, "field 'timing.insn_base_cycles'", "60 cpu_clock cycles at 1099511627776 ps a cycle", "more than the 2^40 ps"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "timing": {"move_cycles_per_256b": 23860930}})",
+               {kSrc, "field 'timing.move_cycles_per_256b'", "(x 240 in the largest message) at 192 ps a cycle"});
+  BOOST_CHECK_NO_THROW(LparConfig::parse(R"({"adapters": [], "usage_domains": [], "timing": {"move_cycles_per_256b": 23860929}})", kSrc));
+  BOOST_CHECK_NO_THROW(LparConfig::parse(R"({"adapters": [], "usage_domains": [], "timing": {"adapter_reset_cycles": 1099511627}})", kSrc));
+  expect_error(R"({"adapters": [], "usage_domains": [], "timing": {"adapter_reset_cycles": 1099511628}})",
+               {kSrc, "field 'timing.adapter_reset_cycles'"});
   expect_error(R"({"adapters": [], "usage_domains": [], "timing": 5})",
                {kSrc, "field 'timing'", "expected an object"});
   expect_error(R"({"adapters": [], "usage_domains": [], "facilities": {"qci": "yes"}})",

@@ -35,6 +35,17 @@ refused(huge "huge.json: 'grid': 1000 .requests. x 1000 .seed. = 1000000 points 
 apsim(sweep ${OUT}/huge.json --dry-run)
 expect("rc EQUAL 2 AND err MATCHES \"1000000 points is more than\"" "huge --dry-run: exit status ${rc}: ${err}")
 
+# A spec or a base LPAR nested 10^5 deep is refused by its depth, before it is parsed (the
+# error message once dumped it recursively and overflowed the stack).
+string(REPEAT "[" 100000 open)
+string(REPEAT "]" 100000 close)
+file(WRITE ${OUT}/deep.json "{\"name\": \"deep\", \"grid\": {\"qd\": ${open}${close}}}\n")
+refused(deep "deep.json: nested deeper than 64 levels of arrays and objects .byte 95." sweep ${OUT}/deep.json)
+file(WRITE ${OUT}/deep-lpar.json "{\"adapters\": ${open}${close}}\n")
+file(WRITE ${OUT}/deep-base.json "{\"name\": \"deep\", \"base\": {\"scenario\": \"${SRC}/../../sweeps/base.sh\", \"lpar\": \"${OUT}/deep-lpar.json\"},
+  \"grid\": {\"qd\": [1]}}\n")
+refused(deep-base "deep-base.json: 'base.lpar': .*deep-lpar.json: nested deeper than 64 levels" sweep ${OUT}/deep-base.json)
+
 # ---- options -------------------------------------------------------------------------------
 refused(backend "--backend: .*slurm" sweep ${SRC}/tiny.json --backend pbs)
 refused(no-wait "--no-wait: only with --backend slurm" sweep ${SRC}/tiny.json --no-wait)
