@@ -77,6 +77,10 @@ int filter_main(Session& s, const std::vector<std::string>& argv, const CommandI
     if (name == f.name) spec = &f;
   if (!spec) return 127;
   std::vector<std::string> args{name};
+  // sed's e, r and w commands would run a command of, or read or write a file on, the machine
+  // apsim runs on (a script could write any file the user can): GNU sed's --sandbox refuses
+  // them with its own message ("e/r/w commands disabled in sandbox mode", exit 1).
+  if (name == "sed") args.push_back("--sandbox");
   std::vector<std::string> files;
   bool no_more = false, have_program = !spec->program_operand;
   for (std::size_t i = 1; i < argv.size(); ++i) {

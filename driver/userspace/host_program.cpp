@@ -58,6 +58,10 @@ int run_host_program(const std::string& path, const std::vector<std::string>& ar
   close(in_p[0]);
   close(out_p[1]);
   close(err_p[1]);
+  // The input end does not block: a blocking write of the whole rest waited for the program
+  // to read it while the program waited for apsim to read its output (a 256 KiB `tr` hung
+  // for ever); POLLOUT only promises room for some of it.
+  fcntl(in_p[1], F_SETFL, fcntl(in_p[1], F_GETFL) | O_NONBLOCK);
   std::size_t written = 0;
   bool in_open = true;
   if (input.empty()) {
@@ -80,7 +84,8 @@ int run_host_program(const std::string& path, const std::vector<std::string>& ar
     if (iw >= 0 && fds[iw].revents) {
       const ssize_t w = (fds[iw].revents & POLLOUT) ? write(in_p[1], input.data() + written, input.size() - written) : -1;
       if (w > 0) written += static_cast<std::size_t>(w);
-      if (w < 0 || written == input.size()) {
+      const bool again = w < 0 && (errno == EAGAIN || errno == EINTR) && (fds[iw].revents & POLLOUT);
+      if ((w < 0 && !again) || written == input.size()) {
         close(in_p[1]);
         in_open = false;
       }

@@ -96,7 +96,9 @@ BOOST_AUTO_TEST_CASE(grep_in_pipelines) {
 // Issue 15: `grep -E '(a|b)*c'` on a 128 KiB line overflowed the stack (std::regex recursed
 // once per character).  GNU grep's own matching: GNU BRE operators, back references,
 // leftmost-longest -o (std::regex's ECMAScript took the first alternative, "ab").  A filter
-// that stops reading early (sed q, grep -q on 640 KiB) must not end apsim with SIGPIPE.
+// that stops reading early (sed q, grep -q on 640 KiB) must not end apsim with SIGPIPE, and
+// one whose output fills its pipe while apsim still feeds it (tr on 512 KiB) must not hang;
+// sed's w command must not write a file of the machine apsim runs on (--sandbox).
 // Expected texts: the same lines through /usr/bin/grep 3.8 and sed 4.9 in bash.
 BOOST_AUTO_TEST_CASE(grep_long_lines_and_gnu_regex) {
   FakeHost h("host");
@@ -110,9 +112,13 @@ BOOST_AUTO_TEST_CASE(grep_long_lines_and_gnu_regex) {
                "grep -E '(' /missing; echo $?\n"
                "Y=$'line\\n'; for i in {1..17}; do Y=$Y$Y; done\n"
                "echo \"$Y\" | sed q\n"
-               "echo \"$Y\" | grep -q line; echo $?\n");
-  BOOST_TEST(r.out == "131072\n1\n1\nabcd\nxyzxyz\nAB\n2\nline\n0\n");
-  BOOST_TEST(r.err == "grep: Unmatched ( or \\(\n");
+               "echo \"$Y\" | grep -q line; echo $?\n"
+               "Z=$X$X$X$X; echo \"$Z\" | tr a b | wc -c\n"
+               "echo hi | sed 'w /tmp/apsim-sed-sandbox'; echo $?\n");
+  BOOST_TEST(r.out == "131072\n1\n1\nabcd\nxyzxyz\nAB\n2\nline\n0\n524289\n1\n");
+  BOOST_TEST(r.err ==
+             "grep: Unmatched ( or \\(\n"
+             "sed: -e expression #1, char 1: e/r/w commands disabled in sandbox mode\n");
 }
 
 BOOST_AUTO_TEST_CASE(wc_head_tail) {
