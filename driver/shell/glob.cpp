@@ -36,6 +36,15 @@ GlobPattern::GlobPattern(std::string_view p) {
   auto never = [&] {  // an element nothing matches: the rest of the pattern is unreachable
     elems_.push_back(Element{});
   };
+  // "[.c.]" with its '[' at `at`: the byte c and the offset after it; false for a longer name
+  // or none, which fnmatch answers with FNM_NOMATCH (the C locale names no collating symbol).
+  auto collating = [&](std::size_t at, unsigned char& c, std::size_t& next) {
+    const std::size_t k = p.find(".]", at + 2);
+    if (k != at + 3) return false;
+    c = static_cast<unsigned char>(p[at + 2]);
+    next = k + 2;
+    return true;
+  };
   for (std::size_t i = 0; i < n; ++i) {
     Element e;
     const char c = p[i];
@@ -99,13 +108,10 @@ GlobPattern::GlobPattern(std::string_view p) {
         continue;
       } else if (lo == '[' && j + 1 < n && p[j + 1] == '.') {
         // [.c.]: the byte c, which may start a range even before ']'; any other name loses.
-        const std::size_t k = p.find(".]", j + 2);
-        if (k != j + 3) {
+        if (!collating(j, lo, j)) {
           dead = true;
           break;
         }
-        lo = static_cast<unsigned char>(p[j + 2]);
-        j = k + 2;
         symbol = true;
       } else {
         ++j;
@@ -119,13 +125,10 @@ GlobPattern::GlobPattern(std::string_view p) {
         unsigned char hi = static_cast<unsigned char>(p[j + 1]);
         j += 2;
         if (hi == '[' && j < n && p[j] == '.') {  // a collating symbol as the range's end
-          const std::size_t k = p.find(".]", j + 1);
-          if (k != j + 2) {
+          if (!collating(j - 1, hi, j)) {
             dead = true;
             break;
           }
-          hi = static_cast<unsigned char>(p[j + 1]);
-          j = k + 2;
         } else if (hi == '\\') {
           if (j >= n) {
             dead = true;
