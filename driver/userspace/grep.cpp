@@ -65,7 +65,9 @@ int Coreutils::b_grep(const std::vector<std::string>& argv, const Io& io) {
   // GNU grep compiles its patterns before it opens a file: a bad pattern is the only message,
   // status 2.  Each run below reports it; the first one ends grep.
   bool matched = false, error = false, ran = false;
-  auto run = [&](const std::string& label, const std::string& text) {
+  // `check`: only whether the patterns compile (empty input; what it prints otherwise, such
+  // as -c's count, is not grep's output).
+  auto run = [&](const std::string& label, const std::string& text, bool check = false) {
     std::vector<std::string> a = args;
     a.push_back("--label=" + label);
     std::string out, err;
@@ -75,6 +77,7 @@ int Coreutils::b_grep(const std::vector<std::string>& argv, const Io& io) {
       *io.err << "grep: cannot run " << kGrep << ": " << (rc < 0 ? strerr(rc) : "not installed") << "\n";
       return 2;
     }
+    if (check && rc != 2) return rc;
     *io.out << out;
     *io.err << err;
     return rc;
@@ -82,7 +85,7 @@ int Coreutils::b_grep(const std::vector<std::string>& argv, const Io& io) {
   for (const auto& f : o.operands) {
     std::string content;
     if (int rc = read_operand(f, io, content); rc < 0) {
-      if (!ran && run("(standard input)", "") == 2) return 2;  // the pattern first, as GNU grep
+      if (!ran && run("(standard input)", "", true) == 2) return 2;  // the pattern first, as GNU grep
       if (!silent) *io.err << "grep: " << f << ": " << strerr(rc) << "\n";
       error = true;
       continue;
