@@ -39,6 +39,7 @@
 #include <utility>
 #include <vector>
 
+#include "driver/shell/glob.h"
 #include "driver/shell/shell_arith.h"
 #include "driver/shell/shell_ast.h"
 #include "driver/shell/shell_expand.h"
@@ -1309,49 +1310,34 @@ std::optional<std::string> Shell::Impl::braced_param(const std::string& body, in
   bad_substitution(body, line, io);
 }
 
-bool Shell::Impl::fnmatch_ok(const std::string& pat, const std::string& s) {
-  return ::fnmatch(pat.c_str(), s.c_str(), 0) == 0;
-}
-
+// ${X#p} ${X##p} ${X%p} ${X%%p}: the shortest or longest matching prefix or suffix, found in
+// one pass of the compiled pattern over the value (glob.h), not one fnmatch per length.
 std::string Shell::Impl::strip(const std::string& v, const std::string& pat, bool prefix, bool longest) {
-  std::size_t n = v.size();
+  const GlobPattern g(pat);
   if (prefix) {
-    for (std::size_t k = 0; k <= n; ++k) {
-      std::size_t len = longest ? n - k : k;
-      if (fnmatch_ok(pat, v.substr(0, len))) return v.substr(len);
-    }
-  } else {
-    for (std::size_t k = 0; k <= n; ++k) {
-      std::size_t start = longest ? k : n - k;
-      if (fnmatch_ok(pat, v.substr(start))) return v.substr(0, start);
-    }
+    const std::size_t len = g.prefix(v, longest);
+    return len == GlobPattern::npos ? v : v.substr(len);
   }
-  return v;
+  const std::size_t start = g.suffix(v, longest);
+  return start == GlobPattern::npos ? v : v.substr(0, start);
 }
 
+// ${X/p/r} ${X//p/r}: bash's pat_subst with MATCH_ANY (subst.c): the leftmost match, the
+// longest there; an empty value is replaced when the pattern matches the empty string.
 std::string Shell::Impl::substitute(const std::string& v, const std::string& pat, const std::string& rep, bool all) {
   if (pat.empty()) return v;
+  const GlobPattern g(pat);
+  if (v.empty()) return g.match(v) ? rep : v;
   std::string out;
-  std::size_t i = 0;
-  bool done = false;
-  while (i < v.size()) {
-    std::size_t best = std::string::npos;
-    if (!done) {
-      for (std::size_t len = v.size() - i; len > 0; --len) {
-        if (fnmatch_ok(pat, v.substr(i, len))) {
-          best = len;
-          break;
-        }
-      }
-    }
-    if (best != std::string::npos) {
-      out += rep;
-      i += best;
-      if (!all) done = true;
-    } else {
-      out += v[i++];
-    }
+  std::size_t i = 0, start = 0, len = 0;
+  while (i < v.size() && g.find(v, i, start, len) && len > 0) {
+    out.append(v, i, start - i);
+    out += rep;
+    if (out.size() > kMaxWordLen) throw std::length_error("word");
+    i = start + len;
+    if (!all) break;
   }
+  out.append(v, i, std::string::npos);
   return out;
 }
 

@@ -25,6 +25,7 @@ constexpr int kMaxParseDepth = 100;          // nesting of $( ( { if for ... in 
 constexpr int kMaxRunDepth = 48;             // nesting of $( ), ( ), pipelines, ssh at run time
 constexpr long kMaxSteps = 200000;           // simple commands + loop iterations per Shell
 constexpr std::size_t kMaxWordLen = 1 << 20; // one expanded word / variable value
+constexpr long long kMaxPrintfField = 1 << 20; // a printf width or precision (docs/shell.md)
 constexpr const char* kHome = "/root";
 
 // ---------------------------------------------------------------- exceptions

@@ -23,6 +23,20 @@ namespace apsim::driver {
 
 // ---------------------------------------------------------------- bash builtins
 
+namespace {
+
+// One printf(3) conversion of any length (bash's PF: printf itself, no buffer to cut at).
+template <typename T>
+std::string c_format(const std::string& spec, T value) {
+  const int len = std::snprintf(nullptr, 0, spec.c_str(), value);
+  if (len <= 0) return std::string();
+  std::string s(static_cast<std::size_t>(len), '\0');
+  std::snprintf(s.data(), s.size() + 1, spec.c_str(), value);
+  return s;
+}
+
+}  // namespace
+
 // bash's echo: leading words made only of -n -e -E letters are options; anything
 // else (including "-5,-6" or "--") is printed.
 int Shell::Impl::b_echo(const std::vector<std::string>& argv, Io& io, int) {
@@ -90,30 +104,70 @@ int Shell::Impl::b_printf(const std::vector<std::string>& argv, Io& io, int line
         ++i;
         continue;
       }
+      // %[flags][width][.precision]conv; a width or precision may be `*`, taken from the next
+      // argument (bash's printf.def getint).
       std::size_t j = i + 1;
-      while (j < fmt.size() && std::strchr("-+ #0", fmt[j])) ++j;
-      while (j < fmt.size() && is_digit(fmt[j])) ++j;
+      std::string flags;
+      while (j < fmt.size() && std::strchr("-+ #0", fmt[j])) flags += fmt[j++];
+      long long width = 0, prec = 0;
+      bool have_width = false, have_prec = false;
+      std::string too_big;  // a width or precision beyond kMaxPrintfField, as written
+      auto number = [&](long long& v) {
+        if (j < fmt.size() && fmt[j] == '*') {
+          ++j;
+          const std::string w = a < argv.size() ? argv[a++] : std::string();
+          consumed = true;
+          if (!w.empty() && (w[0] == '\'' || w[0] == '"')) {
+            v = w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0;
+          } else if (!w.empty() && !parse_int(w, v, 0)) {
+            diag(io, line, "printf: " + w + ": invalid number");
+            st = 1;
+            v = 0;
+          }
+          if ((v < 0 ? -v : v) > kMaxPrintfField) too_big = w;
+          return;
+        }
+        const std::size_t b = j;
+        while (j < fmt.size() && is_digit(fmt[j])) ++j;
+        v = 0;
+        for (std::size_t k = b; k < j && v <= kMaxPrintfField; ++k) v = v * 10 + (fmt[k] - '0');
+        if (v > kMaxPrintfField) too_big = fmt.substr(b, j - b);
+      };
+      if (j < fmt.size() && (fmt[j] == '*' || is_digit(fmt[j]))) {
+        have_width = true;
+        number(width);
+      }
       if (j < fmt.size() && fmt[j] == '.') {
         ++j;
-        while (j < fmt.size() && is_digit(fmt[j])) ++j;
+        have_prec = true;
+        number(prec);
       }
       if (j >= fmt.size()) {
         out += fmt.substr(i);
         break;
       }
+      if (!too_big.empty()) {
+        // bash hands any width to printf(3): %.2147483647f ran for minutes in 7 GB, and a
+        // value past INT_MAX printed nothing at all.  apsim stops with printf_erange's text
+        // (bash's for a `*` value beyond an int), status 1.
+        diag(io, line, "printf: " + too_big + ": " + std::strerror(ERANGE));
+        *io.out << out;
+        return 1;
+      }
+      if (width < 0) flags += '-', width = -width;  // C: a negative `*` width left-justifies
+      std::string spec = "%" + flags;
+      if (have_width) spec += std::to_string(width);
+      if (have_prec && prec >= 0) spec += "." + std::to_string(prec);  // negative: as if omitted
       char conv = fmt[j];
-      std::string spec = fmt.substr(i, j - i);
       std::string arg = a < argv.size() ? argv[a++] : std::string();
       consumed = true;
-      char buf[512];
       if (conv == 's' || conv == 'b') {
         std::string s = arg;
         if (conv == 'b') {
           s.clear();
           interpret_escapes(arg, s, true);
         }
-        std::snprintf(buf, sizeof buf, (spec + "s").c_str(), s.c_str());
-        out += buf;
+        out += c_format(spec + "s", s.c_str());
       } else if (std::strchr("diouxXc", conv)) {
         long long v = 0;
         if (conv == 'c') {
@@ -125,9 +179,7 @@ int Shell::Impl::b_printf(const std::vector<std::string>& argv, Io& io, int line
             diag(io, line, "printf: " + arg + ": invalid number");
             st = 1;
           }
-          std::string f = spec + "ll" + conv;
-          std::snprintf(buf, sizeof buf, f.c_str(), v);
-          out += buf;
+          out += c_format(spec + "ll" + conv, v);
         }
       } else if (std::strchr("eEfFgGaA", conv)) {
         char* endp = nullptr;
@@ -136,8 +188,7 @@ int Shell::Impl::b_printf(const std::vector<std::string>& argv, Io& io, int line
           diag(io, line, "printf: " + arg + ": invalid number");
           st = 1;
         }
-        std::snprintf(buf, sizeof buf, (spec + conv).c_str(), d);
-        out += buf;
+        out += c_format(spec + conv, d);
       } else {
         diag(io, line, std::string("printf: `") + conv + "': invalid format character");
         *io.out << out;

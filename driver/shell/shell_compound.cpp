@@ -9,12 +9,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "driver/shell/posix_regex.h"
 #include "driver/shell/shell_arith.h"
 #include "driver/shell/shell_ast.h"
 #include "driver/shell/shell_expand.h"
@@ -160,13 +160,9 @@ bool Shell::Impl::cond_primary(const Node& n, std::size_t& p, const Io& io) {
       }
       if (op == "=~") {
         const std::string re = expand_single(rw, io, false);
-        try {
-          std::smatch m;
-          bool found = std::regex_search(l, m, std::regex(re, std::regex::extended));
-          return found;
-        } catch (const std::regex_error&) {
-          return false;  // bash: an invalid regular expression is status 2; apsim: false
-        }
+        // bash's sh_regmatch (lib/sh/shmatch.c): regcomp(REG_EXTENDED), regexec.
+        const PosixRegex rx(re, REG_EXTENDED | REG_NOSUB);
+        return rx.search(l);  // bash: an invalid regular expression is status 2; apsim: false
       }
       if (op == "<") return l < expand_single(rw, io, false);
       if (op == ">") return l > expand_single(rw, io, false);

@@ -1,7 +1,7 @@
 // driver/shell/shell_expand.cpp — the word-expansion and text helpers declared in shell_expand.h:
-// glob-pattern tests, echo/printf escapes, xtrace quoting, line splitting, and the GNU
-// BRE/ERE to std::regex translation grep uses.  Split out of shell.cpp: they are pure
-// functions of their arguments, shared by the expander and the builtins.
+// glob-pattern tests, echo/printf escapes, xtrace quoting and line splitting.  Split out of
+// shell.cpp: they are pure functions of their arguments, shared by the expander and the
+// builtins.
 #include "driver/shell/shell_expand.h"
 
 #include <algorithm>

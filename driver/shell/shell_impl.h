@@ -191,7 +191,6 @@ struct Shell::Impl {
   std::optional<std::string> param(const std::string& name, int line, const Io& io);
   [[noreturn]] void bad_substitution(const std::string& body, int line, const Io& io);
   std::optional<std::string> braced_param(const std::string& body, int line, const Io& io);
-  static bool fnmatch_ok(const std::string& pat, const std::string& s);
   static std::string strip(const std::string& v, const std::string& pat, bool prefix, bool longest);
   static std::string substitute(const std::string& v, const std::string& pat, const std::string& rep, bool all);
   long long arithmetic(const std::string& raw_expr, int line, const Io& io);

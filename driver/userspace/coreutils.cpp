@@ -16,7 +16,6 @@
 #include <map>
 #include <optional>
 #include <ostream>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <vector>

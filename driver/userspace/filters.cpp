@@ -9,19 +9,12 @@
 // of the simulated instance, so apsim reads it from the instance's file system (sysfs, /etc,
 // ...) and passes the contents on standard input, after whatever came through the pipe — for
 // sort, uniq, sed without -s/-i and awk without FILENAME that is what reading the files one
-// after the other gives.  A file that cannot be read gets the program's own message.  ls,
-// find, xargs, cat, head, tail, wc, cut and grep are apsim's own: they open files or run
-// commands of the simulated instance (coreutils.cpp, find.cpp, grep.cpp).  A filter takes no
+// after the other gives.  A file that cannot be read gets the program's own message.  grep
+// runs GNU grep once per file (grep.cpp); ls, find, xargs, cat, head, tail, wc and cut are
+// apsim's own: they open files or run commands of the simulated instance (coreutils.cpp,
+// findutils.cpp).  A filter takes no
 // simulated time, as no command does unless it sleeps or drives the hardware.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
-#include <tuple>
 #include <cstring>
 #include <ostream>
 #include <string>
@@ -29,84 +22,13 @@
 
 #include "driver/shell/text.h"
 #include "driver/userspace/coreutils.h"
+#include "driver/userspace/host_program.h"
 #include "driver/userspace/programs.h"
 #include "driver/userspace/session.h"
 
 namespace apsim::driver {
 
 namespace {
-
-// Run `path` with `argv`, `input` on its standard input; its output and errors appended to
-// `out` and `err`.  Returns its exit status (128 + N for a signal), or -errno if it could not
-// start.
-int run_program(const std::string& path, const std::vector<std::string>& argv, const std::string& input,
-                std::string& out, std::string& err) {
-  int in_p[2], out_p[2], err_p[2];
-  if (pipe2(in_p, O_CLOEXEC) != 0) return -errno;
-  if (pipe2(out_p, O_CLOEXEC) != 0 || pipe2(err_p, O_CLOEXEC) != 0) return -errno;
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid < 0) return -errno;
-  if (pid == 0) {
-    dup2(in_p[0], 0);
-    dup2(out_p[1], 1);
-    dup2(err_p[1], 2);
-    signal(SIGPIPE, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    setenv("LC_ALL", "C", 1);  // the C locale, as apsim's own tools
-    execv(path.c_str(), args.data());
-    _exit(127);
-  }
-  close(in_p[0]);
-  close(out_p[1]);
-  close(err_p[1]);
-  std::size_t written = 0;
-  bool in_open = true;
-  if (input.empty()) {
-    close(in_p[1]);
-    in_open = false;
-  }
-  bool out_open = true, err_open = true;
-  char buf[65536];
-  while (out_open || err_open) {
-    pollfd fds[3];
-    int n = 0;
-    int iw = -1, io = -1, ie = -1;
-    if (in_open) fds[iw = n++] = {in_p[1], POLLOUT, 0};
-    if (out_open) fds[io = n++] = {out_p[0], POLLIN, 0};
-    if (err_open) fds[ie = n++] = {err_p[0], POLLIN, 0};
-    if (poll(fds, n, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    if (iw >= 0 && fds[iw].revents) {
-      const ssize_t w = (fds[iw].revents & POLLOUT) ? write(in_p[1], input.data() + written, input.size() - written) : -1;
-      if (w > 0) written += static_cast<std::size_t>(w);
-      if (w < 0 || written == input.size()) {
-        close(in_p[1]);
-        in_open = false;
-      }
-    }
-    for (auto [idx, fd, open, dst] : {std::tuple<int, int, bool*, std::string*>{io, out_p[0], &out_open, &out},
-                                      std::tuple<int, int, bool*, std::string*>{ie, err_p[0], &err_open, &err}}) {
-      if (idx < 0 || !fds[idx].revents) continue;
-      const ssize_t r = read(fd, buf, sizeof buf);
-      if (r > 0) dst->append(buf, static_cast<std::size_t>(r));
-      else if (r == 0 || errno != EINTR) {
-        close(fd);
-        *open = false;
-      }
-    }
-  }
-  if (in_open) close(in_p[1]);
-  int ws = 0;
-  while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFSIGNALED(ws)) return 128 + WTERMSIG(ws);
-  return WEXITSTATUS(ws);
-}
 
 // Which operands of each filter name files; the program's message when one cannot be read.
 struct FilterSpec {
@@ -155,6 +77,10 @@ int filter_main(Session& s, const std::vector<std::string>& argv, const CommandI
     if (name == f.name) spec = &f;
   if (!spec) return 127;
   std::vector<std::string> args{name};
+  // sed's e, r and w commands would run a command of, or read or write a file on, the machine
+  // apsim runs on (a script could write any file the user can): GNU sed's --sandbox refuses
+  // them with its own message ("e/r/w commands disabled in sandbox mode", exit 1).
+  if (name == "sed") args.push_back("--sandbox");
   std::vector<std::string> files;
   bool no_more = false, have_program = !spec->program_operand;
   for (std::size_t i = 1; i < argv.size(); ++i) {
@@ -207,7 +133,7 @@ int filter_main(Session& s, const std::vector<std::string>& argv, const CommandI
     input += content;
   }
   std::string out, err;
-  const int rc = run_program(spec->path, args, input, out, err);
+  const int rc = run_host_program(spec->path, args, input, out, err);
   if (rc < 0 || rc == 127) {
     *io.err << name << ": cannot run " << spec->path << ": " << (rc < 0 ? strerr(rc) : "not installed") << "\n";
     return 127;

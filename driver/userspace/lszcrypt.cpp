@@ -25,11 +25,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ostream>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "driver/linux/kernel.h"
+#include "driver/shell/posix_regex.h"
 #include "driver/userspace/programs.h"
 #include "driver/userspace/s390_tools.h"
 #include "driver/userspace/session.h"
@@ -88,9 +88,9 @@ class SysReader {
   std::vector<std::string> scandir(const std::string& dir, const std::string& pattern) const {
     std::vector<std::string> names, out;
     if (fs_.list("/", dir, names) != 0) return out;
-    const std::regex re(pattern, std::regex::extended);
+    const PosixRegex re(pattern, REG_EXTENDED | REG_NOSUB);  // util_scandir: regcomp, regexec
     for (const std::string& n : names)
-      if (std::regex_search(n, re)) out.push_back(n);
+      if (re.search(n)) out.push_back(n);
     return out;  // Sysfs::list is sorted in the C locale, as alphasort there
   }
   /// read_driver: the basename of the driver link; 1 for cexN card/queue drivers, 2 for
@@ -99,8 +99,9 @@ class SysReader {
     std::string target;
     if (fs_.readlink("/", dev + "/driver", target) != 0 || target.find('/') == std::string::npos) return 0;
     name = target.substr(target.rfind('/') + 1);
-    if (std::regex_search(name, std::regex("cex[0-9](card|queue)", std::regex::extended))) return 1;
-    if (std::regex_search(name, std::regex("vfio.ap", std::regex::extended))) return 2;
+    static const PosixRegex cex("cex[0-9](card|queue)", REG_EXTENDED | REG_NOSUB), vfio("vfio.ap", REG_EXTENDED | REG_NOSUB);
+    if (cex.search(name)) return 1;
+    if (vfio.search(name)) return 2;
     return 0;
   }
 

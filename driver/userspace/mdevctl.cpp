@@ -36,6 +36,7 @@
 #include "driver/linux/kernel_parse.h"
 #include "driver/userspace/programs.h"
 #include "driver/userspace/session.h"
+#include "driver/userspace/utf8.h"
 
 namespace apsim::driver {
 
@@ -54,6 +55,24 @@ struct Failure {
   std::string msg;
   std::string cause;
 };
+
+/// A Rust panic: the text the binary prints to stderr; exit status 101.
+struct Panic {
+  std::string text;
+};
+
+// std::io::Error's text for read_to_string on bytes that are not UTF-8 (io::ErrorKind::InvalidData).
+const char* const kNotUtf8 = "stream did not contain valid UTF-8";
+
+// `OsStr::to_str().unwrap()` on a file name that is not UTF-8, as mdevctl's release prints it:
+// 1.2.0 (Debian 12, rustc 1.63: the message and location on one line), 1.4.0 (rustc >= 1.73:
+// the location first).  `at_1_2` and `at_1_4` are FILE:LINE:COLUMN of that unwrap in each.
+Panic unwrap_none(const std::string& version, const std::string& at_1_2, const std::string& at_1_4) {
+  const std::string msg = "called `Option::unwrap()` on a `None` value";
+  const std::string note = "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
+  if (version == "1.2.0") return Panic{"thread 'main' panicked at '" + msg + "', " + at_1_2 + "\n" + note};
+  return Panic{"thread 'main' panicked at " + at_1_4 + ":\n" + msg + "\n" + note};
+}
 
 std::string os_error(int rc) { return std::string(std::strerror(-rc)) + " (os error " + std::to_string(-rc) + ")"; }
 
@@ -274,6 +293,14 @@ bool Mdevctl::parse(const std::vector<std::string>& argv, Args& a, int& rc) {
     v = argv[++i];
     return true;
   };
+  // clap's String and Uuid value parsers refuse an OsString that is not UTF-8 before
+  // anything else (clap_builder StringValueParser::parse: Error::invalid_utf8); a
+  // --jsonfile path (PathBuf) may be anything.
+  auto utf8 = [&](const std::string& v) {
+    if (valid_utf8(v)) return true;
+    rc = usage_error("invalid UTF-8 was detected in one or more arguments");
+    return false;
+  };
   for (; i < argv.size(); ++i) {
     std::string arg = argv[i], inline_v;
     bool has_inline = false;
@@ -310,7 +337,7 @@ bool Mdevctl::parse(const std::vector<std::string>& argv, Args& a, int& rc) {
     }
     std::string v;
     if (arg == "-u" || arg == "--uuid") {
-      if (!need_value("--uuid <UUID>", v, inline_v, has_inline)) return false;
+      if (!need_value("--uuid <UUID>", v, inline_v, has_inline) || !utf8(v)) return false;
       if (!valid_uuid(v)) {
         rc = usage_error("invalid value '" + v + "' for '--uuid <UUID>': invalid UUID");
         return false;
@@ -318,17 +345,17 @@ bool Mdevctl::parse(const std::vector<std::string>& argv, Args& a, int& rc) {
       a.uuid = lower(v);
       a.has_uuid = true;
     } else if (arg == "-p" || arg == "--parent") {
-      if (!need_value("--parent <PARENT>", a.parent, inline_v, has_inline)) return false;
+      if (!need_value("--parent <PARENT>", a.parent, inline_v, has_inline) || !utf8(a.parent)) return false;
     } else if (arg == "-t" || arg == "--type") {
-      if (!need_value("--type <TYPE>", a.type, inline_v, has_inline)) return false;
+      if (!need_value("--type <TYPE>", a.type, inline_v, has_inline) || !utf8(a.type)) return false;
     } else if (arg == "--jsonfile") {
       if (!need_value("--jsonfile <JSONFILE>", a.jsonfile, inline_v, has_inline)) return false;
     } else if (arg == "--addattr") {
-      if (!need_value("--addattr <ADDATTR>", a.addattr, inline_v, has_inline)) return false;
+      if (!need_value("--addattr <ADDATTR>", a.addattr, inline_v, has_inline) || !utf8(a.addattr)) return false;
     } else if (arg == "--value") {
-      if (!need_value("--value <VALUE>", a.value, inline_v, has_inline)) return false;
+      if (!need_value("--value <VALUE>", a.value, inline_v, has_inline) || !utf8(a.value)) return false;
     } else if (arg == "-i" || arg == "--index") {
-      if (!need_value("--index <INDEX>", v, inline_v, has_inline)) return false;
+      if (!need_value("--index <INDEX>", v, inline_v, has_inline) || !utf8(v)) return false;
       char* end = nullptr;
       const unsigned long n = std::strtoul(v.c_str(), &end, 10);
       if (v.empty() || *end || !std::isdigit(static_cast<unsigned char>(v[0]))) {
@@ -398,6 +425,9 @@ int Mdevctl::main(const std::vector<std::string>& argv) {
     err_ << "Error: " << f.msg << "\n";
     if (!f.cause.empty()) err_ << "\nCaused by:\n    " << f.cause << "\n";
     return 1;
+  } catch (const Panic& p) {
+    err_ << p.text;
+    return 101;
   }
   return 0;
 }
@@ -408,6 +438,7 @@ std::string Mdevctl::read_file(const std::string& path, const std::string& what)
   std::string text;
   if (path == "/dev/stdin" && in_) return std::string(std::istreambuf_iterator<char>(*in_), {});
   if (int rc = fs_.read("/", path, text); rc < 0) throw Failure{what, os_error(rc)};
+  if (!valid_utf8(text)) throw Failure{what, kNotUtf8};  // fs::read_to_string(..).with_context(..)
   return text;
 }
 
@@ -453,18 +484,30 @@ std::map<std::string, std::vector<MDev>> Mdevctl::defined_devices(const std::str
   std::map<std::string, std::vector<MDev>> devices;
   std::vector<std::string> parents;
   if (fs_.list("/", kConfigBase, parents) != 0) return devices;
+  const std::string version = session_ ? session_->tools().mdevctl : "1.2.0";
   for (const std::string& p : parents) {
+    // mdevctl 1.2.0 src/main.rs defined_devices, 1.4.0 src/environment.rs
+    // (commit bd7f10a) Environment::defined_devices: parentname.to_str().unwrap().
+    if (!valid_utf8(p)) throw unwrap_none(version, "src/main.rs:383:46", "src/environment.rs:210:50");
     if ((parent && *parent != p) || !fs_.is_dir(kConfigBase + "/" + p)) continue;
     std::vector<std::string> files;
     fs_.list("/", kConfigBase + "/" + p, files);
     std::vector<MDev> children;
     for (const std::string& f : files) {
       const std::string path = kConfigBase + "/" + p + "/" + f;
-      if (!fs_.is_file(path) || !valid_uuid(f)) continue;
+      if (!fs_.is_file(path)) continue;
+      // The same functions: path.file_name().unwrap().to_str().unwrap(), then a name that is
+      // not a UUID is skipped; the contents are read with `f.read_to_string(&mut contents)?`
+      // (no context).
+      if (!valid_utf8(f)) throw unwrap_none(version, "src/main.rs:408:71", "src/environment.rs:237:75");
+      if (!valid_uuid(f)) continue;
       if (uuid && *uuid != lower(f)) continue;
       MDev d;
       d.uuid = lower(f);
-      load_from_json(d, p, read_file(path, "Unable to read file " + path));
+      std::string text;
+      if (int rc = fs_.read("/", path, text); rc < 0) throw Failure{"Unable to read file " + path, os_error(rc)};
+      if (!valid_utf8(text)) throw Failure{kNotUtf8, ""};
+      load_from_json(d, p, text);
       load_from_sysfs(d);
       children.push_back(std::move(d));
     }

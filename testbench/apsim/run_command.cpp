@@ -252,7 +252,17 @@ class RunResults {
     j["simulated_ms"] = simulated_ms;
     j["apbench"] = apbench_;
     try {
-      write_json_file(ro_.results, j);
+      // JSON holds Unicode text only: a path or message that is not UTF-8 (a script named with
+      // a byte 0xC0) made dump() throw and the run end with exit 70 (issue 15).  Each byte
+      // that is not UTF-8 becomes U+FFFD instead, and the file says so in "note".
+      std::string text;
+      try {
+        text = j.dump(2);
+      } catch (const nlohmann::json::type_error&) {
+        j["note"] = "bytes that are not UTF-8 (in a path or a message) are written as U+FFFD";
+        text = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+      }
+      write_text_file(ro_.results, text + "\n");
     } catch (const std::exception& e) {
       std::cerr << "apsim: --results: " << e.what() << "\n";
       return 70;

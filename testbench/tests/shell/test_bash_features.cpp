@@ -131,6 +131,53 @@ BOOST_AUTO_TEST_CASE(case_and_cond_syntax_errors) {
   BOOST_TEST(r.rc == 2);
 }
 
+// Issue 15: printf cut a %s argument at 511 bytes without a word, and handed any width or
+// precision to printf(3) (%.2147483647f: minutes and 7 GB).  `*` widths as in bash; widths
+// and precisions past 1 MiB stop with printf_erange's text.  Expected: bash 5.2 (the error
+// texts are apsim's bound, bash has none below INT_MAX).
+BOOST_AUTO_TEST_CASE(printf_bounds_widths_and_cuts_nothing) {
+  FakeHost h("host");
+  auto r = run(h,
+               "L=x; for i in {1..10}; do L=$L$L; done\n"  // 1024 bytes
+               "printf '%s' \"$L\" | wc -c\n"
+               "printf '%s|%.3s|%6s|\\n' \"$L\" abcdef ab | wc -c\n"
+               "printf '%*d|%-*d|%.*f|%*s|\\n' 5 3 4 2 2 3.14159 -4 ab\n"
+               "printf '%*d|\\n' abc 3; echo $?\n"
+               "printf '%1048576d' 1 | wc -c\n"
+               "printf 'a%.2147483647f|\\n' 1; echo \" $?\"\n"
+               "printf 'b%99999999999d|\\n' 1; echo \" $?\"\n"
+               "printf 'c%*s|\\n' 1048577 x; echo \" $?\"\n",
+               false, "p.sh");
+  BOOST_TEST(r.out ==
+             "1024\n"
+             "1037\n"
+             "    3|2   |3.14|ab  |\n"
+             "3|\n1\n"
+             "1048576\n"
+             "a 1\n"
+             "b 1\n"
+             "c 1\n");
+  BOOST_TEST(r.err ==
+             "p.sh: line 5: printf: abc: invalid number\n"
+             "p.sh: line 7: printf: 2147483647: Numerical result out of range\n"
+             "p.sh: line 8: printf: 99999999999: Numerical result out of range\n"
+             "p.sh: line 9: printf: 1048577: Numerical result out of range\n");
+}
+
+// Issue 15: [[ =~ ]] ran std::regex, which recursed once per character of the subject
+// (a 128 KiB value overflowed the stack); glibc's regexec, as bash's sh_regmatch.
+BOOST_AUTO_TEST_CASE(regex_match_on_long_values) {
+  FakeHost h("host");
+  auto r = run(h,
+               "X=a; for i in {1..17}; do X=$X$X; done\n"
+               "[[ $X =~ ^(a|b)*$ ]]; echo $?\n"
+               "[[ ${X}c =~ ^(a|b)*c$ ]]; echo $?\n"
+               "[[ ${X}c =~ ^(a|b)*d ]]; echo $?\n"
+               "[[ ab =~ ^a(x|b)$ ]]; echo $?\n");
+  BOOST_TEST(r.out == "0\n0\n1\n0\n");
+  BOOST_TEST(r.err == "");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // The session API behind `apsim shell`: one command line at a time, the continuation test,

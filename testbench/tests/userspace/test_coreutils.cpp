@@ -86,9 +86,41 @@ BOOST_AUTO_TEST_CASE(grep_in_pipelines) {
              "/sys/bus/ap/apmask:0xff\n"
              "2\n"
              "2\n3\n");
+  // A lone '[' is "Invalid regular expression" in GNU grep 3.8 (its dfa.c, before regcomp);
+  // "[a" would be regcomp's "Unmatched [, [^, [:, [., or [=".
   BOOST_TEST(r.err ==
              "grep: /sys/bus/ap/missing: No such file or directory\n"
-             "grep: Unmatched [, [^, [:, [., or [=\n");
+             "grep: Invalid regular expression\n");
+}
+
+// Issue 15: `grep -E '(a|b)*c'` on a 128 KiB line overflowed the stack (std::regex recursed
+// once per character).  GNU grep's own matching: GNU BRE operators, back references,
+// leftmost-longest -o (std::regex's ECMAScript took the first alternative, "ab").  A filter
+// that stops reading early (sed q, grep -q on 640 KiB) must not end apsim with SIGPIPE, and
+// one whose output fills its pipe while apsim still feeds it (tr on 512 KiB) must not hang;
+// sed's w command must not write a file of the machine apsim runs on (--sandbox).
+// Expected texts: the same lines through /usr/bin/grep 3.8 and sed 4.9 in bash.
+BOOST_AUTO_TEST_CASE(grep_long_lines_and_gnu_regex) {
+  FakeHost h("host");
+  auto r = run(h,
+               "X=a; for i in {1..17}; do X=$X$X; done; echo ${#X}\n"
+               "echo \"$X\" | grep -E '(a|b)*c'; echo $?\n"
+               "echo \"$X\" | grep -c 'a\\+$'\n"
+               "echo abcd | grep -oE 'ab|abcd'\n"
+               "echo xyzxyz | grep -o '\\(xyz\\)\\1'\n"
+               "echo AB | grep -y ab\n"
+               "grep -E '(' /missing; echo $?\n"
+               "grep -c x /missing; echo $?\n"
+               "Y=$'line\\n'; for i in {1..17}; do Y=$Y$Y; done\n"
+               "echo \"$Y\" | sed q\n"
+               "echo \"$Y\" | grep -q line; echo $?\n"
+               "Z=$X$X$X$X; echo \"$Z\" | tr a b | wc -c\n"
+               "echo hi | sed 'w /tmp/apsim-sed-sandbox'; echo $?\n");
+  BOOST_TEST(r.out == "131072\n1\n1\nabcd\nxyzxyz\nAB\n2\n2\nline\n0\n524289\n1\n");
+  BOOST_TEST(r.err ==
+             "grep: Unmatched ( or \\(\n"
+             "grep: /missing: No such file or directory\n"
+             "sed: -e expression #1, char 1: e/r/w commands disabled in sandbox mode\n");
 }
 
 BOOST_AUTO_TEST_CASE(wc_head_tail) {
