@@ -12,6 +12,7 @@ packages+=(yosys)  # formal proofs of rtl/ (testbench/tests/formal/)
 packages+=(parallel slurmctld slurmd slurm-client munge)
 packages+=(libreadline-dev tmux)  # apsim shell (GNU readline) and its terminal test (tmux)
 packages+=(libboost-dev)  # Boost.Random and Boost.Math headers: service-time draws (firmware/service_time.h)
+packages+=(gawk)  # awk runs GNU awk with --sandbox (driver/userspace/filters.cpp)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,8 +1,7 @@
 // driver/userspace/filters.cpp — the text filters administrators pipe into, run as the
-// machine's own programs: sort, uniq, tr (GNU coreutils), sed (GNU sed) and awk (whatever
-// /usr/bin/awk is: mawk on a default Debian, gawk where installed).  A filter that only
-// transforms its input gains nothing from being written again, and the real program's
-// options, messages and corner cases come for free.  The program is started with fork and
+// machine's own programs: sort, uniq, tr (GNU coreutils), sed (GNU sed) and awk (GNU awk,
+// both with --sandbox).  A filter that only transforms its input gains nothing from being
+// written again, and the real program's options, messages and corner cases come for free.  The program is started with fork and
 // execv (an argument vector, never a shell string) and talks through pipes.
 //
 // What the real program must not see is the machine it runs on: a file operand names a file
@@ -14,8 +13,14 @@
 // apsim's own: they open files or run commands of the simulated instance (coreutils.cpp,
 // findutils.cpp).  A filter takes no
 // simulated time, as no command does unless it sleeps or drives the hardware.
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -47,8 +52,11 @@ const FilterSpec kFilters[] = {
     {"tr", "/usr/bin/tr", "", false, nullptr},
     // GNU sed 4.9 (sed/execute.c open_next_file: "can't read %s: %s")
     {"sed", "/usr/bin/sed", "efl", true, "sed: can't read %s: %e"},
-    // mawk 1.3.4 (files.c: "cannot open %s (%s)"), what /usr/bin/awk is on Debian
-    {"awk", "/usr/bin/awk", "Ffv", true, "awk: cannot open %s (%e)"},
+    // GNU awk 5.2 (io.c nextfile: "cannot open file `%s' for reading: %s", fatal), run with
+    // --sandbox: mawk, Debian's default awk, has no sandbox, and its system(), `print > FILE`
+    // and `"cmd" | getline` would reach the machine apsim runs on.  gawk is what the awk of
+    // RHEL and SLES hosts is; tools/bootstrap.sh installs it.
+    {"awk", "/usr/bin/gawk", "Ffv", true, "awk: fatal: cannot open file `%s' for reading: %e"},
 };
 
 std::string format_cant_read(const char* fmt, const std::string& file, int rc) {
@@ -57,6 +65,38 @@ std::string format_cant_read(const char* fmt, const std::string& file, int rc) {
   s.replace(s.find("%e"), 2, strerr(rc));
   return s + "\n";
 }
+
+// The script files of one filter run: each read from the simulated instance and written to
+// a private directory of the machine apsim runs on (mkdtemp, mode 0700), removed afterwards.
+class ScriptFiles {
+ public:
+  ~ScriptFiles() {
+    for (const auto& f : files_) ::unlink(f.c_str());
+    if (!dir_.empty()) ::rmdir(dir_.c_str());
+  }
+  // The copy's path, or "" with error() set (a negative errno) if FILE cannot be read.
+  std::string add(Session& s, const std::string& file) {
+    std::string content;
+    if (const int rc = s.kernel().sysfs().read(s.cwd(), file, content); rc < 0) return error_ = rc, "";
+    if (dir_.empty()) {
+      std::string tmpl = (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : "/tmp") + "/apsim-script-XXXXXX";
+      if (!::mkdtemp(tmpl.data())) return error_ = -errno, "";
+      dir_ = tmpl;
+    }
+    const std::string path = dir_ + "/" + std::to_string(files_.size());
+    std::ofstream out(path, std::ios::binary);
+    out << content;
+    if (!out.flush()) return error_ = -EIO, "";
+    files_.push_back(path);
+    return path;
+  }
+  int error() const { return error_; }
+
+ private:
+  std::string dir_;
+  std::vector<std::string> files_;
+  int error_ = 0;
+};
 
 // `NAME=value` as an awk operand: an assignment, not a file (POSIX awk).
 bool is_awk_assignment(const std::string& a) {
@@ -80,7 +120,12 @@ int filter_main(Session& s, const std::vector<std::string>& argv, const CommandI
   // sed's e, r and w commands would run a command of, or read or write a file on, the machine
   // apsim runs on (a script could write any file the user can): GNU sed's --sandbox refuses
   // them with its own message ("e/r/w commands disabled in sandbox mode", exit 1).
-  if (name == "sed") args.push_back("--sandbox");
+  // gawk's --sandbox likewise refuses system(), redirections and pipes to and from commands
+  // ("fatal: 'system' function not allowed in sandbox mode", exit 2).
+  if (name == "sed" || name == "awk") args.push_back("--sandbox");
+  // A script file (`sed -f FILE`, `awk -f FILE`) is a file of the simulated instance: apsim
+  // reads it and hands the program a private copy (ScriptFiles), never the host's FILE.
+  ScriptFiles scripts;
   std::vector<std::string> files;
   bool no_more = false, have_program = !spec->program_operand;
   for (std::size_t i = 1; i < argv.size(); ++i) {
@@ -91,14 +136,34 @@ int filter_main(Session& s, const std::vector<std::string>& argv, const CommandI
       continue;
     }
     if (!no_more && a.size() > 1 && a[0] == '-') {
+      // The script file of -f FILE, -fFILE, --file=FILE or --file FILE.
+      std::optional<std::string> script;
+      bool joined = false;
+      if (spec->program_operand && a == "-f" && i + 1 < argv.size()) script = argv[++i];
+      else if (spec->program_operand && a.size() > 2 && a[1] == 'f') script = a.substr(2), joined = true;
+      else if (spec->program_operand && a.rfind("--file=", 0) == 0) script = a.substr(7), joined = true;
+      else if (spec->program_operand && a == "--file" && i + 1 < argv.size()) script = argv[++i];
+      if (script) {
+        const std::string copy = scripts.add(s, *script);
+        if (copy.empty()) {
+          *io.err << format_cant_read(name == "sed" ? "sed: couldn't open file %s: %e"
+                                                    : "awk: fatal: cannot open source file `%s' for reading: %e",
+                                      *script, scripts.error());
+          return name == "sed" ? 4 : 2;  // sed: EXIT_PANIC (utils.c panic); gawk: fatal
+        }
+        args.push_back(joined ? (a.rfind("--", 0) == 0 ? "--file=" : "-f") + copy : "-f");
+        if (!joined) args.push_back(copy);
+        have_program = true;
+        continue;
+      }
       args.push_back(a);
       if (a[1] != '-' && std::strchr(spec->with_arg, a[1]) && a.size() == 2 && i + 1 < argv.size()) {
         args.push_back(argv[++i]);
-        if (a[1] == 'e' || a[1] == 'f') have_program = true;  // sed -e/-f, awk -f
-      } else if (a[1] != '-' && (a[1] == 'e' || a[1] == 'f') && spec->program_operand && a.size() > 2 &&
+        if (a[1] == 'e') have_program = true;  // sed -e
+      } else if (a[1] != '-' && a[1] == 'e' && spec->program_operand && a.size() > 2 &&
                  std::strchr(spec->with_arg, a[1])) {
         have_program = true;
-      } else if (a.rfind("--expression", 0) == 0 || a.rfind("--file", 0) == 0) {
+      } else if (a.rfind("--expression", 0) == 0) {
         have_program = true;
       }
       continue;

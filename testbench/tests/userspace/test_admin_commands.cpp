@@ -2,7 +2,7 @@
 // fake host (testbench/tests/common/fake_host.h): ls -l/-a/-d, find, xargs, the filters that
 // run the machine's own programs (sort, uniq, tr, sed, awk), kmod's rmmod/lsmod/modinfo and
 // the kernel's module rules, uname.  Expected texts are those of GNU coreutils 9.1,
-// findutils 4.9.0, sed 4.9, mawk 1.3.4 and kmod 30 (Debian bookworm), run by hand.
+// findutils 4.9.0, sed 4.9, gawk 5.2.1 and kmod 30 (Debian bookworm), run by hand.
 #define BOOST_TEST_MODULE admin_commands
 #include <boost/test/unit_test.hpp>
 

@@ -3,6 +3,7 @@
 // shell on a fake host (testbench/tests/common/fake_host.h).  Expected texts are what GNU
 // coreutils 9.1 and grep 3.8 print in the C locale.
 #define BOOST_TEST_MODULE coreutils
+#include <unistd.h>
 #include <boost/test/unit_test.hpp>
 
 #include "testbench/tests/common/fake_host.h"
@@ -121,6 +122,31 @@ BOOST_AUTO_TEST_CASE(grep_long_lines_and_gnu_regex) {
              "grep: Unmatched ( or \\(\n"
              "grep: /missing: No such file or directory\n"
              "sed: -e expression #1, char 1: e/r/w commands disabled in sandbox mode\n");
+}
+
+// awk is GNU awk run with --sandbox: system(), redirections and command pipes would reach the
+// machine apsim runs on (mawk, Debian's /usr/bin/awk, has no sandbox).  A script file of
+// `awk -f` / `sed -f` is the simulated instance's file, never the host's.  Expected texts:
+// gawk 5.2.1 and sed 4.9 in bash on the same input.
+BOOST_AUTO_TEST_CASE(awk_sandbox_and_script_files) {
+  FakeHost h("host");
+  h.sysfs.mount_tmpfs("/root");  // regular files, as the kernel model mounts /root
+  auto r = run(h,
+               "echo 'BEGIN { print \"simulated\" }' > /root/p.awk\n"
+               "awk -f /root/p.awk\n"
+               "echo 's/a/b/' > /root/p.sed\n"
+               "echo aaa | sed -f /root/p.sed\n"
+               "echo hi | awk '{ system(\"touch /tmp/apsim-awk-sandbox\") }'; echo $?\n"
+               "awk 'BEGIN { print \"x\" > \"/tmp/apsim-awk-sandbox\" }'; echo $?\n"
+               "awk -f /etc/hostname; echo $?\n"
+               "sed -f /nope </dev/null; echo $?\n");
+  BOOST_TEST(r.out == "simulated\nbaa\n2\n2\n2\n4\n");
+  BOOST_TEST(r.err ==
+             "awk: cmd. line:1: (FILENAME=- FNR=1) fatal: 'system' function not allowed in sandbox mode\n"
+             "awk: cmd. line:1: fatal: redirection not allowed in sandbox mode\n"
+             "awk: fatal: cannot open source file `/etc/hostname' for reading: No such file or directory\n"
+             "sed: couldn't open file /nope: No such file or directory\n");
+  BOOST_TEST(::access("/tmp/apsim-awk-sandbox", F_OK) != 0);
 }
 
 BOOST_AUTO_TEST_CASE(wc_head_tail) {
