@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <string>
 
+#include "arch/software_cost.h"
+
 namespace apsim::arch {
 
 /// The 16 general registers of the CPU context that executes an instruction, and the one
@@ -119,6 +121,12 @@ class Cpu {
   virtual void delay_ps(uint64_t ps) = 0;
   /// Sleep until an adapter interruption for this context's ISC, or `timeout_ps` passes.
   virtual WakeReason wait_for_interrupt(uint64_t timeout_ps) = 0;
+  /// Run one software step of this context's software (a command's fork+exec, a system call,
+  /// a sysfs access, a printk, QEMU's start...; arch/software_cost.h): it costs the step's
+  /// entry of the software cost table in force, on a host CPU of the CPU complex (a guest's
+  /// step on the host CPU its vCPU runs on), plus any wait for a free CPU
+  /// (sc/cpu_complex.h).  Returns when the step has ended: the clock is at its end.
+  virtual void run_software(SoftwareStep step) = 0;
   /// Context name for traces ("host", or the guest's name).
   virtual std::string name() const = 0;
 };

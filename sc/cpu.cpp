@@ -73,6 +73,7 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
     irq_pending = false;
     return got ? arch::WakeReason::adapter_interrupt : arch::WakeReason::timeout;
   }
+  void run_software(arch::SoftwareStep step) override { cpu.run_software(*this, step); }
   std::string name() const override { return ctx_name; }
 
   // arch::HostCpu
@@ -114,6 +115,26 @@ arch::HostCpu& CpuModel::host() { return *host_; }
 void CpuModel::run() {
   if (software_) software_(*host_);
   sc_stop();
+}
+
+void CpuModel::set_cpu_complex(unsigned cpus, const arch::SoftwareCostTable& costs) {
+  complex_ = CpuComplex(cpus);
+  costs_ = costs;
+}
+
+void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
+  const size_t i = static_cast<size_t>(step);
+  const uint64_t cost = costs_.cost_ps(step);
+  ++stats_.software_steps[i];
+  stats_.software_ps[i] += cost;
+  // The logical thread: the host's software is one thread, each guest vCPU another (0 the
+  // host, N the Nth SIE context, as cpu.guest numbers them).
+  uint64_t thread = 0;
+  for (size_t g = 0; ctx.guest && g < guests_.size(); ++g)
+    if (guests_[g].get() == &ctx) thread = g + 1;
+  const uint64_t now = ctx.now_ps();
+  const CpuComplex::Placement p = complex_.run(thread, now, cost, cpu_use(arch::software_cost_row(step).kind, ctx.guest));
+  advance_ps(p.end_ps - now);
 }
 
 void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }
