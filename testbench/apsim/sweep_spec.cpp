@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "arch/software_cost.h"
 #include "firmware/service_time.h"
 #include "sc/lpar_config.h"
 #include "sc/timing.h"
@@ -59,6 +60,7 @@ const std::vector<ParamDef>& params() {
       {"card_mode", Type::choice, 0, 0, {"accel", "cca", "ep11"}, Target::lpar, "adapters[].mode"},
       {"rating_unit_ps", Type::integer, 1, 1099511627776.0, {}, Target::lpar, "service-time scale"},
       {"quantum_ps", Type::integer, 1, 1099511627776.0, {}, Target::lpar, "--mode fast quantum"},
+      {"cpus", Type::integer, 1, 256, {}, Target::lpar, "the LPAR's host CPUs (sc/cpu_complex.h)"},
       {"linux", Type::choice, 0, 0, {"6.1", "7.3"}, Target::lpar,
        "the Linux release of host and guests (driver/linux/profile.h; 7.3 fills QD + 1 queue slots)"},
       {"s390_tools", Type::choice, 0, 0, {"2.25", "2.43"}, Target::lpar, "the s390-tools release"},
@@ -87,8 +89,28 @@ const ParamDef* find_timing_param(const std::string& n) {
   return it == defs.end() ? nullptr : &it->second;
 }
 
+/// software_costs.<step>: an LPAR software cost override in ns (arch/software_cost.h).
+bool is_software_cost(const std::string& n) { return n.rfind("software_costs.", 0) == 0 && n.size() > 15; }
+
+/// The ParamDef of "software_costs.NAME" for each step of the software cost table: a number
+/// of ns, 0 .. 2^40 ps; nullptr for a name that is not a step.
+const ParamDef* find_software_cost_param(const std::string& n) {
+  static const std::map<std::string, ParamDef> defs = [] {
+    std::map<std::string, ParamDef> m;
+    for (const arch::SoftwareCostRow& r : arch::kSoftwareCostRows) {
+      auto it = m.emplace(std::string("software_costs.") + r.name, ParamDef{}).first;
+      it->second = ParamDef{it->first.c_str(), Type::number, 0, static_cast<double>(arch::kSoftwareCostMaxPs) / 1e3,
+                            {}, Target::lpar, r.source};
+    }
+    return m;
+  }();
+  const auto it = defs.find(n);
+  return it == defs.end() ? nullptr : &it->second;
+}
+
 const ParamDef* find_param(const std::string& n) {
   if (is_timing(n)) return find_timing_param(n);
+  if (is_software_cost(n)) return find_software_cost_param(n);
   for (const ParamDef& p : params())
     if (n == p.name) return &p;
   return nullptr;
@@ -97,7 +119,7 @@ const ParamDef* find_param(const std::string& n) {
 std::string known_params() {
   std::string s;
   for (const ParamDef& p : params()) s += std::string(s.empty() ? "" : ", ") + p.name;
-  return s + ", timing.<member>";
+  return s + ", timing.<member>, software_costs.<step>";
 }
 
 void check_value(const std::string& src, const std::string& where, const std::string& name, const Json& v) {
@@ -389,10 +411,11 @@ Json point_lpar(const Spec& s, const Json& v) {
     const std::string cmdline = l.value("kernel_cmdline", std::string());
     l["kernel_cmdline"] = cmdline + (cmdline.empty() ? "" : " ") + "apsim.kvm_ap=intercept";
   }
-  for (const char* k : {"rating_unit_ps", "quantum_ps", "linux", "s390_tools"})
+  for (const char* k : {"rating_unit_ps", "quantum_ps", "linux", "s390_tools", "cpus"})
     if (v.contains(k)) l[k] = v[k];
   for (auto it = v.begin(); it != v.end(); ++it)
     if (is_timing(it.key())) l["timing"][it.key().substr(7)] = it.value();
+    else if (is_software_cost(it.key())) l["software_costs"][it.key().substr(15)] = it.value();
   return l;
 }
 
