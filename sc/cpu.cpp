@@ -74,6 +74,9 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
     return got ? arch::WakeReason::adapter_interrupt : arch::WakeReason::timeout;
   }
   void run_software(arch::SoftwareStep step) override { cpu.run_software(*this, step); }
+  uint64_t place_software(unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) override {
+    return cpu.place_software(*this, thread, step, ready_ps);
+  }
   std::string name() const override { return ctx_name; }
 
   // arch::HostCpu
@@ -122,19 +125,28 @@ void CpuModel::set_cpu_complex(unsigned cpus, const arch::SoftwareCostTable& cos
   costs_ = costs;
 }
 
-void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
+namespace {
+// Logical threads of the CPU complex: a context's own software is thread N (0 the host, N
+// the Nth SIE context, as cpu.guest numbers them); the threads a program runs as data on it
+// (place_software) are above 2^32, per context.
+constexpr uint64_t kPlacedThreadBase = uint64_t{1} << 32;
+}  // namespace
+
+uint64_t CpuModel::place_software(Context& ctx, unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) {
   const size_t i = static_cast<size_t>(step);
   const uint64_t cost = costs_.cost_ps(step);
   ++stats_.software_steps[i];
   stats_.software_ps[i] += cost;
-  // The logical thread: the host's software is one thread, each guest vCPU another (0 the
-  // host, N the Nth SIE context, as cpu.guest numbers them).
-  uint64_t thread = 0;
+  uint64_t id = 0;
   for (size_t g = 0; ctx.guest && g < guests_.size(); ++g)
-    if (guests_[g].get() == &ctx) thread = g + 1;
+    if (guests_[g].get() == &ctx) id = g + 1;
+  if (thread != kOwnThread) id = kPlacedThreadBase * (id + 1) + thread;
+  return complex_.run(id, ready_ps, cost, cpu_use(arch::software_cost_row(step).kind, ctx.guest)).end_ps;
+}
+
+void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
   const uint64_t now = ctx.now_ps();
-  const CpuComplex::Placement p = complex_.run(thread, now, cost, cpu_use(arch::software_cost_row(step).kind, ctx.guest));
-  advance_ps(p.end_ps - now);
+  advance_ps(place_software(ctx, kOwnThread, step, now) - now);
 }
 
 void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }

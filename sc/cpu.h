@@ -114,6 +114,11 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// Run software step `step` of context `ctx` on the CPU complex (arch::Cpu::run_software):
   /// place it (sc/cpu_complex.h), count it, and let the clock reach its end.
   void run_software(Context& ctx, arch::SoftwareStep step);
+  /// place_software's `thread` for the context's own software (run_software).
+  static constexpr unsigned kOwnThread = ~0u;
+  /// Book software step `step` of logical thread `thread` of context `ctx`'s software, ready
+  /// at `ready_ps`, on the CPU complex; count it; return its end (arch::Cpu::place_software).
+  uint64_t place_software(Context& ctx, unsigned thread, arch::SoftwareStep step, uint64_t ready_ps);
   /// SCLP configure/deconfigure of adapter `apid` for context `ctx` (arch::HostCpu).
   int sclp_configure_ap(Context& ctx, unsigned apid, bool on);
 

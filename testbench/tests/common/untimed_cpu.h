@@ -35,6 +35,10 @@ class UntimedCpu : public arch::Cpu {
   /// Untimed: a software step lets no time pass; it is counted (steps()) so that a test can
   /// see which steps a program ran.
   void run_software(arch::SoftwareStep step) override { ++steps_[step]; }
+  uint64_t place_software(unsigned, arch::SoftwareStep step, uint64_t ready_ps) override {
+    ++steps_[step];
+    return ready_ps;
+  }
   /// How many times each software step ran.
   const std::map<arch::SoftwareStep, uint64_t>& steps() const { return steps_; }
   uint64_t steps(arch::SoftwareStep s) const {
