@@ -146,7 +146,15 @@ uint64_t CpuModel::place_software(Context& ctx, unsigned thread, arch::SoftwareS
 
 void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
   const uint64_t now = ctx.now_ps();
-  advance_ps(place_software(ctx, kOwnThread, step, now) - now);
+  const uint64_t ps = place_software(ctx, kOwnThread, step, now) - now;
+  if (!lt_ || ps == 0) return advance_ps(ps);
+  // Loosely timed: a software step touches no hardware, so the CPU need not give SystemC a
+  // turn at every quantum while nothing else is due before its local time (an adapter's
+  // completion, an interruption): it syncs then, as before an AP fabric transaction.  Without
+  // this, a request's software steps (µs) cost a quantum sync each and halve fast mode's speed
+  // (bench_sim_speed).  The next instruction or sleep syncs in any case.
+  qk_.inc(sc_time::from_value(ps));
+  if (qk_.need_sync() && sc_time_to_pending_activity() <= qk_.get_local_time()) qk_.sync();
 }
 
 void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }

@@ -14,11 +14,18 @@ CpuComplex::CpuComplex(unsigned cpus) {
 
 CpuComplex::Placement CpuComplex::run(uint64_t thread, uint64_t ready_ps, uint64_t cost_ps, CpuUse use) {
   ++steps_;
-  auto last = last_cpu_.find(thread);
-  if (cost_ps == 0) return {last == last_cpu_.end() ? 0u : last->second, ready_ps, ready_ps};
+  // The thread's last CPU (kNoCpu: none yet).  One hash lookup per step, none when the same
+  // thread places again (the common case: one software thread), through a cached slot
+  // (references to an unordered_map's values stay valid as it grows).
+  if (thread != cached_thread_ || !cached_slot_) {
+    cached_slot_ = &last_cpu_.try_emplace(thread, kNoCpu).first->second;
+    cached_thread_ = thread;
+  }
+  unsigned& last = *cached_slot_;
+  if (cost_ps == 0) return {last == kNoCpu ? 0u : last, ready_ps, ready_ps};
   unsigned pick = cpus();
   // 1. the thread's last CPU if idle; 2. the lowest-numbered idle CPU.
-  if (last != last_cpu_.end() && cpus_[last->second].busy_until_ps <= ready_ps) pick = last->second;
+  if (last != kNoCpu && cpus_[last].busy_until_ps <= ready_ps) pick = last;
   for (unsigned i = 0; pick == cpus() && i < cpus(); ++i)
     if (cpus_[i].busy_until_ps <= ready_ps) pick = i;
   // 3. none idle: the CPU free first.
@@ -36,7 +43,7 @@ CpuComplex::Placement CpuComplex::run(uint64_t thread, uint64_t ready_ps, uint64
   c.busy_until_ps = start + cost_ps;
   c.busy_ps[static_cast<size_t>(use)] += cost_ps;
   ++c.steps;
-  last_cpu_[thread] = pick;
+  last = pick;
   return {pick, start, c.busy_until_ps};
 }
 

@@ -62,6 +62,12 @@ class CpuComplex {
   /// `cpus` host CPUs, all idle at time 0.  Throws std::invalid_argument outside
   /// kMinCpus..kMaxCpus (the LPAR config refuses such a value first, naming its field).
   explicit CpuComplex(unsigned cpus);
+  // Movable (the map's nodes move with it, so the cached slot stays valid), not copyable (a
+  // copy's cached slot would point into the original's map).
+  CpuComplex(CpuComplex&&) = default;
+  CpuComplex& operator=(CpuComplex&&) = default;
+  CpuComplex(const CpuComplex&) = delete;
+  CpuComplex& operator=(const CpuComplex&) = delete;
 
   /// Where and when a step ran.
   struct Placement {
@@ -85,7 +91,10 @@ class CpuComplex {
 
  private:
   std::vector<HostCpuState> cpus_;
+  static constexpr unsigned kNoCpu = ~0u;
   std::unordered_map<uint64_t, unsigned> last_cpu_;  ///< logical thread -> its last CPU
+  uint64_t cached_thread_ = 0;                       ///< the thread of cached_slot_
+  unsigned* cached_slot_ = nullptr;                  ///< last_cpu_[cached_thread_]
   uint64_t waited_ps_ = 0, steps_ = 0, waits_ = 0;
 };
 

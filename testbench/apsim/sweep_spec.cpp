@@ -44,6 +44,8 @@ const std::vector<ParamDef>& params() {
        Target::workload, "apbench --op"},
       {"requests", Type::integer, 1, 1e7, {}, Target::workload, "apbench --requests"},
       {"inflight", Type::integer, 1, 4096, {}, Target::workload, "apbench --inflight (per guest with guests)"},
+      {"threads", Type::integer, 0, 4096, {}, Target::workload,
+       "apbench --threads: synchronous software threads on the CPU complex (0 = the --inflight window; host, closed loop)"},
       {"apqns", Type::integer, 1, 65536, {}, Target::workload, "apbench --apqns N (per guest with guests)"},
       {"irq", Type::choice, 0, 0, {"polling", "interrupts"}, Target::workload, "apbench --mode (AP bus polling or interruptions)"},
       {"rate", Type::number, 0, 1e12, {}, Target::workload, "apbench --rate (0 = closed loop)"},
@@ -453,7 +455,9 @@ std::string apbench_line(const Spec& s, const Json& v) {
   sh << " --apqns " << text_of(v["apqns"]) << " --op " << text_of(v["op"]) << " --requests " << text_of(v["requests"]);
   const double rate = v["rate"].get<double>();
   if (rate > 0) sh << " --rate " << text_of(v["rate"]);
-  if (rate == 0 || s.fixed.contains("inflight") ||
+  if (v.contains("threads") && v["threads"].get<unsigned>() > 0) {
+    sh << " --threads " << text_of(v["threads"]);
+  } else if (rate == 0 || s.fixed.contains("inflight") ||
       std::any_of(s.grid.begin(), s.grid.end(), [](const auto& g) { return g.first == "inflight"; }))
     sh << " --inflight " << text_of(v["inflight"]);
   if (v.contains("irq")) sh << " --mode " << text_of(v["irq"]);
@@ -493,6 +497,10 @@ std::vector<Point> make_points(const Spec& s) {
     } catch (const sc::LparConfigError& e) {
       throw SpecError(where + ": the point's LPAR is not valid: " + e.what());
     }
+    // apbench --threads is the host's closed loop (driver/userspace/apbench.cpp).
+    if (p.values.value("threads", 0u) > 0 && (guests > 0 || p.values["rate"].get<double>() > 0))
+      throw SpecError(where + ": 'threads': apbench --threads runs on the host in a closed loop, but " +
+                      (guests > 0 ? "guests=" + std::to_string(guests) : std::string("rate > 0")));
     const std::string no_room = missing_guest_domains(cfg, guests);
     if (!no_room.empty()) throw SpecError(where + ": 'guests': " + no_room);
     if (p.values.value("irq", std::string()) == "interrupts" && !cfg.facilities.aqic)
