@@ -75,20 +75,31 @@ const std::vector<ParamDef>& params() {
 /// timing.<member>: an LPAR timing override (spec parameters "timing.NAME").
 bool is_timing(const std::string& n) { return n.rfind("timing.", 0) == 0 && n.size() > 7; }
 
+/// The ParamDefs "PREFIX.NAME" of a table of LPAR parameters, one per row: `def(row)` gives
+/// its type, range and reason (the name is filled in).  Built once per table.
+template <class Row, size_t N, class Def>
+std::map<std::string, ParamDef> table_params(const char* prefix, const Row (&rows)[N], Def def) {
+  std::map<std::string, ParamDef> m;
+  for (const Row& r : rows) {
+    auto it = m.emplace(std::string(prefix) + r.name, ParamDef{}).first;
+    it->second = def(r);
+    it->second.name = it->first.c_str();
+  }
+  return m;
+}
+
+const ParamDef* find_in(const std::map<std::string, ParamDef>& defs, const std::string& n) {
+  const auto it = defs.find(n);
+  return it == defs.end() ? nullptr : &it->second;
+}
+
 /// The ParamDef of "timing.NAME" for each TimingTable member: name, range and reason from
 /// sc/timing.h's one list of parameters; nullptr for a name that is not a member.
 const ParamDef* find_timing_param(const std::string& n) {
-  static const std::map<std::string, ParamDef> defs = [] {
-    std::map<std::string, ParamDef> m;
-    for (const sc::TimingParameter& t : sc::kTimingParameters) {
-      auto it = m.emplace(std::string("timing.") + t.name, ParamDef{}).first;
-      it->second = ParamDef{it->first.c_str(), Type::integer, static_cast<double>(t.min), static_cast<double>(t.max),
-                            {}, Target::lpar, t.reason};
-    }
-    return m;
-  }();
-  const auto it = defs.find(n);
-  return it == defs.end() ? nullptr : &it->second;
+  static const auto defs = table_params("timing.", sc::kTimingParameters, [](const sc::TimingParameter& t) {
+    return ParamDef{"", Type::integer, static_cast<double>(t.min), static_cast<double>(t.max), {}, Target::lpar, t.reason};
+  });
+  return find_in(defs, n);
 }
 
 /// software_costs.<step>: an LPAR software cost override in ns (arch/software_cost.h).
@@ -97,17 +108,10 @@ bool is_software_cost(const std::string& n) { return n.rfind("software_costs.", 
 /// The ParamDef of "software_costs.NAME" for each step of the software cost table: a number
 /// of ns, 0 .. 2^40 ps; nullptr for a name that is not a step.
 const ParamDef* find_software_cost_param(const std::string& n) {
-  static const std::map<std::string, ParamDef> defs = [] {
-    std::map<std::string, ParamDef> m;
-    for (const arch::SoftwareCostRow& r : arch::kSoftwareCostRows) {
-      auto it = m.emplace(std::string("software_costs.") + r.name, ParamDef{}).first;
-      it->second = ParamDef{it->first.c_str(), Type::number, 0, static_cast<double>(arch::kSoftwareCostMaxPs) / 1e3,
-                            {}, Target::lpar, r.source};
-    }
-    return m;
-  }();
-  const auto it = defs.find(n);
-  return it == defs.end() ? nullptr : &it->second;
+  static const auto defs = table_params("software_costs.", arch::kSoftwareCostRows, [](const arch::SoftwareCostRow& r) {
+    return ParamDef{"", Type::number, 0, static_cast<double>(arch::kSoftwareCostMaxPs) / 1e3, {}, Target::lpar, r.source};
+  });
+  return find_in(defs, n);
 }
 
 const ParamDef* find_param(const std::string& n) {
