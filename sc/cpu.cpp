@@ -154,7 +154,13 @@ void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
   // this, a request's software steps (µs) cost a quantum sync each and halve fast mode's speed
   // (bench_sim_speed).  The next instruction or sleep syncs in any case.
   qk_.inc(sc_time::from_value(ps));
-  if (qk_.need_sync() && sc_time_to_pending_activity() <= qk_.get_local_time()) qk_.sync();
+  if (!qk_.need_sync()) return;
+  // Asking SystemC what is pending costs more than a step's bookkeeping: ask once per quantum
+  // of simulated time, the granularity the quantum keeper allows anyway.
+  const uint64_t at = qk_.get_current_time().value();
+  if (at < software_check_at_ps_) return;
+  if (sc_time_to_pending_activity() <= qk_.get_local_time()) qk_.sync();
+  else software_check_at_ps_ = at + tlm_utils::tlm_quantumkeeper::get_global_quantum().value();
 }
 
 void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }

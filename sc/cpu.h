@@ -156,6 +156,9 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   class TransferBuffer;
   bool lt_ = false;                  ///< loosely timed (set_loosely_timed)
   tlm_utils::tlm_quantumkeeper qk_;  ///< the local time offset in loosely-timed mode
+  /// run_software, loosely timed: the CPU's time (ps) from which it asks SystemC again
+  /// whether anything is due before its local time.
+  uint64_t software_check_at_ps_ = 0;
 
   bool tracing_ = false;
   sc_core::sc_signal<uint32_t> sig_opcode_{"opcode"};
