@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <string>
 
+#include "arch/software_cost.h"
+
 namespace apsim::arch {
 
 /// The 16 general registers of the CPU context that executes an instruction, and the one
@@ -119,6 +121,18 @@ class Cpu {
   virtual void delay_ps(uint64_t ps) = 0;
   /// Sleep until an adapter interruption for this context's ISC, or `timeout_ps` passes.
   virtual WakeReason wait_for_interrupt(uint64_t timeout_ps) = 0;
+  /// Run one software step of this context's software (a command's fork+exec, a system call,
+  /// a sysfs access, a printk, QEMU's start...; arch/software_cost.h): it costs the step's
+  /// entry of the software cost table in force, on a host CPU of the CPU complex (a guest's
+  /// step on the host CPU its vCPU runs on), plus any wait for a free CPU
+  /// (sc/cpu_complex.h).  Returns when the step has ended: the clock is at its end.
+  virtual void run_software(SoftwareStep step) = 0;
+  /// Book one software step of logical thread `thread` of this context's software (an
+  /// apbench thread: 0, 1, ...; distinct from the context's own thread that run_software
+  /// uses) ready at `ready_ps`, without letting time pass: the caller keeps that thread's clock
+  /// and the step's end is returned (ready + any wait for a CPU + the cost).  For software
+  /// that runs several threads on this one context as data (apbench --threads).
+  virtual uint64_t place_software(unsigned thread, SoftwareStep step, uint64_t ready_ps) = 0;
   /// Context name for traces ("host", or the guest's name).
   virtual std::string name() const = 0;
 };

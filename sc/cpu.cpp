@@ -81,6 +81,10 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
     irq_pending = false;
     return got ? arch::WakeReason::adapter_interrupt : arch::WakeReason::timeout;
   }
+  void run_software(arch::SoftwareStep step) override { cpu.run_software(*this, step); }
+  uint64_t place_software(unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) override {
+    return cpu.place_software(*this, thread, step, ready_ps);
+  }
   std::string name() const override { return ctx_name; }
 
   // arch::HostCpu
@@ -122,6 +126,49 @@ arch::HostCpu& CpuModel::host() { return *host_; }
 void CpuModel::run() {
   if (software_) software_(*host_);
   sc_stop();
+}
+
+void CpuModel::set_cpu_complex(unsigned cpus, const arch::SoftwareCostTable& costs) {
+  complex_ = CpuComplex(cpus);
+  costs_ = costs;
+}
+
+namespace {
+// Logical threads of the CPU complex: a context's own software is thread N (0 the host, N
+// the Nth SIE context, as cpu.guest numbers them); the threads a program runs as data on it
+// (place_software) are above 2^32, per context.
+constexpr uint64_t kPlacedThreadBase = uint64_t{1} << 32;
+}  // namespace
+
+uint64_t CpuModel::place_software(Context& ctx, unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) {
+  const size_t i = static_cast<size_t>(step);
+  const uint64_t cost = costs_.cost_ps(step);
+  ++stats_.software_steps[i];
+  stats_.software_ps[i] += cost;
+  uint64_t id = 0;
+  for (size_t g = 0; ctx.guest && g < guests_.size(); ++g)
+    if (guests_[g].get() == &ctx) id = g + 1;
+  if (thread != kOwnThread) id = kPlacedThreadBase * (id + 1) + thread;
+  return complex_.run(id, ready_ps, cost, cpu_use(arch::software_cost_row(step).kind, ctx.guest)).end_ps;
+}
+
+void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
+  const uint64_t now = ctx.now_ps();
+  const uint64_t ps = place_software(ctx, kOwnThread, step, now) - now;
+  if (!lt_ || ps == 0) return advance_ps(ps);
+  // Loosely timed: a software step touches no hardware, so the CPU need not give SystemC a
+  // turn at every quantum while nothing else is due before its local time (an adapter's
+  // completion, an interruption): it syncs then, as before an AP fabric transaction.  Without
+  // this, a request's software steps (µs) cost a quantum sync each and halve fast mode's speed
+  // (bench_sim_speed).  The next instruction or sleep syncs in any case.
+  qk_.inc(sc_time::from_value(ps));
+  if (!qk_.need_sync()) return;
+  // Asking SystemC what is pending costs more than a step's bookkeeping: ask once per quantum
+  // of simulated time, the granularity the quantum keeper allows anyway.
+  const uint64_t at = qk_.get_current_time().value();
+  if (at < software_check_at_ps_) return;
+  if (sc_time_to_pending_activity() <= qk_.get_local_time()) qk_.sync();
+  else software_check_at_ps_ = at + tlm_utils::tlm_quantumkeeper::get_global_quantum().value();
 }
 
 void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }

@@ -14,6 +14,7 @@
 // CpuStats and traced as `cpu.pgm`.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -29,6 +30,7 @@
 #include "arch/qci.h"
 #include "sc/ap_fabric_protocol.h"
 #include "sc/cex_adapter.h"
+#include "sc/cpu_complex.h"
 #include "sc/main_storage.h"
 #include "sc/sie.h"
 #include "sc/timing.h"
@@ -48,6 +50,9 @@ struct CpuStats {
   uint64_t pgm_privileged_op = 0;   ///< code 0x0002
   uint64_t pgm_addressing = 0;      ///< code 0x0005
   uint64_t pgm_specification = 0;  ///< code 0x0006
+  // Software steps run (arch::Cpu::run_software), by step: how many, and their cost in ps.
+  std::array<uint64_t, arch::kSoftwareStepCount> software_steps{};
+  std::array<uint64_t, arch::kSoftwareStepCount> software_ps{};
 };
 
 class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
@@ -66,6 +71,12 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// The LPAR's crypto configuration changed (HMC dynamic change, sc/hmc.h): PQAP(QCI)
   /// answers `qci` from now on.
   void set_lpar_qci(const arch::QciInfo& qci) { lpar_qci_ = qci; }
+  /// The CPU complex the software runs on: `cpus` host CPUs (1..256) and the software cost
+  /// table in force.  Default: 4 CPUs and the table's defaults.  Call before the simulation
+  /// starts.  Throws std::invalid_argument for `cpus` outside 1..256.
+  void set_cpu_complex(unsigned cpus, const arch::SoftwareCostTable& costs);
+  const CpuComplex& cpu_complex() const { return complex_; }
+  const arch::SoftwareCostTable& software_costs() const { return costs_; }
   /// Thread stack for the software (the driver stack and the shell run on it), bytes.
   static constexpr size_t kSoftwareStackBytes = 64u << 20;
 
@@ -100,6 +111,14 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   arch::InsnOutcome execute(Context& ctx, uint16_t opcode, arch::GeneralRegisters& regs, unsigned r1, unsigned r2);
   /// Count and trace what an instruction ended with (per-code CpuStats, `cpu.pgm`).
   arch::InsnOutcome note_outcome(const arch::InsnOutcome& out);
+  /// Run software step `step` of context `ctx` on the CPU complex (arch::Cpu::run_software):
+  /// place it (sc/cpu_complex.h), count it, and let the clock reach its end.
+  void run_software(Context& ctx, arch::SoftwareStep step);
+  /// place_software's `thread` for the context's own software (run_software).
+  static constexpr unsigned kOwnThread = ~0u;
+  /// Book software step `step` of logical thread `thread` of context `ctx`'s software, ready
+  /// at `ready_ps`, on the CPU complex; count it; return its end (arch::Cpu::place_software).
+  uint64_t place_software(Context& ctx, unsigned thread, arch::SoftwareStep step, uint64_t ready_ps);
   /// SCLP configure/deconfigure of adapter `apid` for context `ctx` (arch::HostCpu).
   int sclp_configure_ap(Context& ctx, unsigned apid, bool on);
 
@@ -127,6 +146,8 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   std::unique_ptr<Context> host_;
   std::vector<std::unique_ptr<Context>> guests_;
   CpuStats stats_;
+  CpuComplex complex_{4};
+  arch::SoftwareCostTable costs_;
   tlm::tlm_generic_payload gp_;      ///< reused by every bus_transaction
   /// NQAP's message and DQAP's reply on their way between storage and the AP fabric, reused by
   /// every instruction (TransferBuffer) so that a round trip does not allocate.
@@ -135,6 +156,9 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   class TransferBuffer;
   bool lt_ = false;                  ///< loosely timed (set_loosely_timed)
   tlm_utils::tlm_quantumkeeper qk_;  ///< the local time offset in loosely-timed mode
+  /// run_software, loosely timed: the CPU's time (ps) from which it asks SystemC again
+  /// whether anything is due before its local time.
+  uint64_t software_check_at_ps_ = 0;
 
   bool tracing_ = false;
   sc_core::sc_signal<uint32_t> sig_opcode_{"opcode"};

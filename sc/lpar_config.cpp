@@ -140,6 +140,26 @@ void parse_service_time(const json& st, LparConfig& c, const std::string& src) {
   }
 }
 
+// "software_costs": {step: nanoseconds} over arch/software_cost.h's defaults.  A cost is a
+// number of ns (fractions allowed, kept to the ps), at least 0 and at most 2^40 ps.
+void parse_software_costs(const json& t, arch::SoftwareCostTable& table, const std::string& src) {
+  if (!t.is_object()) fail(src, "software_costs", "expected an object {\"step\": nanoseconds, ...}, got " + t.dump());
+  for (auto it = t.begin(); it != t.end(); ++it) {
+    const std::string field = "software_costs." + it.key();
+    arch::SoftwareStep step;
+    if (!arch::find_software_step(it.key(), step))
+      fail(src, field, "unknown software step (see arch/software_cost.h; apsim run --stats lists them)");
+    const json& v = it.value();
+    if (!v.is_number()) fail(src, field, "expected a number of nanoseconds, got " + v.dump());
+    const double ns = v.get<double>();
+    if (ns < 0) fail(src, field, "a cost cannot be negative, got " + v.dump() + " ns");
+    const double ps = std::round(ns * 1000.0);
+    if (!(ps <= static_cast<double>(arch::kSoftwareCostMaxPs)))
+      fail(src, field, v.dump() + " ns is beyond the largest cost, 2^40 ps (1099511627.776 ns)");
+    table.set_ps(step, static_cast<uint64_t>(ps));
+  }
+}
+
 void parse_timing(const json& t, TimingTable& tt, const std::string& src) {
   if (!t.is_object()) fail(src, "timing", "expected an object, got " + json_brief(t));
   for (auto it = t.begin(); it != t.end(); ++it) {
@@ -247,7 +267,7 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
                                               "max_domain_id", "facilities", "kernel_cmdline", "storage_mib",
                                               "timing", "rating_unit_ps", "quantum_ps", "comment", "qd_by_type",
                                               "qd_plus_one_slots", "linux", "s390_tools",
-                                              "kernel_initcall_ms", "service_time"};
+                                              "kernel_initcall_ms", "service_time", "cpus", "software_costs"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) fail(src, it.key(), "unknown field");
 
@@ -320,6 +340,9 @@ LparConfig LparConfig::parse(const std::string& text, const std::string& src) {
     std::string why;
     if (const TimingParameter* p = timing_step_too_long(c.timing, why)) fail(src, std::string("timing.") + p->name, why);
   }
+  if (j.contains("cpus"))
+    c.cpus = static_cast<unsigned>(parse_u64(j["cpus"], src, "cpus", CpuComplex::kMinCpus, CpuComplex::kMaxCpus));
+  if (j.contains("software_costs")) parse_software_costs(j["software_costs"], c.software_costs, src);
   if (j.contains("rating_unit_ps")) c.rating_unit_ps = parse_u64(j["rating_unit_ps"], src, "rating_unit_ps", 1, uint64_t{1} << 40);
   if (j.contains("quantum_ps")) c.quantum_ps = parse_u64(j["quantum_ps"], src, "quantum_ps", 1, uint64_t{1} << 40);
   if (j.contains("service_time")) parse_service_time(j["service_time"], c, src);

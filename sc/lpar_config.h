@@ -37,6 +37,11 @@
 //                     together no step longer than 2^40 ps (cycles x the clock's period; the
 //                     per-bytes costs over the largest message), kTimingStepMaxPs, so that a
 //                     run can simulate the table (the derivation is in sc/timing.h)
+//   cpus              1..256: the LPAR's host logical CPUs (default 4), the CPU complex that
+//                     runs the software (sc/cpu_complex.h, docs/cpu-complex.md)
+//   software_costs    {step: nanoseconds (≥ 0, fractions allowed)}: overrides of the software
+//                     cost table (arch/software_cost.h); an unknown step or a negative cost is
+//                     refused
 //   rating_unit_ps    scale of the firmware service-time table, ps per zcrypt rating unit
 //                     (default 5.4 µs, docs/calibration.md; firmware/service_time.h)
 //   service_time      {"distribution": D, "by_operation": {"mex_1k".."seckey", "invalid": D},
@@ -60,7 +65,9 @@
 #include "arch/ap_instructions.h"
 #include "arch/ap_mask.h"
 #include "arch/qci.h"
+#include "arch/software_cost.h"
 #include "sc/cex_adapter.h"
+#include "sc/cpu_complex.h"
 #include "sc/timing.h"
 
 namespace apsim::sc {
@@ -87,6 +94,8 @@ struct LparConfig {
   std::optional<uint64_t> kernel_initcall_ps;
   uint64_t storage_bytes = 16ull << 30;
   TimingTable timing;
+  unsigned cpus = 4;                        ///< "cpus": host logical CPUs
+  arch::SoftwareCostTable software_costs;   ///< "software_costs" over the defaults
   uint64_t rating_unit_ps = 0;  ///< 0 = the firmware table's default
   /// service_time.distribution / by_operation (copied into every adapter's config).
   firmware::ServiceDistributions service_distributions{};

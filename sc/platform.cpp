@@ -16,6 +16,7 @@ Platform::Platform(const LparConfig& cfg, SimMode mode) : cfg_(cfg), mode_(mode)
   sie_ = std::make_unique<SieUnit>("sie", *storage_, cfg_.timing,
                                    mode == SimMode::cycle ? SieCheckerKind::rtl : SieCheckerKind::reference);
   cpu_ = std::make_unique<CpuModel>("cpu", *storage_, cfg_.timing, *sie_, cfg_.facilities, cfg_.qci());
+  cpu_->set_cpu_complex(cfg_.cpus, cfg_.software_costs);
   if (mode == SimMode::fast) cpu_->set_loosely_timed(true, cfg_.quantum_ps);
   fabric_ = std::make_unique<ApFabric>("ap_fabric", cfg_.timing);
   cpu_->bus_socket.bind(fabric_->cpu_socket);

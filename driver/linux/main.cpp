@@ -19,6 +19,7 @@ LinuxKernel::LinuxKernel(arch::Cpu& cpu, const KernelOptions& opts)
     : cpu_(cpu), opts_(opts), pages_(opts.alloc_base, std::max(opts.alloc_base, std::min(opts.alloc_limit, cpu.storage().size()))),
       guest_mem_(opts.guest_mem_base, std::max(opts.guest_mem_base, cpu.storage().size())),
       rng_(opts.seed) {
+  sysfs_.set_cpu(&cpu_);
   ap_bus_ = std::make_unique<ApBus>(*this);
   zcrypt_ = std::make_unique<Zcrypt>(*this);
 }

@@ -13,6 +13,9 @@ void LinuxKernel::printk(const std::string& line) {
   std::snprintf(stamp, sizeof stamp, "[%5llu.%06llu] ", static_cast<unsigned long long>(us / 1'000'000),
                 static_cast<unsigned long long>(us % 1'000'000));
   log_.push_back(stamp + line);
+  // The stamp is taken first (vprintk_store: local_clock() before the line is formatted and
+  // stored); the work then costs the table's printk on this kernel's CPU.
+  cpu_.run_software(arch::SoftwareStep::printk);
 }
 
 }  // namespace apsim::driver

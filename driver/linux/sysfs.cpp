@@ -212,6 +212,7 @@ int Sysfs::resolve(const std::string& cwd, const std::string& path, std::string&
 }
 
 int Sysfs::read(const std::string& cwd, const std::string& path, std::string& out) const {
+  if (cpu_) cpu_->run_software(arch::SoftwareStep::sysfs_read);
   int err = 0;
   Node* n = lookup(cwd, path, true, err);
   if (!n) return err;
@@ -260,6 +261,7 @@ int Sysfs::open_write(const std::string& cwd, const std::string& path) const {
 }
 
 int Sysfs::write(const std::string& cwd, const std::string& path, const std::string& data) {
+  if (cpu_) cpu_->run_software(arch::SoftwareStep::sysfs_write);
   int rc = open_write(cwd, path);
   if (rc < 0) return rc;
   int err = 0;

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/ap_instructions.h"
 #include "driver/linux/completion.h"
 
 namespace apsim::driver {
@@ -104,6 +105,10 @@ class Sysfs {
   bool is_file(const std::string& abs_path) const;
 
   // ---- access as a process does it ----
+  // Each read() and write() is a process's open+read/write+close and costs the software cost
+  // table's sysfs_read / sysfs_write on `cpu` (set_cpu; none before it is set).
+  /// The CPU whose software makes the accesses (the kernel's).
+  void set_cpu(arch::Cpu* cpu) { cpu_ = cpu; }
   /// Canonical absolute path of `path` (relative to `cwd`), following symbolic links in
   /// every component.  Returns -ENOENT (and leaves `out` untouched) if any component is
   /// missing, -ENOTDIR if a non-final component is a file.
@@ -143,6 +148,7 @@ class Sysfs {
   Node* ensure_dir(const std::string& abs_path);
   std::unique_ptr<Node> root_;
   std::shared_ptr<Completion> sleeping_;
+  arch::Cpu* cpu_ = nullptr;
 };
 
 }  // namespace apsim::driver

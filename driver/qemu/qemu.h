@@ -48,6 +48,12 @@ std::map<std::string, std::string> qemu_opts_parse(const std::string& s, std::st
 std::string s390_cpu_model_features(const std::string& model, const std::map<std::string, std::string>& props,
                                     const arch::Facilities& host, arch::Facilities& out);
 
+/// `-smp [cpus=]N[,maxcpus=M][,sockets=..,cores=..,threads=..]` (hw/core/machine-smp.c
+/// machine_parse_smp_config, QEMU 7.2): the number of vCPUs the guest starts with, 1..248
+/// (S390_MAX_CPUS; more vCPUs than host CPUs is allowed, as in KVM).  Returns "" and sets
+/// `vcpus`, or QEMU's error text (what follows "qemu-system-s390x: ").
+std::string parse_smp(const std::string& value, unsigned& vcpus);
+
 class QemuProcess {
  public:
   /// Parse and start: the VM, the vfio-ap device, the guest kernel's boot (which runs
@@ -65,6 +71,8 @@ class QemuProcess {
   bool has_device() const { return mdev_ != nullptr; }
   /// The domain id libvirt shows (virsh list): 1, 2, ... in the order guests start.
   int domain_id() const { return domain_id_; }
+  /// The guest's vCPUs (-smp; 1 without it, as QEMU).
+  unsigned vcpus() const { return vcpus_; }
   void set_domain_id(int id) { domain_id_ = id; }
 
   // ---- the QEMU monitor (HMP), as `virsh qemu-monitor-command NAME --hmp` reaches it ----
@@ -98,6 +106,7 @@ class QemuProcess {
   std::string name_;
   std::string device_id_;
   int domain_id_ = 0;
+  unsigned vcpus_ = 1;
   arch::Facilities features_;
   std::unique_ptr<KvmVm> vm_;
   ApMatrixMdev* mdev_ = nullptr;

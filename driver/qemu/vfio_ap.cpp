@@ -12,6 +12,7 @@ namespace apsim::driver {
 
 std::string QemuProcess::attach(const std::string& spec, const std::string& path, const std::string& id) {
   (void)spec;
+  host_->cpu().run_software(arch::SoftwareStep::qemu_device_setup);  // realize, on a host CPU
   if (path.empty()) return "vfio-ap device requires sysfsdev";
   VfioAp* vfio = host_->vfio_ap();
   ApMatrixMdev* mdev = vfio ? vfio->mdev_by_path(path) : nullptr;

@@ -47,7 +47,8 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
   std::map<std::string, std::string> cpu_props;
   uint64_t mem = 1ull << 30;
   // Options that take a value and do not concern the AP path.
-  static const std::set<std::string> with_value = {"-m", "-smp", "-machine", "-M", "-drive", "-kernel", "-initrd",
+  unsigned vcpus = 1;
+  static const std::set<std::string> with_value = {"-m", "-machine", "-M", "-drive", "-kernel", "-initrd",
                                                    "-append", "-accel", "-serial", "-monitor", "-netdev",
                                                    "-display", "-boot", "-chardev", "-mon", "-object", "-uuid"};
   static const std::set<std::string> flags = {"-nographic", "-enable-kvm", "-nodefaults", "-no-reboot",
@@ -90,6 +91,12 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
         err << prog << ": -m " << v << ": Parameter 'size' expects a non-negative number below 2^64\n";
         return nullptr;
       }
+    } else if (a == "-smp") {
+      if (!value(v)) return nullptr;
+      if (const std::string error = parse_smp(v, vcpus); !error.empty()) {
+        err << prog << ": " << error << "\n";
+        return nullptr;
+      }
     } else if (with_value.count(a)) {
       if (!value(v)) return nullptr;
     } else if (flags.count(a)) {
@@ -121,8 +128,11 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
     err << prog << ": cannot set up guest memory 's390.ram': Cannot allocate memory\n";
     return nullptr;
   }
+  // QEMU's own start-up (KVM_CREATE_VM, RAM, machine init) runs on a host CPU.
+  host.cpu().run_software(arch::SoftwareStep::qemu_start);
   auto p = std::unique_ptr<QemuProcess>(new QemuProcess());
   p->host_ = &host;
+  p->vcpus_ = vcpus;
   p->name_ = name;
   p->features_ = gf;
   p->vm_ = std::make_unique<KvmVm>(host, name, mem, gf);

@@ -4,7 +4,7 @@
 // apbench (--apqn XX.YYYY | --apqns N|XX.YYYY,XX.YYYY,...) [--guests NAME,NAME,...]
 //         [--op mex-1024|mex-2048|mex-4096|crt-1024|crt-2048|crt-4096|cca-seckey|ep11-seckey|rng]
 //         [--exponent private|public] [--requests N] [--inflight K] [--mode polling|interrupts]
-//         [--rate R] [--stages] [--report text|kv]
+//         [--rate R] [--threads T] [--stages] [--report text|kv]
 //
 //  * RSA ops: type-50 requests (zcrypt_msgtype50) with an OpenSSL key; every reply is
 //    compared with OpenSSL's BN_mod_exp.  mex-* sends the private exponent d (full length,
@@ -24,6 +24,16 @@
 // a Poisson process of R requests per simulated second (seeded from the kernel's seed);
 // --inflight bounds what is outstanding (default: unbounded), later arrivals wait in the
 // application's backlog, and latency counts from the arrival.
+// --threads T: T software threads, each issuing synchronous requests through the zcrypt ioctl
+// as libica does (one request per thread, blocked in the kernel until its reply), instead of
+// the --inflight window (which stays for raw queue studies: it costs no software time).  Each
+// request runs on the LPAR's CPU complex (docs/cpu-complex.md): system call entry, zcrypt's
+// ioctl and ap_queue_message() as one kernel path on the thread's CPU, then the NQAP; when the
+// AP bus finds the reply, the interruption's entry (interruptions only) and the tasklet's poll
+// work on a CPU, the thread's wakeup and the system call's exit on the thread's CPU, each the
+// cost of arch/software_cost.h plus any wait for a CPU.  The requests go round-robin over the
+// APQNs in the order the threads issue them; latency runs from the system call's entry to its
+// exit.  On the host only (not with --guests or --rate).
 // --mode switches the AP bus between interruptions and the poll timer for this run only
 // (ApBus::set_use_interrupts, the ap.useirq knob).
 // --guests (on the host): run the workload in each named guest at once — each guest's own
@@ -36,10 +46,14 @@
 // the chosen operation — the firmware's mean and the mean actually drawn — as the adapter
 // reported them with each reply (the testbench's probe; apsim's own figures, not Linux's).
 // --stages prints each request's latency split into stages, from the driver's times and the
-// hardware's (the adapter probe, when the platform offers it): app backlog (arrival → submit), driver queue (submit →
+// hardware's (the adapter probe, when the platform offers it): app backlog (arrival → submit;
+// with --threads "user->kernel": the system call's entry, the ioctl and ap_queue_message,
+// waits for a CPU included), driver queue (submit →
 // the NQAP that took it), SIE/bus (that NQAP → the adapter accepted it), queue wait (→ an
 // engine started it), service (→ the engine finished), reply wait (→ the DQAP that took the
-// reply returned).  --report kv adds one machine-readable line `apbench: result k=v ...`
+// reply returned), and with --threads "wakeup->user" (the DQAP that took the reply → the
+// system call's exit: interruption, poll work, wakeup); the stages add up to the latency.
+// --report kv adds one machine-readable line `apbench: result k=v ...`
 // (apbench.h hands the same figures to the program hosting the simulation as data).
 #include <CLI/CLI.hpp>
 
@@ -220,9 +234,11 @@ std::function<void(const ApbenchResult&)>& result_sink() {
   return sink;
 }
 
-const char* kStageNames[] = {"app backlog", "driver queue", "SIE/bus", "queue wait", "service", "reply wait"};
-const char* kStageKeys[] = {"backlog", "driver", "siebus", "qwait", "service", "replywait"};
-constexpr size_t kStages = 6;
+const char* kStageNames[] = {"app backlog", "driver queue", "SIE/bus", "queue wait", "service", "reply wait",
+                             "wakeup->user"};
+const char* kStageKeys[] = {"backlog", "driver", "siebus", "qwait", "service", "replywait", "delivery"};
+/// The stages; the last (wakeup->user) only with --threads.
+constexpr size_t kStages = 7;
 
 }  // namespace
 
@@ -233,7 +249,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   std::ostream &out = *io.out, &err = *io.err;
   CLI::App app{"crypto workload on AP queues", "apbench"};
   std::string apqn_s, apqns_s, op = "mex-2048", mode, report = "text", guests_s, exponent = "private";
-  unsigned requests = 100, inflight = 1;
+  unsigned requests = 100, inflight = 1, threads = 0;
   double rate = 0;
   auto* o_apqn = app.add_option("--apqn", apqn_s, "queue XX.YYYY");
   auto* o_apqns = app.add_option("--apqns", apqns_s, "N (the first N usable queues) or a list XX.YYYY,XX.YYYY,...");
@@ -245,6 +261,9 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
                          ->check(CLI::IsMember({"private", "public"}));
   app.add_option("--requests", requests, "number of requests")->check(CLI::Range(1u, 10000000u));
   auto* o_inflight = app.add_option("--inflight", inflight, "requests in flight")->check(CLI::Range(1u, 4096u));
+  auto* o_threads = app.add_option("--threads", threads, "synchronous software threads (libica-like), one request each")
+                        ->check(CLI::Range(1u, 4096u));
+  o_threads->excludes(o_inflight);
   bool stages = false;
   app.add_flag("--stages", stages, "print the latency split into stages (needs the hardware probe)");
   app.add_option("--mode", mode, "AP bus: interruptions or the poll timer")->check(CLI::IsMember({"polling", "interrupts"}));
@@ -263,6 +282,11 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     return 2;
   }
   const bool open_loop = rate > 0;
+  if (threads && (open_loop || !guests_s.empty())) {
+    err << "apbench: --threads runs on this instance in a closed loop: not with " << (open_loop ? "--rate" : "--guests")
+        << "\n";
+    return 2;
+  }
   if (open_loop && o_inflight->count() == 0) inflight = 4096;
   const Kind kind = op == "cca-seckey" ? Kind::cca_seckey : op == "ep11-seckey" ? Kind::ep11_seckey
                     : op == "rng"      ? Kind::rng : Kind::rsa;
@@ -523,9 +547,13 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     ApMessageReq req;
     uint64_t arrival_ps = 0;
     unsigned lane = 0, pool = 0;
+    // --threads: the end of the submitting kernel path, and the system call's exit.
+    uint64_t sw_submitted_ps = 0, user_ps = 0;
+    unsigned thread = 0;
   };
   std::vector<std::unique_ptr<Rec>> all(requests);
   unsigned sent = 0, done = 0;
+  std::vector<unsigned> just_done;  // requests completed by the last poll, in order
   // Outstanding requests per bus (each guest has its own --inflight window).
   std::vector<unsigned> outstanding(buses.size(), 0);
   std::mt19937_64 arrivals(open_loop ? k.rng()() : 0);  // no draw in closed loop: later uuidgen unchanged
@@ -540,9 +568,10 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     // (A lane whose setup never ran has no messages: its requests are never sent.)
     r.pool = (i / static_cast<unsigned>(lanes.size())) % std::max(1u, static_cast<unsigned>(lanes[r.lane].reqs.size()));
     const unsigned g = lanes[r.lane].group;
-    r.req.on_done = [&done, &outstanding, g](ApMessageReq&) {
+    r.req.on_done = [&done, &outstanding, &just_done, g, i](ApMessageReq&) {
       ++done;
       --outstanding[g];
+      just_done.push_back(i);
     };
   }
   const auto submit = [&](unsigned i) {
@@ -573,7 +602,77 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     for (auto& r : all) r->req.rc = setup_rc < 0 ? setup_rc : -EIO;
     done = requests;
   }
-  while (done < requests) {
+  // --threads: each thread's clock is its own (its steps are booked on the CPU complex with
+  // place_software); the SystemC clock is woken for what happens next — a thread's NQAP at the
+  // end of its submitting path, or the AP bus's next poll — and the completions the poll finds
+  // start each thread's way back to user space.
+  const auto run_threads = [&] {
+    using arch::SoftwareStep;
+    enum class Phase { issue, submit, blocked, back, finished };
+    struct Thread {
+      Phase phase = Phase::issue;
+      uint64_t at_ps = 0;  // when its next action is due
+      unsigned req = 0;
+    };
+    std::vector<Thread> th(threads);
+    for (Thread& x : th) x.at_ps = t0;
+    const unsigned irq_thread = threads;  // the interruption and the tasklet: a thread of their own
+    const auto place = [&](unsigned t, SoftwareStep st, uint64_t ready) { return cpu.place_software(t, st, ready); };
+    unsigned finished = 0;
+    while (finished < threads) {
+      for (unsigned i : just_done) {  // the poll found these replies now: the way back
+        Rec& r = *all[i];
+        Thread& x = th[r.thread];
+        uint64_t t = r.req.t_reply_ps;
+        if (bus.use_interrupts()) t = place(irq_thread, SoftwareStep::interruption_entry, t);
+        t = place(irq_thread, SoftwareStep::ap_poll_work, t);
+        t = place(r.thread, SoftwareStep::task_wakeup, t);
+        x.at_ps = place(r.thread, SoftwareStep::syscall, t);
+        x.phase = Phase::back;
+      }
+      just_done.clear();
+      const uint64_t now = cpu.now_ps();
+      uint64_t next = UINT64_MAX;
+      for (unsigned t = 0; t < threads; ++t) {
+        Thread& x = th[t];
+        if (x.phase == Phase::back && x.at_ps <= now) {  // back in user space: the next request
+          all[x.req]->user_ps = x.at_ps;
+          x.phase = Phase::issue;
+        }
+        if (x.phase == Phase::issue && x.at_ps <= now) {
+          if (sent >= requests) {
+            x.phase = Phase::finished;
+            ++finished;
+            continue;
+          }
+          x.req = sent++;
+          Rec& r = *all[x.req];
+          r.thread = t;
+          r.arrival_ps = x.at_ps;
+          uint64_t e = place(t, SoftwareStep::syscall, x.at_ps);
+          e = place(t, SoftwareStep::zcrypt_ioctl, e);
+          x.at_ps = place(t, SoftwareStep::ap_queue_message, e);
+          r.sw_submitted_ps = x.at_ps;
+          x.phase = Phase::submit;
+        }
+        if (x.phase == Phase::submit && x.at_ps <= now) {
+          submit(x.req);  // the NQAP, now
+          x.phase = Phase::blocked;
+        }
+        if (x.phase != Phase::blocked && x.phase != Phase::finished) next = std::min(next, x.at_ps);
+      }
+      if (finished == threads) break;
+      if (next <= cpu.now_ps()) continue;  // due already: no sleep, no poll
+      if (done < sent) {
+        if (next == UINT64_MAX) bus.wait_and_poll();
+        else bus.wait_and_poll_until(next);
+      } else {
+        cpu.delay_ps(next - cpu.now_ps());
+      }
+    }
+  };
+  if (threads && setup_rc == 0) run_threads();  // a failed setup has failed them all
+  while (!threads && done < requests) {
     if (open_loop) {
       // Arrivals up to now join the backlog; the backlog is submitted while the window allows.
       const uint64_t now = cpu.now_ps();
@@ -661,13 +760,14 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     const Rec& r = *all[i];
     if (r.req.rc != 0) continue;
     const ApMessageReq& q = r.req;
-    lat_us.push_back(static_cast<double>(q.t_reply_ps - r.arrival_ps) / 1e6);
+    const uint64_t end_ps = threads ? r.user_ps : q.t_reply_ps;
+    lat_us.push_back(static_cast<double>(end_ps - r.arrival_ps) / 1e6);
     if (!q.hw_valid) {
       have_hw = false;
       continue;
     }
-    const uint64_t pts[] = {r.arrival_ps, q.t_submit_ps, q.t_nqap_start_ps, q.hw.enqueue_ps,
-                            q.hw.start_ps,  q.hw.finish_ps, q.t_reply_ps};
+    const uint64_t pts[] = {r.arrival_ps,   threads ? r.sw_submitted_ps : q.t_submit_ps,
+                            q.t_nqap_start_ps, q.hw.enqueue_ps, q.hw.start_ps, q.hw.finish_ps, q.t_reply_ps, end_ps};
     for (size_t s = 0; s < kStages; ++s)
       stage_us[s].push_back(pts[s + 1] >= pts[s] ? static_cast<double>(pts[s + 1] - pts[s]) / 1e6 : 0.0);
   }
@@ -687,6 +787,8 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     std::snprintf(buf, sizeof buf, "open loop %.1f requests/s", rate);
     out << buf;
     if (o_inflight->count()) out << " (at most " << inflight << " in flight)";
+  } else if (threads) {
+    out << threads << (threads == 1 ? " thread" : " threads");
   } else {
     out << inflight << " in flight";
   }
@@ -739,8 +841,10 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   if (stages && have_hw) {
     out << "  stage us          mean      p50      p99      max\n";
     for (size_t s = 0; s < kStages; ++s) {
-      if (s == 0 && !open_loop) continue;  // closed loop: no backlog
-      std::snprintf(buf, sizeof buf, "  %-12s %9.1f %8.1f %8.1f %8.1f\n", kStageNames[s], mean(stage_us[s]),
+      if (s == 0 && !open_loop && !threads) continue;  // closed loop: no backlog
+      if (s == kStages - 1 && !threads) continue;     // no software way back without threads
+      const char* name = s == 0 && threads ? "user->kernel" : kStageNames[s];
+      std::snprintf(buf, sizeof buf, "  %-12s %9.1f %8.1f %8.1f %8.1f\n", name, mean(stage_us[s]),
                     percentile(stage_us[s], 0.5), percentile(stage_us[s], 0.99), percentile(stage_us[s], 1));
       out << buf;
     }
@@ -768,7 +872,9 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     res.figures.push_back({"card_engines", double(cards.begin()->second.engines), 0});
     res.figures.push_back({"service_model_us", mean_sum / n / 1e6, 3});
   }
+  if (threads) res.params.push_back({"threads", std::to_string(threads)});
   for (size_t s = 0; s < kStages && have_hw; ++s) {
+    if (s == kStages - 1 && !threads) continue;
     res.figures.push_back({std::string(kStageKeys[s]) + "_mean_us", mean(stage_us[s]), 3});
     res.figures.push_back({std::string(kStageKeys[s]) + "_p50_us", percentile(stage_us[s], 0.5), 3});
     res.figures.push_back({std::string(kStageKeys[s]) + "_p99_us", percentile(stage_us[s], 0.99), 3});

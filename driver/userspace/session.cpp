@@ -108,6 +108,9 @@ std::optional<int> Session::run_command(const std::vector<std::string>& argv, co
   reap_guests();
   if (argv.empty()) return 0;
   cwd_ = cwd;
+  // The shell forks and execs the program (the table's fork_exec, which includes the
+  // execve system call and the dynamic loader), whatever program it turns out to be.
+  kernel_.cpu().run_software(arch::SoftwareStep::fork_exec);
   if (auto u = utilities().find(argv[0]); u != utilities().end()) return u->second(*this, argv, io);
   std::string cmd = argv[0];
   const size_t slash = cmd.rfind('/');

@@ -24,6 +24,7 @@
 #include "sc/lpar_config.h"
 #include "sc/platform.h"
 #include "sc/wave_layout.h"
+#include "testbench/apsim/cpu_report.h"
 #include "testbench/apsim/hw_probe.h"
 #include "testbench/apsim/path_check.h"
 #include "testbench/apsim/run_info.h"
@@ -441,6 +442,7 @@ int run_scenario(const RunOptions& opts) {
               << " AP instructions, " << s.intercepts << " intercepts, " << s.program_interruptions
               << " program interruptions, " << s.sie_denied << " denied by the APCB check\n";
     print_adapter_stats(platform, std::cerr);
+    print_cpu_complex_stats(platform.cpu(), sc_time_stamp().value(), std::cerr);
   }
   return results.finish(status, sc_time_stamp().to_seconds() * 1e3);
 }

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "arch/software_cost.h"
 #include "firmware/service_time.h"
 #include "sc/json_input.h"
 #include "sc/lpar_config.h"
@@ -44,6 +45,8 @@ const std::vector<ParamDef>& params() {
        Target::workload, "apbench --op"},
       {"requests", Type::integer, 1, 1e7, {}, Target::workload, "apbench --requests"},
       {"inflight", Type::integer, 1, 4096, {}, Target::workload, "apbench --inflight (per guest with guests)"},
+      {"threads", Type::integer, 0, 4096, {}, Target::workload,
+       "apbench --threads: synchronous software threads on the CPU complex (0 = the --inflight window; host, closed loop)"},
       {"apqns", Type::integer, 1, 65536, {}, Target::workload, "apbench --apqns N (per guest with guests)"},
       {"irq", Type::choice, 0, 0, {"polling", "interrupts"}, Target::workload, "apbench --mode (AP bus polling or interruptions)"},
       {"rate", Type::number, 0, 1e12, {}, Target::workload, "apbench --rate (0 = closed loop)"},
@@ -60,6 +63,7 @@ const std::vector<ParamDef>& params() {
       {"card_mode", Type::choice, 0, 0, {"accel", "cca", "ep11"}, Target::lpar, "adapters[].mode"},
       {"rating_unit_ps", Type::integer, 1, 1099511627776.0, {}, Target::lpar, "service-time scale"},
       {"quantum_ps", Type::integer, 1, 1099511627776.0, {}, Target::lpar, "--mode fast quantum"},
+      {"cpus", Type::integer, 1, 256, {}, Target::lpar, "the LPAR's host CPUs (sc/cpu_complex.h)"},
       {"linux", Type::choice, 0, 0, {"6.1", "7.3"}, Target::lpar,
        "the Linux release of host and guests (driver/linux/profile.h; 7.3 fills QD + 1 queue slots)"},
       {"s390_tools", Type::choice, 0, 0, {"2.25", "2.43"}, Target::lpar, "the s390-tools release"},
@@ -72,24 +76,48 @@ const std::vector<ParamDef>& params() {
 /// timing.<member>: an LPAR timing override (spec parameters "timing.NAME").
 bool is_timing(const std::string& n) { return n.rfind("timing.", 0) == 0 && n.size() > 7; }
 
-/// The ParamDef of "timing.NAME" for each TimingTable member: name, range and reason from
-/// sc/timing.h's one list of parameters; nullptr for a name that is not a member.
-const ParamDef* find_timing_param(const std::string& n) {
-  static const std::map<std::string, ParamDef> defs = [] {
-    std::map<std::string, ParamDef> m;
-    for (const sc::TimingParameter& t : sc::kTimingParameters) {
-      auto it = m.emplace(std::string("timing.") + t.name, ParamDef{}).first;
-      it->second = ParamDef{it->first.c_str(), Type::integer, static_cast<double>(t.min), static_cast<double>(t.max),
-                            {}, Target::lpar, t.reason};
-    }
-    return m;
-  }();
+/// The ParamDefs "PREFIX.NAME" of a table of LPAR parameters, one per row: `def(row)` gives
+/// its type, range and reason (the name is filled in).  Built once per table.
+template <class Row, size_t N, class Def>
+std::map<std::string, ParamDef> table_params(const char* prefix, const Row (&rows)[N], Def def) {
+  std::map<std::string, ParamDef> m;
+  for (const Row& r : rows) {
+    auto it = m.emplace(std::string(prefix) + r.name, ParamDef{}).first;
+    it->second = def(r);
+    it->second.name = it->first.c_str();
+  }
+  return m;
+}
+
+const ParamDef* find_in(const std::map<std::string, ParamDef>& defs, const std::string& n) {
   const auto it = defs.find(n);
   return it == defs.end() ? nullptr : &it->second;
 }
 
+/// The ParamDef of "timing.NAME" for each TimingTable member: name, range and reason from
+/// sc/timing.h's one list of parameters; nullptr for a name that is not a member.
+const ParamDef* find_timing_param(const std::string& n) {
+  static const auto defs = table_params("timing.", sc::kTimingParameters, [](const sc::TimingParameter& t) {
+    return ParamDef{"", Type::integer, static_cast<double>(t.min), static_cast<double>(t.max), {}, Target::lpar, t.reason};
+  });
+  return find_in(defs, n);
+}
+
+/// software_costs.<step>: an LPAR software cost override in ns (arch/software_cost.h).
+bool is_software_cost(const std::string& n) { return n.rfind("software_costs.", 0) == 0 && n.size() > 15; }
+
+/// The ParamDef of "software_costs.NAME" for each step of the software cost table: a number
+/// of ns, 0 .. 2^40 ps; nullptr for a name that is not a step.
+const ParamDef* find_software_cost_param(const std::string& n) {
+  static const auto defs = table_params("software_costs.", arch::kSoftwareCostRows, [](const arch::SoftwareCostRow& r) {
+    return ParamDef{"", Type::number, 0, static_cast<double>(arch::kSoftwareCostMaxPs) / 1e3, {}, Target::lpar, r.source};
+  });
+  return find_in(defs, n);
+}
+
 const ParamDef* find_param(const std::string& n) {
   if (is_timing(n)) return find_timing_param(n);
+  if (is_software_cost(n)) return find_software_cost_param(n);
   for (const ParamDef& p : params())
     if (n == p.name) return &p;
   return nullptr;
@@ -98,7 +126,7 @@ const ParamDef* find_param(const std::string& n) {
 std::string known_params() {
   std::string s;
   for (const ParamDef& p : params()) s += std::string(s.empty() ? "" : ", ") + p.name;
-  return s + ", timing.<member>";
+  return s + ", timing.<member>, software_costs.<step>";
 }
 
 void check_value(const std::string& src, const std::string& where, const std::string& name, const Json& v) {
@@ -390,10 +418,11 @@ Json point_lpar(const Spec& s, const Json& v) {
     const std::string cmdline = l.value("kernel_cmdline", std::string());
     l["kernel_cmdline"] = cmdline + (cmdline.empty() ? "" : " ") + "apsim.kvm_ap=intercept";
   }
-  for (const char* k : {"rating_unit_ps", "quantum_ps", "linux", "s390_tools"})
+  for (const char* k : {"rating_unit_ps", "quantum_ps", "linux", "s390_tools", "cpus"})
     if (v.contains(k)) l[k] = v[k];
   for (auto it = v.begin(); it != v.end(); ++it)
     if (is_timing(it.key())) l["timing"][it.key().substr(7)] = it.value();
+    else if (is_software_cost(it.key())) l["software_costs"][it.key().substr(15)] = it.value();
   return l;
 }
 
@@ -431,7 +460,9 @@ std::string apbench_line(const Spec& s, const Json& v) {
   sh << " --apqns " << text_of(v["apqns"]) << " --op " << text_of(v["op"]) << " --requests " << text_of(v["requests"]);
   const double rate = v["rate"].get<double>();
   if (rate > 0) sh << " --rate " << text_of(v["rate"]);
-  if (rate == 0 || s.fixed.contains("inflight") ||
+  if (v.contains("threads") && v["threads"].get<unsigned>() > 0) {
+    sh << " --threads " << text_of(v["threads"]);
+  } else if (rate == 0 || s.fixed.contains("inflight") ||
       std::any_of(s.grid.begin(), s.grid.end(), [](const auto& g) { return g.first == "inflight"; }))
     sh << " --inflight " << text_of(v["inflight"]);
   if (v.contains("irq")) sh << " --mode " << text_of(v["irq"]);
@@ -471,6 +502,10 @@ std::vector<Point> make_points(const Spec& s) {
     } catch (const sc::LparConfigError& e) {
       throw SpecError(where + ": the point's LPAR is not valid: " + e.what());
     }
+    // apbench --threads is the host's closed loop (driver/userspace/apbench.cpp).
+    if (p.values.value("threads", 0u) > 0 && (guests > 0 || p.values["rate"].get<double>() > 0))
+      throw SpecError(where + ": 'threads': apbench --threads runs on the host in a closed loop, but " +
+                      (guests > 0 ? "guests=" + std::to_string(guests) : std::string("rate > 0")));
     const std::string no_room = missing_guest_domains(cfg, guests);
     if (!no_room.empty()) throw SpecError(where + ": 'guests': " + no_room);
     if (p.values.value("irq", std::string()) == "interrupts" && !cfg.facilities.aqic)

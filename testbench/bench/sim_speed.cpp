@@ -16,6 +16,11 @@
 //    adapter, one domain) and on a 256 x 256 LPAR (256 adapters x 256 domains = 65536 queues,
 //    the same single queue driven): the wall time per round trip must not depend on how
 //    many queues are configured;
+//  * the same fast-mode round trips on the 1 x 1 LPAR with the software cost model on (issue
+//    12, docs/cpu-complex.md): each round trip also runs the steps of a libica request's
+//    software path on the CPU complex — system call entry, zcrypt ioctl, ap_queue_message
+//    before the NQAP; interruption entry, poll work, wakeup, system call exit after the DQAP
+//    (arch::Cpu::run_software, the table's default costs) — and the ratio to the run without;
 //  * the 256 x 256 LPAR's elaboration (Platform construction, hardware only): wall time and
 //    the peak resident memory it added.
 // The adapter's arithmetic is kept out of the measurement: the request is one RSA ME of
@@ -136,7 +141,8 @@ std::vector<uint8_t> request() {
   return m;
 }
 
-int child_roundtrips(const std::string& mode, unsigned adapters, unsigned domains, uint64_t n, bool elab_only) {
+int child_roundtrips(const std::string& mode, unsigned adapters, unsigned domains, uint64_t n, bool elab_only,
+                     bool software = false) {
   const long rss0 = rss_kib();
   const auto te = Clock::now();
   auto platform = std::make_unique<apsim::sc::Platform>(lpar(adapters, domains),
@@ -157,7 +163,11 @@ int child_roundtrips(const std::string& mode, unsigned adapters, unsigned domain
     const uint64_t msg_addr = 1 << 20, reply_addr = 2 << 20;
     cpu.storage().write(msg_addr, msg.data(), msg.size());
     const arch::Apqn q{0, 0};
+    using arch::SoftwareStep;
     const auto round_trip = [&](uint64_t i) {
+      if (software)
+        for (SoftwareStep st : {SoftwareStep::syscall, SoftwareStep::zcrypt_ioctl, SoftwareStep::ap_queue_message})
+          cpu.run_software(st);
       if (driver::ap_nqap(cpu, q, i, msg_addr, msg.size()).response_code != 0) ++bad;
       for (;;) {
         uint64_t psmid = 0, len = 0;
@@ -172,6 +182,10 @@ int child_roundtrips(const std::string& mode, unsigned adapters, unsigned domain
         }
         ++retries;
       }
+      if (software)
+        for (SoftwareStep st : {SoftwareStep::interruption_entry, SoftwareStep::ap_poll_work, SoftwareStep::task_wakeup,
+                                SoftwareStep::syscall})
+          cpu.run_software(st);
     };
     for (uint64_t i = 1; i <= 1000; ++i) round_trip(i);  // warm up: the memo, page faults
     const uint64_t p0 = cpu.now_ps();
@@ -254,7 +268,8 @@ int sc_main(int argc, char** argv) {
     if (what == "pingpong") return child_pingpong(n);
     const unsigned size = argc > 4 ? static_cast<unsigned>(std::strtoul(argv[4], nullptr, 10)) : 1;
     if (what == "elab") return child_roundtrips("fast", size, size, 0, true);
-    return child_roundtrips(what, size, size, n, false);
+    const bool software = argc > 5 && !std::strcmp(argv[5], "software");
+    return child_roundtrips(what, size, size, n, false, software);
   }
   uint64_t rts = 200000, pp = 5000000;
   for (int i = 1; i < argc; ++i) {
@@ -295,6 +310,21 @@ int sc_main(int argc, char** argv) {
     }
   }
   std::printf("  (a round trip = NQAP + service + DQAP on the host: %.1f ns of simulated time)\n", sim_ns);
+  {
+    const auto r = run_child("fast " + std::to_string(rts) + " 1 software");
+    if (!r.count("round_trips") || r.count("failed")) {
+      std::printf("  fast  mode, 1x1 LPAR, software cost model on: FAILED\n");
+      status = 1;
+    } else {
+      const double rate = r.at("round_trips") / r.at("seconds"), cpu = r.at("round_trips") / r.at("cpu_seconds");
+      std::printf("  fast  mode, 1x1 LPAR, software cost model on (7 steps per round trip on the CPU complex):\n");
+      std::printf("                              %10.0f round trips/s (%5.2f us) %10.0f round trips/s (%5.2f us)\n", rate,
+                  1e6 / rate, cpu, 1e6 / cpu);
+      if (fast1 > 0)
+        std::printf("      = %.1f %% of the round trips/s without it (wall), %.1f %% (CPU); %.1f ns of simulated time each\n",
+                    100 * rate / fast1, 100 * cpu / fast1_cpu, r.at("sim_ns_per_rt"));
+    }
+  }
   if (pp_rate > 0 && fast1 > 0)
     std::printf("  fast mode round trip = %.1f ping-pong rounds (wall), %.1f (CPU)\n", pp_rate / fast1, pp_cpu / fast1_cpu);
   const auto e = run_child("elab 0 256");

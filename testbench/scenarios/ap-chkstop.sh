@@ -28,8 +28,8 @@ cat /sys/bus/ap/devices/05.0004/interrupt
 apbench --apqn 05.0004 --op mex-1024 --requests 4
 # A checkstop that lands while zcrypt has requests in flight on 06.0047: those fail with
 # -EAGAIN (the queue's error state flushes them), the rest with -ENODEV; no request waits
-# forever.
-apsim-inject chkstop card06 on --after 300us
+# forever.  800 µs: apbench's fork+exec (0.5 ms, arch/software_cost.h) and 300 µs into its run.
+apsim-inject chkstop card06 on --after 800us
 apbench --apqn 06.0047 --op mex-1024 --requests 16 --inflight 4
 cat /sys/bus/ap/devices/06.0047/chkstop
 apsim-inject chkstop card06 off

@@ -47,8 +47,10 @@ ssh guest1 'echo 1 > /sys/bus/ap/scans'
 ssh guest1 lszcrypt
 ssh guest1 apbench --apqn 07.0004 --op mex-1024 --requests 8 --inflight 2
 # Deconfigured while the guest has requests in flight (an SCLP command from elsewhere):
-# the guest's AP bus fails them instead of waiting for them forever.
-apsim-inject config card07 off --after 200us
+# the guest's AP bus fails them instead of waiting for them forever.  1200 µs: the fork+exec
+# of ssh on the host and of apbench in the guest (0.5 ms each, arch/software_cost.h), then
+# 200 µs into the run.
+apsim-inject config card07 off --after 1200us
 ssh guest1 apbench --apqn 07.0004 --op mex-1024 --requests 8 --inflight 4
 ssh guest1 cat /sys/bus/ap/devices/07.0004/config
 echo 1 > /sys/bus/ap/scans

@@ -1,6 +1,9 @@
 # AP instructions executed by a guest (docs/ap-instructions.md): interpreted under SIE against
 # its CRYCB (TAPQ, NQAP, DQAP, RAPQ, ZAPQ, QCI), AQIC intercepted to KVM and vfio_ap, program
-# interruptions delivered to the guest.  Default LPAR; guest1 gets 06.0004.
+# interruptions delivered to the guest.  The default LPAR's adapters, with an AQIC that takes
+# 5 ms to take effect (ap-guest-insn.json) so that the commands typed meanwhile see it run;
+# guest1 gets 06.0004.
+# apsim: --lpar ap-guest-insn.json
 modprobe vfio_ap
 echo -4 > /sys/bus/ap/aqmask
 UUID=$(uuidgen)
@@ -22,12 +25,12 @@ ssh guest1 apinsn pqap --gr0 0x03000604 --gr1 0x0000800000000003 --gr2 0
 ssh guest1 apinsn pqap --gr0 0x03000604 --gr1 0x0000800000000003 --gr2 0xffffffffffffffff
 ssh guest1 apinsn pqap --gr0 0x03000604 --gr1 0x0000800000000003 --gr2 buf
 ssh guest1 apinsn pqap --gr0 0x03000604 --gr1 0x0000000000000003
-sleep 0.001
+sleep 0.01
 ssh guest1 apinsn pqap --gr0 0x03000604 --gr1 0x0000000000000003
 ssh guest1 apinsn pqap --gr0 0x03000604 --gr1 0x0000800000000003 --gr2 buf
 ssh guest1 apinsn pqap --gr0 0x03000604 --gr1 0x0000800000000003 --gr2 buf
 ssh guest1 apinsn pqap --gr0 0x0604
-sleep 0.001
+sleep 0.01
 ssh guest1 apinsn pqap --gr0 0x0604
 # NQAP (a zeroed 4 KiB message: an 8-byte type-82 reply) and DQAP, the reply received in two
 # parts: the first DQAP stops with 4 bytes in the buffer, GR2 = what is left, GR0 bit 32 off;

@@ -1,7 +1,9 @@
+# apsim: --lpar ap-reset.json
 # RAPQ and ZAPQ (docs/ap-instructions.md §5): asynchronous resets that answer RC 0x02 while
-# they run (adapter_reset_cycles, 200 µs), discard the queue's requests and replies and leave
+# they run (adapter_reset_cycles: 200 µs by default, 10 ms in this LPAR so that commands
+# typed meanwhile see it), discard the queue's requests and replies and leave
 # interruptions disabled; the AP bus' sysfs `reset` does the same and brings the queue back
-# into use.  Default LPAR (05 CEX5C, 06 CEX5A; domains 4, 0x47, 0xab, 0xff), all queues with
+# into use.  The default LPAR's adapters (05 CEX5C, 06 CEX5A; domains 4, 0x47, 0xab, 0xff), all queues with
 # zcrypt, which enabled their interruptions at boot.
 cat /sys/bus/ap/devices/05.0004/interrupt
 # TAPQ: empty, irq_enabled (GR1 0x81000000).
@@ -22,10 +24,10 @@ apinsn pqap --gr0 0x00800504
 apinsn dqap --gr0 0x80000504
 apinsn pqap --gr0 0x03000504 --gr1 0x0000800000000006 --gr2 buf
 cat /sys/bus/ap/devices/05.0004/reset
-sleep 0.001
+sleep 0.01
 # Done: nothing of the three requests comes back.
 apinsn pqap --gr0 0x0504
-sleep 0.001
+sleep 0.01
 apinsn dqap --gr0 0x80000504
 # ZAPQ with the F bit (full reset): the same.
 apinsn nqap --gr0 0x40000504
@@ -33,7 +35,7 @@ apinsn pqap --gr0 0x02400504
 apinsn pqap --gr0 0x0504
 # The F bit belongs to RAPQ and ZAPQ only: with TAPQ it is a specification exception.
 apinsn pqap --gr0 0x00400504
-sleep 0.001
+sleep 0.01
 # The queue's interruptions stay off until someone enables them; the AP bus does when its
 # sysfs reset is written: flush, RAPQ, wait, AQIC.  (Linux returns from the write after the
 # RAPQ and finishes from its poll timer; apsim's state machine finishes inside the write.)

@@ -1,6 +1,9 @@
 # A reply the AP bus did not ask for (its PSMID names no pending request: here a request
 # apinsn enqueued behind the driver's back) is dropped, and the bus keeps reading the queue
 # (ap_sm_recv keeps queue_count at 1 while the status says the queue is not empty).
+# With every software cost at zero (zero-costs.json) the transcript is the one of before the
+# CPU complex (docs/cpu-complex.md).
+# apsim-variant: zero-costs --lpar zero-costs.json
 apinsn nqap --gr0 0x40000504 --len 64
 apbench --apqn 05.0004 --op rng --requests 2 --inflight 1
 cat /sys/bus/ap/devices/05.0004/request_count

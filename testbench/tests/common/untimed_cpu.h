@@ -32,6 +32,19 @@ class UntimedCpu : public arch::Cpu {
     now_ps_ += timeout_ps;
     return arch::WakeReason::timeout;
   }
+  /// Untimed: a software step lets no time pass; it is counted (steps()) so that a test can
+  /// see which steps a program ran.
+  void run_software(arch::SoftwareStep step) override { ++steps_[step]; }
+  uint64_t place_software(unsigned, arch::SoftwareStep step, uint64_t ready_ps) override {
+    ++steps_[step];
+    return ready_ps;
+  }
+  /// How many times each software step ran.
+  const std::map<arch::SoftwareStep, uint64_t>& steps() const { return steps_; }
+  uint64_t steps(arch::SoftwareStep s) const {
+    auto it = steps_.find(s);
+    return it == steps_.end() ? 0 : it->second;
+  }
   std::string name() const override { return "untimed"; }
 
  private:
@@ -78,6 +91,7 @@ class UntimedCpu : public arch::Cpu {
   };
 
   arch::Facilities fac_;
+  std::map<arch::SoftwareStep, uint64_t> steps_;
   NoAp ap_;
   SparseStorage storage_;
   uint64_t now_ps_ = 0;

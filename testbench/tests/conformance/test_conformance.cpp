@@ -492,6 +492,7 @@ void aqic_function(Ctx& c) {
   BOOST_TEST(r.o.cc == 3);
   // Enable: RC 0, cc 0; irq_enabled appears only after adapter_aqic_cycles (10 µs).
   r = aqic(c, q, true, c.page);
+  const uint64_t enabled_at = c.cpu->now_ps();
   BOOST_TEST(int(r.rc()) == 0);
   BOOST_TEST(r.o.cc == 0);
   BOOST_TEST(!r.s().irq_enabled);
@@ -502,8 +503,13 @@ void aqic_function(Ctx& c) {
   int polls = 0;
   while (!tapq(c, q).s().irq_enabled && polls < 100) delay(c, 1 * kUs), ++polls;
   BOOST_TEST(tapq(c, q).s().irq_enabled);
-  BOOST_TEST(polls >= 5);   // not at once ...
-  BOOST_TEST(polls <= 11);  // ... but after about 10 µs
+  // Not at once, but after about 10 µs.  Counted in time, not in polls: in a guest the busy
+  // AQICs above cost KVM's intercept and vfio_ap's pr_warn of RC 0x05 (a printk,
+  // arch/software_cost.h) before the polling starts.
+  const uint64_t seen_after = c.cpu->now_ps() - enabled_at;
+  BOOST_TEST(seen_after >= 9 * kUs);
+  BOOST_TEST(seen_after <= 13 * kUs);
+  BOOST_TEST(polls <= 11);
   BOOST_TEST(int(aqic(c, q, true, c.page).rc()) == 7);   // enable while enabled
   // Disable, also asynchronous.
   r = aqic(c, q, false, 0);

@@ -462,6 +462,40 @@ BOOST_AUTO_TEST_CASE(timing_and_facilities) {
                {kSrc, "field 'facilities'", "expected an object"});
 }
 
+// The CPU complex (issue 12): "cpus" 1..256, default 4; "software_costs" in ns over the table
+// of arch/software_cost.h, an unknown step or a negative cost refused naming the field.
+BOOST_AUTO_TEST_CASE(cpu_complex_fields) {
+  const LparConfig d = LparConfig::parse(R"({"adapters": [], "usage_domains": []})", kSrc);
+  BOOST_TEST(d.cpus == 4u);
+  for (size_t i = 0; i < arch::kSoftwareStepCount; ++i)
+    BOOST_TEST(d.software_costs.ps[i] == arch::kSoftwareCostRows[i].default_ps);
+  const LparConfig c = LparConfig::parse(
+      R"({"adapters": [], "usage_domains": [], "cpus": 256,
+          "software_costs": {"fork_exec": 1000, "printk": 0.5, "syscall": 0}})", kSrc);
+  BOOST_TEST(c.cpus == 256u);
+  BOOST_TEST(c.software_costs.cost_ps(arch::SoftwareStep::fork_exec) == 1'000'000u);
+  BOOST_TEST(c.software_costs.cost_ps(arch::SoftwareStep::printk) == 500u);
+  BOOST_TEST(c.software_costs.cost_ps(arch::SoftwareStep::syscall) == 0u);
+  BOOST_TEST(c.software_costs.cost_ps(arch::SoftwareStep::sysfs_read) ==
+             arch::software_cost_row(arch::SoftwareStep::sysfs_read).default_ps);  // untouched
+  BOOST_TEST(LparConfig::parse(R"({"adapters": [], "usage_domains": [], "cpus": 1})", kSrc).cpus == 1u);
+
+  expect_error(R"({"adapters": [], "usage_domains": [], "cpus": 0})", {kSrc, "field 'cpus'", "out of range 1..256"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "cpus": 257})", {kSrc, "field 'cpus'", "out of range 1..256"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "cpus": -1})", {kSrc, "field 'cpus'", "non-negative integer"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "cpus": "four"})", {kSrc, "field 'cpus'"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "software_costs": {"fork": 1}})",
+               {kSrc, "field 'software_costs.fork'", "unknown software step"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "software_costs": {"printk": -1}})",
+               {kSrc, "field 'software_costs.printk'", "cannot be negative"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "software_costs": {"printk": "2us"}})",
+               {kSrc, "field 'software_costs.printk'", "expected a number of nanoseconds"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "software_costs": {"printk": 2e9}})",
+               {kSrc, "field 'software_costs.printk'", "beyond the largest cost"});
+  expect_error(R"({"adapters": [], "usage_domains": [], "software_costs": [1]})",
+               {kSrc, "field 'software_costs'", "expected an object"});
+}
+
 BOOST_AUTO_TEST_CASE(load_unreadable_file) {
   const std::string path = "/nonexistent/apsim/lpar.json";
   try {

@@ -73,7 +73,7 @@ expect("script MATCHES \"SWEEP_QD=4\"" "tiny: point 3's script lacks its paramet
 expect("script MATCHES \"apbench --apqns 1 --op mex-1024 --requests 60 --inflight 8 --mode polling\\n\""
        "tiny: point 3's apbench line: ${script}")
 list(GET rows 4 row)
-expect("row MATCHES \"^3,ok,mex-1024,60,8,1,polling,0,0,host,4,true,4,1,4,CEX7,accel,5400000,1000000,6.1,2.25,fast,1,60,0,0,\""
+expect("row MATCHES \"^3,ok,mex-1024,60,8,,1,polling,0,0,host,4,true,4,1,4,CEX7,accel,5400000,1000000,,6.1,2.25,fast,1,60,0,0,\""
        "tiny: point 3's parameters: ${row}")
 
 # ---- the run directory describes itself ---------------------------------------------------

@@ -1,0 +1,101 @@
+// sc/cpu_complex.h — the LPAR's host CPUs as data: who runs software when, and for how long
+// (DESIGN.md "Software takes time: the CPU complex"; docs/cpu-complex.md).
+//
+// The software runs on one SystemC thread (sc/cpu.h); the host CPUs are not processes but
+// a busy-until time and busy accounting each ("queues are data, not processes": no clock runs
+// while a CPU is idle).  A software step of cost c that a logical thread X is ready to run at
+// time t is placed by these rules:
+//   1. on X's last CPU if it is idle at t (cache affinity, as the Linux scheduler's wakeup
+//      prefers the previous CPU — select_task_rq_fair's prev_cpu);
+//   2. else on the lowest-numbered CPU idle at t;
+//   3. else it waits for the CPU that becomes free first (lowest-numbered on a tie): steps
+//      queue on a CPU in the order they are placed (FIFO run queue, no preemption).
+// The step runs from max(t, that CPU's busy-until) for c; its end is X's new time.  A guest's
+// vCPU is a logical thread whose steps count as guest time (it occupies a host CPU while it
+// runs guest software in SIE and gives it up between steps, in an enabled wait).  Steps are
+// placed in nondecreasing order of their ready time (the one software thread's clock), which
+// makes the FIFO above a true run queue.  No SystemC: plain unit tests drive it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <unordered_map>
+#include <vector>
+
+#include "arch/software_cost.h"
+
+namespace apsim::sc {
+
+/// The columns of a CPU's busy time (`apsim run --stats`, apbench's report).
+enum class CpuUse : uint8_t { host, guest, kernel, interruption };
+inline constexpr size_t kCpuUseCount = 4;
+inline constexpr const char* kCpuUseNames[kCpuUseCount] = {"host", "guest", "kernel", "interruption"};
+
+/// The accounting column of a step of `kind` run by a guest (`in_guest`) or by the host.
+inline CpuUse cpu_use(arch::SoftwareKind kind, bool in_guest) {
+  if (in_guest) return CpuUse::guest;
+  switch (kind) {
+    case arch::SoftwareKind::kernel: return CpuUse::kernel;
+    case arch::SoftwareKind::interruption: return CpuUse::interruption;
+    default: return CpuUse::host;
+  }
+}
+
+/// One host logical CPU.
+struct HostCpuState {
+  uint64_t busy_until_ps = 0;                   ///< the end of the last step placed on it
+  std::array<uint64_t, kCpuUseCount> busy_ps{};  ///< busy time by column (CpuUse)
+  uint64_t steps = 0;                           ///< steps it ran
+  uint64_t busy_total_ps() const {
+    uint64_t s = 0;
+    for (uint64_t b : busy_ps) s += b;
+    return s;
+  }
+};
+
+class CpuComplex {
+ public:
+  /// Fewest and most host CPUs an LPAR may have (the LPAR config's "cpus"; 256 = the largest
+  /// number of logical CPUs of one z/VM-less LPAR apsim allows, issue 12).
+  static constexpr unsigned kMinCpus = 1, kMaxCpus = 256;
+  /// `cpus` host CPUs, all idle at time 0.  Throws std::invalid_argument outside
+  /// kMinCpus..kMaxCpus (the LPAR config refuses such a value first, naming its field).
+  explicit CpuComplex(unsigned cpus);
+  // Movable (the map's nodes move with it, so the cached slot stays valid), not copyable (a
+  // copy's cached slot would point into the original's map).
+  CpuComplex(CpuComplex&&) = default;
+  CpuComplex& operator=(CpuComplex&&) = default;
+  CpuComplex(const CpuComplex&) = delete;
+  CpuComplex& operator=(const CpuComplex&) = delete;
+
+  /// Where and when a step ran.
+  struct Placement {
+    unsigned cpu;       ///< the host CPU (0-based)
+    uint64_t start_ps;  ///< when it started (≥ the ready time; later if it waited)
+    uint64_t end_ps;    ///< start + cost
+  };
+  /// Place a step of `cost_ps` that logical thread `thread` is ready to run at `ready_ps`,
+  /// accounted as `use` (rules in the file comment).  A zero-cost step occupies no CPU and
+  /// returns {its thread's last CPU, ready, ready}.
+  Placement run(uint64_t thread, uint64_t ready_ps, uint64_t cost_ps, CpuUse use);
+
+  unsigned cpus() const { return static_cast<unsigned>(cpus_.size()); }
+  const HostCpuState& cpu(unsigned i) const { return cpus_.at(i); }
+  /// Sum over steps of the time each waited for a CPU (start - ready), ps.
+  uint64_t waited_ps() const { return waited_ps_; }
+  /// Steps placed (zero-cost steps included).
+  uint64_t steps() const { return steps_; }
+  /// Steps that had to wait for a CPU.
+  uint64_t waits() const { return waits_; }
+
+ private:
+  std::vector<HostCpuState> cpus_;
+  static constexpr unsigned kNoCpu = ~0u;
+  std::unordered_map<uint64_t, unsigned> last_cpu_;  ///< logical thread -> its last CPU
+  uint64_t cached_thread_ = 0;                       ///< the thread of cached_slot_
+  unsigned* cached_slot_ = nullptr;                  ///< last_cpu_[cached_thread_]
+  uint64_t waited_ps_ = 0, steps_ = 0, waits_ = 0;
+};
+
+}  // namespace apsim::sc

@@ -1,0 +1,82 @@
+#!/bin/sh
+# The CPU complex end to end (issue 12 "Checks", docs/cpu-complex.md), with apbench --threads:
+#  1. one request on an idle system costs exactly the table's steps on its path: user->kernel
+#     = syscall + zcrypt_ioctl + ap_queue_message, wakeup->user = interruption_entry +
+#     ap_poll_work + task_wakeup + syscall, and the stages add up to the latency;
+#  2. with adapters faster than the CPUs, throughput saturates at cpus / (software cost per
+#     request) and grows with cpus (1, 2, 4);
+#  3. Little's law: threads = throughput x mean latency (a closed loop);
+#  4. with every software cost at zero, --threads T gives the figures of --inflight T.
+# The costs are read from the table in force (`apsim run --stats`), not repeated here.
+# Arguments: APSIM OUT-DIR.
+set -eu
+apsim=$1 out=$2
+rm -rf "$out" && mkdir -p "$out"
+fail() { echo "check_cpu_complex: $*"; exit 1; }
+kv() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "$1" | head -1; }
+# cost NAME FILE: the step's cost in µs from --stats' table.
+cost() { awk -v n="$1" '$2 == n && $4 == "ns" { printf "%.6f", $3 / 1000 }' "$2"; }
+near() { awk -v a="$1" -v b="$2" -v tol="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= tol * (b < 0 ? -b : b) + 1e-9) }'; }
+lpar() {  # lpar FILE CPUS SOFTWARE_COSTS_JSON
+  cat >"$1" <<JSON
+{"adapters": [{"id": 5, "type": "CEX5", "mode": "cca"}, {"id": 6, "type": "CEX5", "mode": "accel", "engines": 8}],
+ "usage_domains": [4, "0x47"], "control_domains": [4, "0x47"], "rating_unit_ps": 1000,
+ "cpus": $2, "software_costs": $3}
+JSON
+}
+
+# 1. One request, idle system, the default table.
+echo "apbench --apqn 06.0047 --op mex-1024 --threads 1 --requests 1 --stages --report kv" >"$out/one.sh"
+"$apsim" run "$out/one.sh" --stats >"$out/one.out" 2>"$out/one.err" || fail "one request: $(cat "$out/one.err")"
+up=$(awk -v a="$(cost syscall "$out/one.err")" -v b="$(cost zcrypt_ioctl "$out/one.err")" \
+         -v c="$(cost ap_queue_message "$out/one.err")" 'BEGIN { print a + b + c }')
+back=$(awk -v a="$(cost interruption_entry "$out/one.err")" -v b="$(cost ap_poll_work "$out/one.err")" \
+           -v c="$(cost task_wakeup "$out/one.err")" -v d="$(cost syscall "$out/one.err")" 'BEGIN { print a + b + c + d }')
+near "$(kv "$out/one.out" backlog_mean_us)" "$up" 0.0005 || fail "user->kernel $(kv "$out/one.out" backlog_mean_us) us, the table says $up us"
+near "$(kv "$out/one.out" delivery_mean_us)" "$back" 0.0005 || fail "wakeup->user $(kv "$out/one.out" delivery_mean_us) us, the table says $back us"
+sum=0
+for s in backlog driver siebus qwait service replywait delivery; do
+  sum=$(awk -v a="$sum" -v b="$(kv "$out/one.out" ${s}_mean_us)" 'BEGIN { print a + b }')
+done
+near "$sum" "$(kv "$out/one.out" lat_mean_us)" 0.0001 || fail "stages add up to $sum us, latency $(kv "$out/one.out" lat_mean_us) us"
+
+# 2. and 3. Saturation: zcrypt's ioctl at 100 µs, adapters far faster (8 engines, ~54 ns per
+# request), 16 threads.
+echo "apbench --apqn 06.0047 --op mex-1024 --threads 16 --requests 2000 --report kv" >"$out/sat.sh"
+prev=0
+for c in 1 2 4; do
+  lpar "$out/sat$c.json" $c '{"zcrypt_ioctl": 100000}'
+  "$apsim" run "$out/sat.sh" --lpar "$out/sat$c.json" --mode fast --stats >"$out/sat$c.out" 2>"$out/sat$c.err" ||
+    fail "saturation, $c CPUs: $(cat "$out/sat$c.err")"
+  per=0
+  for st in syscall syscall zcrypt_ioctl ap_queue_message interruption_entry ap_poll_work task_wakeup; do
+    per=$(awk -v a="$per" -v b="$(cost $st "$out/sat$c.err")" 'BEGIN { print a + b }')
+  done
+  x=$(kv "$out/sat$c.out" throughput)
+  bound=$(awk -v c=$c -v p="$per" 'BEGIN { print c / (p * 1e-6) }')
+  near "$x" "$bound" 0.01 || fail "$c CPUs: throughput $x/s, cpus / cost = $bound/s"
+  awk -v a="$x" -v b="$prev" 'BEGIN { exit !(a > 1.9 * b) }' || fail "$c CPUs: throughput $x/s does not grow from $prev/s"
+  prev=$x
+  little=$(awk -v x="$x" -v r="$(kv "$out/sat$c.out" lat_mean_us)" 'BEGIN { print x * r * 1e-6 }')
+  near "$little" 16 0.01 || fail "$c CPUs: Little's law: throughput x latency = $little, 16 threads"
+done
+
+# 4. Zero costs: --threads 4 is the --inflight 4 window of before.
+zero='{"fork_exec": 0, "syscall": 0, "zcrypt_ioctl": 0, "ap_queue_message": 0, "interruption_entry": 0,
+       "ap_poll_work": 0, "task_wakeup": 0, "sysfs_read": 0, "sysfs_write": 0, "printk": 0, "qemu_start": 0,
+       "qemu_device_setup": 0}'
+# The adapters' own speed here (1 engine, 291.6 µs per request): the one software thread's
+# poll, which --threads waits for before a woken thread issues again, is then far below 0.1 %.
+cat >"$out/zero.json" <<JSON
+{"adapters": [{"id": 6, "type": "CEX5", "mode": "accel"}], "usage_domains": ["0x47"], "software_costs": $zero}
+JSON
+printf '%s\n' "apbench --apqn 06.0047 --op mex-1024 --threads 4 --requests 200 --report kv" \
+  "apbench --apqn 06.0047 --op mex-1024 --inflight 4 --requests 200 --report kv" >"$out/zero.sh"
+"$apsim" run "$out/zero.sh" --lpar "$out/zero.json" >"$out/zero.out" 2>"$out/zero.err" || fail "zero costs: $(cat "$out/zero.err")"
+grep 'threads=4' "$out/zero.out" >"$out/zero-threads.out"
+grep -v 'threads=4' "$out/zero.out" | grep 'apbench: result' >"$out/zero-inflight.out"
+for f in throughput lat_mean_us lat_max_us; do
+  near "$(kv "$out/zero-threads.out" $f)" "$(kv "$out/zero-inflight.out" $f)" 0.001 ||
+    fail "zero costs: --threads 4 $f $(kv "$out/zero-threads.out" $f), --inflight 4 $(kv "$out/zero-inflight.out" $f)"
+done
+echo "check_cpu_complex: ok"
