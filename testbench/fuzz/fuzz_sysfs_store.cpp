@@ -7,7 +7,7 @@
 // /root stay, the adapters keep their queues) and runs kSetup — vfio_ap loaded, adapter 5 and
 // domain 0x47 given to it (apmask/aqmask), an mdev with them assigned.  The writable
 // attributes are listed once, sorted, at setup.
-// Input: records [selector, length, bytes...]: write the bytes to writable attribute
+// Input: up to 8 records [selector, length, bytes...]: write the bytes to writable attribute
 // selector % count, as echo -n would.  Or, when it starts with '/', text lines
 // "PATH<TAB>DATA" with "\n" in DATA for a newline — the form of the seeds and kept crashers,
 // which stays valid when attributes are added.
@@ -44,6 +44,8 @@ echo 0xd0 > /sys/devices/vfio_ap/matrix/$U/assign_control_domain
 )";
 
 std::vector<std::string> g_writable;
+/// Writes per input: each costs a walk of /sys, and an input must stay well under a second.
+constexpr size_t kMaxWrites = 8;
 
 /// Every path under `dir` (links not followed), depth first, sorted.
 void walk(drv::Sysfs& fs, const std::string& dir, std::vector<std::string>& files, std::vector<std::string>& dirs) {
@@ -111,12 +113,12 @@ std::vector<std::pair<std::string, std::string>> writes_of(const uint8_t* data, 
       if (tab == std::string::npos) continue;
       std::string buf = line.substr(tab + 1);
       for (size_t i; (i = buf.find("\\n")) != std::string::npos;) buf.replace(i, 2, "\n");
-      w.emplace_back(line.substr(0, tab), buf);
+      if (w.size() < kMaxWrites) w.emplace_back(line.substr(0, tab), buf);
     }
     return w;
   }
   apsim::fuzz::Input in(data, size);
-  while (in.left() >= 2) {
+  while (in.left() >= 2 && w.size() < kMaxWrites) {
     const std::string& path = g_writable[in.byte() % g_writable.size()];
     const std::vector<uint8_t> bytes = in.bytes(in.byte());
     w.emplace_back(path, std::string(bytes.begin(), bytes.end()));
@@ -131,8 +133,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   m.kernel->reboot();
   setup_machine(m);
   drv::Sysfs& fs = m.kernel->sysfs();
+  // What /sys shows now; taken again only after a write, so each write costs one walk.
+  auto state = snapshot(fs);
   for (const auto& [path, buf] : writes_of(data, size)) {
-    const auto before = snapshot(fs);
     int rc = 0;
     try {
       rc = fs.write("/", path, buf);
@@ -141,21 +144,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       apsim::fuzz::unexpected_exception("a sysfs store", e.what());
     }
     FUZZ_CHECK(rc <= 0, "a store returns 0 or -errno");
-    if (rc == -EIOCBQUEUED) {  // a store that sleeps (mdev remove in use): not a refusal
-      fs.take_sleeping();
-      continue;
-    }
-    if (rc < 0) {
-      const auto after = snapshot(fs);
-      for (const auto& [p, text] : before) {
+    if (rc == -EIOCBQUEUED) fs.take_sleeping();  // a store that sleeps (mdev remove in use): not a refusal
+    auto after = snapshot(fs);
+    if (rc < 0 && rc != -EIOCBQUEUED) {
+      for (const auto& [p, text] : state) {
         auto it = after.find(p);
         if (it == after.end() || it->second != text) {
           std::fprintf(stderr, "write '%s' to %s: %d, but %s changed\n", buf.c_str(), path.c_str(), rc, p.c_str());
           FUZZ_CHECK(false, "a refused sysfs write changes nothing");
         }
       }
-      FUZZ_CHECK(after.size() == before.size(), "a refused sysfs write creates nothing");
+      FUZZ_CHECK(after.size() == state.size(), "a refused sysfs write creates nothing");
     }
+    state = std::move(after);
   }
   return 0;
 }
