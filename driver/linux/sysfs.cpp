@@ -233,6 +233,9 @@ int Sysfs::read(const std::string& cwd, const std::string& path, std::string& ou
 }
 
 int Sysfs::open_write(const std::string& cwd, const std::string& path) const {
+  // An empty name is ENOENT before any lookup (fs/namei.c getname_flags without
+  // LOOKUP_EMPTY); it has no parent directory to create it in.
+  if (path.empty()) return -ENOENT;
   int err = 0;
   Node* n = lookup(cwd, path, true, err);
   if (!n) {
@@ -429,6 +432,7 @@ int Sysfs::write_file(const std::string& cwd, const std::string& path, const std
 }
 
 int Sysfs::make_dir(const std::string& cwd, const std::string& path, bool parents) {
+  if (path.empty()) return -ENOENT;  // getname_flags, as open_write
   int err = 0;
   if (Node* n = lookup(cwd, path, true, err)) {
     if (parents && n->kind == Node::Kind::Dir) return 0;

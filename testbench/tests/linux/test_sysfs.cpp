@@ -58,6 +58,24 @@ BOOST_FIXTURE_TEST_CASE(sysfs_has_no_regular_files, Tree) {
   BOOST_TEST(fs.open_write("/", "/nodir/file") == -ENOENT);
 }
 
+// An empty path is ENOENT for every call (fs/namei.c getname_flags), also in a directory that
+// could create files, and nothing is created (found by testbench/fuzz/fuzz_sysfs_store.cpp:
+// open_write read the last character of the empty name).
+BOOST_FIXTURE_TEST_CASE(empty_path_is_enoent, Tree) {
+  for (const char* cwd : {"/", "/etc", "/sys/bus/ap"}) {
+    BOOST_TEST(fs.open_write(cwd, "") == -ENOENT);
+    BOOST_TEST(fs.write(cwd, "", "1") == -ENOENT);
+    BOOST_TEST(fs.write_file(cwd, "", "1") == -ENOENT);
+    BOOST_TEST(fs.make_dir(cwd, "") == -ENOENT);
+    BOOST_TEST(fs.make_dir(cwd, "", true) == -ENOENT);
+    BOOST_TEST(fs.unlink(cwd, "") == -ENOENT);
+    BOOST_TEST(fs.rmdir(cwd, "") == -ENOENT);
+  }
+  std::vector<std::string> names;
+  BOOST_TEST(fs.list("/", "/etc", names) == 0);
+  BOOST_TEST(names.empty());
+}
+
 BOOST_FIXTURE_TEST_CASE(directories_and_unlink, Tree) {
   BOOST_TEST(fs.make_dir("/", "/etc/mdevctl.d/matrix") == -ENOENT);  // no parent
   BOOST_TEST(fs.make_dir("/", "/etc/mdevctl.d/matrix", true) == 0);  // mkdir -p
