@@ -272,7 +272,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   app.add_option("--guests", guests_s, "run in these guests at once (on the host): NAME,NAME,...");
   app.add_option("--report", report, "text, or kv: also a machine-readable result line")->check(CLI::IsMember({"text", "kv"}));
   app.set_version_flag("--version", std::string("apbench (apsim) ") + kApsimVersion);
-  if (const auto rc = parse_tool_args(app, argv, out, err)) return *rc;
+  if (const auto rc = parse_tool_args(app, argv, out, err)) return *rc == 0 ? 0 : 2;  // usage errors: status 2, as apinsn
   if (apqn_s.empty() && apqns_s.empty()) {
     err << "apbench: --apqn or --apqns is required\n";
     return 2;
@@ -855,7 +855,8 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
                 {"apqns", std::to_string(queues.size())},
                 {"guests", std::to_string(guest_names.size())},
                 {"requests", std::to_string(requests)},
-                {"inflight", std::to_string(open_loop && !o_inflight->count() ? 0u : inflight)},
+                // --threads: at most one request per thread is in flight
+                {"inflight", std::to_string(threads ? threads : open_loop && !o_inflight->count() ? 0u : inflight)},
                 {"mode", how},
                 {"rate", buf}};
   res.figures = {{"completed", double(requests - failed - wrong), 0}, {"failed", double(failed), 0},
