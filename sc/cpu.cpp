@@ -117,6 +117,10 @@ CpuModel::CpuModel(sc_module_name name, MainStorage& storage, const TimingTable&
   host_ = std::make_unique<Context>(*this, "host", facilities);
   SC_THREAD(run);
   set_stack_size(kSoftwareStackBytes);
+  // Never triggered unless tracing (book_cpu_wave): an untraced run pays nothing for it.
+  SC_METHOD(drain_cpu_waves);
+  sensitive << cpu_wave_event_;
+  dont_initialize();
 }
 
 CpuModel::~CpuModel() = default;
@@ -129,6 +133,8 @@ void CpuModel::run() {
 }
 
 void CpuModel::set_cpu_complex(unsigned cpus, const arch::SoftwareCostTable& costs) {
+  // trace() made one pair of signals per host CPU of the complex then in force.
+  if (tracing_) throw std::logic_error("set_cpu_complex after trace(): the VCD has the old CPUs' signals");
   complex_ = CpuComplex(cpus);
   costs_ = costs;
 }
@@ -149,7 +155,39 @@ uint64_t CpuModel::place_software(Context& ctx, unsigned thread, arch::SoftwareS
   for (size_t g = 0; ctx.guest && g < guests_.size(); ++g)
     if (guests_[g].get() == &ctx) id = g + 1;
   if (thread != kOwnThread) id = kPlacedThreadBase * (id + 1) + thread;
-  return complex_.run(id, ready_ps, cost, cpu_use(arch::software_cost_row(step).kind, ctx.guest)).end_ps;
+  const CpuUse use = cpu_use(arch::software_cost_row(step).kind, ctx.guest);
+  const CpuComplex::Placement at = complex_.run(id, ready_ps, cost, use);
+  if (tracing_ && cost != 0) book_cpu_wave(at.cpu, at.start_ps, at.end_ps, use, id);
+  return at.end_ps;
+}
+
+void CpuModel::book_cpu_wave(unsigned cpu, uint64_t start_ps, uint64_t end_ps, CpuUse use, uint64_t thread) {
+  // A step is booked when its thread is ready, which for apbench's threads may lie behind
+  // SystemC time (they are data on the one software thread): such a change is written now.
+  const uint64_t now = sc_time_stamp().value();
+  CpuWaveState state = CpuWaveState::user;
+  switch (use) {
+    case CpuUse::host: state = CpuWaveState::user; break;
+    case CpuUse::guest: state = CpuWaveState::guest; break;
+    case CpuUse::kernel: state = CpuWaveState::kernel; break;
+    case CpuUse::interruption: state = CpuWaveState::interruption; break;
+  }
+  cpu_wave_changes_.emplace(std::max(start_ps, now), CpuWaveChange{cpu, static_cast<uint32_t>(state), thread + 1});
+  cpu_wave_changes_.emplace(std::max(end_ps, now), CpuWaveChange{cpu, 0, 0});
+  // An earlier notification replaces a later pending one; a later one is ignored.
+  cpu_wave_event_.notify(sc_time::from_value(std::max(cpu_wave_changes_.begin()->first, now) - now));
+}
+
+void CpuModel::drain_cpu_waves() {
+  const uint64_t now = sc_time_stamp().value();
+  auto it = cpu_wave_changes_.begin();
+  for (; it != cpu_wave_changes_.end() && it->first <= now; ++it) {
+    CpuWave& w = *cpu_waves_[it->second.cpu];
+    w.state.write(it->second.state);  // the last write of a delta wins: booking order
+    w.thread.write(it->second.thread);
+  }
+  cpu_wave_changes_.erase(cpu_wave_changes_.begin(), it);
+  if (!cpu_wave_changes_.empty()) cpu_wave_event_.notify(sc_time::from_value(cpu_wave_changes_.begin()->first - now));
 }
 
 void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
@@ -598,9 +636,22 @@ InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
   return InsnOutcome{0, arch::PGM_NONE};
 }
 
+// Top-level channels (trace() runs outside the module's construction) under unique names; the
+// VCD names them cpu.cpuI.* (trace()).
+CpuModel::CpuWave::CpuWave(unsigned i)
+    : state(("cpu_complex_cpu" + std::to_string(i) + "_state").c_str()),
+      thread(("cpu_complex_cpu" + std::to_string(i) + "_thread").c_str()) {}
+
 void CpuModel::trace(sc_trace_file* tf) {
   tracing_ = true;
   trace_signals(tf, sig_opcode_, sig_apqn_, sig_rc_, sig_guest_, sig_pgm_, sig_guest_id_);
+  const std::string base = name();
+  for (unsigned i = 0; i < complex_.cpus(); ++i) {
+    cpu_waves_.push_back(std::make_unique<CpuWave>(i));
+    const std::string cpu = base + ".cpu" + std::to_string(i);
+    sc_core::sc_trace(tf, cpu_waves_.back()->state, cpu + ".state");
+    sc_core::sc_trace(tf, cpu_waves_.back()->thread, cpu + ".thread");
+  }
 }
 
 std::vector<std::string> CpuModel::guest_names() const {

@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,7 +84,16 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   void adapter_interrupt(const arch::AqicControl& ctl) override;
   /// Trace cpu.opcode (0 between instructions), cpu.apqn, cpu.rc, cpu.in_sie, cpu.pgm and
   /// cpu.guest (who executes: 0 the host, N the Nth SIE context created, guest_names()).
+  /// Also, per host CPU i of the CPU complex, cpu.cpuI.state (CpuWaveState: 0 idle, 1 user,
+  /// 2 kernel, 3 interruption, 4 guest in SIE — the column the complex books the step in) and
+  /// cpu.cpuI.thread (0 none, else 1 + the logical thread id running: 1 the host's own
+  /// software, N + 1 the Nth guest vCPU's, (C + 1) * 2^32 + T + 1 thread T a program of context
+  /// C runs as data — apbench --threads), each written at the step's start and end as booked.
+  /// Call before the simulation starts.
   void trace(sc_core::sc_trace_file* tf);
+  /// The values of cpu.cpuI.state: the CpuUse column of the step running (host = user), 0
+  /// while the CPU is idle.
+  enum class CpuWaveState : uint32_t { idle = 0, user = 1, kernel = 2, interruption = 3, guest = 4 };
   /// The names of the SIE contexts (the guests' vCPUs) in the order they were created:
   /// cpu.guest N is guest_names()[N - 1].
   std::vector<std::string> guest_names() const;
@@ -134,6 +144,11 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// then ends the instruction with RC 0x01).  False for the host and for a permitted APQN.
   bool sie_denies(Context& ctx, arch::Apqn apqn);
   void cycles(uint64_t n);
+  /// While tracing: queue the wave changes of a step booked on host CPU `cpu` from `start_ps`
+  /// to `end_ps` (steps are booked ahead of SystemC time) for drain_cpu_waves.
+  void book_cpu_wave(unsigned cpu, uint64_t start_ps, uint64_t end_ps, CpuUse use, uint64_t thread);
+  /// SC_METHOD on cpu_wave_event_: write the queued changes due now, wake at the next one.
+  void drain_cpu_waves();
   /// Let `ps` of simulated time pass on the CPU: wait (cycle mode) or add to the local
   /// offset and sync at the quantum (loosely timed).
   void advance_ps(uint64_t ps);
@@ -168,6 +183,23 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   sc_core::sc_signal<uint32_t> sig_guest_id_{"guest"};
   /// Program-interruption code of the last AP instruction, 0 = none.
   sc_core::sc_signal<uint32_t> sig_pgm_{"pgm"};
+  /// Per host CPU: cpu.cpuI.state and cpu.cpuI.thread (trace()); created only while tracing.
+  struct CpuWave {
+    sc_core::sc_signal<uint32_t> state;
+    sc_core::sc_signal<uint64_t> thread;
+    explicit CpuWave(unsigned i);
+  };
+  std::vector<std::unique_ptr<CpuWave>> cpu_waves_;
+  /// A pending value change of one host CPU's signals.
+  struct CpuWaveChange {
+    unsigned cpu;
+    uint32_t state;
+    uint64_t thread;
+  };
+  /// Pending changes by time (ps); equal times keep booking order, so a step starting as the
+  /// previous one ends on the same CPU overwrites its idle in the same delta.
+  std::multimap<uint64_t, CpuWaveChange> cpu_wave_changes_;
+  sc_core::sc_event cpu_wave_event_;
 };
 
 }  // namespace apsim::sc

@@ -17,6 +17,7 @@
 #include "arch/ap_instructions.h"
 #include "arch/ap_registers.h"
 #include "sc/ap_fabric_protocol.h"
+#include "sc/cpu.h"
 #include "sc/platform.h"
 #include "sc/sie.h"
 
@@ -92,6 +93,15 @@ Filter sie_state_filter() {
           {static_cast<uint32_t>(S::intercept), "intercept"},   {static_cast<uint32_t>(S::reload), "reload"}};
 }
 
+Filter cpu_state_filter() {
+  using S = CpuModel::CpuWaveState;
+  return {{static_cast<uint32_t>(S::idle), "idle"},
+          {static_cast<uint32_t>(S::user), "user"},
+          {static_cast<uint32_t>(S::kernel), "kernel"},
+          {static_cast<uint32_t>(S::interruption), "interruption"},
+          {static_cast<uint32_t>(S::guest), "guest (SIE)"}};
+}
+
 Filter guest_filter(const std::vector<std::string>& guests) {
   Filter f{{0, "host"}};
   for (size_t i = 0; i < guests.size(); ++i) f.emplace_back(static_cast<uint32_t>(i + 1), guests[i]);
@@ -132,7 +142,8 @@ std::string wave_layout_path(const std::string& vcd) {
 std::vector<std::string> wave_filter_paths(const std::string& gtkw) {
   const std::string stem = stem_of(gtkw);
   std::vector<std::string> v;
-  for (const char* f : {".opcode.txt", ".guest.txt", ".rc.txt", ".pgm.txt", ".sie-state.txt", ".function.txt"})
+  for (const char* f : {".opcode.txt", ".guest.txt", ".rc.txt", ".pgm.txt", ".sie-state.txt", ".function.txt",
+                        ".cpu-state.txt"})
     v.push_back(stem + f);
   return v;
 }
@@ -142,7 +153,8 @@ std::string write_wave_layout(Platform& p, const WaveLayout& w) {
   const std::vector<std::string> guests = p.cpu().guest_names();
   const std::vector<std::pair<std::string, Filter>> filters = {
       {"cpu.opcode", opcode_filter()}, {"cpu.guest", guest_filter(guests)},        {"cpu.rc", rc_filter()},
-      {"cpu.pgm", pgm_filter()},       {"sie.state", sie_state_filter()},          {"ap_fabric.function", function_filter()}};
+      {"cpu.pgm", pgm_filter()},       {"sie.state", sie_state_filter()},          {"ap_fabric.function", function_filter()},
+      {"cpu.cpuN.state", cpu_state_filter()}};
   for (size_t i = 0; i < files.size(); ++i)
     if (std::string e = write_file(files[i], filter_text(filters[i].first, filters[i].second)); !e.empty()) return e;
   // GTKWave finds the filters and the dump by these paths whatever its working directory.
@@ -169,6 +181,12 @@ std::string write_wave_layout(Platform& p, const WaveLayout& w) {
   o << kComment << "\n";
   if (guests.empty()) o << "-Guests: none ran\n";
   for (size_t i = 0; i < guests.size(); ++i) o << "-Guest " << i + 1 << ": " << guests[i] << "\n";
+  o << kComment << "\n-CPU complex: the LPAR's host CPUs (thread: 0 none, else 1 + logical thread)\n";
+  for (unsigned i = 0; i < p.cpu().cpu_complex().cpus(); ++i) {
+    const std::string cpu = "SystemC.cpu.cpu" + std::to_string(i);
+    o << filtered(6, cpu + ".state[31:0]");
+    o << kHex << "\n" << cpu + ".thread[63:0]\n";
+  }
   o << kComment << "\n-SIE interpretation\n";
   o << filtered(4, "SystemC.sie.state[31:0]");
   o << kDec << "\nSystemC.sie.ctx[31:0]\n";

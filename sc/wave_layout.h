@@ -11,6 +11,8 @@
 //   STEM.pgm.txt       cpu.pgm           the program-interruption codes
 //   STEM.sie-state.txt sie.state         SieUnit::State
 //   STEM.function.txt  ap_fabric.function  0 idle, 1 + ApFunction (sc/ap_fabric.h)
+//   STEM.cpu-state.txt cpu.cpuN.state    CpuModel::CpuWaveState (0 idle, 1 user, 2 kernel,
+//                                        3 interruption, 4 guest in SIE)
 //
 // where STEM is the layout's path without ".gtkw".  The layout is written after the run, when
 // the guests are known.

@@ -13,7 +13,8 @@ fail() { echo "check_layout: $*"; cat "$out/err"; exit 1; }
 [ ! -e "$out/l.VCD.vcd" ] || fail "SystemC's l.VCD.vcd left behind"
 [ -s "$out/l.gtkw" ] || fail "no layout l.gtkw"
 for s in SystemC.card00.occupancy SystemC.card0a.occupancy SystemC.card0a.queue_001b.occupancy \
-         'Adapter 00 CEX6A' 'Adapter 0a CEX6P' SystemC.cpu.guest SystemC.ap_fabric.function SystemC.sie.state; do
+         'Adapter 00 CEX6A' 'Adapter 0a CEX6P' SystemC.cpu.guest SystemC.ap_fabric.function SystemC.sie.state \
+         SystemC.cpu.cpu0.state SystemC.cpu.cpu0.thread; do
   grep -qF "$s" "$out/l.gtkw" || fail "layout lacks $s"
 done
 ! grep -q 'card05\|card06' "$out/l.gtkw" || fail "layout names an adapter the LPAR does not have"
@@ -23,9 +24,10 @@ for f in $(sed -n 's/^\^[0-9]* //p' "$out/l.gtkw"); do
   [ -s "$f" ] || fail "filter $f missing"
   n=$((n + 1))
 done
-[ "$n" -ge 6 ] || fail "only $n filters named"
+[ "$n" -ge 7 ] || fail "only $n filters named"
 grep -qx '00000000 idle' "$out/l.function.txt" || fail "idle fabric not named"
 grep -qx '0000B2AD NQAP' "$out/l.opcode.txt" || fail "NQAP not named"
+grep -qx '00000004 guest (SIE)' "$out/l.cpu-state.txt" || fail "guest CPU state not named"
 # Every signal the layout names is in the VCD (GTKWave drops the ones it cannot find).
 for sig in $(grep '^SystemC\.' "$out/l.gtkw" | sed 's/\[.*//'); do
   leaf=${sig##*.}
