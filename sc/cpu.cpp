@@ -20,6 +20,7 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   std::string ctx_name;
   arch::Facilities fac;
   bool guest = false;
+  uint32_t number = 0;                        // 0 the host, N the Nth SIE context (cpu.guest_id)
   uint64_t sd_addr = 0;                       // guest: SIE state description (host absolute)
   arch::SieInterceptHandler* handler = nullptr;
   std::unique_ptr<GuestStorage> guest_storage;
@@ -93,6 +94,7 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
     if (guest) throw std::logic_error("nested SIE (vSIE) is not modeled");
     auto g = std::make_unique<Context>(cpu, n, f);
     g->guest = true;
+    g->number = static_cast<uint32_t>(cpu.guests_.size() + 1);  // guests_ only grows
     g->sd_addr = sd;
     g->handler = h;
     const uint64_t mso = cpu.storage_.read_u64(sd + arch::kSieMsoOffset);
@@ -151,9 +153,7 @@ uint64_t CpuModel::place_software(Context& ctx, unsigned thread, arch::SoftwareS
   const uint64_t cost = costs_.cost_ps(step);
   ++stats_.software_steps[i];
   stats_.software_ps[i] += cost;
-  uint64_t id = 0;
-  for (size_t g = 0; ctx.guest && g < guests_.size(); ++g)
-    if (guests_[g].get() == &ctx) id = g + 1;
+  uint64_t id = ctx.number;
   if (thread != kOwnThread) id = kPlacedThreadBase * (id + 1) + thread;
   const CpuUse use = cpu_use(arch::software_cost_row(step).kind, ctx.guest);
   const CpuComplex::Placement at = complex_.run(id, ready_ps, cost, use);
@@ -331,10 +331,7 @@ InsnOutcome CpuModel::execute(Context& ctx, uint16_t opcode, GeneralRegisters& r
     sig_opcode_.write(opcode);
     sig_apqn_.write(static_cast<uint32_t>(regs[0] & 0xffff));
     sig_guest_.write(ctx.guest);
-    uint32_t id = 0;
-    for (size_t i = 0; ctx.guest && i < guests_.size(); ++i)
-      if (guests_[i].get() == &ctx) id = static_cast<uint32_t>(i + 1);
-    sig_guest_id_.write(id);
+    sig_guest_id_.write(ctx.number);
   }
   InsnOutcome out;
   if (ctx.guest) {
