@@ -9,6 +9,7 @@
 #include <ctime>
 #include <map>
 #include <stdexcept>
+#include <type_traits>
 
 namespace apsim::sc {
 
@@ -34,122 +35,74 @@ void append_bits(std::string& out, uint64_t v, int width) {
 // One bit as VCD writes it: 0, 1, x, z (sc_logic_value_t order: 0, 1, Z, X).
 char logic_char(int v) { return "01zx"[v & 3]; }
 
+// A value and its copy as last written: changed() compares and records.
 template <class T>
-struct IntVar final : VcdWriter::Var {
+struct TrackedVar : VcdWriter::Var {
   const T* obj;
   T old;
-  explicit IntVar(const T& o) : obj(&o), old(o) {}
+  explicit TrackedVar(const T& o) : obj(&o), old(o) {}
   bool changed() override {
     if (*obj == old) return false;
     old = *obj;
     return true;
-  }
-  void write(std::string& out) const override {
-    if (width == 1) out += (old & 1) ? '1' : '0';
-    else append_bits(out, static_cast<uint64_t>(old), width), out += ' ';
-    out += id, out += '\n';
   }
 };
 
-struct BoolVar final : VcdWriter::Var {
-  const bool* obj;
-  bool old;
-  explicit BoolVar(const bool& o) : obj(&o), old(o) {}
-  bool changed() override {
-    if (*obj == old) return false;
-    old = *obj;
-    return true;
+// bool and the C++ integers: one bit, or `width` bits (two's complement for the signed).
+template <class T>
+struct IntVar final : TrackedVar<T> {
+  using TrackedVar<T>::TrackedVar;
+  void write(std::string& out) const override {
+    if (this->width == 1) out += (this->old & 1) ? '1' : '0';
+    else append_bits(out, static_cast<uint64_t>(this->old), this->width), out += ' ';
+    out += this->id, out += '\n';
   }
-  void write(std::string& out) const override { out += old ? '1' : '0', out += id, out += '\n'; }
 };
 
 // sc_bit, sc_logic: one bit through to_char() ('0', '1', 'X', 'Z').
 template <class T>
-struct BitVar final : VcdWriter::Var {
-  const T* obj;
-  T old;
-  explicit BitVar(const T& o) : obj(&o), old(o) {}
-  bool changed() override {
-    if (*obj == old) return false;
-    old = *obj;
-    return true;
-  }
+struct BitVar final : TrackedVar<T> {
+  using TrackedVar<T>::TrackedVar;
   void write(std::string& out) const override {
-    const char c = old.to_char();
-    out += c == 'X' ? 'x' : c == 'Z' ? 'z' : c, out += id, out += '\n';
+    const char c = this->old.to_char();
+    out += c == 'X' ? 'x' : c == 'Z' ? 'z' : c, out += this->id, out += '\n';
   }
 };
 
-// sc_int_base / sc_uint_base: up to 64 bits, through value().
+// sc_int_base / sc_uint_base (up to 64 bits, through value()), sc_time (its value in ps).
 template <class T>
-struct FixedIntVar final : VcdWriter::Var {
-  const T* obj;
-  T old;
-  explicit FixedIntVar(const T& o) : obj(&o), old(o) {}
-  bool changed() override {
-    if (*obj == old) return false;
-    old = *obj;
-    return true;
-  }
+struct ValueVar final : TrackedVar<T> {
+  using TrackedVar<T>::TrackedVar;
   void write(std::string& out) const override {
-    append_bits(out, static_cast<uint64_t>(old.value()), width);
-    out += ' ', out += id, out += '\n';
+    append_bits(out, static_cast<uint64_t>(this->old.value()), this->width);
+    out += ' ', out += this->id, out += '\n';
   }
 };
 
 // sc_signed, sc_unsigned, sc_bv_base, sc_lv_base: any width, bit by bit.
 template <class T>
-struct WideVar final : VcdWriter::Var {
-  const T* obj;
-  T old;
-  explicit WideVar(const T& o) : obj(&o), old(o) {}
-  bool changed() override {
-    if (*obj == old) return false;
-    old = *obj;
-    return true;
-  }
+struct WideVar final : TrackedVar<T> {
+  using TrackedVar<T>::TrackedVar;
   int bit(int i) const {
-    if constexpr (std::is_same_v<T, sc_dt::sc_signed> || std::is_same_v<T, sc_dt::sc_unsigned>) return old.test(i);
-    else return static_cast<int>(old.get_bit(i));
+    if constexpr (std::is_same_v<T, sc_dt::sc_signed> || std::is_same_v<T, sc_dt::sc_unsigned>) return this->old.test(i);
+    else return static_cast<int>(this->old.get_bit(i));
   }
   void write(std::string& out) const override {
     out += 'b';
-    int i = width - 1;
+    int i = this->width - 1;
     while (i > 0 && bit(i) == 0) --i;  // leading zeros dropped, one digit kept
     for (; i >= 0; --i) out += logic_char(bit(i));
-    out += ' ', out += id, out += '\n';
+    out += ' ', out += this->id, out += '\n';
   }
 };
 
 template <class T>
-struct RealVar final : VcdWriter::Var {
-  const T* obj;
-  T old;
-  explicit RealVar(const T& o) : obj(&o), old(o) {}
-  bool changed() override {
-    if (*obj == old) return false;
-    old = *obj;
-    return true;
-  }
+struct RealVar final : TrackedVar<T> {
+  using TrackedVar<T>::TrackedVar;
   void write(std::string& out) const override {
     char b[40];
-    std::snprintf(b, sizeof b, "r%.16g ", static_cast<double>(old));
-    out += b, out += id, out += '\n';
-  }
-};
-
-struct TimeVar final : VcdWriter::Var {
-  const sc_time* obj;
-  sc_time old;
-  explicit TimeVar(const sc_time& o) : obj(&o), old(o) {}
-  bool changed() override {
-    if (*obj == old) return false;
-    old = *obj;
-    return true;
-  }
-  void write(std::string& out) const override {
-    append_bits(out, old.value(), 64);
-    out += ' ', out += id, out += '\n';
+    std::snprintf(b, sizeof b, "r%.16g ", static_cast<double>(this->old));
+    out += b, out += this->id, out += '\n';
   }
 };
 
@@ -240,8 +193,8 @@ void VcdWriter::refuse(const char* type, const std::string& name) const {
 }
 
 void VcdWriter::trace(const sc_event&, const std::string& name) { refuse("sc_event", name); }
-void VcdWriter::trace(const sc_time& o, const std::string& name) { add<TimeVar>(o, name, 64); }
-void VcdWriter::trace(const bool& o, const std::string& name) { add<BoolVar>(o, name, 1); }
+void VcdWriter::trace(const sc_time& o, const std::string& name) { add<ValueVar<sc_time>>(o, name, 64); }
+void VcdWriter::trace(const bool& o, const std::string& name) { add<IntVar<bool>>(o, name, 1); }
 void VcdWriter::trace(const sc_dt::sc_bit& o, const std::string& name) { add<BitVar<sc_dt::sc_bit>>(o, name, 1); }
 void VcdWriter::trace(const sc_dt::sc_logic& o, const std::string& name) { add<BitVar<sc_dt::sc_logic>>(o, name, 1); }
 void VcdWriter::trace(const unsigned char& o, const std::string& name, int w) { add<IntVar<unsigned char>>(o, name, w); }
@@ -257,10 +210,10 @@ void VcdWriter::trace(const sc_dt::uint64& o, const std::string& name, int w) { 
 void VcdWriter::trace(const float& o, const std::string& name) { add<RealVar<float>>(o, name, 64, true); }
 void VcdWriter::trace(const double& o, const std::string& name) { add<RealVar<double>>(o, name, 64, true); }
 void VcdWriter::trace(const sc_dt::sc_int_base& o, const std::string& name) {
-  add<FixedIntVar<sc_dt::sc_int_base>>(o, name, o.length());
+  add<ValueVar<sc_dt::sc_int_base>>(o, name, o.length());
 }
 void VcdWriter::trace(const sc_dt::sc_uint_base& o, const std::string& name) {
-  add<FixedIntVar<sc_dt::sc_uint_base>>(o, name, o.length());
+  add<ValueVar<sc_dt::sc_uint_base>>(o, name, o.length());
 }
 void VcdWriter::trace(const sc_dt::sc_signed& o, const std::string& name) { add<WideVar<sc_dt::sc_signed>>(o, name, o.length()); }
 void VcdWriter::trace(const sc_dt::sc_unsigned& o, const std::string& name) {
