@@ -56,8 +56,11 @@ std::string Platform::open_vcd(const std::string& path, const std::vector<uint16
   for (auto& a : adapters_) a->trace(vcd_.get());
   for (uint16_t apqn : queues)
     if (CexAdapter* a = adapter(apqn >> 8)) a->trace_queue(vcd_.get(), static_cast<uint8_t>(apqn & 0xff));
-  if (const std::vector<std::string> none = vcd_->unmatched_scopes(); !none.empty())
-    return "'" + none.front() + "' matches no signal";
+  if (const std::vector<std::string> none = vcd_->unmatched_scopes(); !none.empty()) {
+    std::string under;
+    for (const std::string& t : vcd_->top_scopes()) under += (under.empty() ? "" : ", ") + t;
+    return "'" + none.front() + "' matches no signal (the signals are under " + under + ")";
+  }
   return vcd_->open();
 }
 

@@ -41,7 +41,7 @@ class Platform {
   /// Write a VCD of the hardware signals to `path`, exactly that name (sc/vcd_writer.h: the
   /// window and the scope filter of `options`).  `queues` (APQN = APID << 8 | APQI) adds each
   /// queue's occupancy (CexAdapter::trace_queue).  Call before run().  "" or why not: a
-  /// scope pattern that keeps no signal ("'card07.*' matches no signal"; no file is
+  /// scope pattern that keeps no signal ("'card07.*' matches no signal (the signals are under ap_fabric, ...)"; no file is
   /// created then), or "PATH: REASON" when the file cannot be created.
   std::string open_vcd(const std::string& path, const std::vector<uint16_t>& queues = {},
                        const VcdOptions& options = {});

@@ -174,6 +174,7 @@ bool VcdWriter::declared(const std::string& name) const {
 template <class V, class T>
 void VcdWriter::add(const T& object, const std::string& name, int width, bool real) {
   if (opened_) throw std::logic_error("VcdWriter: " + name + " traced after the file was opened");
+  tops_.insert(name.substr(0, name.find('.')));
   if (!opt_.scopes.empty()) {
     bool keep = false;
     for (size_t i = 0; i < opt_.scopes.size(); ++i)

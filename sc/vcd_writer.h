@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,8 @@ class VcdWriter final : public sc_core::sc_trace_file {
 
   /// The patterns of VcdOptions::scopes that kept no signal (after the models' trace()).
   std::vector<std::string> unmatched_scopes() const;
+  /// The first components of every name traced, kept or not ("ap_fabric", "card06", ...).
+  const std::set<std::string>& top_scopes() const { return tops_; }
   /// Was a signal called `name` ("cpu.opcode") declared (traced and kept by the filter)?
   bool declared(const std::string& name) const;
   /// Create the file and write the declarations; after this trace() is refused.  "" or
@@ -134,6 +137,7 @@ class VcdWriter final : public sc_core::sc_trace_file {
   VcdOptions opt_;
   std::vector<std::unique_ptr<Var>> vars_;
   std::vector<bool> scope_used_;
+  std::set<std::string> tops_;
   std::FILE* file_ = nullptr;
   std::string buf_, error_;
   bool registered_ = false, opened_ = false, dumped_ = false, done_ = false;

@@ -31,5 +31,5 @@ check "--vcd-to: only with --vcd" --vcd-to 1ms
 check "--vcd-scope: only with --vcd" --vcd-scope 'cpu.*'
 check "--vcd-scope: empty pattern in 'cpu.*,,sie'" $v --vcd-scope 'cpu.*,,sie'
 check "--vcd-scope: empty pattern in 'cpu.*,'" $v --vcd-scope 'cpu.*,'
-check "--vcd-scope: 'card07.*' matches no signal" $v --vcd-scope 'cpu.*,card07.*'
+check "--vcd-scope: 'card07.*' matches no signal (the signals are under ap_fabric, card00, card0a, cpu, sie)" $v --vcd-scope 'cpu.*,card07.*'
 echo "check_vcd_bad_options: ok ($n cases)"
