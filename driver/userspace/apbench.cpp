@@ -56,6 +56,7 @@
 // --report kv adds one machine-readable line `apbench: result k=v ...`
 // (apbench.h hands the same figures to the program hosting the simulation as data).
 #include <CLI/CLI.hpp>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -657,12 +658,22 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     }
     return false;
   };
+  // The steady state's heap allocations, when the process has an allocation counter (the
+  // test's LD_PRELOAD library testbench/cli/alloc_count.cpp exports apsim_alloc_count; a
+  // normal run has none and reports nothing): counted from the moment half of the requests
+  // have ended to the end of the run — submissions, waits, polls, instructions, the
+  // adapters, replies, checks and counting, everything the path of a request does.
+  using AllocCount = unsigned long long (*)();
+  const auto alloc_count = reinterpret_cast<AllocCount>(dlsym(RTLD_DEFAULT, "apsim_alloc_count"));
+  unsigned ended = 0;
+  unsigned long long allocs_mid = 0;
   // Request in slot s has ended (its reply taken, or with --threads its system call returned):
   // check it, count its times, and free the slot.
   const auto finish = [&](unsigned s) {
     Slot& r = slots[s];
     const ApMessageReq& q = r.req;
     if (!threads) free_slots.push_back(s);
+    if (++ended == requests / 2 && alloc_count) allocs_mid = alloc_count();
     if (q.rc != 0) {
       ++failed;
       if (r.index < first_error_index) first_error_index = r.index, first_error = q.rc;
@@ -803,6 +814,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     finish_done();
   }
   const uint64_t t1 = cpu.now_ps();
+  const unsigned long long allocs_end = alloc_count ? alloc_count() : 0;
 
   // ---- figures ---------------------------------------------------------------------------
   if (lat.count() == 0) have_hw = false;
@@ -909,6 +921,10 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     res.figures.push_back({std::string(kStageKeys[s]) + "_mean_us", us(stage[s].mean()), 3});
     res.figures.push_back({std::string(kStageKeys[s]) + "_p50_us", us(stage[s].percentile(0.5)), 3});
     res.figures.push_back({std::string(kStageKeys[s]) + "_p99_us", us(stage[s].percentile(0.99)), 3});
+  }
+  if (alloc_count && requests >= 2 && ended == requests) {
+    res.figures.push_back({"steady_requests", double(requests - requests / 2), 0});
+    res.figures.push_back({"steady_allocs", double(allocs_end - allocs_mid), 0});
   }
   if (report == "kv") {
     out << "apbench: result";
