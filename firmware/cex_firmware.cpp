@@ -343,16 +343,16 @@ FirmwareReply CexFirmware::priced(std::vector<uint8_t> reply, Operation op, unsi
   return r;
 }
 
-FirmwareReply CexFirmware::process(uint8_t domain, const uint8_t* msg, size_t len) {
+FirmwareReply CexFirmware::process(uint8_t domain, const uint8_t* msg, size_t len, std::vector<uint8_t>* buffer) {
   if (msg == nullptr) len = 0;
   if (len > arch::T6_TYPE && msg[arch::T6_TYPE] == arch::TYPE6_TYPE_CODE) {
     if (profile_.mode == AdapterProfile::Mode::accel) return error82(arch::REP82_ERROR_MESSAGE_TYPE, Operation::invalid);
     return process_type6(domain, msg, len);
   }
-  return process_type50(msg, len);  // type 0x50, and every other type byte (0x20 there)
+  return process_type50(msg, len, buffer);  // type 0x50, and every other type byte (0x20 there)
 }
 
-FirmwareReply CexFirmware::process_type50(const uint8_t* msg, size_t len) {
+FirmwareReply CexFirmware::process_type50(const uint8_t* msg, size_t len, std::vector<uint8_t>* buffer) {
   if (!memo_enabled_ || len == 0) return process_request(profile_, msg, len, times_);
   // The hash only picks candidates (every hit is checked byte for byte), so it reads the
   // keyblock header and the last 64 bytes — the message field, the part that differs
@@ -366,7 +366,13 @@ FirmwareReply CexFirmware::process_type50(const uint8_t* msg, size_t len) {
       ++memo_hits_;
       // Priced again from the remembered demand (the table may have changed since); errors
       // cost the `invalid` entry whatever their class (as process_request's fail()).
-      FirmwareReply r{e.reply, e.op, cost(e.demand), kSpeedMedium};
+      FirmwareReply r{{}, e.op, cost(e.demand), kSpeedMedium};
+      if (buffer) {
+        buffer->assign(e.reply.begin(), e.reply.end());
+        r.reply = std::move(*buffer);
+      } else {
+        r.reply = e.reply;
+      }
       r.demand = e.demand;
       return r;
     }

@@ -217,8 +217,11 @@ class CexFirmware {
   CexFirmware(const CexFirmware&) = delete;
   CexFirmware& operator=(const CexFirmware&) = delete;
 
-  /// Process one request that arrived on the queue of usage domain `domain`.
-  FirmwareReply process(uint8_t domain, const uint8_t* msg, size_t len);
+  /// Process one request that arrived on the queue of usage domain `domain`.  `buffer` (may be
+  /// null): storage the caller no longer needs, for the reply — a type-50 memo hit copies the
+  /// remembered reply into it and hands it back as FirmwareReply::reply, so that a workload's
+  /// steady state allocates nothing (issue 13); other paths build their own.
+  FirmwareReply process(uint8_t domain, const uint8_t* msg, size_t len, std::vector<uint8_t>* buffer = nullptr);
 
   const AdapterProfile& profile() const { return profile_; }
   /// The domain's master key (CCA AES master key or EP11 wrapping key).
@@ -243,7 +246,7 @@ class CexFirmware {
   struct Domain;
   struct MemoEntry;
   Domain& domain_state(uint8_t domain);
-  FirmwareReply process_type50(const uint8_t* msg, size_t len);
+  FirmwareReply process_type50(const uint8_t* msg, size_t len, std::vector<uint8_t>* buffer);
   FirmwareReply process_type6(uint8_t domain, const uint8_t* msg, size_t len);
   FirmwareReply process_cca(uint8_t domain, const uint8_t* msg, size_t len);
   FirmwareReply process_ep11(uint8_t domain, const uint8_t* msg, size_t len);

@@ -327,7 +327,14 @@ void CexAdapter::do_nqap(ApQueue& q, uint8_t apqi, ApCommand& cmd, tlm::tlm_gene
   }
   // The firmware's answer is a pure function of the message, so it is computed now and
   // delivered when the engine that serves it finishes (see start_engines).
-  firmware::FirmwareReply fw = firmware_->process(apqi, msg, msg_len);
+  // A reply buffer a DQAP gave back (spare_replies_) takes the reply: no allocation once the
+  // workload's replies are in circulation.
+  std::vector<uint8_t> buffer;
+  if (!spare_replies_.empty()) {
+    buffer = std::move(spare_replies_.back());
+    spare_replies_.pop_back();
+  }
+  firmware::FirmwareReply fw = firmware_->process(apqi, msg, msg_len, &buffer);
   if (fw.op != firmware::Operation::invalid && !firmware::supports(profile_, fw.op)) {
     cmd.status = q.status(arch::AP_RESPONSE_REQ_FAC_NOT_INST);
     return;
@@ -371,6 +378,8 @@ void CexAdapter::do_dqap(ApQueue& q, ApCommand& cmd, tlm::tlm_generic_payload& g
                                           r.t_start_ps, r.t_finish_ps, now_ps, r.service_ps, engines_,
                                           firmware::to_string(cfg_.service[r.op].shape),
                                           cfg_.service[r.op].effective_cv()});
+    if (spare_replies_.capacity() == 0) spare_replies_.reserve(kSpareReplies);  // once, at the first reply
+    if (spare_replies_.size() < kSpareReplies) spare_replies_.push_back(std::move(r.bytes));
     q.replies.pop_front();
     q.reply_offset = 0;
     --occupancy_;

@@ -218,7 +218,11 @@ class CexAdapter : public sc_core::sc_module {
   std::vector<std::unique_ptr<ApQueue>> queues_;
   arch::ApMask usage_domains_;  ///< the LPAR's current usage domains (queues that answer)
   unsigned slots_ = 8;          ///< slots of each queue (QD or QD+1)
-  std::deque<uint8_t> arrival_;                   ///< APQIs of waiting requests, in arrival order
+  /// Reply buffers given back by DQAP, for the next requests' replies (do_nqap), at most
+  /// kSpareReplies (reserved at the first DQAP, so keeping them allocates nothing after it).
+  static constexpr size_t kSpareReplies = 64;
+  std::vector<std::vector<uint8_t>> spare_replies_;
+  arch::Fifo<uint8_t> arrival_;                   ///< APQIs of waiting requests, in arrival order
   std::priority_queue<Completion, std::vector<Completion>, std::greater<Completion>> in_flight_;
   sc_core::sc_event completion_event_;
   std::vector<PendingFault> faults_;  ///< injected state changes not yet due

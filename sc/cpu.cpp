@@ -26,6 +26,11 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   std::unique_ptr<GuestStorage> guest_storage;
   sc_event irq_event;
   bool irq_pending = false;
+  // The host: its own and its guests' irq_events, what it sleeps on while guests exist — kept
+  // (and extended when a guest is added; guests_ only grows) rather than built for every sleep,
+  // which allocated on every wait of a workload (issue 13).
+  sc_event_or_list any_irq;
+  size_t any_irq_guests = 0;
 
   Context(CpuModel& c, std::string n, const arch::Facilities& f) : cpu(c), ctx_name(std::move(n)), fac(f) {}
 
@@ -71,9 +76,8 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
     // as its own would.  (The guest's own pending flag stays for the guest's context.)
     bool alerted = false;
     if (!irq_pending) {
-      sc_event_or_list any_irq;
-      any_irq |= irq_event;
-      for (auto& g : cpu.guests_) any_irq |= g->irq_event;
+      if (any_irq_guests == 0) any_irq |= irq_event;
+      for (; any_irq_guests < cpu.guests_.size(); ++any_irq_guests) any_irq |= cpu.guests_[any_irq_guests]->irq_event;
       const sc_time until = sc_time_stamp() + sc_time::from_value(timeout_ps);
       sc_core::wait(sc_time::from_value(timeout_ps), any_irq);
       alerted = sc_time_stamp() < until;  // woken by an event, not by the timeout
@@ -191,8 +195,11 @@ void CpuModel::drain_cpu_waves() {
 }
 
 void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
-  const uint64_t now = ctx.now_ps();
-  const uint64_t ps = place_software(ctx, kOwnThread, step, now) - now;
+  // SystemC's clock is read once per step (issue 12 part 7: a step's bookkeeping is what the
+  // cost model adds to every request; each sc_time_stamp() is a call into the kernel).
+  const uint64_t now = lt_ ? sc_time_stamp().value() + qk_.get_local_time().value() : ctx.now_ps();
+  const uint64_t end = place_software(ctx, kOwnThread, step, now);
+  const uint64_t ps = end - now;
   if (!lt_ || ps == 0) return advance_ps(ps);
   // Loosely timed: a software step touches no hardware, so the CPU need not give SystemC a
   // turn at every quantum while nothing else is due before its local time (an adapter's
@@ -200,13 +207,12 @@ void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
   // this, a request's software steps (µs) cost a quantum sync each and halve fast mode's speed
   // (bench_sim_speed).  The next instruction or sleep syncs in any case.
   qk_.inc(sc_time::from_value(ps));
-  if (!qk_.need_sync()) return;
   // Asking SystemC what is pending costs more than a step's bookkeeping: ask once per quantum
-  // of simulated time, the granularity the quantum keeper allows anyway.
-  const uint64_t at = qk_.get_current_time().value();
-  if (at < software_check_at_ps_) return;
+  // of simulated time, the granularity the quantum keeper allows anyway.  (`end` is the CPU's
+  // time now; the cheap test first, then the quantum keeper's.)
+  if (end < software_check_at_ps_ || !qk_.need_sync()) return;
   if (sc_time_to_pending_activity() <= qk_.get_local_time()) qk_.sync();
-  else software_check_at_ps_ = at + tlm_utils::tlm_quantumkeeper::get_global_quantum().value();
+  else software_check_at_ps_ = end + tlm_utils::tlm_quantumkeeper::get_global_quantum().value();
 }
 
 void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }

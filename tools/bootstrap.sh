@@ -11,7 +11,7 @@ packages+=(yosys)  # formal proofs of rtl/ (testbench/tests/formal/)
 # (testbench/tests/sweep/slurm_cluster.sh): GNU parallel, Slurm's daemons and clients, munge.
 packages+=(parallel slurmctld slurmd slurm-client munge)
 packages+=(libreadline-dev tmux)  # apsim shell (GNU readline) and its terminal test (tmux)
-packages+=(libboost-dev)  # Boost.Random and Boost.Math headers: service-time draws (firmware/service_time.h)
+packages+=(libboost-dev)  # Boost.Random and Boost.Math headers: service-time draws (firmware/service_time.h); Boost.CircularBuffer: arch/fifo.h
 packages+=(gawk)  # awk runs GNU awk with --sandbox (driver/userspace/filters.cpp)
 missing=()
 for p in "${packages[@]}"; do

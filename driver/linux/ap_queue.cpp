@@ -107,8 +107,8 @@ void ApBus::remove_queue_dev(ApQueueDev& q) {
 
 void ApBus::flush_queue(ApQueueDev& q, int err) {
   arch::Cpu& cpu = kernel_.cpu();
-  std::deque<ApMessageReq*> all;
-  all.swap(q.pendingq);
+  std::vector<ApMessageReq*> all(q.pendingq.begin(), q.pendingq.end());
+  q.pendingq.clear();
   for (ApMessageReq* r : q.requestq) all.push_back(r);
   q.requestq.clear();
   q.queue_count = 0;
@@ -212,8 +212,8 @@ void ApBus::sm_write(ApQueueDev& q) {
   arch::Cpu& cpu = kernel_.cpu();
   // A queue device in error state takes no requests (ap_queue_message: -ENODEV).
   if (q.dev_error) {
-    std::deque<ApMessageReq*> reqs;
-    reqs.swap(q.requestq);
+    std::vector<ApMessageReq*> reqs(q.requestq.begin(), q.requestq.end());
+    q.requestq.clear();
     for (ApMessageReq* r : reqs) r->complete(-ENODEV, cpu.now_ps());
     return;
   }

@@ -56,9 +56,11 @@
 // --report kv adds one machine-readable line `apbench: result k=v ...`
 // (apbench.h hands the same figures to the program hosting the simulation as data).
 #include <CLI/CLI.hpp>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -83,6 +85,7 @@
 #include "driver/qemu/qemu.h"
 #include "driver/linux/zcrypt_api.h"
 #include "driver/userspace/apbench.h"
+#include "driver/userspace/latency_record.h"
 #include "driver/userspace/tool_args.h"
 #include "driver/userspace/programs.h"
 #include "driver/userspace/session.h"
@@ -175,19 +178,6 @@ bool openssl_verify_spki(const Bytes& spki, const Bytes& msg, const Bytes& sig) 
                   EVP_DigestVerify(m, sig.data(), sig.size(), msg.data(), msg.size()) == 1;
   EVP_MD_CTX_free(m);
   return ok;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
-  return v[i];
-}
-
-double mean(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += x;
-  return v.empty() ? 0 : s / static_cast<double>(v.size());
 }
 
 enum class Kind { rsa, cca_seckey, ep11_seckey, rng };
@@ -542,18 +532,31 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   }
 
   // ---- the run ----------------------------------------------------------------------------
+  // Flat memory (issue 13): a request lives in a slot from its submission until its reply is
+  // checked and its times are counted, then the slot takes the next request; at most
+  // --inflight per bus (or one per --threads thread) are outstanding, so the slots, their
+  // message and reply buffers and the fixed-size latency records are all a run keeps,
+  // whatever --requests is.  The steady state allocates nothing: the buffers keep their
+  // capacity from one request to the next (the RSA check too; CCA and EP11 replies are
+  // parsed by code that builds its own buffers).
   arch::Cpu& cpu = k.cpu();
-  struct Rec {
+  struct Slot {
     ApMessageReq req;
+    unsigned index = 0;  // the request's number, 0 .. requests - 1
     uint64_t arrival_ps = 0;
     unsigned lane = 0, pool = 0;
     // --threads: the end of the submitting kernel path, and the system call's exit.
     uint64_t sw_submitted_ps = 0, user_ps = 0;
-    unsigned thread = 0;
   };
-  std::vector<std::unique_ptr<Rec>> all(requests);
+  const unsigned capacity = threads ? threads : inflight * static_cast<unsigned>(buses.size());
+  std::vector<Slot> slots(capacity);
+  std::vector<unsigned> free_slots;  // a stack of the slots not in use (--threads: thread t uses slot t)
+  free_slots.reserve(capacity);
+  if (!threads)
+    for (unsigned s = capacity; s-- > 0;) free_slots.push_back(s);
   unsigned sent = 0, done = 0;
-  std::vector<unsigned> just_done;  // requests completed by the last poll, in order
+  std::vector<unsigned> just_done;  // slots completed by the last poll, in order
+  just_done.reserve(capacity);
   // Outstanding requests per bus (each guest has its own --inflight window).
   std::vector<unsigned> outstanding(buses.size(), 0);
   std::mt19937_64 arrivals(open_loop ? k.rng()() : 0);  // no draw in closed loop: later uuidgen unchanged
@@ -561,27 +564,146 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   const auto next_gap_ps = [&] { return static_cast<uint64_t>(std::llround(gap(arrivals) * 1e12)); };
   const uint64_t t0 = cpu.now_ps();
   uint64_t next_arrival = t0;
-  for (unsigned i = 0; i < requests; ++i) {
-    all[i] = std::make_unique<Rec>();
-    Rec& r = *all[i];
-    r.lane = i % static_cast<unsigned>(lanes.size());
+  for (unsigned s = 0; s < capacity; ++s)
+    slots[s].req.on_done = [&done, &outstanding, &just_done, &slots, &lanes, s](ApMessageReq&) {
+      ++done;
+      --outstanding[lanes[slots[s].lane].group];
+      just_done.push_back(s);
+    };
+  const auto lane_of = [&](unsigned i) { return i % static_cast<unsigned>(lanes.size()); };
+  const auto window_open = [&](unsigned i) { return outstanding[lanes[lane_of(i)].group] < inflight; };
+  std::function<void()> finish_done;  // (below) checks and frees the slots just_done names
+  // Request i into a free slot (or slot `at`), stamped with its arrival.  A window that is open
+  // has a slot free, or one whose request ended at once (e.g. -ENODEV) and waits in just_done.
+  const auto take_slot = [&](unsigned i, uint64_t arrival_ps, unsigned at = UINT_MAX) -> Slot& {
+    unsigned s = at;
+    if (s == UINT_MAX) {
+      if (free_slots.empty()) finish_done();
+      s = free_slots.back();
+      free_slots.pop_back();
+    }
+    Slot& r = slots[s];
+    r.index = i;
+    r.arrival_ps = arrival_ps;
+    r.lane = lane_of(i);
     // (A lane whose setup never ran has no messages: its requests are never sent.)
     r.pool = (i / static_cast<unsigned>(lanes.size())) % std::max(1u, static_cast<unsigned>(lanes[r.lane].reqs.size()));
-    const unsigned g = lanes[r.lane].group;
-    r.req.on_done = [&done, &outstanding, &just_done, g, i](ApMessageReq&) {
-      ++done;
-      --outstanding[g];
-      just_done.push_back(i);
-    };
-  }
-  const auto submit = [&](unsigned i) {
-    Rec& r = *all[i];
+    r.req.rc = 0;
+    r.req.hw_valid = false;
+    r.req.reply.clear();
+    return r;
+  };
+  const auto submit = [&](Slot& r) {
     Lane& l = lanes[r.lane];
-    r.req.msg = l.reqs[r.pool];
+    r.req.msg = l.reqs[r.pool];  // copied into the slot's buffer: no allocation once it is large enough
     ++outstanding[l.group];
     zcrypt_send(*l.bus, *l.q, r.req);
   };
-  const auto window_open = [&](unsigned i) { return outstanding[lanes[all[i]->lane].group] < inflight; };
+
+  // ---- checking and counting, as each request ends ------------------------------------------
+  unsigned failed = 0, wrong = 0;
+  int first_error = 0;  // -errno of the failed request with the lowest number
+  unsigned first_error_index = UINT_MAX;
+  LatencyRecord lat;
+  LatencyRecord stage[kStages];
+  bool have_hw = true;
+  // The adapters as they reported themselves (engines, service time of this operation), by APID.
+  struct CardFigures {
+    unsigned engines = 0;
+    const char* shape = "";
+    double cv = 0;
+    uint64_t n = 0;
+    unsigned __int128 mean_sum_ps = 0, drawn_sum_ps = 0;
+  };
+  std::vector<CardFigures> cards(256);
+  Bytes result;  // the RSA check's buffer, reused
+  const auto check = [&](Slot& r) {
+    const Bytes& rep = r.req.reply;
+    Lane& l = lanes[r.lane];
+    switch (kind) {
+      case Kind::rsa:
+        return convert_response(rep.data(), rep.size(), key.bytes, result) == 0 && result == l.expect[r.pool];
+      case Kind::cca_seckey: {
+        ica_xcRB x;
+        x.reply_control_blk_length = 4096;
+        Bytes sig;
+        return convert_response_xcrb(rep.data(), rep.size(), x) == 0 && cca_dsg_reply(x, sig) == 0 && sig == l.expect[r.pool];
+      }
+      case Kind::ep11_seckey: {
+        ep11_urb u;
+        u.resp_len = 4096;
+        uint32_t rv = 1;
+        std::vector<Bytes> outs;
+        return convert_response_ep11_xcrb(rep.data(), rep.size(), u) == 0 && ep11_parse_reply(u, rv, outs) == 0 &&
+               rv == arch::CKR_OK && outs.size() == 1 && openssl_verify_spki(l.spki, l.msgs[r.pool], outs[0]);
+      }
+      case Kind::rng: {
+        Bytes data;
+        if (l.ep11) {
+          ep11_urb u;
+          u.resp_len = 2 * arch::ZCRYPT_RNG_BUFFER_SIZE;
+          uint32_t rv = 1;
+          std::vector<Bytes> outs;
+          if (convert_response_ep11_xcrb(rep.data(), rep.size(), u) == 0 && ep11_parse_reply(u, rv, outs) == 0 &&
+              rv == arch::CKR_OK && outs.size() == 1)
+            data = outs[0];
+        } else if (convert_response_rng(rep.data(), rep.size(), data) < 0) {
+          data.clear();
+        }
+        const bool ok = data.size() == arch::ZCRYPT_RNG_BUFFER_SIZE &&
+                        std::any_of(data.begin(), data.end(), [](uint8_t b) { return b != 0; }) && data != l.last_random;
+        l.last_random = std::move(data);
+        return ok;
+      }
+    }
+    return false;
+  };
+  // The steady state's heap allocations, when the process has an allocation counter (the
+  // test's LD_PRELOAD library testbench/cli/alloc_count.cpp exports apsim_alloc_count; a
+  // normal run has none and reports nothing): counted from the moment half of the requests
+  // have ended to the end of the run — submissions, waits, polls, instructions, the
+  // adapters, replies, checks and counting, everything the path of a request does.
+  using AllocCount = unsigned long long (*)();
+  const auto alloc_count = reinterpret_cast<AllocCount>(dlsym(RTLD_DEFAULT, "apsim_alloc_count"));
+  unsigned ended = 0;
+  unsigned long long allocs_mid = 0;
+  // Request in slot s has ended (its reply taken, or with --threads its system call returned):
+  // check it, count its times, and free the slot.
+  const auto finish = [&](unsigned s) {
+    Slot& r = slots[s];
+    const ApMessageReq& q = r.req;
+    if (!threads) free_slots.push_back(s);
+    if (++ended == requests / 2 && alloc_count) allocs_mid = alloc_count();
+    if (q.rc != 0) {
+      ++failed;
+      if (r.index < first_error_index) first_error_index = r.index, first_error = q.rc;
+      return;
+    }
+    if (!check(r)) ++wrong;
+    const uint64_t end_ps = threads ? r.user_ps : q.t_reply_ps;
+    lat.add(end_ps - r.arrival_ps);
+    if (!q.hw_valid) {
+      have_hw = false;
+      return;
+    }
+    const uint64_t pts[] = {r.arrival_ps,   threads ? r.sw_submitted_ps : q.t_submit_ps,
+                            q.t_nqap_start_ps, q.hw.enqueue_ps, q.hw.start_ps, q.hw.finish_ps, q.t_reply_ps, end_ps};
+    for (size_t i = 0; i < kStages; ++i) stage[i].add(pts[i + 1] >= pts[i] ? pts[i + 1] - pts[i] : 0);
+    if (q.hw.engines != 0) {
+      CardFigures& c = cards[lanes[r.lane].q->qid.apid];
+      c.engines = q.hw.engines;
+      c.shape = q.hw.service_shape;
+      c.cv = q.hw.service_cv;
+      c.mean_sum_ps += q.hw.service_mean_ps;
+      c.drawn_sum_ps += q.hw.finish_ps - q.hw.start_ps;
+      ++c.n;
+    }
+  };
+  finish_done = [&] {
+    for (unsigned s : just_done) finish(s);
+    just_done.clear();
+  };
+
   // Sleep until a reply may be there (or `deadline`), then poll.  One bus: its own
   // wait_and_poll.  Several (guests driven from the host): the host CPU sleeps until an
   // interruption of any of them (GIB alert) or the poll timer, then runs every bus' tasklet.
@@ -598,21 +720,21 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     }
     for (ApBus* b : buses) b->poll();
   };
-  if (setup_rc != 0) {
-    for (auto& r : all) r->req.rc = setup_rc < 0 ? setup_rc : -EIO;
-    done = requests;
+  if (setup_rc != 0) {  // every request fails with the setup's error, none is sent
+    failed = requests;
+    first_error = setup_rc < 0 ? setup_rc : -EIO;
+    done = sent = requests;
   }
   // --threads: each thread's clock is its own (its steps are booked on the CPU complex with
   // place_software); the SystemC clock is woken for what happens next — a thread's NQAP at the
   // end of its submitting path, or the AP bus's next poll — and the completions the poll finds
-  // start each thread's way back to user space.
+  // start each thread's way back to user space.  Thread t's request lives in slot t.
   const auto run_threads = [&] {
     using arch::SoftwareStep;
     enum class Phase { issue, submit, blocked, back, finished };
     struct Thread {
       Phase phase = Phase::issue;
       uint64_t at_ps = 0;  // when its next action is due
-      unsigned req = 0;
     };
     std::vector<Thread> th(threads);
     for (Thread& x : th) x.at_ps = t0;
@@ -620,14 +742,14 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     const auto place = [&](unsigned t, SoftwareStep st, uint64_t ready) { return cpu.place_software(t, st, ready); };
     unsigned finished = 0;
     while (finished < threads) {
-      for (unsigned i : just_done) {  // the poll found these replies now: the way back
-        Rec& r = *all[i];
-        Thread& x = th[r.thread];
+      for (unsigned s : just_done) {  // the poll found these replies now: the way back
+        Slot& r = slots[s];
+        Thread& x = th[s];
         uint64_t t = r.req.t_reply_ps;
         if (bus.use_interrupts()) t = place(irq_thread, SoftwareStep::interruption_entry, t);
         t = place(irq_thread, SoftwareStep::ap_poll_work, t);
-        t = place(r.thread, SoftwareStep::task_wakeup, t);
-        x.at_ps = place(r.thread, SoftwareStep::syscall, t);
+        t = place(s, SoftwareStep::task_wakeup, t);
+        x.at_ps = place(s, SoftwareStep::syscall, t);
         x.phase = Phase::back;
       }
       just_done.clear();
@@ -636,7 +758,8 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       for (unsigned t = 0; t < threads; ++t) {
         Thread& x = th[t];
         if (x.phase == Phase::back && x.at_ps <= now) {  // back in user space: the next request
-          all[x.req]->user_ps = x.at_ps;
+          slots[t].user_ps = x.at_ps;
+          finish(t);
           x.phase = Phase::issue;
         }
         if (x.phase == Phase::issue && x.at_ps <= now) {
@@ -645,10 +768,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
             ++finished;
             continue;
           }
-          x.req = sent++;
-          Rec& r = *all[x.req];
-          r.thread = t;
-          r.arrival_ps = x.at_ps;
+          Slot& r = take_slot(sent++, x.at_ps, t);
           uint64_t e = place(t, SoftwareStep::syscall, x.at_ps);
           e = place(t, SoftwareStep::zcrypt_ioctl, e);
           x.at_ps = place(t, SoftwareStep::ap_queue_message, e);
@@ -656,7 +776,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
           x.phase = Phase::submit;
         }
         if (x.phase == Phase::submit && x.at_ps <= now) {
-          submit(x.req);  // the NQAP, now
+          submit(slots[t]);  // the NQAP, now
           x.phase = Phase::blocked;
         }
         if (x.phase != Phase::blocked && x.phase != Phase::finished) next = std::min(next, x.at_ps);
@@ -677,101 +797,28 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       // Arrivals up to now join the backlog; the backlog is submitted while the window allows.
       const uint64_t now = cpu.now_ps();
       while (sent < requests && next_arrival <= now && window_open(sent)) {
-        all[sent]->arrival_ps = next_arrival;
-        submit(sent++);
+        submit(take_slot(sent++, next_arrival));
         next_arrival += next_gap_ps();
       }
+      finish_done();  // (a request can fail at once)
       if (done >= requests) break;
       const bool more = sent < requests && window_open(sent);
       const uint64_t deadline = more ? next_arrival : UINT64_MAX;
       if (buses.size() == 1) bus.wait_and_poll_until(deadline);
       else wait(deadline);
     } else {
-      while (sent < requests && window_open(sent)) {
-        all[sent]->arrival_ps = cpu.now_ps();
-        submit(sent++);
-      }
+      while (sent < requests && window_open(sent)) submit(take_slot(sent++, cpu.now_ps()));
+      finish_done();
       if (done < requests) wait(UINT64_MAX);
     }
+    finish_done();
   }
   const uint64_t t1 = cpu.now_ps();
-
-  // ---- checking ---------------------------------------------------------------------------
-  unsigned failed = 0, wrong = 0;
-  int first_error = 0;  // -errno of the first failed request
-  for (unsigned i = 0; i < requests; ++i) {
-    Rec& r = *all[i];
-    Lane& l = lanes[r.lane];
-    if (r.req.rc != 0) {
-      if (!failed++) first_error = r.req.rc;
-      continue;
-    }
-    const Bytes& rep = r.req.reply;
-    bool ok = false;
-    switch (kind) {
-      case Kind::rsa: {
-        Bytes result;
-        ok = convert_response(rep.data(), rep.size(), key.bytes, result) == 0 && result == l.expect[r.pool];
-        break;
-      }
-      case Kind::cca_seckey: {
-        ica_xcRB x;
-        x.reply_control_blk_length = 4096;
-        Bytes sig;
-        ok = convert_response_xcrb(rep.data(), rep.size(), x) == 0 && cca_dsg_reply(x, sig) == 0 && sig == l.expect[r.pool];
-        break;
-      }
-      case Kind::ep11_seckey: {
-        ep11_urb u;
-        u.resp_len = 4096;
-        uint32_t rv = 1;
-        std::vector<Bytes> outs;
-        ok = convert_response_ep11_xcrb(rep.data(), rep.size(), u) == 0 && ep11_parse_reply(u, rv, outs) == 0 &&
-             rv == arch::CKR_OK && outs.size() == 1 && openssl_verify_spki(l.spki, l.msgs[r.pool], outs[0]);
-        break;
-      }
-      case Kind::rng: {
-        Bytes data;
-        if (l.ep11) {
-          ep11_urb u;
-          u.resp_len = 2 * arch::ZCRYPT_RNG_BUFFER_SIZE;
-          uint32_t rv = 1;
-          std::vector<Bytes> outs;
-          if (convert_response_ep11_xcrb(rep.data(), rep.size(), u) == 0 && ep11_parse_reply(u, rv, outs) == 0 &&
-              rv == arch::CKR_OK && outs.size() == 1)
-            data = outs[0];
-        } else if (convert_response_rng(rep.data(), rep.size(), data) < 0) {
-          data.clear();
-        }
-        ok = data.size() == arch::ZCRYPT_RNG_BUFFER_SIZE &&
-             std::any_of(data.begin(), data.end(), [](uint8_t b) { return b != 0; }) && data != l.last_random;
-        l.last_random = std::move(data);
-        break;
-      }
-    }
-    if (!ok) ++wrong;
-  }
+  const unsigned long long allocs_end = alloc_count ? alloc_count() : 0;
 
   // ---- figures ---------------------------------------------------------------------------
-  std::vector<double> lat_us;
-  std::vector<double> stage_us[kStages];
-  bool have_hw = true;
-  for (unsigned i = 0; i < requests; ++i) {
-    const Rec& r = *all[i];
-    if (r.req.rc != 0) continue;
-    const ApMessageReq& q = r.req;
-    const uint64_t end_ps = threads ? r.user_ps : q.t_reply_ps;
-    lat_us.push_back(static_cast<double>(end_ps - r.arrival_ps) / 1e6);
-    if (!q.hw_valid) {
-      have_hw = false;
-      continue;
-    }
-    const uint64_t pts[] = {r.arrival_ps,   threads ? r.sw_submitted_ps : q.t_submit_ps,
-                            q.t_nqap_start_ps, q.hw.enqueue_ps, q.hw.start_ps, q.hw.finish_ps, q.t_reply_ps, end_ps};
-    for (size_t s = 0; s < kStages; ++s)
-      stage_us[s].push_back(pts[s + 1] >= pts[s] ? static_cast<double>(pts[s + 1] - pts[s]) / 1e6 : 0.0);
-  }
-  if (lat_us.empty()) have_hw = false;
+  if (lat.count() == 0) have_hw = false;
+  const auto us = [](double ps) { return ps / 1e6; };
   const double secs = static_cast<double>(t1 - t0) / 1e12;
   // Good replies per simulated second: failed and wrong requests do not count as work done
   // (requests that all fail at once would otherwise give an absurd rate).
@@ -801,41 +848,28 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     }
     out << "\n";
   }
-  // The adapters as they reported themselves (engines, service time of this operation).
-  struct CardFigures {
-    unsigned engines = 0;
-    const char* shape = "";
-    double cv = 0, mean_sum_ps = 0, drawn_sum_ps = 0, n = 0;
+  const auto per_request_us = [](unsigned __int128 sum_ps, uint64_t n) {
+    return static_cast<double>(static_cast<long double>(sum_ps) / static_cast<long double>(n) / 1e6L);
   };
-  std::map<unsigned, CardFigures> cards;
-  for (unsigned i = 0; i < requests; ++i) {
-    const ApMessageReq& q = all[i]->req;
-    if (q.rc != 0 || !q.hw_valid || q.hw.engines == 0) continue;
-    CardFigures& c = cards[lanes[all[i]->lane].q->qid.apid];
-    c.engines = q.hw.engines;
-    c.shape = q.hw.service_shape;
-    c.cv = q.hw.service_cv;
-    c.mean_sum_ps += static_cast<double>(q.hw.service_mean_ps);
-    c.drawn_sum_ps += static_cast<double>(q.hw.finish_ps - q.hw.start_ps);
-    c.n += 1;
-  }
-  for (const auto& [apid, c] : cards) {
+  for (unsigned apid = 0; apid < cards.size(); ++apid) {
+    const CardFigures& c = cards[apid];
+    if (c.n == 0) continue;
     std::snprintf(buf, sizeof buf, "  card %02x: %u engine%s, service %.1f us per request (%s", apid, c.engines,
-                  c.engines == 1 ? "" : "s", c.mean_sum_ps / c.n / 1e6, c.shape);
+                  c.engines == 1 ? "" : "s", per_request_us(c.mean_sum_ps, c.n), c.shape);
     out << buf;
     if (std::strcmp(c.shape, "gamma") == 0 || std::strcmp(c.shape, "uniform") == 0) {
       std::snprintf(buf, sizeof buf, " cv %.2f", c.cv);
       out << buf;
     }
-    std::snprintf(buf, sizeof buf, "), measured mean %.1f us\n", c.drawn_sum_ps / c.n / 1e6);
+    std::snprintf(buf, sizeof buf, "), measured mean %.1f us\n", per_request_us(c.drawn_sum_ps, c.n));
     out << buf;
   }
   std::snprintf(buf, sizeof buf, "  completed %u, failed %u, wrong %u\n", requests - failed - wrong, failed, wrong);
   out << buf;
   std::snprintf(buf, sizeof buf, "  throughput %.1f requests/s (simulated time %.3f ms)\n", tput, secs * 1e3);
   out << buf;
-  std::snprintf(buf, sizeof buf, "  latency us: min %.1f median %.1f p99 %.1f max %.1f\n", percentile(lat_us, 0),
-                percentile(lat_us, 0.5), percentile(lat_us, 0.99), percentile(lat_us, 1));
+  std::snprintf(buf, sizeof buf, "  latency us: min %.1f median %.1f p99 %.1f max %.1f\n", us(lat.percentile(0)),
+                us(lat.percentile(0.5)), us(lat.percentile(0.99)), us(lat.percentile(1)));
   out << buf;
   if (stages && !have_hw) out << "  stages: no hardware timestamps on this system\n";
   if (stages && have_hw) {
@@ -844,8 +878,8 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       if (s == 0 && !open_loop && !threads) continue;  // closed loop: no backlog
       if (s == kStages - 1 && !threads) continue;     // no software way back without threads
       const char* name = s == 0 && threads ? "user->kernel" : kStageNames[s];
-      std::snprintf(buf, sizeof buf, "  %-12s %9.1f %8.1f %8.1f %8.1f\n", name, mean(stage_us[s]),
-                    percentile(stage_us[s], 0.5), percentile(stage_us[s], 0.99), percentile(stage_us[s], 1));
+      std::snprintf(buf, sizeof buf, "  %-12s %9.1f %8.1f %8.1f %8.1f\n", name, us(stage[s].mean()),
+                    us(stage[s].percentile(0.5)), us(stage[s].percentile(0.99)), us(stage[s].percentile(1)));
       out << buf;
     }
   }
@@ -861,24 +895,36 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
                 {"rate", buf}};
   res.figures = {{"completed", double(requests - failed - wrong), 0}, {"failed", double(failed), 0},
                  {"wrong", double(wrong), 0}, {"sim_ms", secs * 1e3, 6}, {"throughput", tput, 3},
-                 {"lat_mean_us", mean(lat_us), 3}, {"lat_min_us", percentile(lat_us, 0), 3},
-                 {"lat_p50_us", percentile(lat_us, 0.5), 3}, {"lat_p99_us", percentile(lat_us, 0.99), 3},
-                 {"lat_max_us", percentile(lat_us, 1), 3}};
+                 {"lat_mean_us", us(lat.mean()), 3}, {"lat_min_us", us(lat.percentile(0)), 3},
+                 {"lat_p50_us", us(lat.percentile(0.5)), 3}, {"lat_p99_us", us(lat.percentile(0.99)), 3},
+                 {"lat_max_us", us(lat.percentile(1)), 3}};
   // The engines the adapters reported (card_engines: the sweep's `engines` column is the
   // configured value) and the model's mean service time of this operation, when the adapters
   // reported them (firmware/service_time.h).
-  if (!cards.empty()) {
-    double mean_sum = 0, n = 0;
-    for (const auto& c : cards) mean_sum += c.second.mean_sum_ps, n += c.second.n;
-    res.figures.push_back({"card_engines", double(cards.begin()->second.engines), 0});
-    res.figures.push_back({"service_model_us", mean_sum / n / 1e6, 3});
+  {
+    unsigned __int128 mean_sum = 0;
+    uint64_t n = 0;
+    const CardFigures* first = nullptr;
+    for (const CardFigures& c : cards)
+      if (c.n) {
+        if (!first) first = &c;
+        mean_sum += c.mean_sum_ps, n += c.n;
+      }
+    if (first) {
+      res.figures.push_back({"card_engines", double(first->engines), 0});
+      res.figures.push_back({"service_model_us", per_request_us(mean_sum, n), 3});
+    }
   }
   if (threads) res.params.push_back({"threads", std::to_string(threads)});
   for (size_t s = 0; s < kStages && have_hw; ++s) {
     if (s == kStages - 1 && !threads) continue;
-    res.figures.push_back({std::string(kStageKeys[s]) + "_mean_us", mean(stage_us[s]), 3});
-    res.figures.push_back({std::string(kStageKeys[s]) + "_p50_us", percentile(stage_us[s], 0.5), 3});
-    res.figures.push_back({std::string(kStageKeys[s]) + "_p99_us", percentile(stage_us[s], 0.99), 3});
+    res.figures.push_back({std::string(kStageKeys[s]) + "_mean_us", us(stage[s].mean()), 3});
+    res.figures.push_back({std::string(kStageKeys[s]) + "_p50_us", us(stage[s].percentile(0.5)), 3});
+    res.figures.push_back({std::string(kStageKeys[s]) + "_p99_us", us(stage[s].percentile(0.99)), 3});
+  }
+  if (alloc_count && requests >= 2 && ended == requests) {
+    res.figures.push_back({"steady_requests", double(requests - requests / 2), 0});
+    res.figures.push_back({"steady_allocs", double(allocs_end - allocs_mid), 0});
   }
   if (report == "kv") {
     out << "apbench: result";

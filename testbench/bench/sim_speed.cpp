@@ -1,7 +1,8 @@
 // testbench/bench/sim_speed.cpp — how fast the simulator runs, in wall-clock terms (not a
 // test: it prints figures; README "Performance" quotes them).
 //
-//   bench_sim_speed [--round-trips N] [--ping-pong N] [--repeat K]
+//   bench_sim_speed [--round-trips N] [--ping-pong N] [--repeat K] [--guest-requests N]
+//                   [--rss-requests N] [--no-scale] [--quick]
 //
 // Every figure is the best of K runs (default 3), each a fresh child process: on a machine
 // shared with other work the best run is the one least disturbed.  Rates are given per
@@ -22,11 +23,25 @@
 //    before the NQAP; interruption entry, poll work, wakeup, system call exit after the DQAP
 //    (arch::Cpu::run_software, the table's default costs) — and the ratio to the run without;
 //  * the 256 x 256 LPAR's elaboration (Platform construction, hardware only): wall time and
-//    the peak resident memory it added.
+//    the peak resident memory it added;
+//  * the user's path (issue 13), each an `apsim run` child process timed from its start to
+//    its exit (start-up, boot, the guest's set-up and the run included), run once each:
+//      - a guest apbench of --guest-requests (default 2e6) mex-2048 requests, 8 in flight, in
+//        fast and in cycle mode: round trips per wall second, and the wall time per round trip
+//        in ping-pong rounds of this run;
+//      - the peak RSS (the child's ru_maxrss) of a fast-mode guest apbench of --rss-requests
+//        (default 1e7): apbench's memory does not grow with the number of requests;
+//      - the 256 x 256 LPAR's boot, bind of all 65,536 queues and `lszcrypt | wc -l`
+//        (testbench/bench/lpar-256x256.json, scale-256x256.sh): wall time and peak RSS
+//        (--no-scale skips it).
+//    --quick: 200,000 and 10^6 requests, 50,000 round trips, 10^6 ping-pong rounds, one run
+//    each, no 256 x 256 boot — a smoke run of the whole, not figures to quote.
 // The adapter's arithmetic is kept out of the measurement: the request is one RSA ME of
 // 1024 bits that the firmware's type-50 memo (CexFirmware, a pure function of the request
 // bytes) answers after the first time, and rating_unit_ps = 1 makes its service time 6 ps,
 // so a DQAP right after the NQAP finds the reply.
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -240,6 +255,97 @@ std::map<std::string, double> run_child_once(const std::string& args) {
 
 unsigned g_repeat = 3;
 
+// ---- the user's path: `apsim run` children ------------------------------------------------
+struct AppRun {
+  bool ok = false;
+  double wall_s = 0, cpu_s = 0;
+  long maxrss_kib = 0;
+  std::string out;  ///< its stdout
+  std::string why;  ///< when not ok
+};
+
+std::string self_dir() {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return ".";
+  self[n] = 0;
+  std::string s(self);
+  return s.substr(0, s.rfind('/'));
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Run build/apsim with `args` to its end, timed from before the fork to after wait4 (its
+/// start-up included), with the child's own rusage (CPU time, ru_maxrss).
+AppRun run_apsim(const std::vector<std::string>& args, const std::string& tmp) {
+  AppRun r;
+  std::vector<std::string> argv = {self_dir() + "/apsim"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  apsim::tb::SpawnOptions o;
+  o.stdout_path = tmp + "/out";
+  o.stderr_path = tmp + "/err";
+  const auto t0 = Clock::now();
+  pid_t pid = 0;
+  try {
+    pid = apsim::tb::spawn_program(argv, o);
+  } catch (const apsim::tb::SpawnError& e) {
+    r.why = e.what();
+    return r;
+  }
+  int st = 0;
+  rusage ru{};
+  if (wait4(pid, &st, 0, &ru) != pid) {
+    r.why = "wait4 failed";
+    return r;
+  }
+  r.wall_s = seconds_since(t0);
+  r.cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+  r.maxrss_kib = ru.ru_maxrss;
+  r.out = slurp(tmp + "/out");
+  r.ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  if (!r.ok) r.why = apsim::tb::describe_wait_status(st) + ": " + apsim::tb::last_line(slurp(tmp + "/err"));
+  return r;
+}
+
+/// The guest workload of issue 13: the set-up of testbench/scenarios/guest-workload.sh (its
+/// first 15 lines: vfio_ap, the mdev with adapter 06 domain 4, the guest) and one apbench.
+std::string guest_script(const std::string& tmp, uint64_t requests) {
+  std::ifstream in(std::string(APSIM_SOURCE_DIR) + "/testbench/scenarios/guest-workload.sh");
+  const std::string path = tmp + "/guest-" + std::to_string(requests) + ".sh";
+  std::ofstream s(path);
+  std::string line;
+  for (int i = 0; i < 15 && std::getline(in, line); ++i) s << line << "\n";
+  s << "ssh guest1 apbench --apqn 06.0004 --op mex-2048 --requests " << requests << " --inflight 8\n";
+  return path;
+}
+
+/// apbench's completed count in `out` ("completed N, failed F, wrong W"), or -1.
+long long completed(const std::string& out) {
+  const size_t at = out.find("completed ");
+  return at == std::string::npos ? -1 : std::strtoll(out.c_str() + at + 10, nullptr, 10);
+}
+
+/// The machine: lscpu's model name, the CPUs this process may use, the load average now.
+void print_machine() {
+  std::string model = "unknown";
+  std::istringstream cpuinfo(slurp("/proc/cpuinfo"));
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  std::string load = slurp("/proc/loadavg");
+  load = load.substr(0, load.find(' ', load.find(' ', load.find(' ') + 1) + 1));
+  std::printf("machine: %s, %ld CPUs online, load average %s (1, 5, 15 min) at the start\n", model.c_str(),
+              sysconf(_SC_NPROCESSORS_ONLN), load.c_str());
+}
+
 /// Best of g_repeat runs: the one with the shortest wall time (`seconds` or `elab_seconds`).
 std::map<std::string, double> run_child(const std::string& args) {
   std::map<std::string, double> best;
@@ -271,16 +377,30 @@ int sc_main(int argc, char** argv) {
     const bool software = argc > 5 && !std::strcmp(argv[5], "software");
     return child_roundtrips(what, size, size, n, false, software);
   }
-  uint64_t rts = 200000, pp = 5000000;
+  uint64_t rts = 200000, pp = 5000000, guest_requests = 2000000, rss_requests = 10000000;
+  bool scale = true;
+  const auto count = [&](int& i, uint64_t& v) {
+    char* end = nullptr;
+    v = std::strtoull(argv[++i], &end, 10);
+    return *end == 0 && v > 0;
+  };
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--round-trips") && i + 1 < argc) rts = std::strtoull(argv[++i], nullptr, 10);
-    else if (!std::strcmp(argv[i], "--ping-pong") && i + 1 < argc) pp = std::strtoull(argv[++i], nullptr, 10);
+    bool ok = true;
+    if (!std::strcmp(argv[i], "--round-trips") && i + 1 < argc) ok = count(i, rts);
+    else if (!std::strcmp(argv[i], "--ping-pong") && i + 1 < argc) ok = count(i, pp);
     else if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc) g_repeat = std::max(1u, static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10)));
-    else {
-      std::fprintf(stderr, "usage: bench_sim_speed [--round-trips N] [--ping-pong N] [--repeat K]\n");
+    else if (!std::strcmp(argv[i], "--guest-requests") && i + 1 < argc) ok = count(i, guest_requests) && guest_requests <= 10000000;
+    else if (!std::strcmp(argv[i], "--rss-requests") && i + 1 < argc) ok = count(i, rss_requests) && rss_requests <= 10000000;
+    else if (!std::strcmp(argv[i], "--no-scale")) scale = false;
+    else if (!std::strcmp(argv[i], "--quick")) rts = 50000, pp = 1000000, g_repeat = 1, guest_requests = 200000, rss_requests = 1000000, scale = false;
+    else ok = false;
+    if (!ok) {
+      std::fprintf(stderr, "usage: bench_sim_speed [--round-trips N] [--ping-pong N] [--repeat K] [--guest-requests N]\n"
+                           "                       [--rss-requests N] [--no-scale] [--quick]   (requests: 1..10000000)\n");
       return 2;
     }
   }
+  print_machine();
   std::printf("bench_sim_speed: %llu round trips per run (after 1000 warm-up), %llu ping-pong rounds; "
               "best of %u runs, each in its own process\n",
               static_cast<unsigned long long>(rts), static_cast<unsigned long long>(pp), g_repeat);
@@ -331,5 +451,56 @@ int sc_main(int argc, char** argv) {
   if (e.count("elab_seconds"))
     std::printf("  256x256 LPAR elaboration (Platform construction): %.3f s, %.1f MiB resident added (peak RSS %.1f MiB)\n",
                 e.at("elab_seconds"), e.at("rss_added_kib") / 1024.0, e.at("peak_rss_kib") / 1024.0);
+
+  // ---- the user's path ----
+  char tmpl[] = "/tmp/bench_sim_speed.XXXXXX";
+  const char* tmp_c = mkdtemp(tmpl);
+  if (!tmp_c) {
+    std::printf("  the user's path: cannot make a temporary directory\n");
+    return 1;
+  }
+  const std::string tmp(tmp_c);
+  std::printf("the user's path: `apsim run` children timed from start to exit (start-up included), one run each:\n");
+  const double pp_s = pp_rate > 0 ? 1.0 / pp_rate : 0;
+  for (const char* mode : {"fast", "cycle"}) {
+    const AppRun r = run_apsim({"run", "--mode", mode, guest_script(tmp, guest_requests)}, tmp);
+    if (!r.ok || completed(r.out) != static_cast<long long>(guest_requests)) {
+      std::printf("  guest apbench, %s mode: FAILED (%s)\n", mode, r.ok ? "not every request completed" : r.why.c_str());
+      status = 1;
+      continue;
+    }
+    const double rate = static_cast<double>(guest_requests) / r.wall_s;
+    std::printf("  guest apbench mex-2048, %llu requests, 8 in flight, %-5s mode: %.2f s wall (%.2f s CPU), "
+                "%.0f round trips/s",
+                static_cast<unsigned long long>(guest_requests), mode, r.wall_s, r.cpu_s, rate);
+    if (pp_s > 0) std::printf(" = %.1f ping-pong rounds each", 1.0 / rate / pp_s);
+    std::printf(", peak RSS %.1f MiB\n", r.maxrss_kib / 1024.0);
+  }
+  {
+    const AppRun r = run_apsim({"run", "--mode", "fast", guest_script(tmp, rss_requests)}, tmp);
+    if (!r.ok || completed(r.out) != static_cast<long long>(rss_requests)) {
+      std::printf("  guest apbench memory: FAILED (%s)\n", r.ok ? "not every request completed" : r.why.c_str());
+      status = 1;
+    } else {
+      std::printf("  guest apbench mex-2048, %llu requests, fast mode: peak RSS %.1f MiB (%.2f s wall)\n",
+                  static_cast<unsigned long long>(rss_requests), r.maxrss_kib / 1024.0, r.wall_s);
+    }
+  }
+  if (scale) {
+    const std::string b = std::string(APSIM_SOURCE_DIR) + "/testbench/bench/";
+    const AppRun r = run_apsim({"run", "--lpar", b + "lpar-256x256.json", b + "scale-256x256.sh"}, tmp);
+    if (!r.ok) {
+      std::printf("  256x256 LPAR boot + lszcrypt | wc -l: FAILED (%s)\n", r.why.c_str());
+      status = 1;
+    } else {
+      std::printf("  256x256 LPAR boot, bind of 65536 queues, lszcrypt | wc -l = %lld lines: %.2f s wall, peak RSS %.1f MiB\n",
+                  std::strtoll(r.out.c_str(), nullptr, 10), r.wall_s, r.maxrss_kib / 1024.0);
+    }
+  }
+  std::remove((tmp + "/out").c_str());
+  std::remove((tmp + "/err").c_str());
+  std::remove((tmp + "/guest-" + std::to_string(guest_requests) + ".sh").c_str());
+  std::remove((tmp + "/guest-" + std::to_string(rss_requests) + ".sh").c_str());
+  rmdir(tmp.c_str());
   return status;
 }
