@@ -26,6 +26,12 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   std::unique_ptr<GuestStorage> guest_storage;
   sc_event irq_event;
   bool irq_pending = false;
+  /// A guest's vCPUs (set_vcpus, QEMU's -smp; one until then): the threads of place_software
+  /// run on them (docs/cpu-complex.md "Guest vCPUs").
+  struct Vcpu {
+    uint64_t busy_until_ps = 0;  ///< the end of the last step booked on it; in enabled wait after
+  };
+  std::vector<Vcpu> vcpus = std::vector<Vcpu>(1);
 
   Context(CpuModel& c, std::string n, const arch::Facilities& f) : cpu(c), ctx_name(std::move(n)), fac(f) {}
 
@@ -86,6 +92,19 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   uint64_t place_software(unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) override {
     return cpu.place_software(*this, thread, step, ready_ps);
   }
+  uint64_t deliver_interruption(unsigned thread, uint64_t pending_ps) override {
+    return cpu.deliver_interruption(*this, thread, pending_ps);
+  }
+  void set_vcpus(unsigned n) override {
+    if (!guest) return;
+    if (n < 1 || n > kMaxVcpus) throw std::invalid_argument("set_vcpus: " + std::to_string(n) + " is outside 1..248");
+    vcpus.resize(n);
+  }
+  std::vector<std::array<uint64_t, 4>> cpu_busy_ps() override {
+    std::vector<std::array<uint64_t, 4>> v(cpu.complex_.cpus());
+    for (unsigned i = 0; i < cpu.complex_.cpus(); ++i) v[i] = cpu.complex_.cpu(i).busy_ps;
+    return v;
+  }
   std::string name() const override { return ctx_name; }
 
   // arch::HostCpu
@@ -143,22 +162,73 @@ void CpuModel::set_cpu_complex(unsigned cpus, const arch::SoftwareCostTable& cos
 
 namespace {
 // Logical threads of the CPU complex: a context's own software is thread N (0 the host, N
-// the Nth SIE context, as cpu.guest numbers them); the threads a program runs as data on it
-// (place_software) are above 2^32, per context.
+// the Nth SIE context, as cpu.guest numbers them) — for a guest that is its vCPU 0, and its
+// vCPU v is N + v * 2^20; the threads a program runs as data on the host (place_software) are
+// above 2^32, and the host's GIB alert handler is the last of them.
 constexpr uint64_t kPlacedThreadBase = uint64_t{1} << 32;
+constexpr uint64_t kVcpuThreadStride = uint64_t{1} << 20;
+constexpr uint64_t kGibAlertThread = 2 * kPlacedThreadBase - 1;
 }  // namespace
 
-uint64_t CpuModel::place_software(Context& ctx, unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) {
+uint64_t CpuModel::book_step(uint64_t thread, arch::SoftwareStep step, uint64_t ready_ps, bool in_guest) {
   const size_t i = static_cast<size_t>(step);
   const uint64_t cost = costs_.cost_ps(step);
   ++stats_.software_steps[i];
   stats_.software_ps[i] += cost;
-  uint64_t id = ctx.number;
-  if (thread != kOwnThread) id = kPlacedThreadBase * (id + 1) + thread;
-  const CpuUse use = cpu_use(arch::software_cost_row(step).kind, ctx.guest);
-  const CpuComplex::Placement at = complex_.run(id, ready_ps, cost, use);
-  if (tracing_ && cost != 0) book_cpu_wave(at.cpu, at.start_ps, at.end_ps, use, id);
+  const CpuUse use = cpu_use(arch::software_cost_row(step).kind, in_guest);
+  const CpuComplex::Placement at = complex_.run(thread, ready_ps, cost, use);
+  if (tracing_ && cost != 0) book_cpu_wave(at.cpu, at.start_ps, at.end_ps, use, thread);
   return at.end_ps;
+}
+
+uint64_t CpuModel::place_software(Context& ctx, unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) {
+  if (ctx.guest) {
+    // A guest thread runs on its vCPU (thread % vCPUs: the guest's scheduler keeps a thread
+    // on one vCPU); the context's own software on vCPU 0.
+    const bool own = thread == kOwnThread;
+    return place_on_vcpu(ctx, own ? 0 : thread % static_cast<unsigned>(ctx.vcpus.size()), step, ready_ps, !own);
+  }
+  return book_step(thread == kOwnThread ? ctx.number : kPlacedThreadBase * (ctx.number + 1) + thread, step, ready_ps,
+                   false);
+}
+
+uint64_t CpuModel::place_on_vcpu(Context& g, unsigned v, arch::SoftwareStep step, uint64_t ready_ps, bool queued) {
+  Context::Vcpu& vc = g.vcpus[v];
+  const uint64_t id = g.number + v * kVcpuThreadStride;
+  uint64_t start = ready_ps;
+  if (queued) {
+    // A program's thread waits for its vCPU (the guest's run queue, FIFO as the host's).  A vCPU
+    // idle since its last step was in enabled wait and gave its host CPU up: KVM wakes it
+    // (kvm_s390_vcpu_wakeup) and it re-enters SIE before the step runs — on the host CPU the
+    // vCPU gets, as kernel time.
+    start = std::max(ready_ps, vc.busy_until_ps);
+    if (vc.busy_until_ps < start) {
+      start = book_step(id, arch::SoftwareStep::vcpu_wakeup, start, true);
+      start = book_step(id, arch::SoftwareStep::sie_entry, start, true);
+      ++stats_.vcpu_wakeups;
+    }
+  }
+  // (The context's own software is not queued: its clock is the one software thread's, and
+  // when its vCPU last waited is not known — it keeps its behaviour of before the vCPUs.)
+  const uint64_t end = book_step(id, step, start, true);
+  vc.busy_until_ps = std::max(vc.busy_until_ps, end);
+  return end;
+}
+
+uint64_t CpuModel::deliver_interruption(Context& ctx, unsigned thread, uint64_t pending_ps) {
+  if (!ctx.guest) return pending_ps;  // the host: its interruption_entry is the caller's step
+  const unsigned v = thread % static_cast<unsigned>(ctx.vcpus.size());
+  // The vCPU is in SIE (busy past the moment the interruption became pending): the GISA
+  // presents it directly (spec §6.2), after the step it runs (no preemption in the model).
+  if (ctx.vcpus[v].busy_until_ps > pending_ps) {
+    ++stats_.gisa_deliveries;
+    return place_on_vcpu(ctx, v, arch::SoftwareStep::gisa_delivery, pending_ps, true);
+  }
+  // In enabled wait: the GISA's alert raises a host interruption (GAL_ISC) whose handler kicks
+  // the vCPU (arch/s390/kvm/interrupt.c gib_alert_irq_handler); the vCPU's next step pays its
+  // wakeup and SIE re-entry (place_on_vcpu).
+  ++stats_.gib_alerts;
+  return book_step(kGibAlertThread, arch::SoftwareStep::gib_alert, pending_ps, false);
 }
 
 void CpuModel::book_cpu_wave(unsigned cpu, uint64_t start_ps, uint64_t end_ps, CpuUse use, uint64_t thread) {
