@@ -33,7 +33,10 @@
 // work on a CPU, the thread's wakeup and the system call's exit on the thread's CPU, each the
 // cost of arch/software_cost.h plus any wait for a CPU.  The requests go round-robin over the
 // APQNs in the order the threads issue them; latency runs from the system call's entry to its
-// exit.  On the host only (not with --guests or --rate).
+// exit.  In a guest (ssh guest1 apbench --threads) the threads run on the guest's vCPUs and
+// the reply's interruption reaches the woken thread's vCPU through the GISA or the GIB alert
+// (arch::Cpu::deliver_interruption).  Not with --guests or --rate.  The report adds each host
+// CPU's busy share of the run (host/guest/kernel/interruption).
 // --mode switches the AP bus between interruptions and the poll timer for this run only
 // (ApBus::set_use_interrupts, the ap.useirq knob).
 // --guests (on the host): run the workload in each named guest at once — each guest's own
