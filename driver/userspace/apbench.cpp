@@ -35,7 +35,8 @@
 // APQNs in the order the threads issue them; latency runs from the system call's entry to its
 // exit.  In a guest (ssh guest1 apbench --threads) the threads run on the guest's vCPUs and
 // the reply's interruption reaches the woken thread's vCPU through the GISA or the GIB alert
-// (arch::Cpu::deliver_interruption).  Not with --guests or --rate.  The report adds each host
+// (arch::Cpu::deliver_interruption); with --guests T threads run in each guest.  Not with
+// --rate (a closed loop).  The report adds each host
 // CPU's busy share of the run (host/guest/kernel/interruption).
 // --mode switches the AP bus between interruptions and the poll timer for this run only
 // (ApBus::set_use_interrupts, the ap.useirq knob).
@@ -286,9 +287,11 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     return 2;
   }
   const bool open_loop = rate > 0;
-  if (threads && (open_loop || !guests_s.empty())) {
-    err << "apbench: --threads runs on this instance in a closed loop: not with " << (open_loop ? "--rate" : "--guests")
-        << "\n";
+  if (threads && open_loop) {
+    // Open loop with threads would need a thread per arrival (or a pool and a backlog): not
+    // modelled; the --inflight window's open loop stays.
+    err << "apbench: --threads runs a closed loop (each thread issues its next request when its reply is back): "
+           "not with --rate\n";
     return 2;
   }
   if (open_loop && o_inflight->count() == 0) inflight = 4096;
@@ -618,28 +621,36 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       uint64_t at_ps = 0;  // when its next action is due
       unsigned req = 0;
     };
-    std::vector<Thread> th(threads);
+    // T threads in each kernel the run uses (this one, or each guest of --guests): thread j is
+    // thread j mod T of kernel j / T, and issues the requests of that kernel's APQNs in order.
+    const unsigned groups = static_cast<unsigned>(kernels.size()), all_threads = threads * groups;
+    std::vector<Thread> th(all_threads);
     for (Thread& x : th) x.at_ps = t0;
+    std::vector<std::vector<unsigned>> group_reqs(groups);
+    for (unsigned i = 0; i < requests; ++i) group_reqs[lanes[all[i]->lane].group].push_back(i);
+    std::vector<size_t> group_next(groups, 0);
     // The interruption and the tasklet: on the host a thread of their own (any host CPU); in a
     // guest on the vCPU of the thread the reply wakes (a floating interruption is taken by some
     // enabled vCPU: apsim's choice, so that one vCPU's queue does not hold up the others').
     const unsigned irq_thread = threads;
-    const bool in_guest = k.options().is_guest;
-    const auto place = [&](unsigned t, SoftwareStep st, uint64_t ready) { return cpu.place_software(t, st, ready); };
+    const auto place = [&](unsigned j, SoftwareStep st, uint64_t ready) {
+      return kernels[j / threads]->cpu().place_software(j % threads, st, ready);
+    };
     unsigned finished = 0;
-    while (finished < threads) {
+    while (finished < all_threads) {
       for (unsigned i : just_done) {  // the poll found these replies now: the way back
         Rec& r = *all[i];
         Thread& x = th[r.thread];
+        LinuxKernel& kk = *kernels[r.thread / threads];
         uint64_t t = r.req.t_reply_ps;
-        const unsigned handler = in_guest ? r.thread : irq_thread;
+        const unsigned handler = kk.options().is_guest ? r.thread % threads : irq_thread;
         if (bus.use_interrupts()) {
           // Presented to the CPU the handler runs on: at once on the host; in a guest through
           // the GISA (vCPU in SIE) or the GIB alert (arch::Cpu::deliver_interruption).
-          t = cpu.deliver_interruption(handler, t);
-          t = place(handler, SoftwareStep::interruption_entry, t);
+          t = kk.cpu().deliver_interruption(handler, t);
+          t = kk.cpu().place_software(handler, SoftwareStep::interruption_entry, t);
         }
-        t = place(handler, SoftwareStep::ap_poll_work, t);
+        t = kk.cpu().place_software(handler, SoftwareStep::ap_poll_work, t);
         t = place(r.thread, SoftwareStep::task_wakeup, t);
         x.at_ps = place(r.thread, SoftwareStep::syscall, t);
         x.phase = Phase::back;
@@ -647,25 +658,27 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       just_done.clear();
       const uint64_t now = cpu.now_ps();
       uint64_t next = UINT64_MAX;
-      for (unsigned t = 0; t < threads; ++t) {
-        Thread& x = th[t];
+      for (unsigned j = 0; j < all_threads; ++j) {
+        Thread& x = th[j];
         if (x.phase == Phase::back && x.at_ps <= now) {  // back in user space: the next request
           all[x.req]->user_ps = x.at_ps;
           x.phase = Phase::issue;
         }
         if (x.phase == Phase::issue && x.at_ps <= now) {
-          if (sent >= requests) {
+          const unsigned g = j / threads;
+          if (group_next[g] >= group_reqs[g].size()) {
             x.phase = Phase::finished;
             ++finished;
             continue;
           }
-          x.req = sent++;
+          x.req = group_reqs[g][group_next[g]++];
+          ++sent;
           Rec& r = *all[x.req];
-          r.thread = t;
+          r.thread = j;
           r.arrival_ps = x.at_ps;
-          uint64_t e = place(t, SoftwareStep::syscall, x.at_ps);
-          e = place(t, SoftwareStep::zcrypt_ioctl, e);
-          x.at_ps = place(t, SoftwareStep::ap_queue_message, e);
+          uint64_t e = place(j, SoftwareStep::syscall, x.at_ps);
+          e = place(j, SoftwareStep::zcrypt_ioctl, e);
+          x.at_ps = place(j, SoftwareStep::ap_queue_message, e);
           r.sw_submitted_ps = x.at_ps;
           x.phase = Phase::submit;
         }
@@ -675,10 +688,11 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
         }
         if (x.phase != Phase::blocked && x.phase != Phase::finished) next = std::min(next, x.at_ps);
       }
-      if (finished == threads) break;
+      if (finished == all_threads) break;
       if (next <= cpu.now_ps()) continue;  // due already: no sleep, no poll
       if (done < sent) {
-        if (next == UINT64_MAX) bus.wait_and_poll();
+        if (buses.size() > 1) wait(next);  // the guests' buses, from the host (GIB alert or poll timer)
+        else if (next == UINT64_MAX) bus.wait_and_poll();
         else bus.wait_and_poll_until(next);
       } else {
         cpu.delay_ps(next - cpu.now_ps());

@@ -20,5 +20,8 @@ ssh guest1 apbench --apqn 06.0004 --op mex-1024 --threads 1 --requests 1 --stage
 # interruption, but a vCPU in enabled wait is woken all the same.
 ssh guest1 apbench --apqn 06.0004 --op mex-1024 --threads 4 --requests 40 --stages
 ssh guest1 apbench --apqn 06.0004 --op mex-1024 --threads 4 --requests 40 --stages --mode polling
-# From the host, --threads runs on this instance only: not with --guests.
-apbench --apqn 06.0047 --guests guest1 --threads 2
+# From the host with --guests: T threads in each guest, on its vCPUs; the host sleeps until a
+# GIB alert and runs the guests' AP bus tasklets, as for the --inflight window.
+apbench --apqn 06.0004 --op mex-1024 --guests guest1 --threads 2 --requests 20 --stages
+# --threads is a closed loop: not with --rate.
+ssh guest1 apbench --apqn 06.0004 --threads 2 --rate 100
