@@ -30,6 +30,7 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   /// run on them (docs/cpu-complex.md "Guest vCPUs").
   struct Vcpu {
     uint64_t busy_until_ps = 0;  ///< the end of the last step booked on it; in enabled wait after
+    int wave_slot = -1;          ///< its cpu.vcpuK slot while tracing (-1 none yet, -2 none left)
   };
   std::vector<Vcpu> vcpus = std::vector<Vcpu>(1);
 
@@ -170,7 +171,7 @@ constexpr uint64_t kVcpuThreadStride = uint64_t{1} << 20;
 constexpr uint64_t kGibAlertThread = 2 * kPlacedThreadBase - 1;
 }  // namespace
 
-uint64_t CpuModel::book_step(uint64_t thread, arch::SoftwareStep step, uint64_t ready_ps, bool in_guest) {
+CpuComplex::Placement CpuModel::book_step(uint64_t thread, arch::SoftwareStep step, uint64_t ready_ps, bool in_guest) {
   const size_t i = static_cast<size_t>(step);
   const uint64_t cost = costs_.cost_ps(step);
   ++stats_.software_steps[i];
@@ -178,7 +179,7 @@ uint64_t CpuModel::book_step(uint64_t thread, arch::SoftwareStep step, uint64_t 
   const CpuUse use = cpu_use(arch::software_cost_row(step).kind, in_guest);
   const CpuComplex::Placement at = complex_.run(thread, ready_ps, cost, use);
   if (tracing_ && cost != 0) book_cpu_wave(at.cpu, at.start_ps, at.end_ps, use, thread);
-  return at.end_ps;
+  return at;
 }
 
 uint64_t CpuModel::place_software(Context& ctx, unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) {
@@ -189,13 +190,21 @@ uint64_t CpuModel::place_software(Context& ctx, unsigned thread, arch::SoftwareS
     return place_on_vcpu(ctx, own ? 0 : thread % static_cast<unsigned>(ctx.vcpus.size()), step, ready_ps, !own);
   }
   return book_step(thread == kOwnThread ? ctx.number : kPlacedThreadBase * (ctx.number + 1) + thread, step, ready_ps,
-                   false);
+                   false)
+      .end_ps;
 }
 
 uint64_t CpuModel::place_on_vcpu(Context& g, unsigned v, arch::SoftwareStep step, uint64_t ready_ps, bool queued) {
   Context::Vcpu& vc = g.vcpus[v];
   const uint64_t id = g.number + v * kVcpuThreadStride;
   uint64_t start = ready_ps;
+  // While tracing, the vCPU's cpu.vcpuK slot (the first kVcpuWaveSlots vCPUs to run get one).
+  int slot = -2;
+  if (tracing_) {
+    if (vc.wave_slot == -1) vc.wave_slot = vcpu_wave_slots_used_ < kVcpuWaveSlots ? int(vcpu_wave_slots_used_++) : -2;
+    slot = vc.wave_slot;
+  }
+  const unsigned wave = complex_.cpus() + static_cast<unsigned>(slot);
   if (queued) {
     // A program's thread waits for its vCPU (the guest's run queue, FIFO as the host's).  A vCPU
     // idle since its last step was in enabled wait and gave its host CPU up: KVM wakes it
@@ -203,16 +212,22 @@ uint64_t CpuModel::place_on_vcpu(Context& g, unsigned v, arch::SoftwareStep step
     // vCPU gets, as kernel time.
     start = std::max(ready_ps, vc.busy_until_ps);
     if (vc.busy_until_ps < start) {
-      start = book_step(id, arch::SoftwareStep::vcpu_wakeup, start, true);
-      start = book_step(id, arch::SoftwareStep::sie_entry, start, true);
+      const CpuComplex::Placement w = book_step(id, arch::SoftwareStep::vcpu_wakeup, start, true);
+      start = book_step(id, arch::SoftwareStep::sie_entry, w.end_ps, true).end_ps;
       ++stats_.vcpu_wakeups;
+      if (slot >= 0 && start > w.start_ps)
+        book_wave(wave, w.start_ps, start, static_cast<uint32_t>(VcpuWaveState::waking), id + 1,
+                  static_cast<uint32_t>(VcpuWaveState::waiting), id + 1);
     }
   }
   // (The context's own software is not queued: its clock is the one software thread's, and
   // when its vCPU last waited is not known — it keeps its behaviour of before the vCPUs.)
-  const uint64_t end = book_step(id, step, start, true);
-  vc.busy_until_ps = std::max(vc.busy_until_ps, end);
-  return end;
+  const CpuComplex::Placement at = book_step(id, step, start, true);
+  if (slot >= 0 && at.end_ps > at.start_ps)
+    book_wave(wave, at.start_ps, at.end_ps, static_cast<uint32_t>(VcpuWaveState::running), id + 1,
+              static_cast<uint32_t>(VcpuWaveState::waiting), id + 1);
+  vc.busy_until_ps = std::max(vc.busy_until_ps, at.end_ps);
+  return at.end_ps;
 }
 
 uint64_t CpuModel::deliver_interruption(Context& ctx, unsigned thread, uint64_t pending_ps) {
@@ -228,13 +243,10 @@ uint64_t CpuModel::deliver_interruption(Context& ctx, unsigned thread, uint64_t 
   // the vCPU (arch/s390/kvm/interrupt.c gib_alert_irq_handler); the vCPU's next step pays its
   // wakeup and SIE re-entry (place_on_vcpu).
   ++stats_.gib_alerts;
-  return book_step(kGibAlertThread, arch::SoftwareStep::gib_alert, pending_ps, false);
+  return book_step(kGibAlertThread, arch::SoftwareStep::gib_alert, pending_ps, false).end_ps;
 }
 
 void CpuModel::book_cpu_wave(unsigned cpu, uint64_t start_ps, uint64_t end_ps, CpuUse use, uint64_t thread) {
-  // A step is booked when its thread is ready, which for apbench's threads may lie behind
-  // SystemC time (they are data on the one software thread): such a change is written now.
-  const uint64_t now = sc_time_stamp().value();
   CpuWaveState state = CpuWaveState::user;
   switch (use) {
     case CpuUse::host: state = CpuWaveState::user; break;
@@ -242,8 +254,16 @@ void CpuModel::book_cpu_wave(unsigned cpu, uint64_t start_ps, uint64_t end_ps, C
     case CpuUse::kernel: state = CpuWaveState::kernel; break;
     case CpuUse::interruption: state = CpuWaveState::interruption; break;
   }
-  cpu_wave_changes_.emplace(std::max(start_ps, now), CpuWaveChange{cpu, static_cast<uint32_t>(state), thread + 1});
-  cpu_wave_changes_.emplace(std::max(end_ps, now), CpuWaveChange{cpu, 0, 0});
+  book_wave(cpu, start_ps, end_ps, static_cast<uint32_t>(state), thread + 1, 0, 0);
+}
+
+void CpuModel::book_wave(unsigned wave, uint64_t start_ps, uint64_t end_ps, uint32_t state, uint64_t thread,
+                         uint32_t end_state, uint64_t end_thread) {
+  // A step is booked when its thread is ready, which for apbench's threads may lie behind
+  // SystemC time (they are data on the one software thread): such a change is written now.
+  const uint64_t now = sc_time_stamp().value();
+  cpu_wave_changes_.emplace(std::max(start_ps, now), CpuWaveChange{wave, state, thread});
+  cpu_wave_changes_.emplace(std::max(end_ps, now), CpuWaveChange{wave, end_state, end_thread});
   // An earlier notification replaces a later pending one; a later one is ignored.
   cpu_wave_event_.notify(sc_time::from_value(std::max(cpu_wave_changes_.begin()->first, now) - now));
 }
@@ -705,19 +725,25 @@ InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
 
 // Top-level channels (trace() runs outside the module's construction) under unique names; the
 // VCD names them cpu.cpuI.* (trace()).
-CpuModel::CpuWave::CpuWave(unsigned i)
-    : state(("cpu_complex_cpu" + std::to_string(i) + "_state").c_str()),
-      thread(("cpu_complex_cpu" + std::to_string(i) + "_thread").c_str()) {}
+CpuModel::CpuWave::CpuWave(const std::string& name)
+    : state((name + "_state").c_str()), thread((name + "_thread").c_str()) {}
 
 void CpuModel::trace(sc_trace_file* tf) {
   tracing_ = true;
   trace_signals(tf, sig_opcode_, sig_apqn_, sig_rc_, sig_guest_, sig_pgm_, sig_guest_id_);
   const std::string base = name();
   for (unsigned i = 0; i < complex_.cpus(); ++i) {
-    cpu_waves_.push_back(std::make_unique<CpuWave>(i));
+    cpu_waves_.push_back(std::make_unique<CpuWave>("cpu_complex_cpu" + std::to_string(i)));
     const std::string cpu = base + ".cpu" + std::to_string(i);
     sc_core::sc_trace(tf, cpu_waves_.back()->state, cpu + ".state");
     sc_core::sc_trace(tf, cpu_waves_.back()->thread, cpu + ".thread");
+  }
+  // The guest vCPU slots follow the host CPUs in cpu_waves_ (book_wave's index).
+  for (unsigned k = 0; k < kVcpuWaveSlots; ++k) {
+    cpu_waves_.push_back(std::make_unique<CpuWave>("cpu_vcpu" + std::to_string(k)));
+    const std::string v = base + ".vcpu" + std::to_string(k);
+    sc_core::sc_trace(tf, cpu_waves_.back()->state, v + ".state");
+    sc_core::sc_trace(tf, cpu_waves_.back()->thread, v + ".thread");
   }
 }
 
