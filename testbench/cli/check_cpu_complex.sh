@@ -8,8 +8,8 @@
 #  3. Little's law: threads = throughput x mean latency (a closed loop);
 #  4. with every software cost at zero, --threads T gives the figures of --inflight T;
 #  5. in a guest: one request costs exactly its path's steps (GIB alert, vCPU wakeup and SIE
-#     re-entry included), a second vCPU is woken for a second thread, and the guest's vCPUs
-#     bound its throughput.
+#     re-entry included), a second vCPU is woken for a second thread, the guest's vCPUs
+#     bound its throughput, and with every cost at zero --threads T is --inflight T there too.
 # The costs are read from the table in force (`apsim run --stats`), not repeated here.
 # Arguments: APSIM OUT-DIR.
 set -eu
@@ -156,5 +156,20 @@ for smp in 1 2; do
   little=$(awk -v x="$x" -v r="$(kv "$out/guestsat$smp.out" lat_mean_us)" 'BEGIN { print x * r * 1e-6 }')
   near "$little" 16 0.01 || fail "guest -smp $smp: Little's law: throughput x latency = $little, 16 threads"
   prev=$x
+done
+# With every software cost at zero, --threads 4 in a guest with two vCPUs gives the figures of
+# --inflight 4 there (no wakeup, re-entry, GISA or GIB step costs anything).
+cat >"$out/gzero.json" <<JSON
+{"adapters": [{"id": 6, "type": "CEX5", "mode": "accel"}], "usage_domains": ["0x47"], "software_costs": $zero}
+JSON
+guest "$out/gzero.sh" 2 0x47 apbench --apqn 06.0047 --op mex-1024 --threads 4 --requests 200 --report kv
+echo "ssh guest1 apbench --apqn 06.0047 --op mex-1024 --inflight 4 --requests 200 --report kv" >>"$out/gzero.sh"
+"$apsim" run "$out/gzero.sh" --lpar "$out/gzero.json" >"$out/gzero.out" 2>"$out/gzero.err" ||
+  fail "guest, zero costs: $(cat "$out/gzero.err")"
+grep 'threads=4' "$out/gzero.out" >"$out/gzero-threads.out"
+grep -v 'threads=4' "$out/gzero.out" | grep 'apbench: result' >"$out/gzero-inflight.out"
+for f in throughput lat_mean_us lat_max_us; do
+  near "$(kv "$out/gzero-threads.out" $f)" "$(kv "$out/gzero-inflight.out" $f)" 0.001 ||
+    fail "guest, zero costs: --threads 4 $f $(kv "$out/gzero-threads.out" $f), --inflight 4 $(kv "$out/gzero-inflight.out" $f)"
 done
 echo "check_cpu_complex: ok"
