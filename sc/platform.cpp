@@ -37,11 +37,9 @@ Platform::Platform(const LparConfig& cfg, SimMode mode) : cfg_(cfg), mode_(mode)
   hmc_ = std::make_unique<Hmc>("hmc", *cpu_, std::move(all), cfg_.qci());
 }
 
-Platform::~Platform() {
-  if (!vcd_) return;
-  sc_close_vcd_trace_file(vcd_);
-  if (vcd_written_ != vcd_path_) std::rename(vcd_written_.c_str(), vcd_path_.c_str());
-}
+Platform::~Platform() { close_vcd(); }
+
+std::string Platform::close_vcd() { return vcd_ ? vcd_->close() : ""; }
 
 CexAdapter* Platform::adapter(unsigned apid) {
   for (auto& a : adapters_)
@@ -49,22 +47,21 @@ CexAdapter* Platform::adapter(unsigned apid) {
   return nullptr;
 }
 
-void Platform::open_vcd(const std::string& path, const std::vector<uint16_t>& queues) {
-  // sc_trace_file_base names the file NAME.vcd: strip a ".vcd" the path has (case matters:
-  // "x.VCD" is not stripped), else write beside it and rename at close.
-  std::string base = path;
-  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
-  else base += ".apsim-tmp";
-  vcd_path_ = path;
-  vcd_written_ = base + ".vcd";
-  vcd_ = sc_create_vcd_trace_file(base.c_str());
-  vcd_->set_time_unit(1, SC_PS);
-  cpu_->trace(vcd_);
-  sie_->trace(vcd_);  // and sie.apcb_check.* in cycle mode
-  fabric_->trace(vcd_);
-  for (auto& a : adapters_) a->trace(vcd_);
+std::string Platform::open_vcd(const std::string& path, const std::vector<uint16_t>& queues,
+                               const VcdOptions& options) {
+  vcd_ = std::make_unique<VcdWriter>(path, options);
+  cpu_->trace(vcd_.get());
+  sie_->trace(vcd_.get());  // and sie.apcb_check.* in cycle mode
+  fabric_->trace(vcd_.get());
+  for (auto& a : adapters_) a->trace(vcd_.get());
   for (uint16_t apqn : queues)
-    if (CexAdapter* a = adapter(apqn >> 8)) a->trace_queue(vcd_, static_cast<uint8_t>(apqn & 0xff));
+    if (CexAdapter* a = adapter(apqn >> 8)) a->trace_queue(vcd_.get(), static_cast<uint8_t>(apqn & 0xff));
+  if (const std::vector<std::string> none = vcd_->unmatched_scopes(); !none.empty()) {
+    std::string under;
+    for (const std::string& t : vcd_->top_scopes()) under += (under.empty() ? "" : ", ") + t;
+    return "'" + none.front() + "' matches no signal (the signals are under " + under + ")";
+  }
+  return vcd_->open();
 }
 
 void Platform::set_probe(ApProbe* probe) {

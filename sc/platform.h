@@ -27,6 +27,7 @@
 #include "sc/lpar_config.h"
 #include "sc/main_storage.h"
 #include "sc/sie.h"
+#include "sc/vcd_writer.h"
 
 namespace apsim::sc {
 
@@ -37,12 +38,18 @@ class Platform {
   Platform(const LparConfig& cfg, SimMode mode);
   ~Platform();
 
-  /// Write a VCD of the hardware signals to `path`, exactly that name (SystemC's
-  /// sc_create_vcd_trace_file appends ".vcd": a path ending in ".vcd" is given to it without
-  /// the suffix; any other path is written as PATH.apsim-tmp.vcd and renamed to PATH when
-  /// the platform closes the file).  `queues` (APQN = APID << 8 | APQI) adds each queue's
-  /// occupancy (CexAdapter::trace_queue).  Call before run().
-  void open_vcd(const std::string& path, const std::vector<uint16_t>& queues = {});
+  /// Write a VCD of the hardware signals to `path`, exactly that name (sc/vcd_writer.h: the
+  /// window and the scope filter of `options`).  `queues` (APQN = APID << 8 | APQI) adds each
+  /// queue's occupancy (CexAdapter::trace_queue).  Call before run().  "" or why not: a
+  /// scope pattern that keeps no signal ("'card07.*' matches no signal (the signals are under ap_fabric, ...)"; no file is
+  /// created then), or "PATH: REASON" when the file cannot be created.
+  std::string open_vcd(const std::string& path, const std::vector<uint16_t>& queues = {},
+                       const VcdOptions& options = {});
+  /// The VCD open_vcd opened, or nullptr.
+  VcdWriter* vcd() { return vcd_.get(); }
+  /// Close the VCD (its last changes and final timestamp): "" or "PATH: REASON".  The
+  /// destructor closes it too, silently.
+  std::string close_vcd();
   /// Run `software` on the CPU until it returns.  Returns the simulated time in ps.
   uint64_t run(std::function<void(arch::HostCpu&)> software);
 
@@ -74,8 +81,7 @@ class Platform {
   std::unique_ptr<ApFabric> fabric_;
   std::vector<std::unique_ptr<CexAdapter>> adapters_;
   std::unique_ptr<Hmc> hmc_;
-  sc_core::sc_trace_file* vcd_ = nullptr;
-  std::string vcd_written_, vcd_path_;  ///< the file SystemC writes, the name asked for
+  std::unique_ptr<VcdWriter> vcd_;
 };
 
 }  // namespace apsim::sc

@@ -136,6 +136,38 @@ const char* mode_name(const CexAdapterConfig& c) {
   }
 }
 
+// The layout without the signals the VCD does not declare (--vcd-scope kept them out):
+// GTKWave would drop each with a warning.  A signal's translate filter line ("^N PATH", just
+// before it) goes with it, and so does a group (from its "@200" comment to the next) whose
+// signals all went; a group of comments only (the guests) stays.
+std::string keep_declared(const std::string& text, const VcdWriter& vcd) {
+  std::istringstream in(text);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::string out;
+  for (size_t i = 0; i < lines.size();) {
+    size_t end = i + 1;  // the group [i, end): a "@200" line up to the next
+    if (lines[i] == kComment)
+      while (end < lines.size() && lines[end] != kComment && lines[end][0] != '[') ++end;
+    std::string group;
+    bool had = false, kept = false;
+    for (size_t k = i; k < end; ++k) {
+      const std::string& l = lines[k];
+      if (l[0] == '^') continue;  // written with its signal below
+      if (l.rfind("SystemC.", 0) == 0) {
+        had = true;
+        if (!vcd.declared(l.substr(8, l.find('[') - 8))) continue;
+        kept = true;
+        if (k > i && lines[k - 1][0] == '^') group += lines[k - 1] + "\n";
+      }
+      group += l + "\n";
+    }
+    if (kept || !had) out += group;
+    i = end;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string wave_layout_path(const std::string& vcd) {
@@ -239,7 +271,7 @@ std::string write_wave_layout(Platform& p, const WaveLayout& w) {
     }
   }
   o << "[pattern_trace] 1\n[pattern_trace] 0\n";
-  return write_file(w.gtkw, o.str());
+  return write_file(w.gtkw, p.vcd() ? keep_declared(o.str(), *p.vcd()) : o.str());
 }
 
 }  // namespace apsim::sc

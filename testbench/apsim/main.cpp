@@ -1,6 +1,7 @@
 // testbench/apsim/main.cpp — the apsim command line.
 //
-//   apsim run SCRIPT [--lpar FILE.json] [--vcd FILE.vcd [--vcd-queues APQN,...]] [--mode cycle|fast] [--seed N]
+//   apsim run SCRIPT [--lpar FILE.json] [--vcd FILE.vcd [--vcd-queues APQN,...] [--vcd-from T] [--vcd-to T]
+//                    [--vcd-scope PATTERN,...]] [--mode cycle|fast] [--seed N]
 //                    [--echo] [--stats] [--results FILE.json]
 //   apsim shell [--lpar FILE.json] [--linux V] [--s390-tools R] [--seed N] [--record FILE]
 //   apsim sweep SPEC.json --out DIR [--backend local|slurm|parallel] ... | --dry-run
@@ -43,6 +44,10 @@ int sc_main(int argc, char** argv) {
   run->add_option("--lpar", ro.lpar, "LPAR config (JSON); default: the script's '# apsim: --lpar' line, else the seed 001 LPAR");
   run->add_option("--vcd", ro.vcd, "write a VCD of the hardware signals to FILE, and a GTKWave layout for it (FILE with .gtkw)");
   run->add_option("--vcd-queues", ro.vcd_queues, "with --vcd: trace these queues' occupancy each (CARD.DOMAIN,..., hex)");
+  run->add_option("--vcd-from", ro.vcd_from, "with --vcd: write from this simulated time on (1.5ms, 200us, 10ns, 123ps)");
+  run->add_option("--vcd-to", ro.vcd_to, "with --vcd: write up to this simulated time (after --vcd-from)");
+  run->add_option("--vcd-scope", ro.vcd_scope,
+                  "with --vcd: only the signals whose names match a glob (card06.*,cpu.*; a scope name keeps its signals)");
   run->add_option("--mode", ro.mode, "cycle: Verilated RTL mask check; fast: C++ reference check")
       ->check(CLI::IsMember({"cycle", "fast"}));
   auto* seed = run->add_option("--seed", ro.seed, "seed for uuidgen and workloads");

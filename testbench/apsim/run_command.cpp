@@ -28,6 +28,7 @@
 #include "testbench/apsim/hw_probe.h"
 #include "testbench/apsim/path_check.h"
 #include "testbench/apsim/run_info.h"
+#include "testbench/apsim/vcd_options.h"
 
 namespace apsim::tb {
 
@@ -367,6 +368,11 @@ int run_scenario(const RunOptions& opts) {
   if (!ro.lpar.empty()) {
     if (const std::string why = cannot_read(ro.lpar); !why.empty()) return bad(ro.lpar + ": cannot read the file: " + why);
   }
+  // The VCD's window and scope filter.
+  sc::VcdOptions vcd_options;
+  if (const std::string why = parse_vcd_options(!ro.vcd.empty(), ro.vcd_from, ro.vcd_to, ro.vcd_scope, vcd_options);
+      !why.empty())
+    return bad(why);
   // The VCD, its GTKWave layout and the layout's filters are written as named: each must be.
   std::string layout;
   if (!ro.vcd.empty()) {
@@ -407,7 +413,12 @@ int run_scenario(const RunOptions& opts) {
   }
 
   sc::Platform platform(cfg, ro.mode == "fast" ? sc::SimMode::fast : sc::SimMode::cycle);
-  if (!ro.vcd.empty()) platform.open_vcd(ro.vcd, queues);
+  if (!ro.vcd.empty()) {
+    // A scope pattern that keeps no signal is known once the models have traced theirs; the
+    // file is not created then.
+    if (const std::string why = platform.open_vcd(ro.vcd, queues, vcd_options); !why.empty())
+      return bad((why[0] == '\'' ? "--vcd-scope: " : "--vcd ") + why);
+  }
   HwProbe hw_probe;  // apbench's per-stage latency (testbench/apsim/hw_probe.h)
   hw_probe.install(platform);
   int status = 0;
@@ -425,6 +436,13 @@ int run_scenario(const RunOptions& opts) {
     return shell.run_script(text);
   }, status);
   if (!ro.vcd.empty()) {
+    if (const std::string e = platform.close_vcd(); !e.empty()) {
+      std::cerr << "apsim: --vcd: cannot write the VCD: " << e << "\n";
+      if (status == 0) status = 70;
+    }
+    if (!platform.vcd()->window_reached())
+      std::cerr << "apsim: --vcd-from " << ro.vcd_from << ": the run ended at " << sc_time_stamp().value()
+                << " ps, before the window; the VCD has the declarations only\n";
     // The layout names the guests that ran, so it is written now.
     sc::WaveLayout w;
     w.vcd = ro.vcd;

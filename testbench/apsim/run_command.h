@@ -25,6 +25,10 @@ struct RunOptions {
   /// --vcd-queues: APQNs ("05.0004,06.00ab", hex as lszcrypt writes them) whose queue
   /// occupancy is traced each on its own ("" = none: only each adapter's total).
   std::string vcd_queues;
+  /// --vcd-from / --vcd-to: the VCD's time window ("1.5ms", "200us"; "" = the start / the end
+  /// of the run), --vcd-scope: glob patterns on the signals' names ("card06.*,cpu.*"; "" =
+  /// every signal).  testbench/apsim/vcd_options.h, sc/vcd_writer.h.
+  std::string vcd_from, vcd_to, vcd_scope;
   std::string mode = "cycle";
   uint64_t seed = 1;
   bool seed_given = false;
