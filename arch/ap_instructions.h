@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "arch/software_cost.h"
 
@@ -133,6 +134,24 @@ class Cpu {
   /// and the step's end is returned (ready + any wait for a CPU + the cost).  For software
   /// that runs several threads on this one context as data (apbench --threads).
   virtual uint64_t place_software(unsigned thread, SoftwareStep step, uint64_t ready_ps) = 0;
+  /// An adapter interruption for this context, pending from `pending_ps`, is presented to the
+  /// CPU logical thread `thread` (as place_software) runs on; returns when that CPU can start
+  /// the interruption's first-level handler.  The host: at once (the handler's entry is the
+  /// caller's interruption_entry step).  A guest (docs/cpu-complex.md "Guest vCPUs"): the GISA
+  /// delivers it directly if the thread's vCPU is in SIE then (gisa_delivery on that vCPU);
+  /// otherwise the host takes a GIB alert (gib_alert on a host CPU) and the vCPU's next step
+  /// pays its wakeup and SIE re-entry.  Books steps like place_software; no time passes.
+  virtual uint64_t deliver_interruption(unsigned thread, uint64_t pending_ps) {
+    (void)thread;
+    return pending_ps;
+  }
+  /// A SIE context: the guest has `n` vCPUs (QEMU's -smp, 1..248); the threads of
+  /// place_software run on them.  Ignored by a CPU without guests.
+  virtual void set_vcpus(unsigned n) { (void)n; }
+  /// Busy time so far of each host CPU of the CPU complex, by column (host user, guest,
+  /// kernel, interruption), ps, including steps booked ahead of the clock.  Empty for a CPU
+  /// model without a CPU complex.
+  virtual std::vector<std::array<uint64_t, 4>> cpu_busy_ps() { return {}; }
   /// Context name for traces ("host", or the guest's name).
   virtual std::string name() const = 0;
 };

@@ -29,6 +29,10 @@ enum class SoftwareKind : uint8_t {
   user,          ///< a process in user space (the host's "us" column)
   kernel,        ///< the kernel on a process's behalf (system call, sysfs, printk)
   interruption,  ///< an interruption's entry and handler ("hi"/"si")
+  /// KVM in the host kernel on a vCPU's behalf (an intercept's handler, a vCPU's wakeup, SIE
+  /// entry): kernel time even when a guest's context runs it — the vCPU is out of SIE then, and
+  /// the host's `top` shows it as system time, not guest time.
+  hypervisor,
 };
 
 // X(name, default_ps, kind, source): one row per software step.
@@ -79,7 +83,36 @@ enum class SoftwareKind : uint8_t {
   X(qemu_device_setup, 5'000'000'000, user,                                                              \
     "QEMU's setup of one -device vfio-ap (open the mdev's VFIO group and device, realize, "              \
     "VFIO_DEVICE_GET_INFO/IRQ setup): 5 ms.  Reasoning: a handful of ioctls plus QOM realize; VFIO "     \
-    "device open is the dominant part and is in the ms range.")
+    "device open is the dominant part and is in the ms range.")                                  \
+  X(kvm_pqap_aqic, 5'000'000, hypervisor,                                                                \
+    "KVM's handler of an intercepted PQAP(AQIC), past the SIE exit and re-entry the machine times "      \
+    "(intercept_cycles): arch/s390/kvm/priv.c handle_pqap -> vfio_ap_ops.c handle_pqap -> "              \
+    "vfio_ap_irq_enable (vfio_pin_pages of the NIB page, kvm_s390_gisc_register, the host's AQIC) or "   \
+    "vfio_ap_irq_disable: 5 µs.  Reasoning: pinning one page through VFIO and the GISC registration "    \
+    "are a few µs of locked list and page-table work; no public figure.")                               \
+  X(kvm_pqap_qci, 2'000'000, hypervisor,                                                                 \
+    "KVM's emulation of an intercepted PQAP(QCI) (apsim.kvm_ap=intercept only: with ECA_APIE the SIE "   \
+    "interprets QCI and nothing is charged): the host's QCI into a host page, the guest's masks "        \
+    "patched in, the block copied to guest storage: 2 µs.  Reasoning: two 128-byte copies and a mask "   \
+    "rewrite around the host instruction, which the machine times.")                                    \
+  X(gisa_delivery, 200'000, interruption,                                                                \
+    "Delivery of a guest's adapter interruption through the GISA to a vCPU that is in SIE: the "         \
+    "machine presents it to the running guest without leaving SIE (the guest's own first-level "         \
+    "handler is interruption_entry): 0.2 µs.  Reasoning: a firmware path of an interruption's PSW "     \
+    "swap and the IPM update, the order of a host interruption's hardware part.")                       \
+  X(gib_alert, 1'000'000, interruption,                                                                  \
+    "The GIB alert path when no vCPU of the guest is in SIE: the host's adapter interruption for "       \
+    "GAL_ISC and KVM's handler (arch/s390/kvm/interrupt.c gib_alert_irq_handler -> "                     \
+    "process_gib_alert_list, which picks the GISA's vCPU to kick): 1 µs.  Reasoning: an interruption "  \
+    "entry (0.5 µs, interruption_entry) plus the alert list walk and the kick.")                         \
+  X(vcpu_wakeup, 2'000'000, hypervisor,                                                                  \
+    "Waking a vCPU in enabled wait (kvm_s390_vcpu_wakeup: its halted vCPU thread woken and switched "    \
+    "to, kvm_vcpu_block's loop left): 2 µs, as task_wakeup (lmbench lat_ctx: 1-3 µs per context "        \
+    "switch).")                                                                                          \
+  X(sie_entry, 1'000'000, hypervisor,                                                                    \
+    "SIE re-entry of a woken vCPU (vcpu_pre_run: pending interruptions and requests checked, "           \
+    "__vcpu_run's guest-state load, the SIE instruction's entry): 1 µs.  Reasoning: KVM's run loop "     \
+    "and the SIE entry are about half a context switch; no public s390 figure.")
 // clang-format on
 
 /// The software steps, one per row of APSIM_SOFTWARE_COSTS.

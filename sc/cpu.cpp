@@ -31,6 +31,13 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   // which allocated on every wait of a workload (issue 13).
   sc_event_or_list any_irq;
   size_t any_irq_guests = 0;
+  /// A guest's vCPUs (set_vcpus, QEMU's -smp; one until then): the threads of place_software
+  /// run on them (docs/cpu-complex.md "Guest vCPUs").
+  struct Vcpu {
+    uint64_t busy_until_ps = 0;  ///< the end of the last step booked on it; in enabled wait after
+    int wave_slot = -1;          ///< its cpu.vcpuK slot while tracing (-1 none yet, -2 none left)
+  };
+  std::vector<Vcpu> vcpus = std::vector<Vcpu>(1);
 
   Context(CpuModel& c, std::string n, const arch::Facilities& f) : cpu(c), ctx_name(std::move(n)), fac(f) {}
 
@@ -90,6 +97,19 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   uint64_t place_software(unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) override {
     return cpu.place_software(*this, thread, step, ready_ps);
   }
+  uint64_t deliver_interruption(unsigned thread, uint64_t pending_ps) override {
+    return cpu.deliver_interruption(*this, thread, pending_ps);
+  }
+  void set_vcpus(unsigned n) override {
+    if (!guest) return;
+    if (n < 1 || n > kMaxVcpus) throw std::invalid_argument("set_vcpus: " + std::to_string(n) + " is outside 1..248");
+    vcpus.resize(n);
+  }
+  std::vector<std::array<uint64_t, 4>> cpu_busy_ps() override {
+    std::vector<std::array<uint64_t, 4>> v(cpu.complex_.cpus());
+    for (unsigned i = 0; i < cpu.complex_.cpus(); ++i) v[i] = cpu.complex_.cpu(i).busy_ps;
+    return v;
+  }
   std::string name() const override { return ctx_name; }
 
   // arch::HostCpu
@@ -147,28 +167,90 @@ void CpuModel::set_cpu_complex(unsigned cpus, const arch::SoftwareCostTable& cos
 
 namespace {
 // Logical threads of the CPU complex: a context's own software is thread N (0 the host, N
-// the Nth SIE context, as cpu.guest numbers them); the threads a program runs as data on it
-// (place_software) are above 2^32, per context.
+// the Nth SIE context, as cpu.guest numbers them) — for a guest that is its vCPU 0, and its
+// vCPU v is N + v * 2^20; the threads a program runs as data on the host (place_software) are
+// above 2^32, and the host's GIB alert handler is the last of them.
 constexpr uint64_t kPlacedThreadBase = uint64_t{1} << 32;
+constexpr uint64_t kVcpuThreadStride = uint64_t{1} << 20;
+constexpr uint64_t kGibAlertThread = 2 * kPlacedThreadBase - 1;
 }  // namespace
 
-uint64_t CpuModel::place_software(Context& ctx, unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) {
+CpuComplex::Placement CpuModel::book_step(uint64_t thread, arch::SoftwareStep step, uint64_t ready_ps, bool in_guest) {
   const size_t i = static_cast<size_t>(step);
   const uint64_t cost = costs_.cost_ps(step);
   ++stats_.software_steps[i];
   stats_.software_ps[i] += cost;
-  uint64_t id = ctx.number;
-  if (thread != kOwnThread) id = kPlacedThreadBase * (id + 1) + thread;
-  const CpuUse use = cpu_use(arch::software_cost_row(step).kind, ctx.guest);
-  const CpuComplex::Placement at = complex_.run(id, ready_ps, cost, use);
-  if (tracing_ && cost != 0) book_cpu_wave(at.cpu, at.start_ps, at.end_ps, use, id);
+  const CpuUse use = cpu_use(arch::software_cost_row(step).kind, in_guest);
+  const CpuComplex::Placement at = complex_.run(thread, ready_ps, cost, use);
+  if (tracing_ && cost != 0) book_cpu_wave(at.cpu, at.start_ps, at.end_ps, use, thread);
+  return at;
+}
+
+uint64_t CpuModel::place_software(Context& ctx, unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) {
+  if (ctx.guest) {
+    // A guest thread runs on its vCPU (thread % vCPUs: the guest's scheduler keeps a thread
+    // on one vCPU); the context's own software on vCPU 0.
+    const bool own = thread == kOwnThread;
+    return place_on_vcpu(ctx, own ? 0 : thread % static_cast<unsigned>(ctx.vcpus.size()), step, ready_ps, !own);
+  }
+  return book_step(thread == kOwnThread ? ctx.number : kPlacedThreadBase * (ctx.number + 1) + thread, step, ready_ps,
+                   false)
+      .end_ps;
+}
+
+uint64_t CpuModel::place_on_vcpu(Context& g, unsigned v, arch::SoftwareStep step, uint64_t ready_ps, bool queued) {
+  Context::Vcpu& vc = g.vcpus[v];
+  const uint64_t id = g.number + v * kVcpuThreadStride;
+  uint64_t start = ready_ps;
+  // While tracing, the vCPU's cpu.vcpuK slot (the first kVcpuWaveSlots vCPUs to run get one).
+  int slot = -2;
+  if (tracing_) {
+    if (vc.wave_slot == -1) vc.wave_slot = vcpu_wave_slots_used_ < kVcpuWaveSlots ? int(vcpu_wave_slots_used_++) : -2;
+    slot = vc.wave_slot;
+  }
+  const unsigned wave = complex_.cpus() + static_cast<unsigned>(slot);
+  if (queued) {
+    // A program's thread waits for its vCPU (the guest's run queue, FIFO as the host's).  A vCPU
+    // idle since its last step was in enabled wait and gave its host CPU up: KVM wakes it
+    // (kvm_s390_vcpu_wakeup) and it re-enters SIE before the step runs — on the host CPU the
+    // vCPU gets, as kernel time.
+    start = std::max(ready_ps, vc.busy_until_ps);
+    if (vc.busy_until_ps < start) {
+      const CpuComplex::Placement w = book_step(id, arch::SoftwareStep::vcpu_wakeup, start, true);
+      start = book_step(id, arch::SoftwareStep::sie_entry, w.end_ps, true).end_ps;
+      ++stats_.vcpu_wakeups;
+      if (slot >= 0 && start > w.start_ps)
+        book_wave(wave, w.start_ps, start, static_cast<uint32_t>(VcpuWaveState::waking), id + 1,
+                  static_cast<uint32_t>(VcpuWaveState::waiting), id + 1);
+    }
+  }
+  // (The context's own software is not queued: its clock is the one software thread's, and
+  // when its vCPU last waited is not known — it keeps its behaviour of before the vCPUs.)
+  const CpuComplex::Placement at = book_step(id, step, start, true);
+  if (slot >= 0 && at.end_ps > at.start_ps)
+    book_wave(wave, at.start_ps, at.end_ps, static_cast<uint32_t>(VcpuWaveState::running), id + 1,
+              static_cast<uint32_t>(VcpuWaveState::waiting), id + 1);
+  vc.busy_until_ps = std::max(vc.busy_until_ps, at.end_ps);
   return at.end_ps;
 }
 
+uint64_t CpuModel::deliver_interruption(Context& ctx, unsigned thread, uint64_t pending_ps) {
+  if (!ctx.guest) return pending_ps;  // the host: its interruption_entry is the caller's step
+  const unsigned v = thread % static_cast<unsigned>(ctx.vcpus.size());
+  // The vCPU is in SIE (busy past the moment the interruption became pending): the GISA
+  // presents it directly (spec §6.2), after the step it runs (no preemption in the model).
+  if (ctx.vcpus[v].busy_until_ps > pending_ps) {
+    ++stats_.gisa_deliveries;
+    return place_on_vcpu(ctx, v, arch::SoftwareStep::gisa_delivery, pending_ps, true);
+  }
+  // In enabled wait: the GISA's alert raises a host interruption (GAL_ISC) whose handler kicks
+  // the vCPU (arch/s390/kvm/interrupt.c gib_alert_irq_handler); the vCPU's next step pays its
+  // wakeup and SIE re-entry (place_on_vcpu).
+  ++stats_.gib_alerts;
+  return book_step(kGibAlertThread, arch::SoftwareStep::gib_alert, pending_ps, false).end_ps;
+}
+
 void CpuModel::book_cpu_wave(unsigned cpu, uint64_t start_ps, uint64_t end_ps, CpuUse use, uint64_t thread) {
-  // A step is booked when its thread is ready, which for apbench's threads may lie behind
-  // SystemC time (they are data on the one software thread): such a change is written now.
-  const uint64_t now = sc_time_stamp().value();
   CpuWaveState state = CpuWaveState::user;
   switch (use) {
     case CpuUse::host: state = CpuWaveState::user; break;
@@ -176,8 +258,16 @@ void CpuModel::book_cpu_wave(unsigned cpu, uint64_t start_ps, uint64_t end_ps, C
     case CpuUse::kernel: state = CpuWaveState::kernel; break;
     case CpuUse::interruption: state = CpuWaveState::interruption; break;
   }
-  cpu_wave_changes_.emplace(std::max(start_ps, now), CpuWaveChange{cpu, static_cast<uint32_t>(state), thread + 1});
-  cpu_wave_changes_.emplace(std::max(end_ps, now), CpuWaveChange{cpu, 0, 0});
+  book_wave(cpu, start_ps, end_ps, static_cast<uint32_t>(state), thread + 1, 0, 0);
+}
+
+void CpuModel::book_wave(unsigned wave, uint64_t start_ps, uint64_t end_ps, uint32_t state, uint64_t thread,
+                         uint32_t end_state, uint64_t end_thread) {
+  // A step is booked when its thread is ready, which for apbench's threads may lie behind
+  // SystemC time (they are data on the one software thread): such a change is written now.
+  const uint64_t now = sc_time_stamp().value();
+  cpu_wave_changes_.emplace(std::max(start_ps, now), CpuWaveChange{wave, state, thread});
+  cpu_wave_changes_.emplace(std::max(end_ps, now), CpuWaveChange{wave, end_state, end_thread});
   // An earlier notification replaces a later pending one; a later one is ignored.
   cpu_wave_event_.notify(sc_time::from_value(std::max(cpu_wave_changes_.begin()->first, now) - now));
 }
@@ -641,19 +731,25 @@ InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
 
 // Top-level channels (trace() runs outside the module's construction) under unique names; the
 // VCD names them cpu.cpuI.* (trace()).
-CpuModel::CpuWave::CpuWave(unsigned i)
-    : state(("cpu_complex_cpu" + std::to_string(i) + "_state").c_str()),
-      thread(("cpu_complex_cpu" + std::to_string(i) + "_thread").c_str()) {}
+CpuModel::CpuWave::CpuWave(const std::string& name)
+    : state((name + "_state").c_str()), thread((name + "_thread").c_str()) {}
 
 void CpuModel::trace(sc_trace_file* tf) {
   tracing_ = true;
   trace_signals(tf, sig_opcode_, sig_apqn_, sig_rc_, sig_guest_, sig_pgm_, sig_guest_id_);
   const std::string base = name();
   for (unsigned i = 0; i < complex_.cpus(); ++i) {
-    cpu_waves_.push_back(std::make_unique<CpuWave>(i));
+    cpu_waves_.push_back(std::make_unique<CpuWave>("cpu_complex_cpu" + std::to_string(i)));
     const std::string cpu = base + ".cpu" + std::to_string(i);
     sc_core::sc_trace(tf, cpu_waves_.back()->state, cpu + ".state");
     sc_core::sc_trace(tf, cpu_waves_.back()->thread, cpu + ".thread");
+  }
+  // The guest vCPU slots follow the host CPUs in cpu_waves_ (book_wave's index).
+  for (unsigned k = 0; k < kVcpuWaveSlots; ++k) {
+    cpu_waves_.push_back(std::make_unique<CpuWave>("cpu_vcpu" + std::to_string(k)));
+    const std::string v = base + ".vcpu" + std::to_string(k);
+    sc_core::sc_trace(tf, cpu_waves_.back()->state, v + ".state");
+    sc_core::sc_trace(tf, cpu_waves_.back()->thread, v + ".thread");
   }
 }
 

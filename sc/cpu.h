@@ -54,6 +54,11 @@ struct CpuStats {
   // Software steps run (arch::Cpu::run_software), by step: how many, and their cost in ps.
   std::array<uint64_t, arch::kSoftwareStepCount> software_steps{};
   std::array<uint64_t, arch::kSoftwareStepCount> software_ps{};
+  // Guest vCPUs (docs/cpu-complex.md "Guest vCPUs"): wakeups from enabled wait, adapter
+  // interruptions the GISA delivered to a vCPU in SIE, and those that took the GIB alert path.
+  uint64_t vcpu_wakeups = 0;
+  uint64_t gisa_deliveries = 0;
+  uint64_t gib_alerts = 0;
 };
 
 class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
@@ -87,13 +92,23 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// Also, per host CPU i of the CPU complex, cpu.cpuI.state (CpuWaveState: 0 idle, 1 user,
   /// 2 kernel, 3 interruption, 4 guest in SIE — the column the complex books the step in) and
   /// cpu.cpuI.thread (0 none, else 1 + the logical thread id running: 1 the host's own
-  /// software, N + 1 the Nth guest vCPU's, (C + 1) * 2^32 + T + 1 thread T a program of context
-  /// C runs as data — apbench --threads), each written at the step's start and end as booked.
+  /// software; N + v * 2^20 + 1 vCPU v of the Nth SIE context (vCPU 0 also runs the guest's
+  /// own software, so N + 1 is the Nth guest's); 2^32 + T + 1 thread T a host program runs as
+  /// data — apbench --threads; 2^33 the host's GIB alert handler), each written at the
+  /// step's start and end as booked.
   /// Call before the simulation starts.
   void trace(sc_core::sc_trace_file* tf);
   /// The values of cpu.cpuI.state: the CpuUse column of the step running (host = user), 0
   /// while the CPU is idle.
   enum class CpuWaveState : uint32_t { idle = 0, user = 1, kernel = 2, interruption = 3, guest = 4 };
+  /// Guest vCPUs traced (cpu.vcpuK.*, K = 0..kVcpuWaveSlots - 1): the first vCPUs to run a step
+  /// while tracing get a slot each, in that order (guests are created during the run, when
+  /// SystemC no longer allows new signals, so the slots exist from the start).
+  static constexpr unsigned kVcpuWaveSlots = 8;
+  /// The values of cpu.vcpuK.state: 0 in enabled wait (or the slot unused), 1 running a step in
+  /// SIE, 2 being woken by KVM (vcpu_wakeup, sie_entry).  cpu.vcpuK.thread: 0 the slot unused,
+  /// else 1 + the vCPU's logical thread id (N + v * 2^20 + 1: vCPU v of the Nth SIE context).
+  enum class VcpuWaveState : uint32_t { waiting = 0, running = 1, waking = 2 };
   /// The names of the SIE contexts (the guests' vCPUs) in the order they were created:
   /// cpu.guest N is guest_names()[N - 1].
   std::vector<std::string> guest_names() const;
@@ -129,6 +144,10 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// Book software step `step` of logical thread `thread` of context `ctx`'s software, ready
   /// at `ready_ps`, on the CPU complex; count it; return its end (arch::Cpu::place_software).
   uint64_t place_software(Context& ctx, unsigned thread, arch::SoftwareStep step, uint64_t ready_ps);
+  /// arch::Cpu::deliver_interruption of context `ctx`.
+  uint64_t deliver_interruption(Context& ctx, unsigned thread, uint64_t pending_ps);
+  /// Most vCPUs a guest may have (QEMU's S390_MAX_CPUS; driver/qemu/machine_smp.cpp checks first).
+  static constexpr unsigned kMaxVcpus = 248;
   /// SCLP configure/deconfigure of adapter `apid` for context `ctx` (arch::HostCpu).
   int sclp_configure_ap(Context& ctx, unsigned apid, bool on);
 
@@ -144,9 +163,22 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// then ends the instruction with RC 0x01).  False for the host and for a permitted APQN.
   bool sie_denies(Context& ctx, arch::Apqn apqn);
   void cycles(uint64_t n);
+  /// Place step `step` of CPU complex logical thread `thread` ready at `ready_ps`, accounted as
+  /// a guest's (`in_guest`) or the host's; count it, trace it; return its end.
+  CpuComplex::Placement book_step(uint64_t thread, arch::SoftwareStep step, uint64_t ready_ps, bool in_guest);
+  /// Vcpu wave slots handed out so far (kVcpuWaveSlots at most).
+  unsigned vcpu_wave_slots_used_ = 0;
+  /// Place a step of guest `g` on its vCPU `v`.  `queued`: a program's thread, which waits for
+  /// the vCPU and wakes it from enabled wait first (vcpu_wakeup, sie_entry); else the
+  /// context's own software, placed at `ready_ps` as before the vCPUs.
+  uint64_t place_on_vcpu(Context& g, unsigned v, arch::SoftwareStep step, uint64_t ready_ps, bool queued);
   /// While tracing: queue the wave changes of a step booked on host CPU `cpu` from `start_ps`
   /// to `end_ps` (steps are booked ahead of SystemC time) for drain_cpu_waves.
   void book_cpu_wave(unsigned cpu, uint64_t start_ps, uint64_t end_ps, CpuUse use, uint64_t thread);
+  /// While tracing: queue wave `wave` (cpu_waves_: the host CPUs, then the vCPU slots) to take
+  /// `state`/`thread` at `start_ps` and `end_state`/`end_thread` at `end_ps`.
+  void book_wave(unsigned wave, uint64_t start_ps, uint64_t end_ps, uint32_t state, uint64_t thread, uint32_t end_state,
+                 uint64_t end_thread);
   /// SC_METHOD on cpu_wave_event_: write the queued changes due now, wake at the next one.
   void drain_cpu_waves();
   /// Let `ps` of simulated time pass on the CPU: wait (cycle mode) or add to the local
@@ -187,7 +219,7 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   struct CpuWave {
     sc_core::sc_signal<uint32_t> state;
     sc_core::sc_signal<uint64_t> thread;
-    explicit CpuWave(unsigned i);
+    explicit CpuWave(const std::string& name);
   };
   std::vector<std::unique_ptr<CpuWave>> cpu_waves_;
   /// A pending value change of one host CPU's signals.

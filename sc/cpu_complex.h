@@ -33,10 +33,12 @@ inline constexpr size_t kCpuUseCount = 4;
 inline constexpr const char* kCpuUseNames[kCpuUseCount] = {"host", "guest", "kernel", "interruption"};
 
 /// The accounting column of a step of `kind` run by a guest (`in_guest`) or by the host.
+/// A hypervisor step (KVM on a vCPU's behalf) is kernel time whoever runs it.
 inline CpuUse cpu_use(arch::SoftwareKind kind, bool in_guest) {
-  if (in_guest) return CpuUse::guest;
+  if (in_guest && kind != arch::SoftwareKind::hypervisor) return CpuUse::guest;
   switch (kind) {
     case arch::SoftwareKind::kernel: return CpuUse::kernel;
+    case arch::SoftwareKind::hypervisor: return CpuUse::kernel;
     case arch::SoftwareKind::interruption: return CpuUse::interruption;
     default: return CpuUse::host;
   }

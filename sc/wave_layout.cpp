@@ -102,6 +102,13 @@ Filter cpu_state_filter() {
           {static_cast<uint32_t>(S::guest), "guest (SIE)"}};
 }
 
+Filter vcpu_state_filter() {
+  using S = CpuModel::VcpuWaveState;
+  return {{static_cast<uint32_t>(S::waiting), "enabled wait"},
+          {static_cast<uint32_t>(S::running), "running (SIE)"},
+          {static_cast<uint32_t>(S::waking), "waking (KVM)"}};
+}
+
 Filter guest_filter(const std::vector<std::string>& guests) {
   Filter f{{0, "host"}};
   for (size_t i = 0; i < guests.size(); ++i) f.emplace_back(static_cast<uint32_t>(i + 1), guests[i]);
@@ -175,7 +182,7 @@ std::vector<std::string> wave_filter_paths(const std::string& gtkw) {
   const std::string stem = stem_of(gtkw);
   std::vector<std::string> v;
   for (const char* f : {".opcode.txt", ".guest.txt", ".rc.txt", ".pgm.txt", ".sie-state.txt", ".function.txt",
-                        ".cpu-state.txt"})
+                        ".cpu-state.txt", ".vcpu-state.txt"})
     v.push_back(stem + f);
   return v;
 }
@@ -186,7 +193,7 @@ std::string write_wave_layout(Platform& p, const WaveLayout& w) {
   const std::vector<std::pair<std::string, Filter>> filters = {
       {"cpu.opcode", opcode_filter()}, {"cpu.guest", guest_filter(guests)},        {"cpu.rc", rc_filter()},
       {"cpu.pgm", pgm_filter()},       {"sie.state", sie_state_filter()},          {"ap_fabric.function", function_filter()},
-      {"cpu.cpuN.state", cpu_state_filter()}};
+      {"cpu.cpuN.state", cpu_state_filter()}, {"cpu.vcpuK.state", vcpu_state_filter()}};
   for (size_t i = 0; i < files.size(); ++i)
     if (std::string e = write_file(files[i], filter_text(filters[i].first, filters[i].second)); !e.empty()) return e;
   // GTKWave finds the filters and the dump by these paths whatever its working directory.
@@ -218,6 +225,12 @@ std::string write_wave_layout(Platform& p, const WaveLayout& w) {
     const std::string cpu = "SystemC.cpu.cpu" + std::to_string(i);
     o << filtered(6, cpu + ".state[31:0]");
     o << kHex << "\n" << cpu + ".thread[63:0]\n";
+  }
+  o << kComment << "\n-Guest vCPUs: slots in the order vCPUs first ran (thread: 1 + the vCPU's logical thread)\n";
+  for (unsigned k = 0; k < CpuModel::kVcpuWaveSlots; ++k) {
+    const std::string v = "SystemC.cpu.vcpu" + std::to_string(k);
+    o << filtered(7, v + ".state[31:0]");
+    o << kHex << "\n" << v + ".thread[63:0]\n";
   }
   o << kComment << "\n-SIE interpretation\n";
   o << filtered(4, "SystemC.sie.state[31:0]");

@@ -129,6 +129,9 @@ InsnOutcome KvmVm::handle_pqap_aqic(arch::GeneralRegisters& regs) {
   if (format_ != arch::CRYCB_FORMAT2 && (gr0 & 0x0000c0f0)) return InsnOutcome{0, arch::PGM_SPECIFICATION};
   if (!fac_.aqic) return InsnOutcome{0, arch::PGM_SPECIFICATION};
   if (pqap_hook) {
+    // handle_pqap -> vfio_ap's handle_pqap: the handler's software on the host CPU the vCPU
+    // left SIE on (the SIE exit and re-entry are the machine's intercept_cycles).
+    vcpu_->run_software(arch::SoftwareStep::kvm_pqap_aqic);
     InsnOutcome o = pqap_hook(regs);
     if (!o.interrupted()) o.cc = (regs[1] & 0x00ff0000) ? 3 : 0;
     return o;
@@ -159,6 +162,7 @@ InsnOutcome KvmVm::emulate_ap(uint16_t opcode, arch::GeneralRegisters& regs, uns
     const auto fc = static_cast<PqapFc>(arch::gr0_fc(regs[0]));
     if (fc == PqapFc::AQIC) return handle_pqap_aqic(regs);
     if (fc == PqapFc::QCI) {
+      vcpu_->run_software(arch::SoftwareStep::kvm_pqap_qci);  // the emulation's own software
       // The host's block, with the guest's own masks, stored in guest storage.
       if (regs[2] % 8) return InsnOutcome{0, arch::PGM_SPECIFICATION};
       if (regs[2] > mem_bytes_ || arch::kQciBlockSize > mem_bytes_ - regs[2]) return InsnOutcome{0, arch::PGM_ADDRESSING};

@@ -136,6 +136,7 @@ std::unique_ptr<QemuProcess> QemuProcess::start(LinuxKernel& host, const std::ve
   p->name_ = name;
   p->features_ = gf;
   p->vm_ = std::make_unique<KvmVm>(host, name, mem, gf);
+  p->vm_->vcpu().set_vcpus(vcpus);  // the guest's threads run on -smp vCPUs (docs/cpu-complex.md)
   if (!device.empty()) {
     std::string drv;
     auto dp = qemu_opts_parse(device, drv);

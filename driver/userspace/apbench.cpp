@@ -33,7 +33,11 @@
 // work on a CPU, the thread's wakeup and the system call's exit on the thread's CPU, each the
 // cost of arch/software_cost.h plus any wait for a CPU.  The requests go round-robin over the
 // APQNs in the order the threads issue them; latency runs from the system call's entry to its
-// exit.  On the host only (not with --guests or --rate).
+// exit.  In a guest (ssh guest1 apbench --threads) the threads run on the guest's vCPUs and
+// the reply's interruption reaches the woken thread's vCPU through the GISA or the GIB alert
+// (arch::Cpu::deliver_interruption); with --guests T threads run in each guest.  Not with
+// --rate (a closed loop).  The report adds each host
+// CPU's busy share of the run (host/guest/kernel/interruption).
 // --mode switches the AP bus between interruptions and the poll timer for this run only
 // (ApBus::set_use_interrupts, the ap.useirq knob).
 // --guests (on the host): run the workload in each named guest at once — each guest's own
@@ -59,6 +63,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -272,9 +277,11 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     return 2;
   }
   const bool open_loop = rate > 0;
-  if (threads && (open_loop || !guests_s.empty())) {
-    err << "apbench: --threads runs on this instance in a closed loop: not with " << (open_loop ? "--rate" : "--guests")
-        << "\n";
+  if (threads && open_loop) {
+    // Open loop with threads would need a thread per arrival (or a pool and a backlog): not
+    // modelled; the --inflight window's open loop stays.
+    err << "apbench: --threads runs a closed loop (each thread issues its next request when its reply is back): "
+           "not with --rate\n";
     return 2;
   }
   if (open_loop && o_inflight->count() == 0) inflight = 4096;
@@ -548,7 +555,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     // --threads: the end of the submitting kernel path, and the system call's exit.
     uint64_t sw_submitted_ps = 0, user_ps = 0;
   };
-  const unsigned capacity = threads ? threads : inflight * static_cast<unsigned>(buses.size());
+  const unsigned capacity = (threads ? threads : inflight) * static_cast<unsigned>(buses.size());
   std::vector<Slot> slots(capacity);
   std::vector<unsigned> free_slots;  // a stack of the slots not in use (--threads: thread t uses slot t)
   free_slots.reserve(capacity);
@@ -728,7 +735,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   // --threads: each thread's clock is its own (its steps are booked on the CPU complex with
   // place_software); the SystemC clock is woken for what happens next — a thread's NQAP at the
   // end of its submitting path, or the AP bus's next poll — and the completions the poll finds
-  // start each thread's way back to user space.  Thread t's request lives in slot t.
+  // start each thread's way back to user space.  Thread j's request lives in slot j.
   const auto run_threads = [&] {
     using arch::SoftwareStep;
     enum class Phase { issue, submit, blocked, back, finished };
@@ -736,18 +743,43 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       Phase phase = Phase::issue;
       uint64_t at_ps = 0;  // when its next action is due
     };
-    std::vector<Thread> th(threads);
+    // T threads in each kernel the run uses (this one, or each guest of --guests): thread j is
+    // thread j mod T of kernel j / T, and issues the requests of that kernel's APQNs in order.
+    const unsigned groups = static_cast<unsigned>(kernels.size()), all_threads = threads * groups;
+    std::vector<Thread> th(all_threads);
     for (Thread& x : th) x.at_ps = t0;
-    const unsigned irq_thread = threads;  // the interruption and the tasklet: a thread of their own
-    const auto place = [&](unsigned t, SoftwareStep st, uint64_t ready) { return cpu.place_software(t, st, ready); };
+    // Request i goes to lane i mod L; kernel g's requests are those of its lanes, in order:
+    // round c, its lanes in ascending order, request c * L + lane (computed, not listed: flat
+    // memory).  group_left[g] counts what kernel g has still to issue.
+    const unsigned n_lanes = static_cast<unsigned>(lanes.size());
+    std::vector<std::vector<unsigned>> group_lanes(groups);
+    std::vector<unsigned> group_left(groups, 0), group_next(groups, 0), group_round(groups, 0);
+    for (unsigned l = 0; l < n_lanes; ++l) {
+      group_lanes[lanes[l].group].push_back(l);
+      if (l < requests) group_left[lanes[l].group] += (requests - l + n_lanes - 1) / n_lanes;
+    }
+    // The interruption and the tasklet: on the host a thread of their own (any host CPU); in a
+    // guest on the vCPU of the thread the reply wakes (a floating interruption is taken by some
+    // enabled vCPU: apsim's choice, so that one vCPU's queue does not hold up the others').
+    const unsigned irq_thread = threads;
+    const auto place = [&](unsigned j, SoftwareStep st, uint64_t ready) {
+      return kernels[j / threads]->cpu().place_software(j % threads, st, ready);
+    };
     unsigned finished = 0;
-    while (finished < threads) {
+    while (finished < all_threads) {
       for (unsigned s : just_done) {  // the poll found these replies now: the way back
         Slot& r = slots[s];
         Thread& x = th[s];
+        LinuxKernel& kk = *kernels[s / threads];
         uint64_t t = r.req.t_reply_ps;
-        if (bus.use_interrupts()) t = place(irq_thread, SoftwareStep::interruption_entry, t);
-        t = place(irq_thread, SoftwareStep::ap_poll_work, t);
+        const unsigned handler = kk.options().is_guest ? s % threads : irq_thread;
+        if (bus.use_interrupts()) {
+          // Presented to the CPU the handler runs on: at once on the host; in a guest through
+          // the GISA (vCPU in SIE) or the GIB alert (arch::Cpu::deliver_interruption).
+          t = kk.cpu().deliver_interruption(handler, t);
+          t = kk.cpu().place_software(handler, SoftwareStep::interruption_entry, t);
+        }
+        t = kk.cpu().place_software(handler, SoftwareStep::ap_poll_work, t);
         t = place(s, SoftwareStep::task_wakeup, t);
         x.at_ps = place(s, SoftwareStep::syscall, t);
         x.phase = Phase::back;
@@ -755,42 +787,50 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       just_done.clear();
       const uint64_t now = cpu.now_ps();
       uint64_t next = UINT64_MAX;
-      for (unsigned t = 0; t < threads; ++t) {
-        Thread& x = th[t];
+      for (unsigned j = 0; j < all_threads; ++j) {
+        Thread& x = th[j];
         if (x.phase == Phase::back && x.at_ps <= now) {  // back in user space: the next request
-          slots[t].user_ps = x.at_ps;
-          finish(t);
+          slots[j].user_ps = x.at_ps;
+          finish(j);
           x.phase = Phase::issue;
         }
         if (x.phase == Phase::issue && x.at_ps <= now) {
-          if (sent >= requests) {
+          const unsigned g = j / threads;
+          if (group_left[g] == 0) {
             x.phase = Phase::finished;
             ++finished;
             continue;
           }
-          Slot& r = take_slot(sent++, x.at_ps, t);
-          uint64_t e = place(t, SoftwareStep::syscall, x.at_ps);
-          e = place(t, SoftwareStep::zcrypt_ioctl, e);
-          x.at_ps = place(t, SoftwareStep::ap_queue_message, e);
+          const unsigned i = group_lanes[g][group_next[g]] + group_round[g] * n_lanes;
+          if (++group_next[g] == group_lanes[g].size()) group_next[g] = 0, ++group_round[g];
+          --group_left[g];
+          ++sent;
+          Slot& r = take_slot(i, x.at_ps, j);
+          uint64_t e = place(j, SoftwareStep::syscall, x.at_ps);
+          e = place(j, SoftwareStep::zcrypt_ioctl, e);
+          x.at_ps = place(j, SoftwareStep::ap_queue_message, e);
           r.sw_submitted_ps = x.at_ps;
           x.phase = Phase::submit;
         }
         if (x.phase == Phase::submit && x.at_ps <= now) {
-          submit(slots[t]);  // the NQAP, now
+          submit(slots[j]);  // the NQAP, now
           x.phase = Phase::blocked;
         }
         if (x.phase != Phase::blocked && x.phase != Phase::finished) next = std::min(next, x.at_ps);
       }
-      if (finished == threads) break;
+      if (finished == all_threads) break;
       if (next <= cpu.now_ps()) continue;  // due already: no sleep, no poll
       if (done < sent) {
-        if (next == UINT64_MAX) bus.wait_and_poll();
+        if (buses.size() > 1) wait(next);  // the guests' buses, from the host (GIB alert or poll timer)
+        else if (next == UINT64_MAX) bus.wait_and_poll();
         else bus.wait_and_poll_until(next);
       } else {
         cpu.delay_ps(next - cpu.now_ps());
       }
     }
   };
+  // The CPU complex's busy time by CPU and column before the run (the report's utilisation).
+  const std::vector<std::array<uint64_t, 4>> busy0 = threads ? cpu.cpu_busy_ps() : std::vector<std::array<uint64_t, 4>>();
   if (threads && setup_rc == 0) run_threads();  // a failed setup has failed them all
   while (!threads && done < requests) {
     if (open_loop) {
@@ -815,6 +855,11 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   }
   const uint64_t t1 = cpu.now_ps();
   const unsigned long long allocs_end = alloc_count ? alloc_count() : 0;
+  // Each host CPU's busy share of the run, split as `apsim run --stats` splits it (every step
+  // of a --threads run has ended by t1: a thread finishes back in user space).
+  std::vector<std::array<uint64_t, 4>> busy = threads ? cpu.cpu_busy_ps() : std::vector<std::array<uint64_t, 4>>();
+  for (size_t c = 0; c < busy.size() && c < busy0.size(); ++c)
+    for (size_t u = 0; u < 4; ++u) busy[c][u] -= busy0[c][u];
 
   // ---- figures ---------------------------------------------------------------------------
   if (lat.count() == 0) have_hw = false;
@@ -883,6 +928,15 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
       out << buf;
     }
   }
+  // Per host CPU (--threads, where the run's software is on the CPU complex): busy % of the
+  // run, then host (user) / guest / kernel / interruption, as `apsim run --stats`.
+  const auto pct = [&](uint64_t ps) { return t1 > t0 ? 100.0 * static_cast<double>(ps) / static_cast<double>(t1 - t0) : 0.0; };
+  for (size_t c = 0; c < busy.size(); ++c) {
+    std::snprintf(buf, sizeof buf, "  cpu %3zu: busy %7.3f %% (host %7.3f, guest %7.3f, kernel %7.3f, interruption %7.3f)\n",
+                  c, pct(busy[c][0] + busy[c][1] + busy[c][2] + busy[c][3]), pct(busy[c][0]), pct(busy[c][1]),
+                  pct(busy[c][2]), pct(busy[c][3]));
+    out << buf;
+  }
   ApbenchResult res;
   std::snprintf(buf, sizeof buf, "%.6g", rate);
   res.params = {{"op", op},
@@ -916,6 +970,12 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
     }
   }
   if (threads) res.params.push_back({"threads", std::to_string(threads)});
+  static const char* kUseKeys[] = {"host", "guest", "kernel", "irq"};
+  for (size_t c = 0; c < busy.size(); ++c) {
+    const std::string cpu_key = "cpu" + std::to_string(c) + "_";
+    res.figures.push_back({cpu_key + "busy_pct", pct(busy[c][0] + busy[c][1] + busy[c][2] + busy[c][3]), 3});
+    for (size_t u = 0; u < 4; ++u) res.figures.push_back({cpu_key + kUseKeys[u] + "_pct", pct(busy[c][u]), 3});
+  }
   for (size_t s = 0; s < kStages && have_hw; ++s) {
     if (s == kStages - 1 && !threads) continue;
     res.figures.push_back({std::string(kStageKeys[s]) + "_mean_us", us(stage[s].mean()), 3});

@@ -11,7 +11,7 @@ namespace apsim::tb {
 void print_cpu_complex_stats(const sc::CpuModel& cpu, uint64_t elapsed_ps, std::ostream& err) {
   const arch::SoftwareCostTable& t = cpu.software_costs();
   const sc::CpuStats& s = cpu.stats();
-  static const char* kinds[] = {"user", "kernel", "interruption"};
+  static const char* kinds[] = {"user", "kernel", "interruption", "hypervisor"};
   char buf[240];
   err << "apsim: software costs in force (arch/software_cost.h; the LPAR's \"software_costs\" sets them):\n";
   for (size_t i = 0; i < arch::kSoftwareStepCount; ++i) {
@@ -29,6 +29,14 @@ void print_cpu_complex_stats(const sc::CpuModel& cpu, uint64_t elapsed_ps, std::
                 c.cpus(), c.cpus() == 1 ? "" : "s", static_cast<unsigned long long>(c.steps()),
                 static_cast<unsigned long long>(c.waits()), static_cast<double>(c.waited_ps()) / 1e6);
   err << buf;
+  if (s.vcpu_wakeups || s.gisa_deliveries || s.gib_alerts) {  // guest vCPUs ran program threads
+    std::snprintf(buf, sizeof buf,
+                  "apsim: guest vCPUs: %llu wakeups from enabled wait, %llu interruptions through the GISA, %llu "
+                  "through the GIB alert\n",
+                  static_cast<unsigned long long>(s.vcpu_wakeups), static_cast<unsigned long long>(s.gisa_deliveries),
+                  static_cast<unsigned long long>(s.gib_alerts));
+    err << buf;
+  }
   const double span = elapsed_ps ? static_cast<double>(elapsed_ps) : 1.0;
   for (unsigned i = 0; i < c.cpus(); ++i) {
     const sc::HostCpuState& h = c.cpu(i);

@@ -6,7 +6,10 @@
 #  2. with adapters faster than the CPUs, throughput saturates at cpus / (software cost per
 #     request) and grows with cpus (1, 2, 4);
 #  3. Little's law: threads = throughput x mean latency (a closed loop);
-#  4. with every software cost at zero, --threads T gives the figures of --inflight T.
+#  4. with every software cost at zero, --threads T gives the figures of --inflight T;
+#  5. in a guest: one request costs exactly its path's steps (GIB alert, vCPU wakeup and SIE
+#     re-entry included), a second vCPU is woken for a second thread, the guest's vCPUs
+#     bound its throughput, and with every cost at zero --threads T is --inflight T there too.
 # The costs are read from the table in force (`apsim run --stats`), not repeated here.
 # Arguments: APSIM OUT-DIR.
 set -eu
@@ -64,7 +67,8 @@ done
 # 4. Zero costs: --threads 4 is the --inflight 4 window of before.
 zero='{"fork_exec": 0, "syscall": 0, "zcrypt_ioctl": 0, "ap_queue_message": 0, "interruption_entry": 0,
        "ap_poll_work": 0, "task_wakeup": 0, "sysfs_read": 0, "sysfs_write": 0, "printk": 0, "qemu_start": 0,
-       "qemu_device_setup": 0}'
+       "qemu_device_setup": 0, "kvm_pqap_aqic": 0, "kvm_pqap_qci": 0, "gisa_delivery": 0, "gib_alert": 0,
+       "vcpu_wakeup": 0, "sie_entry": 0}'
 # The adapters' own speed here (1 engine, 291.6 µs per request): the one software thread's
 # poll, which --threads waits for before a woken thread issues again, is then far below 0.1 %.
 cat >"$out/zero.json" <<JSON
@@ -78,5 +82,94 @@ grep -v 'threads=4' "$out/zero.out" | grep 'apbench: result' >"$out/zero-infligh
 for f in throughput lat_mean_us lat_max_us; do
   near "$(kv "$out/zero-threads.out" $f)" "$(kv "$out/zero-inflight.out" $f)" 0.001 ||
     fail "zero costs: --threads 4 $f $(kv "$out/zero-threads.out" $f), --inflight 4 $(kv "$out/zero-inflight.out" $f)"
+done
+# 5. Guests (docs/cpu-complex.md "Guest vCPUs").  One request from a guest with one vCPU on an
+# idle system: user->kernel as on the host (apbench runs on vCPU 0, in SIE); the reply's
+# interruption finds the vCPU in enabled wait: the GIB alert, the vCPU's wakeup and SIE
+# re-entry, then the guest's interruption entry, poll work, wakeup and system call exit.
+guest() {  # guest FILE SMP DOMAIN COMMAND...: start guest1 (-smp SMP) with 06.DOMAIN, run COMMAND in it
+  f=$1 smp=$2 dom=$3
+  shift 3
+  cat >"$f" <<EOF
+modprobe vfio_ap
+echo -$dom > /sys/bus/ap/aqmask
+UUID=\$(uuidgen)
+echo \$UUID > /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create
+echo 6 > /sys/devices/vfio_ap/matrix/\$UUID/assign_adapter
+echo $dom > /sys/devices/vfio_ap/matrix/\$UUID/assign_domain
+qemu-system-s390x -name guest1 -cpu host -m 2G -smp $smp -device vfio-ap,sysfsdev=/sys/devices/vfio_ap/matrix/\$UUID
+ssh guest1 $*
+EOF
+}
+sum_costs() {  # sum_costs STATS-FILE STEP...: the steps' costs in µs
+  f=$1
+  shift
+  t=0
+  for st in "$@"; do t=$(awk -v a="$t" -v b="$(cost "$st" "$f")" 'BEGIN { print a + b }'); done
+  echo "$t"
+}
+lpar "$out/guest.json" 4 '{}'
+guest "$out/guest1.sh" 1 4 apbench --apqn 06.0004 --op mex-1024 --threads 1 --requests 1 --stages --report kv
+"$apsim" run "$out/guest1.sh" --lpar "$out/guest.json" --stats >"$out/guest1.out" 2>"$out/guest1.err" ||
+  fail "guest, one request: $(cat "$out/guest1.err")"
+up=$(sum_costs "$out/guest1.err" syscall zcrypt_ioctl ap_queue_message)
+back=$(sum_costs "$out/guest1.err" gib_alert vcpu_wakeup sie_entry interruption_entry ap_poll_work task_wakeup syscall)
+near "$(kv "$out/guest1.out" backlog_mean_us)" "$up" 0.0005 ||
+  fail "guest user->kernel $(kv "$out/guest1.out" backlog_mean_us) us, the table says $up us"
+near "$(kv "$out/guest1.out" delivery_mean_us)" "$back" 0.0005 ||
+  fail "guest wakeup->user $(kv "$out/guest1.out" delivery_mean_us) us, the table says $back us"
+sum=0
+for s in backlog driver siebus qwait service replywait delivery; do
+  sum=$(awk -v a="$sum" -v b="$(kv "$out/guest1.out" ${s}_mean_us)" 'BEGIN { print a + b }')
+done
+near "$sum" "$(kv "$out/guest1.out" lat_mean_us)" 0.0001 ||
+  fail "guest: stages add up to $sum us, latency $(kv "$out/guest1.out" lat_mean_us) us"
+grep -q "guest vCPUs: 1 wakeups from enabled wait, 0 interruptions through the GISA, 1 through the GIB alert" \
+  "$out/guest1.err" || fail "guest, one request: --stats does not count one wakeup and one GIB alert"
+# Two threads on two vCPUs at once: thread 0 runs on vCPU 0, where apbench runs; thread 1 on
+# vCPU 1, which was in enabled wait: KVM wakes it and it re-enters SIE before the system call.
+guest "$out/guest2.sh" 2 4 apbench --apqn 06.0004 --op mex-1024 --threads 2 --requests 2 --stages --report kv
+"$apsim" run "$out/guest2.sh" --lpar "$out/guest.json" --stats >"$out/guest2.out" 2>"$out/guest2.err" ||
+  fail "guest, -smp 2: $(cat "$out/guest2.err")"
+up2=$(awk -v u="$up" -v w="$(sum_costs "$out/guest2.err" vcpu_wakeup sie_entry)" 'BEGIN { print u + w / 2 }')
+near "$(kv "$out/guest2.out" backlog_mean_us)" "$up2" 0.0005 ||
+  fail "guest -smp 2 user->kernel mean $(kv "$out/guest2.out" backlog_mean_us) us, the table says $up2 us"
+# Saturation in a guest: adapters far faster than the software (zcrypt_ioctl 100 µs), 16 threads,
+# 4 host CPUs: the guest's vCPUs are the bottleneck.  One vCPU is always in SIE, so every reply's
+# interruption goes through the GISA and no vCPU is woken: throughput = 1 / (the steps of a
+# request); two vCPUs nearly double it.
+lpar "$out/guestsat.json" 4 '{"zcrypt_ioctl": 100000}'
+prev=0
+for smp in 1 2; do
+  guest "$out/guestsat$smp.sh" $smp 0x47 apbench --apqn 06.0047 --op mex-1024 --threads 16 --requests 2000 --report kv
+  "$apsim" run "$out/guestsat$smp.sh" --lpar "$out/guestsat.json" --mode fast --stats >"$out/guestsat$smp.out" \
+    2>"$out/guestsat$smp.err" || fail "guest saturation, -smp $smp: $(cat "$out/guestsat$smp.err")"
+  x=$(kv "$out/guestsat$smp.out" throughput)
+  if [ $smp = 1 ]; then
+    per=$(sum_costs "$out/guestsat1.err" syscall zcrypt_ioctl ap_queue_message gisa_delivery interruption_entry \
+            ap_poll_work task_wakeup syscall)
+    bound=$(awk -v p="$per" 'BEGIN { print 1 / (p * 1e-6) }')
+    near "$x" "$bound" 0.01 || fail "guest -smp 1: throughput $x/s, 1 / the steps of a request = $bound/s"
+  else
+    awk -v a="$x" -v b="$prev" 'BEGIN { exit !(a > 1.9 * b) }' || fail "guest -smp 2: throughput $x/s does not double $prev/s"
+  fi
+  little=$(awk -v x="$x" -v r="$(kv "$out/guestsat$smp.out" lat_mean_us)" 'BEGIN { print x * r * 1e-6 }')
+  near "$little" 16 0.01 || fail "guest -smp $smp: Little's law: throughput x latency = $little, 16 threads"
+  prev=$x
+done
+# With every software cost at zero, --threads 4 in a guest with two vCPUs gives the figures of
+# --inflight 4 there (no wakeup, re-entry, GISA or GIB step costs anything).
+cat >"$out/gzero.json" <<JSON
+{"adapters": [{"id": 6, "type": "CEX5", "mode": "accel"}], "usage_domains": ["0x47"], "software_costs": $zero}
+JSON
+guest "$out/gzero.sh" 2 0x47 apbench --apqn 06.0047 --op mex-1024 --threads 4 --requests 200 --report kv
+echo "ssh guest1 apbench --apqn 06.0047 --op mex-1024 --inflight 4 --requests 200 --report kv" >>"$out/gzero.sh"
+"$apsim" run "$out/gzero.sh" --lpar "$out/gzero.json" >"$out/gzero.out" 2>"$out/gzero.err" ||
+  fail "guest, zero costs: $(cat "$out/gzero.err")"
+grep 'threads=4' "$out/gzero.out" >"$out/gzero-threads.out"
+grep -v 'threads=4' "$out/gzero.out" | grep 'apbench: result' >"$out/gzero-inflight.out"
+for f in throughput lat_mean_us lat_max_us; do
+  near "$(kv "$out/gzero-threads.out" $f)" "$(kv "$out/gzero-inflight.out" $f)" 0.001 ||
+    fail "guest, zero costs: --threads 4 $f $(kv "$out/gzero-threads.out" $f), --inflight 4 $(kv "$out/gzero-inflight.out" $f)"
 done
 echo "check_cpu_complex: ok"
