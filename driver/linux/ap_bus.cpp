@@ -162,8 +162,7 @@ void ApBus::bus_attrs() {
   });
   // bindings_show / ap_calc_bound_apqns: queue devices only.
   fs.add_attr(b + "bindings", sysfs_show([this] {
-                unsigned bound = 0, total = 0;
-                for (auto& [id, q] : queues_) total++, bound += q->driver != nullptr;
+                const std::size_t bound = bound_queues_, total = queues_.size();
                 return std::to_string(bound) + "/" + std::to_string(total) + (bound == total ? " (complete)" : "") + "\n";
               }),
               nullptr);
@@ -223,8 +222,8 @@ bool ApBus::may_bind(const ApQueueDev& q, const ApDriver& drv) const {
 
 void ApBus::check_bindings_complete() {
   // ap_check_bindings_complete: counted each time every queue device has become bound.
-  bool all = true;
-  for (auto& [id, q] : queues_) all = all && q->driver != nullptr;
+  // ap_calc_bound_apqns walks the bus's devices; the count of bound ones is kept instead.
+  const bool all = bound_queues_ == queues_.size();
   if (all && !bindings_complete_) ++bindings_complete_count_;
   bindings_complete_ = all;
 }
@@ -297,6 +296,7 @@ void ApBus::probe_device(ApQueueDev& q) {
 
 void ApBus::bind(ApQueueDev& q, ApDriver& drv) {
   q.driver = &drv;
+  ++bound_queues_;
   Sysfs& fs = kernel_.sysfs();
   fs.add_link("/sys/bus/ap/drivers/" + drv.name() + "/" + q.qid.name(), q.path);
   fs.add_link(q.path + "/driver", "/sys/bus/ap/drivers/" + drv.name());
@@ -323,6 +323,7 @@ void ApBus::unbind(ApQueueDev& q) {
   fs.remove("/sys/bus/ap/drivers/" + drv.name() + "/" + q.qid.name());
   fs.remove(q.path + "/driver");
   q.driver = nullptr;
+  --bound_queues_;
 }
 
 void ApBus::revise_bindings() {

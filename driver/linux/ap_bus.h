@@ -297,11 +297,16 @@ class ApBus {
   bool poll_thread_ = false;           ///< the appoll thread runs (poll_thread, without interruptions)
   bool masks_edited_ = false;          ///< ap_apmask_aqmask_in_use (newest): a sysfs write left a mask not all-ones
   bool bindings_complete_ = false;     ///< all queue devices bound (ap_check_bindings_complete)
+  /// Queue devices with a driver (what ap_calc_bound_apqns counts), kept by bind/unbind so
+  /// that a bind need not walk every queue: the walk per bind made binding 65,536 queues at
+  /// boot quadratic (issue 13).  The number of queue devices is queues_.size().
+  std::size_t bound_queues_ = 0;
   uint64_t bindings_complete_count_ = 0;
   /// ap_select_domain: the first usage domain in apmask/aqmask with a queue that answers
   /// TAPQ with RC 0, kept once chosen.
   void select_domain();
-  /// After a successful probe: count the moment every queue device is bound.
+  /// After a successful probe: count the moment every queue device is bound (O(1): it
+  /// compares bound_queues_ with queues_.size()).
   void check_bindings_complete();
   /// The driver a queue may bind to: its driver_override, else apmask x aqmask.
   bool may_bind(const ApQueueDev& q, const ApDriver& drv) const;
