@@ -280,6 +280,7 @@ void ApBus::unregister_driver(ApDriver& drv) {
   for (auto& [id, q] : queues_)
     if (q->driver == &drv) unbind(*q);
   drivers_.erase(std::remove(drivers_.begin(), drivers_.end(), &drv), drivers_.end());
+  driver_links_.erase(&drv);
   kernel_.sysfs().remove("/sys/bus/ap/drivers/" + drv.name());
 }
 
@@ -299,7 +300,7 @@ void ApBus::bind(ApQueueDev& q, ApDriver& drv) {
   ++bound_queues_;
   Sysfs& fs = kernel_.sysfs();
   fs.add_link("/sys/bus/ap/drivers/" + drv.name() + "/" + q.qid.name(), q.path);
-  fs.add_link(q.path + "/driver", "/sys/bus/ap/drivers/" + drv.name());
+  fs.add_group(q.path, driver_link_group(drv), &q);
   // A default driver's probe starts the queue's state machine (ap_queue_init_state):
   // dev_state OPERATING; apsim's reset of it is the interruption set-up alone.
   if (drv.is_default()) {
@@ -308,6 +309,18 @@ void ApBus::bind(ApQueueDev& q, ApDriver& drv) {
     if (irq_) enable_irq(q);
   }
   check_bindings_complete();
+}
+
+std::shared_ptr<const Sysfs::Group> ApBus::driver_link_group(const ApDriver& drv) {
+  // driver_sysfs_add: the device's `driver` link to its driver's directory.  Its target
+  // is the same for every device of the driver: one group per driver holds it.
+  std::shared_ptr<const Sysfs::Group>& g = driver_links_[&drv];
+  if (!g) {
+    auto link = std::make_shared<Sysfs::Group>();
+    link->add_link("driver", "/sys/bus/ap/drivers/" + drv.name());
+    g = std::move(link);
+  }
+  return g;
 }
 
 void ApBus::unbind(ApQueueDev& q) {
@@ -321,7 +334,7 @@ void ApBus::unbind(ApQueueDev& q) {
   q.initiated = false;  // ap_queue_remove: ZAPQ (the drivers' own), dev_state UNINITIATED
   Sysfs& fs = kernel_.sysfs();
   fs.remove("/sys/bus/ap/drivers/" + drv.name() + "/" + q.qid.name());
-  fs.remove(q.path + "/driver");
+  fs.remove_group(q.path, *driver_link_group(drv));
   q.driver = nullptr;
   --bound_queues_;
 }

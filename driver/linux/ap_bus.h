@@ -28,6 +28,7 @@
 #include "arch/ap_mask.h"
 #include "arch/ap_registers.h"
 #include "arch/qci.h"
+#include "driver/linux/sysfs.h"
 
 namespace apsim::driver {
 
@@ -238,6 +239,11 @@ class ApBus {
   void bus_attrs();
   /// Card device for `apid`: TAPQ `info`, compatible type `comp_type` (10..14), SCLP state.
   void create_card(unsigned apid, const arch::TapqInfo& info, uint8_t comp_type, bool config, bool chkstop);
+  /// The attributes (and `subsystem` link) of every queue device, made once
+  /// (ap_queue_dev_attr_group): a queue's directory holds only what is its own.
+  std::shared_ptr<const Sysfs::Group> queue_attr_group();
+  /// The `driver` link of a device bound to `drv` (one group per driver).
+  std::shared_ptr<const Sysfs::Group> driver_link_group(const ApDriver& drv);
   /// Queue device; `config`/`chkstop` as the scan's TAPQ found them (before any driver probes).
   void create_queue(ApCardDev& card, unsigned apqi, bool config = true, bool chkstop = false);
   /// ap_get_compatible_type: raw type, or for a type beyond CEX8 what PQAP(QACT) maps it
@@ -285,6 +291,8 @@ class ApBus {
   uint64_t next_poll_ps_ = 0;  ///< wait_and_poll_until: when the armed poll timer fires (0 = not armed)      ///< the adapter-interruption local summary indicator byte
   arch::ApMask apmask_ = arch::ApMask::all(), aqmask_ = arch::ApMask::all();
   std::vector<ApDriver*> drivers_;
+  std::shared_ptr<const Sysfs::Group> queue_attrs_;  ///< queue_attr_group, once made
+  std::map<const ApDriver*, std::shared_ptr<const Sysfs::Group>> driver_links_;  ///< driver_link_group
   std::map<unsigned, std::unique_ptr<ApCardDev>> cards_;
   std::map<uint16_t, std::unique_ptr<ApQueueDev>> queues_;
   unsigned scans_ = 0;
