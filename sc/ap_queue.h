@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "arch/ap_registers.h"
+#include "arch/fifo.h"
 
 namespace apsim::sc {
 
@@ -35,9 +36,9 @@ struct ApMessage {
 
 struct ApQueue {
   unsigned slots = 8;               ///< capacity in entries (QD or QD+1, see CexAdapter)
-  std::deque<ApMessage> requests;   ///< accepted, waiting for a processing engine
+  arch::Fifo<ApMessage> requests;   ///< accepted, waiting for a processing engine (arch/fifo.h)
   unsigned in_service = 0;          ///< on an engine now
-  std::deque<ApMessage> replies;    ///< completed, waiting for DQAP
+  arch::Fifo<ApMessage> replies;    ///< completed, waiting for DQAP
   uint32_t reply_offset = 0;        ///< bytes of replies.front() already dequeued (partial DQAP)
   uint64_t generation = 0;          ///< bumped by a reset: in-service work of an older generation is discarded
   uint64_t reset_done_ps = 0;       ///< RC 0x02 (reset in progress) while now < reset_done_ps

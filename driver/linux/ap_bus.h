@@ -27,6 +27,7 @@
 #include "arch/ap_instructions.h"
 #include "arch/ap_mask.h"
 #include "arch/ap_registers.h"
+#include "arch/fifo.h"
 #include "arch/qci.h"
 #include "driver/linux/sysfs.h"
 
@@ -134,8 +135,8 @@ struct ApQueueDev {
   bool config = true, chkstop = false;
   bool online = true;        ///< zcrypt's queue online attribute
   uint64_t request_count = 0;
-  std::deque<ApMessageReq*> requestq;   ///< not yet enqueued
-  std::deque<ApMessageReq*> pendingq;   ///< enqueued, reply outstanding
+  arch::Fifo<ApMessageReq*> requestq;   ///< not yet enqueued (arch/fifo.h: no storage while idle)
+  arch::Fifo<ApMessageReq*> pendingq;   ///< enqueued, reply outstanding
   unsigned queue_count = 0;             ///< requests on the hardware queue
   /// AP_SM_STATE_QUEUE_FULL: the last NQAP answered RC 0x10.  The next poll reads the queue
   /// (ap_sm_read) whatever queue_count says: the slots may hold replies the bus never asked

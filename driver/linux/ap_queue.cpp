@@ -119,7 +119,7 @@ void ApBus::remove_queue_dev(ApQueueDev& q) {
 
 void ApBus::flush_queue(ApQueueDev& q, int err) {
   arch::Cpu& cpu = kernel_.cpu();
-  std::deque<ApMessageReq*> all;
+  arch::Fifo<ApMessageReq*> all;
   all.swap(q.pendingq);
   for (ApMessageReq* r : q.requestq) all.push_back(r);
   q.requestq.clear();
@@ -224,7 +224,7 @@ void ApBus::sm_write(ApQueueDev& q) {
   arch::Cpu& cpu = kernel_.cpu();
   // A queue device in error state takes no requests (ap_queue_message: -ENODEV).
   if (q.dev_error) {
-    std::deque<ApMessageReq*> reqs;
+    arch::Fifo<ApMessageReq*> reqs;
     reqs.swap(q.requestq);
     for (ApMessageReq* r : reqs) r->complete(-ENODEV, cpu.now_ps());
     return;
