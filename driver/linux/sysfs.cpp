@@ -573,6 +573,18 @@ int Sysfs::rmdir(const std::string& cwd, const std::string& path) {
   return 0;
 }
 
+std::size_t Sysfs::node_count() const {
+  std::size_t n = 0;
+  std::vector<const Node*> todo{root_.get()};
+  while (!todo.empty()) {
+    const Node* d = todo.back();
+    todo.pop_back();
+    ++n;
+    for (const auto& [name, child] : d->children) todo.push_back(child.get());
+  }
+  return n;
+}
+
 bool Sysfs::is_dir(const std::string& abs_path) const {
   int err = 0;
   Node* n = lookup("/", abs_path, true, err);

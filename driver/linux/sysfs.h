@@ -183,6 +183,10 @@ class Sysfs {
   bool is_dir(const std::string& abs_path) const;
   /// stat(2) (`follow`) or lstat(2) of `path`: 0 or -ENOENT/-ENOTDIR/-ELOOP.
   int stat(const std::string& cwd, const std::string& path, bool follow, SysfsStat& st) const;
+  /// Nodes the tree holds (directories, attributes, links, files; a group's entries not
+  /// counted, however many directories share them): what the tree's memory grows with.
+  /// Walks the whole tree.
+  std::size_t node_count() const;
 
  private:
   /// `target` (absolute) as a path relative to the directory `dir` (absolute).
