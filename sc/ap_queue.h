@@ -35,7 +35,7 @@ struct ApMessage {
 
 struct ApQueue {
   unsigned slots = 8;               ///< capacity in entries (QD or QD+1, see CexAdapter)
-  arch::Fifo<ApMessage> requests;   ///< accepted, waiting for a processing engine
+  arch::Fifo<ApMessage> requests;   ///< accepted, waiting for a processing engine (arch/fifo.h)
   unsigned in_service = 0;          ///< on an engine now
   arch::Fifo<ApMessage> replies;    ///< completed, waiting for DQAP
   uint32_t reply_offset = 0;        ///< bytes of replies.front() already dequeued (partial DQAP)

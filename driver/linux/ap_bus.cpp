@@ -162,8 +162,7 @@ void ApBus::bus_attrs() {
   });
   // bindings_show / ap_calc_bound_apqns: queue devices only.
   fs.add_attr(b + "bindings", sysfs_show([this] {
-                unsigned bound = 0, total = 0;
-                for (auto& [id, q] : queues_) total++, bound += q->driver != nullptr;
+                const std::size_t bound = bound_queues_, total = queues_.size();
                 return std::to_string(bound) + "/" + std::to_string(total) + (bound == total ? " (complete)" : "") + "\n";
               }),
               nullptr);
@@ -223,8 +222,8 @@ bool ApBus::may_bind(const ApQueueDev& q, const ApDriver& drv) const {
 
 void ApBus::check_bindings_complete() {
   // ap_check_bindings_complete: counted each time every queue device has become bound.
-  bool all = true;
-  for (auto& [id, q] : queues_) all = all && q->driver != nullptr;
+  // ap_calc_bound_apqns walks the bus's devices; the count of bound ones is kept instead.
+  const bool all = bound_queues_ == queues_.size();
   if (all && !bindings_complete_) ++bindings_complete_count_;
   bindings_complete_ = all;
 }
@@ -281,6 +280,7 @@ void ApBus::unregister_driver(ApDriver& drv) {
   for (auto& [id, q] : queues_)
     if (q->driver == &drv) unbind(*q);
   drivers_.erase(std::remove(drivers_.begin(), drivers_.end(), &drv), drivers_.end());
+  driver_links_.erase(&drv);
   kernel_.sysfs().remove("/sys/bus/ap/drivers/" + drv.name());
 }
 
@@ -297,9 +297,10 @@ void ApBus::probe_device(ApQueueDev& q) {
 
 void ApBus::bind(ApQueueDev& q, ApDriver& drv) {
   q.driver = &drv;
+  ++bound_queues_;
   Sysfs& fs = kernel_.sysfs();
   fs.add_link("/sys/bus/ap/drivers/" + drv.name() + "/" + q.qid.name(), q.path);
-  fs.add_link(q.path + "/driver", "/sys/bus/ap/drivers/" + drv.name());
+  fs.add_group(q.path, driver_link_group(drv), &q);
   // A default driver's probe starts the queue's state machine (ap_queue_init_state):
   // dev_state OPERATING; apsim's reset of it is the interruption set-up alone.
   if (drv.is_default()) {
@@ -308,6 +309,18 @@ void ApBus::bind(ApQueueDev& q, ApDriver& drv) {
     if (irq_) enable_irq(q);
   }
   check_bindings_complete();
+}
+
+std::shared_ptr<const Sysfs::Group> ApBus::driver_link_group(const ApDriver& drv) {
+  // driver_sysfs_add: the device's `driver` link to its driver's directory.  Its target
+  // is the same for every device of the driver: one group per driver holds it.
+  std::shared_ptr<const Sysfs::Group>& g = driver_links_[&drv];
+  if (!g) {
+    auto link = std::make_shared<Sysfs::Group>();
+    link->add_link("driver", "/sys/bus/ap/drivers/" + drv.name());
+    g = std::move(link);
+  }
+  return g;
 }
 
 void ApBus::unbind(ApQueueDev& q) {
@@ -321,8 +334,9 @@ void ApBus::unbind(ApQueueDev& q) {
   q.initiated = false;  // ap_queue_remove: ZAPQ (the drivers' own), dev_state UNINITIATED
   Sysfs& fs = kernel_.sysfs();
   fs.remove("/sys/bus/ap/drivers/" + drv.name() + "/" + q.qid.name());
-  fs.remove(q.path + "/driver");
+  fs.remove_group(q.path, *driver_link_group(drv));
   q.driver = nullptr;
+  --bound_queues_;
 }
 
 void ApBus::revise_bindings() {

@@ -27,7 +27,9 @@
 #include "arch/ap_instructions.h"
 #include "arch/ap_mask.h"
 #include "arch/ap_registers.h"
+#include "arch/fifo.h"
 #include "arch/qci.h"
+#include "driver/linux/sysfs.h"
 
 namespace apsim::driver {
 
@@ -133,7 +135,7 @@ struct ApQueueDev {
   bool config = true, chkstop = false;
   bool online = true;        ///< zcrypt's queue online attribute
   uint64_t request_count = 0;
-  arch::Fifo<ApMessageReq*> requestq;   ///< not yet enqueued
+  arch::Fifo<ApMessageReq*> requestq;   ///< not yet enqueued (arch/fifo.h: no storage while idle)
   arch::Fifo<ApMessageReq*> pendingq;   ///< enqueued, reply outstanding
   unsigned queue_count = 0;             ///< requests on the hardware queue
   /// AP_SM_STATE_QUEUE_FULL: the last NQAP answered RC 0x10.  The next poll reads the queue
@@ -238,6 +240,11 @@ class ApBus {
   void bus_attrs();
   /// Card device for `apid`: TAPQ `info`, compatible type `comp_type` (10..14), SCLP state.
   void create_card(unsigned apid, const arch::TapqInfo& info, uint8_t comp_type, bool config, bool chkstop);
+  /// The attributes (and `subsystem` link) of every queue device, made once
+  /// (ap_queue_dev_attr_group): a queue's directory holds only what is its own.
+  std::shared_ptr<const Sysfs::Group> queue_attr_group();
+  /// The `driver` link of a device bound to `drv` (one group per driver).
+  std::shared_ptr<const Sysfs::Group> driver_link_group(const ApDriver& drv);
   /// Queue device; `config`/`chkstop` as the scan's TAPQ found them (before any driver probes).
   void create_queue(ApCardDev& card, unsigned apqi, bool config = true, bool chkstop = false);
   /// ap_get_compatible_type: raw type, or for a type beyond CEX8 what PQAP(QACT) maps it
@@ -285,6 +292,8 @@ class ApBus {
   uint64_t next_poll_ps_ = 0;  ///< wait_and_poll_until: when the armed poll timer fires (0 = not armed)      ///< the adapter-interruption local summary indicator byte
   arch::ApMask apmask_ = arch::ApMask::all(), aqmask_ = arch::ApMask::all();
   std::vector<ApDriver*> drivers_;
+  std::shared_ptr<const Sysfs::Group> queue_attrs_;  ///< queue_attr_group, once made
+  std::map<const ApDriver*, std::shared_ptr<const Sysfs::Group>> driver_links_;  ///< driver_link_group
   std::map<unsigned, std::unique_ptr<ApCardDev>> cards_;
   std::map<uint16_t, std::unique_ptr<ApQueueDev>> queues_;
   unsigned scans_ = 0;
@@ -297,11 +306,16 @@ class ApBus {
   bool poll_thread_ = false;           ///< the appoll thread runs (poll_thread, without interruptions)
   bool masks_edited_ = false;          ///< ap_apmask_aqmask_in_use (newest): a sysfs write left a mask not all-ones
   bool bindings_complete_ = false;     ///< all queue devices bound (ap_check_bindings_complete)
+  /// Queue devices with a driver (what ap_calc_bound_apqns counts), kept by bind/unbind so
+  /// that a bind need not walk every queue: the walk per bind made binding 65,536 queues at
+  /// boot quadratic (issue 13).  The number of queue devices is queues_.size().
+  std::size_t bound_queues_ = 0;
   uint64_t bindings_complete_count_ = 0;
   /// ap_select_domain: the first usage domain in apmask/aqmask with a queue that answers
   /// TAPQ with RC 0, kept once chosen.
   void select_domain();
-  /// After a successful probe: count the moment every queue device is bound.
+  /// After a successful probe: count the moment every queue device is bound (O(1): it
+  /// compares bound_queues_ with queues_.size()).
   void check_bindings_complete();
   /// The driver a queue may bind to: its driver_override, else apmask x aqmask.
   bool may_bind(const ApQueueDev& q, const ApDriver& drv) const;

@@ -13,6 +13,73 @@ namespace apsim::driver {
 
 using arch::Apqn;
 
+std::shared_ptr<const Sysfs::Group> ApBus::queue_attr_group() {
+  if (queue_attrs_) return queue_attrs_;
+  // ap_queue_dev_attr_group (+ ap_queue_dev_sb_attr_group in newer kernels) and the
+  // device's `subsystem` link: defined once, each queue's show/store get its ApQueueDev.
+  auto g = std::make_shared<Sysfs::Group>();
+  using Q = ApQueueDev;
+  auto qof = [](void* obj) -> Q& { return *static_cast<Q*>(obj); };
+  // request_count (RW): the count while the state machine runs the queue, "-" while it is
+  // UNINITIATED (a queue vfio_ap has); any write clears it.  The q-counts read 0 then.
+  g->add_attr("request_count",
+              sysfs_group_show<Q>([](Q& q) { return q.initiated ? sysfs_u(q.request_count) : std::string("-\n"); }),
+              [qof](void* obj, const std::string&) {
+                qof(obj).request_count = 0;
+                return 0;
+              });
+  g->add_attr("requestq_count", sysfs_group_show<Q>([](Q& q) { return sysfs_u(q.initiated ? q.requestq.size() : 0); }),
+              nullptr);
+  g->add_attr("pendingq_count", sysfs_group_show<Q>([](Q& q) { return sysfs_u(q.initiated ? q.pendingq.size() : 0); }),
+              nullptr);
+  g->add_attr("config", sysfs_group_show<Q>([](Q& q) { return sysfs_u(q.config); }), nullptr);
+  g->add_attr("chkstop", sysfs_group_show<Q>([](Q& q) { return sysfs_u(q.chkstop); }), nullptr);
+  // interrupt (RO): 6.1 shows the AP bus's own flag aq->interrupt (which stays set after
+  // the queue went to vfio_ap); newer kernels ask the hardware (TAPQ).
+  g->add_attr("interrupt", sysfs_group_show<Q>([this](Q& q) {
+                bool on = q.irq_enabled;
+                if (kernel_.profile().interrupt_by_tapq) on = ap_tapq(kernel_.cpu(), q.qid, false, nullptr).irq_enabled;
+                return std::string(on ? "Interrupts enabled.\n" : "Interrupts disabled.\n");
+              }),
+              nullptr);
+  // reset (RW, reset_show/reset_store): by the state machine's state -- "Reset in
+  // progress." at RESET_START/RESET_WAIT, "Reset Timer armed." while requests are out,
+  // else "No Reset Timer set."; a write flushes the queue and restarts the state machine,
+  // which resets only a queue it runs (apsim's resets end before the store returns).
+  g->add_attr("reset", sysfs_group_show<Q>([](Q& q) {
+                if (q.reset_start) return std::string("Reset in progress.\n");
+                return std::string(q.queue_count > 0 || !q.requestq.empty() ? "Reset Timer armed.\n"
+                                                                              : "No Reset Timer set.\n");
+              }),
+              [this, qof](void* obj, const std::string&) { return queue_reset_store(qof(obj)); });
+  // Newer kernels: ap_functions (the TAPQ facility word, -EIO when TAPQ fails) and
+  // driver_override.
+  if (kernel_.profile().queue_ap_functions)
+    g->add_attr("ap_functions", [this, qof](void* obj, std::string& o) {
+      arch::TapqInfo info;
+      const arch::ApQueueStatus st = ap_tapq(kernel_.cpu(), qof(obj).qid, true, &info);
+      if (st.response_code > arch::AP_RESPONSE_BUSY) return -EIO;
+      char b[16];
+      std::snprintf(b, sizeof b, "0x%08X\n", info.functions);
+      o = b;
+      return 0;
+    }, nullptr);
+  if (kernel_.profile().queue_driver_override)
+    g->add_attr("driver_override", sysfs_group_show<Q>([](Q& q) { return q.driver_override + "\n"; }),
+                [this, qof](void* obj, const std::string& buf) {
+                  // driver_override_store: refused while apmask/aqmask are in use (a sysfs write
+                  // left one not all-ones); an empty string clears it.
+                  if (masks_edited_) return -EINVAL;
+                  std::string v = buf;
+                  if (!v.empty() && v.back() == '\n') v.pop_back();
+                  qof(obj).driver_override = v;
+                  return 0;
+                });
+  g->add_link("subsystem", "/sys/bus/ap");
+  queue_attrs_ = std::move(g);
+  return queue_attrs_;
+}
+
 void ApBus::create_queue(ApCardDev& card, unsigned apqi, bool config, bool chkstop) {
   auto q = std::make_unique<ApQueueDev>();
   q->qid = Apqn{card.id, static_cast<uint8_t>(apqi)};
@@ -25,67 +92,12 @@ void ApBus::create_queue(ApCardDev& card, unsigned apqi, bool config, bool chkst
   ApQueueDev* qp = q.get();
   Sysfs& fs = kernel_.sysfs();
   fs.mkdir(q->path);
-  // request_count (RW): the count while the state machine runs the queue, "-" while it is
-  // UNINITIATED (a queue vfio_ap has); any write clears it.  The q-counts read 0 then.
-  fs.add_attr(q->path + "/request_count",
-              sysfs_show([qp] { return qp->initiated ? sysfs_u(qp->request_count) : std::string("-\n"); }),
-              [qp](const std::string&) {
-                qp->request_count = 0;
-                return 0;
-              });
-  fs.add_attr(q->path + "/requestq_count", sysfs_show([qp] { return sysfs_u(qp->initiated ? qp->requestq.size() : 0); }),
-              nullptr);
-  fs.add_attr(q->path + "/pendingq_count", sysfs_show([qp] { return sysfs_u(qp->initiated ? qp->pendingq.size() : 0); }),
-              nullptr);
-  fs.add_attr(q->path + "/config", sysfs_show([qp] { return sysfs_u(qp->config); }), nullptr);
-  fs.add_attr(q->path + "/chkstop", sysfs_show([qp] { return sysfs_u(qp->chkstop); }), nullptr);
-  // interrupt (RO): 6.1 shows the AP bus's own flag aq->interrupt (which stays set after
-  // the queue went to vfio_ap); newer kernels ask the hardware (TAPQ).
-  fs.add_attr(q->path + "/interrupt", sysfs_show([this, qp] {
-                bool on = qp->irq_enabled;
-                if (kernel_.profile().interrupt_by_tapq) on = ap_tapq(kernel_.cpu(), qp->qid, false, nullptr).irq_enabled;
-                return std::string(on ? "Interrupts enabled.\n" : "Interrupts disabled.\n");
-              }),
-              nullptr);
-  // reset (RW, reset_show/reset_store): by the state machine's state -- "Reset in
-  // progress." at RESET_START/RESET_WAIT, "Reset Timer armed." while requests are out,
-  // else "No Reset Timer set."; a write flushes the queue and restarts the state machine,
-  // which resets only a queue it runs (apsim's resets end before the store returns).
-  fs.add_attr(q->path + "/reset", sysfs_show([qp] {
-                if (qp->reset_start) return std::string("Reset in progress.\n");
-                return std::string(qp->queue_count > 0 || !qp->requestq.empty() ? "Reset Timer armed.\n"
-                                                                                 : "No Reset Timer set.\n");
-              }),
-              [this, qp](const std::string&) { return queue_reset_store(*qp); });
-  // Newer kernels: ap_functions (the TAPQ facility word, -EIO when TAPQ fails) and
-  // driver_override.
-  if (kernel_.profile().queue_ap_functions)
-    fs.add_attr(q->path + "/ap_functions", [this, qp](std::string& o) {
-      arch::TapqInfo info;
-      const arch::ApQueueStatus st = ap_tapq(kernel_.cpu(), qp->qid, true, &info);
-      if (st.response_code > arch::AP_RESPONSE_BUSY) return -EIO;
-      char b[16];
-      std::snprintf(b, sizeof b, "0x%08X\n", info.functions);
-      o = b;
-      return 0;
-    }, nullptr);
-  if (kernel_.profile().queue_driver_override)
-    fs.add_attr(q->path + "/driver_override", sysfs_show([qp] { return qp->driver_override + "\n"; }),
-                [this, qp](const std::string& buf) {
-                  // driver_override_store: refused while apmask/aqmask are in use (a sysfs write
-                  // left one not all-ones); an empty string clears it.
-                  if (masks_edited_) return -EINVAL;
-                  std::string v = buf;
-                  if (!v.empty() && v.back() == '\n') v.pop_back();
-                  qp->driver_override = v;
-                  return 0;
-                });
+  fs.add_group(q->path, queue_attr_group(), qp);
   // Newer kernels start the state machine of every new usable queue device (ap_scan_domains).
   if (kernel_.profile().scan_inits_new_queues && config && !chkstop) {
     q->initiated = true;
     q->reset_start = false;
   }
-  fs.add_link(q->path + "/subsystem", "/sys/bus/ap");
   fs.add_link("/sys/bus/ap/devices/" + q->qid.name(), q->path);
   queues_[q->qid.qid()] = std::move(q);
   probe_device(*qp);
@@ -107,8 +119,8 @@ void ApBus::remove_queue_dev(ApQueueDev& q) {
 
 void ApBus::flush_queue(ApQueueDev& q, int err) {
   arch::Cpu& cpu = kernel_.cpu();
-  std::vector<ApMessageReq*> all(q.pendingq.begin(), q.pendingq.end());
-  q.pendingq.clear();
+  arch::Fifo<ApMessageReq*> all;
+  all.swap(q.pendingq);
   for (ApMessageReq* r : q.requestq) all.push_back(r);
   q.requestq.clear();
   q.queue_count = 0;
@@ -212,8 +224,8 @@ void ApBus::sm_write(ApQueueDev& q) {
   arch::Cpu& cpu = kernel_.cpu();
   // A queue device in error state takes no requests (ap_queue_message: -ENODEV).
   if (q.dev_error) {
-    std::vector<ApMessageReq*> reqs(q.requestq.begin(), q.requestq.end());
-    q.requestq.clear();
+    arch::Fifo<ApMessageReq*> reqs;
+    reqs.swap(q.requestq);
     for (ApMessageReq* r : reqs) r->complete(-ENODEV, cpu.now_ps());
     return;
   }

@@ -7,22 +7,57 @@
 // target), and after 40 link expansions the walk gives up with -ELOOP (MAXSYMLINKS).
 #include "driver/linux/sysfs.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <deque>
 
 namespace apsim::driver {
 
 struct Sysfs::Node {
-  enum class Kind { Dir, Attr, Link, File };
+  enum class Kind : uint8_t { Dir, Attr, Link, File };
   Kind kind = Kind::Dir;
-  std::map<std::string, std::unique_ptr<Node>> children;  // Dir only
   bool tmpfs = false;                                      // Dir only: may hold regular files
-  ShowFn show;                                             // Attr only
-  StoreFn store;                                           // Attr only
-  std::string target;                                      // Link only
-  std::string data;                                        // File only
   bool proc = false;                                       // Attr only: a /proc file
+  std::map<std::string, std::unique_ptr<Node>> children;  // Dir only
+  struct GroupRef {
+    std::shared_ptr<const Group> group;
+    void* obj;
+  };
+  std::vector<GroupRef> groups;  // Dir only: the groups added to it (add_group)
+  // Attr only, in a block of its own: an attribute's callbacks are as large as the rest of
+  // a node, and most nodes (directories, links) have none.  An attribute of a group has the
+  // group's pair, which gets the directory's object.
+  struct Fns {
+    ShowFn show;
+    StoreFn store;
+    GroupShowFn group_show;
+    GroupStoreFn group_store;
+  };
+  std::unique_ptr<Fns> fns;
+  std::string text;  // Link: the target; File: the data
+
+  bool readable() const { return fns && (fns->show || fns->group_show); }
+  bool writable() const { return fns && (fns->store || fns->group_store); }
 };
+
+Sysfs::Group::Group() = default;
+Sysfs::Group::~Group() = default;
+
+void Sysfs::Group::add_attr(const std::string& name, GroupShowFn show, GroupStoreFn store) {
+  auto node = std::make_unique<Node>();
+  node->kind = Node::Kind::Attr;
+  node->fns = std::make_unique<Node::Fns>();
+  node->fns->group_show = std::move(show);
+  node->fns->group_store = std::move(store);
+  entries_[name] = std::move(node);
+}
+
+void Sysfs::Group::add_link(const std::string& name, const std::string& target) {
+  auto node = std::make_unique<Node>();
+  node->kind = Node::Kind::Link;
+  node->text = target;
+  entries_[name] = std::move(node);
+}
 
 namespace {
 
@@ -64,8 +99,9 @@ Sysfs::~Sysfs() = default;
 // followed (stat vs lstat).  Returns the node or nullptr with `err` set; `canon` (if
 // given) receives the canonical absolute path of the node.
 Sysfs::Node* Sysfs::walk(const std::string& cwd, const std::string& path, bool follow_last,
-                         int& err, std::string* canon) const {
+                         int& err, std::string* canon, void** obj) const {
   err = 0;
+  if (obj) *obj = nullptr;
   if (path.empty()) {  // open("") fails with ENOENT
     err = -ENOENT;
     return nullptr;
@@ -81,13 +117,19 @@ Sysfs::Node* Sysfs::walk(const std::string& cwd, const std::string& path, bool f
   const bool trailing_slash = path.back() == '/';
   if (trailing_slash) follow_last = true;
 
-  // Nodes (with their names) from "/" down to the current position.
-  std::vector<std::pair<const std::string*, Node*>> stack{{nullptr, root_.get()}};
+  // Nodes (with their names and, for a group's entry, the directory's object) from "/"
+  // down to the current position.
+  struct Step {
+    const std::string* name;
+    Node* node;
+    void* obj;
+  };
+  std::vector<Step> stack{{nullptr, root_.get(), nullptr}};
   int links = 0;
   while (!todo.empty()) {
     std::string comp = std::move(todo.front());
     todo.pop_front();
-    Node* cur = stack.back().second;
+    Node* cur = stack.back().node;
     if (cur->kind != Node::Kind::Dir) {  // "file/x", "file/..": a non-final file
       err = -ENOTDIR;
       return nullptr;
@@ -97,39 +139,54 @@ Sysfs::Node* Sysfs::walk(const std::string& cwd, const std::string& path, bool f
       if (stack.size() > 1) stack.pop_back();  // ".." of "/" is "/"
       continue;
     }
-    auto it = cur->children.find(comp);
-    if (it == cur->children.end()) {
+    const std::string* name = nullptr;
+    Node* child = nullptr;
+    void* obj = nullptr;
+    if (auto it = cur->children.find(comp); it != cur->children.end()) {
+      name = &it->first;
+      child = it->second.get();
+    } else {
+      for (const Node::GroupRef& g : cur->groups) {
+        auto gi = g.group->entries_.find(comp);
+        if (gi == g.group->entries_.end()) continue;
+        name = &gi->first;
+        child = gi->second.get();
+        obj = g.obj;
+        break;
+      }
+    }
+    if (!child) {
       err = -ENOENT;
       return nullptr;
     }
-    Node* child = it->second.get();
     if (child->kind == Node::Kind::Link && (!todo.empty() || follow_last)) {
       if (++links > kMaxSymlinks) {
         err = -ELOOP;
         return nullptr;
       }
-      if (child->target.empty()) {  // readlink "" -> ENOENT, as the VFS does
+      if (child->text.empty()) {  // readlink "" -> ENOENT, as the VFS does
         err = -ENOENT;
         return nullptr;
       }
-      auto tgt = split_path(child->target);
+      auto tgt = split_path(child->text);
       todo.insert(todo.begin(), tgt.begin(), tgt.end());
       // Absolute target: restart at "/"; relative: continue from the link's directory.
-      if (child->target[0] == '/') stack.resize(1);
+      if (child->text[0] == '/') stack.resize(1);
       continue;
     }
-    stack.emplace_back(&it->first, child);
+    stack.push_back({name, child, obj});
   }
-  Node* found = stack.back().second;
+  Node* found = stack.back().node;
   if (trailing_slash && found->kind != Node::Kind::Dir) {
     err = -ENOTDIR;
     return nullptr;
   }
   if (canon) {
     canon->clear();
-    for (std::size_t i = 1; i < stack.size(); ++i) *canon += "/" + *stack[i].first;
+    for (std::size_t i = 1; i < stack.size(); ++i) *canon += "/" + *stack[i].name;
     if (canon->empty()) *canon = "/";
   }
+  if (obj) *obj = stack.back().obj;
   return found;
 }
 
@@ -148,7 +205,7 @@ Sysfs::Node* Sysfs::ensure_dir(const std::string& abs_path) {
     auto& slot = cur->children[comp];
     if (slot && slot->kind == Node::Kind::Link) {
       int err = 0;
-      Node* tgt = lookup("/", slot->target, true, err);
+      Node* tgt = lookup("/", slot->text, true, err);
       if (tgt && tgt->kind == Node::Kind::Dir) {
         cur = tgt;
         continue;
@@ -179,8 +236,9 @@ void Sysfs::add_attr(const std::string& path, ShowFn show, StoreFn store) {
   Node* dir = ensure_dir(dirname_of(path));
   auto node = std::make_unique<Node>();
   node->kind = Node::Kind::Attr;
-  node->show = std::move(show);
-  node->store = std::move(store);
+  node->fns = std::make_unique<Node::Fns>();
+  node->fns->show = std::move(show);
+  node->fns->store = std::move(store);
   dir->children[name] = std::move(node);
 }
 
@@ -190,8 +248,27 @@ void Sysfs::add_link(const std::string& path, const std::string& target) {
   Node* dir = ensure_dir(dirname_of(path));
   auto node = std::make_unique<Node>();
   node->kind = Node::Kind::Link;
-  node->target = target;
+  node->text = target;
   dir->children[name] = std::move(node);
+}
+
+void Sysfs::add_group(const std::string& dir, std::shared_ptr<const Group> group, void* obj) {
+  Node* d = ensure_dir(dir);
+  for (Node::GroupRef& g : d->groups)
+    if (g.group == group) {
+      g.obj = obj;
+      return;
+    }
+  d->groups.push_back({std::move(group), obj});
+}
+
+void Sysfs::remove_group(const std::string& dir, const Group& group) {
+  int err = 0;
+  Node* d = lookup("/", dir, true, err);
+  if (!d || d->kind != Node::Kind::Dir) return;
+  auto& gs = d->groups;
+  gs.erase(std::remove_if(gs.begin(), gs.end(), [&](const Node::GroupRef& g) { return g.group.get() == &group; }),
+           gs.end());
 }
 
 void Sysfs::remove(const std::string& path) {
@@ -214,19 +291,26 @@ int Sysfs::resolve(const std::string& cwd, const std::string& path, std::string&
 int Sysfs::read(const std::string& cwd, const std::string& path, std::string& out) const {
   if (cpu_) cpu_->run_software(arch::SoftwareStep::sysfs_read);
   int err = 0;
-  Node* n = lookup(cwd, path, true, err);
+  void* obj = nullptr;
+  Node* n = walk(cwd, path, true, err, nullptr, &obj);
   if (!n) return err;
   if (n->kind == Node::Kind::Dir) return -EISDIR;
   if (n->kind == Node::Kind::File) {
-    out = n->data;
+    out = n->text;
     return 0;
   }
-  if (!n->show) return -EACCES;  // kernfs_fop_open refuses reading without ->show
+  if (!n->readable()) return -EACCES;  // kernfs_fop_open refuses reading without ->show
   // Copy the callback: a show() that reconfigures the tree must not destroy the
   // std::function it is running from.
-  ShowFn show = n->show;
   std::string buf;
-  int rc = show(buf);
+  int rc = 0;
+  if (n->fns->show) {
+    ShowFn show = n->fns->show;
+    rc = show(buf);
+  } else {
+    GroupShowFn show = n->fns->group_show;
+    rc = show(obj, buf);
+  }
   if (rc < 0) return rc;
   out = std::move(buf);
   return 0;
@@ -259,7 +343,7 @@ int Sysfs::open_write(const std::string& cwd, const std::string& path) const {
   }
   if (n->kind == Node::Kind::Dir) return -EISDIR;
   if (n->kind == Node::Kind::File) return 0;
-  if (!n->store) return -EACCES;  // kernfs_fop_open refuses writing without ->store
+  if (!n->writable()) return -EACCES;  // kernfs_fop_open refuses writing without ->store
   return 0;
 }
 
@@ -268,18 +352,21 @@ int Sysfs::write(const std::string& cwd, const std::string& path, const std::str
   int rc = open_write(cwd, path);
   if (rc < 0) return rc;
   int err = 0;
-  Node* n = lookup(cwd, path, true, err);
+  void* obj = nullptr;
+  Node* n = walk(cwd, path, true, err, nullptr, &obj);
   if (n->kind == Node::Kind::File) {  // the writer opened it with O_TRUNC
-    n->data = data;
+    n->text = data;
     return 0;
   }
   // Copy the callback first: `echo 1 > remove` removes the very directory holding it.
-  StoreFn store = n->store;
+  StoreFn store = n->fns->store;
+  GroupStoreFn group_store = n->fns->group_store;
   // kernfs hands a sysfs store at most PAGE_SIZE bytes per write(2) and the writer loops
   // for the rest; a zero-length write never reaches the store (sysfs_kf_write).
   // A store that sleeps returns -EIOCBQUEUED (sleep_on): the writer waits for the rest.
   for (std::size_t off = 0; off < data.size(); off += kPageSize) {
-    rc = store(data.substr(off, kPageSize));
+    const std::string chunk = data.substr(off, kPageSize);
+    rc = store ? store(chunk) : group_store(obj, chunk);
     if (rc < 0) return rc;
   }
   return 0;
@@ -315,18 +402,18 @@ int Sysfs::stat(const std::string& cwd, const std::string& path, bool follow, Sy
       for (const auto& [name, c] : n->children) st.nlink += c->kind == Node::Kind::Dir;
       break;
     case Node::Kind::Attr:
-      st.mode = n->proc ? (n->store ? 0644 : 0444) : (n->show ? 0444 : 0) | (n->store ? 0200 : 0);
+      st.mode = n->proc ? (n->writable() ? 0644 : 0444) : (n->readable() ? 0444 : 0) | (n->writable() ? 0200 : 0);
       st.size = n->proc ? 0 : kPageSize;
       break;
     case Node::Kind::Link:
       st.type = 'l';
       st.mode = 0777;
-      st.size = disk ? n->target.size() : 0;
+      st.size = disk ? n->text.size() : 0;
       break;
     case Node::Kind::File:
       st.mode = 0644;
-      st.size = n->data.size();
-      st.blocks_1k = (n->data.size() + 4095) / 4096 * 4;
+      st.size = n->text.size();
+      st.blocks_1k = (n->text.size() + 4095) / 4096 * 4;
       break;
   }
   return 0;
@@ -342,9 +429,9 @@ int Sysfs::readlink(const std::string& cwd, const std::string& path, std::string
   // the first common ancestor, then the rest of the target's path
   // ("../../../../bus/ap/drivers/vfio_ap").  Resolution uses the absolute target.
   // A target stored relative already reads back as stored.
-  target = n->target.empty() || n->target[0] != '/'
-               ? n->target
-               : relative_target(canon.substr(0, canon.rfind('/')), n->target);
+  target = n->text.empty() || n->text[0] != '/'
+               ? n->text
+               : relative_target(canon.substr(0, canon.rfind('/')), n->text);
   return 0;
 }
 
@@ -378,6 +465,12 @@ int Sysfs::list(const std::string& cwd, const std::string& path,
   if (n->kind != Node::Kind::Dir) return -ENOTDIR;
   names.clear();
   for (const auto& [name, child] : n->children) names.push_back(name);
+  if (n->groups.empty()) return 0;
+  // A group's entries, but no name twice (the directory's own entry hides a group's).
+  for (const Node::GroupRef& g : n->groups)
+    for (const auto& [name, child] : g.group->entries_) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
   return 0;
 }
 
@@ -427,7 +520,7 @@ int Sysfs::write_file(const std::string& cwd, const std::string& path, const std
     n = lookup(cwd, path, true, err);
     if (!n) return err;
   }
-  n->data = data;
+  n->text = data;
   return 0;
 }
 
@@ -478,6 +571,18 @@ int Sysfs::rmdir(const std::string& cwd, const std::string& path) {
   if (!n->children.empty()) return -ENOTEMPTY;
   parent->children.erase(name);
   return 0;
+}
+
+std::size_t Sysfs::node_count() const {
+  std::size_t n = 0;
+  std::vector<const Node*> todo{root_.get()};
+  while (!todo.empty()) {
+    const Node* d = todo.back();
+    todo.pop_back();
+    ++n;
+    for (const auto& [name, child] : d->children) todo.push_back(child.get());
+  }
+  return n;
 }
 
 bool Sysfs::is_dir(const std::string& abs_path) const {

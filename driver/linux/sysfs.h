@@ -36,10 +36,25 @@ using ShowFn = std::function<int(std::string& out)>;
 /// return 0 on success or -errno.
 using StoreFn = std::function<int(const std::string& buf)>;
 
-/// A show() that cannot fail: the text `f` returns.
-inline ShowFn sysfs_show(std::function<std::string()> f) {
+/// A show() that cannot fail: the text `f` returns.  `f` is kept as it is (no std::function
+/// inside the ShowFn): a capture of up to two pointers then needs no heap block per attribute.
+template <class F>
+ShowFn sysfs_show(F f) {
   return [f = std::move(f)](std::string& out) {
     out = f();
+    return 0;
+  };
+}
+
+/// show()/store() of an attribute of a group (Sysfs::Group): `obj` is the object of the
+/// directory the group was added to (the kernel's `struct device *dev` of a DEVICE_ATTR).
+using GroupShowFn = std::function<int(void* obj, std::string& out)>;
+using GroupStoreFn = std::function<int(void* obj, const std::string& buf)>;
+/// A group show that cannot fail: the text `f(obj)` returns.
+template <class T, class F>
+GroupShowFn sysfs_group_show(F f) {
+  return [f = std::move(f)](void* obj, std::string& out) {
+    out = f(*static_cast<T*>(obj));
     return 0;
   };
 }
@@ -61,7 +76,32 @@ struct SysfsStat {
 };
 
 class Sysfs {
+  struct Node;
+
  public:
+  /// An attribute group (struct attribute_group, sysfs_create_group): attributes and links
+  /// made once and shared by every directory the group is added to (add_group), each
+  /// directory with its own object, which the group's show/store receive.  The kernel, too,
+  /// defines a device type's attributes once (ap_queue_dev_attr_group, cca_queue_attr_grp);
+  /// sharing them keeps a directory's cost independent of its number of attributes: a
+  /// 256 x 256 LPAR has 65,536 queue directories (issue 13).  What a directory sees of a
+  /// group is read, written, listed and stat'ed as its own entries.
+  class Group {
+   public:
+    Group();
+    ~Group();
+    Group(const Group&) = delete;
+    Group& operator=(const Group&) = delete;
+    /// An attribute `name`; `show` or `store` may be empty (write-only / read-only).
+    void add_attr(const std::string& name, GroupShowFn show, GroupStoreFn store);
+    /// A symbolic link `name` to the absolute `target` (the same in every directory).
+    void add_link(const std::string& name, const std::string& target);
+
+   private:
+    friend class Sysfs;
+    std::map<std::string, std::unique_ptr<Node>> entries_;
+  };
+
   Sysfs();
   ~Sysfs();
   Sysfs(const Sysfs&) = delete;
@@ -77,6 +117,13 @@ class Sysfs {
   void add_proc_file(const std::string& path, ShowFn show, StoreFn store = nullptr);
   /// Create or replace a symbolic link at `path` pointing to absolute `target`.
   void add_link(const std::string& path, const std::string& target);
+  /// Add `group`'s entries to the directory `dir` (created if missing) with the object
+  /// `obj` (sysfs_create_group).  A name the directory already has keeps its own entry; a
+  /// group added again replaces the object.  remove() of a single group entry is a no-op:
+  /// remove_group takes them away together, as sysfs_remove_group.
+  void add_group(const std::string& dir, std::shared_ptr<const Group> group, void* obj);
+  /// Take `group`'s entries away from `dir` (no-op if it does not have them).
+  void remove_group(const std::string& dir, const Group& group);
   /// Remove a file, link or directory (recursively).  No-op if missing.
   void remove(const std::string& path);
   /// Make `path` (created if missing) a normal-filesystem directory: regular files may be
@@ -136,15 +183,19 @@ class Sysfs {
   bool is_dir(const std::string& abs_path) const;
   /// stat(2) (`follow`) or lstat(2) of `path`: 0 or -ENOENT/-ENOTDIR/-ELOOP.
   int stat(const std::string& cwd, const std::string& path, bool follow, SysfsStat& st) const;
+  /// Nodes the tree holds (directories, attributes, links, files; a group's entries not
+  /// counted, however many directories share them): what the tree's memory grows with.
+  /// Walks the whole tree.
+  std::size_t node_count() const;
 
  private:
   /// `target` (absolute) as a path relative to the directory `dir` (absolute).
   static std::string relative_target(const std::string& dir, const std::string& target);
-  struct Node;
   Node* lookup(const std::string& cwd, const std::string& path, bool follow_last, int& err) const;
-  /// lookup() that also reports the canonical path of the node found.
+  /// lookup() that also reports the canonical path of the node found and, for an entry of a
+  /// group, the object of the directory it was found in (`obj`, else nullptr).
   Node* walk(const std::string& cwd, const std::string& path, bool follow_last, int& err,
-             std::string* canon) const;
+             std::string* canon, void** obj = nullptr) const;
   Node* ensure_dir(const std::string& abs_path);
   std::unique_ptr<Node> root_;
   std::shared_ptr<Completion> sleeping_;

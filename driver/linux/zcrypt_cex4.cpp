@@ -127,8 +127,6 @@ namespace {
 const char* const kCcaCardAttrs[] = {"serialnr"};
 const char* const kEp11CardAttrs[] = {"API_ordinalnr", "FW_version", "serialnr", "op_modes"};
 const char* const kZcryptCardAttrs[] = {"type", "online", "load"};
-const char* const kCcaQueueAttrs[] = {"mkvps"};
-const char* const kEp11QueueAttrs[] = {"mkvps", "op_modes"};
 
 }  // namespace
 
@@ -209,62 +207,74 @@ void Cex4CardDriver::remove_card(ApCardDev& card) {
 int Cex4QueueDriver::probe_queue(ApQueueDev& q) {
   // zcrypt_cex4_queue_probe: the device types of cex4queue's id table are CEX4..CEX8.
   if (!q.card || q.card->hwtype < arch::AP_DEVICE_TYPE_CEX4) return -ENODEV;
-  ApQueueDev* qp = &q;
-  const bool chk = kernel_.profile().online_considers_chkstop;
   // zcrypt_queue_alloc + zq->online = 1, zcrypt_queue_register: a new zcrypt queue, online,
   // at the end of its card's list.
   q.online = true;
   q.zcrypt_seq = kernel_.zcrypt().next_seq();
+  make_groups();
+  kernel_.sysfs().add_group(q.path, queue_group_, &q);
+  if (q.card->functions & arch::AP_FUNC_COPRO)
+    kernel_.sysfs().add_group(q.path, cca_group_, &q);
+  else if (q.card->functions & arch::AP_FUNC_EP11)
+    kernel_.sysfs().add_group(q.path, ep11_group_, &q);
+  return 0;
+}
+
+void Cex4QueueDriver::make_groups() {
+  if (queue_group_) return;
+  using Q = ApQueueDev;
+  const bool chk = kernel_.profile().online_considers_chkstop;
+  queue_group_ = std::make_shared<Sysfs::Group>();
   // online (RW): config && online; online=1 needs the queue and its card configured
   // (ENODEV) and the card online (EINVAL).
-  kernel_.sysfs().add_attr(q.path + "/online", sysfs_show([qp, chk] {
-                             return std::string(qp->online && qp->config && !(chk && qp->chkstop) ? "1\n" : "0\n");
-                           }),
-                           [qp](const std::string& buf) {
-                             bool on = false;
-                             if (int rc = parse_online(buf, on); rc) return rc;
-                             if (on && (!qp->config || (qp->card && !qp->card->config))) return -ENODEV;
-                             if (on && qp->card && !qp->card->online) return -EINVAL;
-                             qp->online = on;
-                             return 0;
-                           });
-  kernel_.sysfs().add_attr(q.path + "/load", sysfs_show([qp] { return sysfs_u(qp->pendingq.size() + qp->requestq.size()); }),
-                           nullptr);
+  queue_group_->add_attr("online", sysfs_group_show<Q>([chk](Q& q) {
+                           return std::string(q.online && q.config && !(chk && q.chkstop) ? "1\n" : "0\n");
+                         }),
+                         [](void* obj, const std::string& buf) {
+                           Q& q = *static_cast<Q*>(obj);
+                           bool on = false;
+                           if (int rc = parse_online(buf, on); rc) return rc;
+                           if (on && (!q.config || (q.card && !q.card->config))) return -ENODEV;
+                           if (on && q.card && !q.card->online) return -EINVAL;
+                           q.online = on;
+                           return 0;
+                         });
+  queue_group_->add_attr("load", sysfs_group_show<Q>([](Q& q) { return sysfs_u(q.pendingq.size() + q.requestq.size()); }),
+                         nullptr);
   LinuxKernel& k = kernel_;
-  if (q.card->functions & arch::AP_FUNC_COPRO) {
-    // cca_queue_attr_grp.  cca_mkvps_show: cca_get_info(card, queue, &ci, zq->online).
-    k.sysfs().add_attr(q.path + "/mkvps", sysfs_show([&k, qp] {
+  // cca_queue_attr_grp.  cca_mkvps_show: cca_get_info(card, queue, &ci, zq->online).
+  cca_group_ = std::make_shared<Sysfs::Group>();
+  cca_group_->add_attr("mkvps", sysfs_group_show<Q>([&k](Q& q) {
                          CcaInfo ci;
-                         cca_get_info(k, qp->qid.apid, qp->qid.apqi, ci, qp->online);
+                         cca_get_info(k, q.qid.apid, q.qid.apqi, ci, q.online);
                          return cca_mkvps_text(ci);
                        }),
                        nullptr);
-  } else if (q.card->functions & arch::AP_FUNC_EP11) {
-    // ep11_queue_attr_grp: both ask ep11_get_domain_info only while zq->online.
-    k.sysfs().add_attr(q.path + "/mkvps", sysfs_show([&k, qp] {
-                         Ep11DomainInfo di;
-                         if (qp->online) ep11_get_domain_info(k, qp->qid.apid, qp->qid.apqi, di);
-                         return ep11_mkvps_text(di);
-                       }),
-                       nullptr);
-    k.sysfs().add_attr(q.path + "/op_modes", sysfs_show([&k, qp] {
-                         Ep11DomainInfo di;
-                         if (qp->online) ep11_get_domain_info(k, qp->qid.apid, qp->qid.apqi, di);
-                         return ep11_op_modes_text(di.op_mode, k.profile().ep11_op_modes_2021);
-                       }),
-                       nullptr);
-  }
-  return 0;
+  // ep11_queue_attr_grp: both ask ep11_get_domain_info only while zq->online.
+  ep11_group_ = std::make_shared<Sysfs::Group>();
+  ep11_group_->add_attr("mkvps", sysfs_group_show<Q>([&k](Q& q) {
+                          Ep11DomainInfo di;
+                          if (q.online) ep11_get_domain_info(k, q.qid.apid, q.qid.apqi, di);
+                          return ep11_mkvps_text(di);
+                        }),
+                        nullptr);
+  ep11_group_->add_attr("op_modes", sysfs_group_show<Q>([&k](Q& q) {
+                          Ep11DomainInfo di;
+                          if (q.online) ep11_get_domain_info(k, q.qid.apid, q.qid.apqi, di);
+                          return ep11_op_modes_text(di.op_mode, k.profile().ep11_op_modes_2021);
+                        }),
+                        nullptr);
 }
 
 void Cex4QueueDriver::remove_queue(ApQueueDev& q) {
   // ap_queue_remove -> ZAPQ: the queue leaves zcrypt empty; aq->interrupt stays as it was
   // (the `interrupt` attribute of 6.1 goes on saying "Interrupts enabled.").
   ap_zapq(kernel_.cpu(), q.qid, false);
-  for (const char* a : kCcaQueueAttrs) kernel_.sysfs().remove(q.path + "/" + a);
-  for (const char* a : kEp11QueueAttrs) kernel_.sysfs().remove(q.path + "/" + a);
-  kernel_.sysfs().remove(q.path + "/online");
-  kernel_.sysfs().remove(q.path + "/load");
+  if (queue_group_) {
+    kernel_.sysfs().remove_group(q.path, *cca_group_);
+    kernel_.sysfs().remove_group(q.path, *ep11_group_);
+    kernel_.sysfs().remove_group(q.path, *queue_group_);
+  }
   q.zcrypt_seq = 0;
 }
 

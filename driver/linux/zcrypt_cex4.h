@@ -70,7 +70,11 @@ class Cex4QueueDriver : public ApDriver {
   void remove_queue(ApQueueDev& q) override;
 
  private:
+  /// zcrypt_cex4_queue_attr_group (online, load), cca_queue_attr_grp (mkvps) and
+  /// ep11_queue_attr_grp (mkvps, op_modes): made once, each queue's shows get its ApQueueDev.
+  void make_groups();
   LinuxKernel& kernel_;
+  std::shared_ptr<Sysfs::Group> queue_group_, cca_group_, ep11_group_;
 };
 
 }  // namespace apsim::driver

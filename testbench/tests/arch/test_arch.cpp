@@ -21,6 +21,7 @@
 #include "arch/bits.h"
 #include "arch/crycb.h"
 #include "arch/ep11_ber.h"
+#include "arch/fifo.h"
 #include "arch/msgtype50.h"
 #include "arch/qci.h"
 
@@ -985,6 +986,42 @@ BOOST_AUTO_TEST_CASE(bad_lengths_refused) {
   BOOST_TEST(!ber_get_length(past_end, sizeof past_end, off, len));
   off = 3;
   BOOST_TEST(!ber_get_length(past_end, sizeof past_end, off, len));  // nothing left to read
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// arch/fifo.h: an AP queue's FIFO holds no storage while idle, never overwrites when full
+// (it grows), keeps its storage once grown, and inserts ahead of what it holds.
+BOOST_AUTO_TEST_SUITE(fifo)
+
+BOOST_AUTO_TEST_CASE(empty_until_used_then_grows_without_overwriting) {
+  apsim::arch::Fifo<int> f;
+  BOOST_TEST(f.capacity() == 0u);
+  for (int i = 0; i < 100; ++i) f.push_back(i);
+  BOOST_TEST(f.size() == 100u);
+  for (int i = 0; i < 100; ++i) {
+    BOOST_TEST(f.front() == i);
+    f.pop_front();
+  }
+  const std::size_t cap = f.capacity();
+  BOOST_TEST(cap >= 100u);
+  for (int round = 0; round < 1000; ++round) {  // steady state: the storage is kept
+    f.push_back(round);
+    f.pop_front();
+  }
+  f.clear();
+  BOOST_TEST(f.capacity() == cap);
+}
+
+BOOST_AUTO_TEST_CASE(insert_ahead_grows) {
+  apsim::arch::Fifo<int> f;
+  f.push_back(3);
+  f.push_back(4);
+  const std::vector<int> lost{0, 1, 2, 5, 6, 7, 8};
+  f.insert(f.begin(), lost.begin(), lost.begin() + 3);
+  f.insert(f.end(), lost.begin() + 3, lost.end());
+  BOOST_TEST(std::vector<int>(f.begin(), f.end()) == (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
