@@ -166,6 +166,9 @@ struct ApQueueDev {
   /// When cex4queue registered the queue with zcrypt (zcrypt_queue_register appends it to
   /// its card's queue list): zcrypt's dispatch visits a card's queues in this order.
   uint64_t zcrypt_seq = 0;
+  /// On the AP bus's poll list (ApBus::poll_list_): it got work since the poll that last
+  /// found it idle.  Not a Linux field: apsim's way to poll only queues with work.
+  bool on_poll_list = false;
 };
 
 class ApBus {
@@ -208,9 +211,14 @@ class ApBus {
   // ---- request path (ap_queue.c) ----
   /// Queue a request on `q` and run its state machine (ap_queue_message).
   void queue_message(ApQueueDev& q, ApMessageReq& req);
-  /// Poll every queue with outstanding work once (the AP bus tasklet/poll timer); returns
-  /// true if some queue still has requests outstanding.
+  /// Poll every queue with outstanding work once (the AP bus tasklet/poll timer), in queue-ID
+  /// order; returns true if some queue still has requests outstanding.  Visits only the
+  /// queues on the poll list (those given work since a poll last found them idle), so its
+  /// cost grows with the busy queues, not with the configuration (issue 13 part 2).
   bool poll();
+  /// Queue devices poll() has visited since the bus was made (a count for tests, not a Linux
+  /// figure): each poll adds the number of queues on its poll list.
+  uint64_t poll_queue_visits() const { return poll_visits_; }
   /// Wait for replies: sleep until an adapter interruption or the poll timer
   /// (poll_high_timeout, 250 µs in an LPAR), then poll.  Returns poll()'s result.
   bool wait_and_poll();
@@ -296,6 +304,11 @@ class ApBus {
   std::map<const ApDriver*, std::shared_ptr<const Sysfs::Group>> driver_links_;  ///< driver_link_group
   std::map<unsigned, std::unique_ptr<ApCardDev>> cards_;
   std::map<uint16_t, std::unique_ptr<ApQueueDev>> queues_;
+  /// The poll list: queue devices given work (queue_message) since a poll last found them
+  /// idle, by queue ID, the order in which Linux's poll would meet them (see poll()).  A
+  /// queue leaves it only in poll(), once idle, or when its device goes.
+  std::map<uint16_t, ApQueueDev*> poll_list_;
+  uint64_t poll_visits_ = 0;  ///< poll_queue_visits()
   unsigned scans_ = 0;
   /// ap_domain_index: the default domain given by the `ap.domain=` parameter, or -1 (then
   /// the `ap_domain` attribute shows the domain the scan selects).

@@ -3,6 +3,7 @@
 #include "driver/linux/zcrypt_api.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <functional>
 #include <vector>
@@ -28,22 +29,32 @@ ApQueueDev* zcrypt_pick_queue(LinuxKernel& k, uint32_t func, size_t msg_len,
                               const std::function<bool(const ApQueueDev&)>& want_queue) {
   ApBus& bus = k.ap_bus();
   Zcrypt& z = k.zcrypt();
-  std::vector<ApCardDev*> cards;
+  // Linux walks zcrypt_card_list and each card's zqueues: O(cards + queues) per request,
+  // with zc->load and zq->load kept by the request path.  apsim derives the lists from the
+  // bus (in registration order, zcrypt_seq) and the loads from the queues in one pass each,
+  // so a request costs O(queues log queues), not O(cards x queues) as a card-by-card
+  // search of the whole list would (16.7e6 steps on a 256 x 256 LPAR; issue 13 part 2).
   std::vector<ApQueueDev*> zqueues;
   for (ApQueueDev* q : bus.queues())
     if (q->driver == &z.queue_driver() && q->card) zqueues.push_back(q);
-  for (ApQueueDev* q : zqueues)
-    if (q->card->driver == &z.card_driver() && std::find(cards.begin(), cards.end(), q->card) == cards.end())
-      cards.push_back(q->card);
   const auto by_seq = [](const auto* a, const auto* b) { return a->zcrypt_seq < b->zcrypt_seq; };
+  // The cards with a zcrypt queue, bound to cex4card, first met in queue-ID order.
+  std::vector<ApCardDev*> cards;
+  std::array<bool, 256> card_seen{};
+  for (ApQueueDev* q : zqueues)
+    if (q->card->driver == &z.card_driver() && !card_seen[q->card->id]) {
+      card_seen[q->card->id] = true;
+      cards.push_back(q->card);
+    }
   std::stable_sort(cards.begin(), cards.end(), by_seq);
   std::stable_sort(zqueues.begin(), zqueues.end(), by_seq);
-  const auto card_load = [&](const ApCardDev* c) {
-    uint64_t n = 0;
-    for (const ApQueueDev* q : zqueues)
-      if (q->card == c) n += queue_load(*q);
-    return n;
-  };
+  // Per card ID (0..255): its queues in zcrypt order and their summed load (zc->load).
+  std::array<std::vector<ApQueueDev*>, 256> card_queues;
+  std::array<uint64_t, 256> card_load{};
+  for (ApQueueDev* q : zqueues) {
+    card_queues[q->card->id].push_back(q);
+    card_load[q->card->id] += queue_load(*q);
+  }
   ApCardDev* pref_zc = nullptr;
   ApQueueDev* pref_zq = nullptr;
   for (ApCardDev* zc : cards) {
@@ -52,11 +63,11 @@ ApQueueDev* zcrypt_pick_queue(LinuxKernel& k, uint32_t func, size_t msg_len,
     if (msg_len > zc->max_msg_size) continue;
     // zcrypt_card_compare (weight + load, then the card's request count).
     if (pref_zc) {
-      const uint64_t w = card_load(zc), pw = card_load(pref_zc);
+      const uint64_t w = card_load[zc->id], pw = card_load[pref_zc->id];
       if (w == pw ? !(zc->request_count < pref_zc->request_count) : w > pw) continue;
     }
-    for (ApQueueDev* zq : zqueues) {
-      if (zq->card != zc || !zq->online || !zq->config || zq->chkstop || !want_queue(*zq)) continue;
+    for (ApQueueDev* zq : card_queues[zc->id]) {
+      if (!zq->online || !zq->config || zq->chkstop || !want_queue(*zq)) continue;
       // zcrypt_queue_compare (weight + load, then the queue's request count).
       if (pref_zq) {
         const uint64_t w = queue_load(*zq), pw = queue_load(*pref_zq);
@@ -158,12 +169,12 @@ int zcrypt_send_ep11_cprb(LinuxKernel& k, ep11_urb& urb) {
 
 int zcrypt_device_status_ext(LinuxKernel& k, unsigned card, unsigned queue, int& hwtype) {
   hwtype = 0;
-  for (ApQueueDev* q : k.ap_bus().queues())
-    if (q->driver == &k.zcrypt().queue_driver() && q->qid.apid == card && q->qid.apqi == queue && q->card) {
-      hwtype = q->card->hwtype;
-      return 0;
-    }
-  return -ENODEV;
+  // One lookup of the APQN, not a walk over every queue device (issue 13 part 2).
+  if (card > 0xff || queue > 0xff) return -ENODEV;
+  const ApQueueDev* q = k.ap_bus().queue(arch::Apqn{static_cast<uint8_t>(card), static_cast<uint8_t>(queue)});
+  if (!q || q->driver != &k.zcrypt().queue_driver() || !q->card) return -ENODEV;
+  hwtype = q->card->hwtype;
+  return 0;
 }
 
 }  // namespace apsim::driver

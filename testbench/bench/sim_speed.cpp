@@ -33,7 +33,10 @@
 //        (default 1e7): apbench's memory does not grow with the number of requests;
 //      - the 256 x 256 LPAR's boot, bind of all 65,536 queues and `lszcrypt | wc -l`
 //        (testbench/bench/lpar-256x256.json, scale-256x256.sh): wall time and peak RSS
-//        (--no-scale skips it).
+//        (--no-scale skips it);
+//      - the driver's wall time per request of a host apbench (mex-1024 on 00.0000, one in
+//        flight) on a 1 x 1 and on a 256 x 256 LPAR, from runs of 20,000 and 500,000 requests
+//        (their difference: boot and bind cancel out); --no-scale skips it too.
 //    --quick: 200,000 and 10^6 requests, 50,000 round trips, 10^6 ping-pong rounds, one run
 //    each, no 256 x 256 boot — a smoke run of the whole, not figures to quote.
 // The adapter's arithmetic is kept out of the measurement: the request is one RSA ME of
@@ -331,6 +334,39 @@ long long completed(const std::string& out) {
   return at == std::string::npos ? -1 : std::strtoll(out.c_str() + at + 10, nullptr, 10);
 }
 
+/// The driver's cost per request on the host (issue 13 part 2): a host `apbench --apqn
+/// 00.0000 --op mex-1024 --inflight 1` of `n1` and then of `n2` requests in `apsim run --mode
+/// fast` on a `side` x `side` LPAR of CEX7 accelerators (the same single queue driven);
+/// the wall time per request is (wall(n2) - wall(n1)) / (n2 - n1), so start-up, boot and the
+/// bind of side^2 queues cancel out.  Returns microseconds per request, or -1 with `why`.
+double host_apbench_us_per_request(const std::string& tmp, unsigned side, uint64_t n1, uint64_t n2, std::string& why) {
+  const std::string lpar_path = tmp + "/lpar-" + std::to_string(side) + ".json";
+  {
+    std::ofstream j(lpar_path);
+    j << R"({"facilities": {"apxa": true}, "adapters": [)";
+    for (unsigned a = 0; a < side; ++a) j << (a ? "," : "") << R"({"id": )" << a << R"(, "type": "CEX7", "mode": "accel"})";
+    j << R"(], "usage_domains": [)";
+    for (unsigned d = 0; d < side; ++d) j << (d ? "," : "") << d;
+    j << "]}\n";
+  }
+  double wall[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    const uint64_t n = i ? n2 : n1;
+    const std::string script = tmp + "/host-apbench.sh";
+    std::ofstream(script) << "apbench --apqn 00.0000 --op mex-1024 --requests " << n << " --inflight 1\n";
+    const AppRun r = run_apsim({"run", "--mode", "fast", "--lpar", lpar_path, script}, tmp);
+    std::remove(script.c_str());
+    if (!r.ok || completed(r.out) != static_cast<long long>(n)) {
+      why = r.ok ? "not every request completed" : r.why;
+      std::remove(lpar_path.c_str());
+      return -1;
+    }
+    wall[i] = r.wall_s;
+  }
+  std::remove(lpar_path.c_str());
+  return (wall[1] - wall[0]) / static_cast<double>(n2 - n1) * 1e6;
+}
+
 /// The machine: lscpu's model name, the CPUs this process may use, the load average now.
 void print_machine() {
   std::string model = "unknown";
@@ -495,6 +531,20 @@ int sc_main(int argc, char** argv) {
     } else {
       std::printf("  256x256 LPAR boot, bind of 65536 queues, lszcrypt | wc -l = %lld lines: %.2f s wall, peak RSS %.1f MiB\n",
                   std::strtoll(r.out.c_str(), nullptr, 10), r.wall_s, r.maxrss_kib / 1024.0);
+    }
+  }
+  if (scale) {
+    constexpr uint64_t n1 = 20000, n2 = 500000;
+    std::string why;
+    const double us1 = host_apbench_us_per_request(tmp, 1, n1, n2, why);
+    const double us256 = us1 < 0 ? -1 : host_apbench_us_per_request(tmp, 256, n1, n2, why);
+    if (us256 < 0) {
+      std::printf("  host apbench per request, 1x1 vs 256x256 LPAR: FAILED (%s)\n", why.c_str());
+      status = 1;
+    } else {
+      std::printf("  host apbench mex-1024 on 00.0000, 1 in flight, fast mode, wall per request ((%llu - %llu requests) "
+                  "difference): 1x1 LPAR %.2f us, 256x256 LPAR %.2f us\n",
+                  static_cast<unsigned long long>(n2), static_cast<unsigned long long>(n1), us1, us256);
     }
   }
   std::remove((tmp + "/out").c_str());
