@@ -307,7 +307,7 @@ void CpuModel::sync_if_due(uint64_t now_ps) {
   // in SystemC can happen before the CPU's local time, so a sync would only cost two thread
   // switches — and one at every quantum boundary a request's instructions cross was most of
   // a guest round trip's timed waits (issue 13).
-  if (now_ps < lt_check_at_ps_ || !qk_.need_sync()) return;
+  if (now_ps < lt_check_at_ps_ || !qk_.need_sync_at(now_ps)) return;
   if (sc_time_to_pending_activity() <= qk_.get_local_time()) qk_.sync();
   else lt_check_at_ps_ = now_ps + tlm_utils::tlm_quantumkeeper::get_global_quantum().value();
 }

@@ -208,7 +208,12 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   bool transfer_buf_busy_ = false;  ///< an instruction in progress holds transfer_buf_
   class TransferBuffer;
   bool lt_ = false;                  ///< loosely timed (set_loosely_timed)
-  tlm_utils::tlm_quantumkeeper qk_;  ///< the local time offset in loosely-timed mode
+  /// The quantum keeper, with need_sync() for a caller that has the CPU's time already
+  /// (need_sync() asks SystemC for its time again: a library call per software step).
+  struct QuantumKeeper : tlm_utils::tlm_quantumkeeper {
+    bool need_sync_at(uint64_t now_ps) const { return now_ps >= m_next_sync_point.value(); }
+  };
+  QuantumKeeper qk_;  ///< the local time offset in loosely-timed mode
   /// Loosely timed (sync_if_due): the CPU's time (ps) from which it asks SystemC again
   /// whether anything is due before its local time.
   uint64_t lt_check_at_ps_ = 0;
