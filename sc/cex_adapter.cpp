@@ -456,15 +456,21 @@ void CexAdapter::start_engines(uint64_t now_ps) {
     scheduled = true;
   }
   if (scheduled || !in_flight_.empty()) {
+    // The event is already due at the earliest completion unless that changed: a request
+    // that queues behind the engine (the common case under load) leaves it alone rather than
+    // cancel and re-notify it — a timed-queue removal and insertion per NQAP (issue 13).
     const uint64_t next = in_flight_.top().done_ps;
     const uint64_t cur = sc_time_stamp().value();
+    if (next == completion_at_ps_ && next > cur) return;
     completion_event_.cancel();
     completion_event_.notify(sc_time::from_value(next > cur ? next - cur : 0));
+    completion_at_ps_ = next;
   }
 }
 
 void CexAdapter::on_completion() {
   const uint64_t now = sc_time_stamp().value();
+  completion_at_ps_ = kNoCompletion;  // the notification fired
   while (!in_flight_.empty() && in_flight_.top().done_ps <= now) {
     Completion c = std::move(const_cast<Completion&>(in_flight_.top()));
     in_flight_.pop();

@@ -225,6 +225,8 @@ class CexAdapter : public sc_core::sc_module {
   arch::Fifo<uint8_t> arrival_;                   ///< APQIs of waiting requests, in arrival order
   std::priority_queue<Completion, std::vector<Completion>, std::greater<Completion>> in_flight_;
   sc_core::sc_event completion_event_;
+  static constexpr uint64_t kNoCompletion = ~uint64_t{0};
+  uint64_t completion_at_ps_ = kNoCompletion;  ///< when completion_event_ is notified for (kNoCompletion: not)
   std::vector<PendingFault> faults_;  ///< injected state changes not yet due
   sc_core::sc_event fault_event_;
   unsigned engines_ = 1;

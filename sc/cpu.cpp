@@ -297,12 +297,19 @@ void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
   // this, a request's software steps (µs) cost a quantum sync each and halve fast mode's speed
   // (bench_sim_speed).  The next instruction or sleep syncs in any case.
   qk_.inc(sc_time::from_value(ps));
+  sync_if_due(end);
+}
+
+void CpuModel::sync_if_due(uint64_t now_ps) {
   // Asking SystemC what is pending costs more than a step's bookkeeping: ask once per quantum
-  // of simulated time, the granularity the quantum keeper allows anyway.  (`end` is the CPU's
-  // time now; the cheap test first, then the quantum keeper's.)
-  if (end < software_check_at_ps_ || !qk_.need_sync()) return;
+  // of simulated time, the granularity the quantum keeper allows anyway.  (`now_ps` is the
+  // CPU's time now; the cheap test first, then the quantum keeper's.)  Nothing due: nothing
+  // in SystemC can happen before the CPU's local time, so a sync would only cost two thread
+  // switches — and one at every quantum boundary a request's instructions cross was most of
+  // a guest round trip's timed waits (issue 13).
+  if (now_ps < lt_check_at_ps_ || !qk_.need_sync_at(now_ps)) return;
   if (sc_time_to_pending_activity() <= qk_.get_local_time()) qk_.sync();
-  else software_check_at_ps_ = end + tlm_utils::tlm_quantumkeeper::get_global_quantum().value();
+  else lt_check_at_ps_ = now_ps + tlm_utils::tlm_quantumkeeper::get_global_quantum().value();
 }
 
 void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }
@@ -318,7 +325,7 @@ void CpuModel::advance_ps(uint64_t ps) {
     return;
   }
   qk_.inc(sc_time::from_value(ps));
-  if (qk_.need_sync()) qk_.sync();
+  sync_if_due(now + ps);
 }
 
 void CpuModel::set_loosely_timed(bool on, uint64_t quantum_ps) {
@@ -563,7 +570,7 @@ void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint
     return;
   }
   qk_.set(delay);
-  if (qk_.need_sync()) qk_.sync();
+  sync_if_due(qk_.get_current_time().value());
 }
 
 InsnOutcome CpuModel::note_outcome(const InsnOutcome& out) {

@@ -116,7 +116,9 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// Loosely-timed execution (`--mode fast`): instead of wait()ing for every cost, the CPU
   /// runs ahead of SystemC time by a local offset kept in a tlm_utils::tlm_quantumkeeper
   /// (global quantum `quantum_ps`), and synchronises (waits the offset) when
-  ///   * the offset reaches the quantum,
+  ///   * the offset reaches the quantum and some SystemC activity is due at or before the
+  ///     CPU's local time (asked at most once per quantum of the CPU's time; with nothing
+  ///     due, nothing can happen before the local time and the CPU runs on),
   ///   * before an AP fabric transaction, if some SystemC activity (an adapter completing a
   ///     request, an interruption) is due at or before the CPU's local time — so the
   ///     adapter is always up to date with everything that happened before the instruction,
@@ -182,8 +184,12 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// SC_METHOD on cpu_wave_event_: write the queued changes due now, wake at the next one.
   void drain_cpu_waves();
   /// Let `ps` of simulated time pass on the CPU: wait (cycle mode) or add to the local
-  /// offset and sync at the quantum (loosely timed).
+  /// offset and sync_if_due (loosely timed).
   void advance_ps(uint64_t ps);
+  /// Loosely timed, the CPU's time being `now_ps`: once the local offset passed the quantum,
+  /// sync if some SystemC activity is due at or before the local time, else ask again a
+  /// quantum later.
+  void sync_if_due(uint64_t now_ps);
 
   MainStorage& storage_;
   const TimingTable& timing_;
@@ -202,10 +208,15 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   bool transfer_buf_busy_ = false;  ///< an instruction in progress holds transfer_buf_
   class TransferBuffer;
   bool lt_ = false;                  ///< loosely timed (set_loosely_timed)
-  tlm_utils::tlm_quantumkeeper qk_;  ///< the local time offset in loosely-timed mode
-  /// run_software, loosely timed: the CPU's time (ps) from which it asks SystemC again
+  /// The quantum keeper, with need_sync() for a caller that has the CPU's time already
+  /// (need_sync() asks SystemC for its time again: a library call per software step).
+  struct QuantumKeeper : tlm_utils::tlm_quantumkeeper {
+    bool need_sync_at(uint64_t now_ps) const { return now_ps >= m_next_sync_point.value(); }
+  };
+  QuantumKeeper qk_;  ///< the local time offset in loosely-timed mode
+  /// Loosely timed (sync_if_due): the CPU's time (ps) from which it asks SystemC again
   /// whether anything is due before its local time.
-  uint64_t software_check_at_ps_ = 0;
+  uint64_t lt_check_at_ps_ = 0;
 
   bool tracing_ = false;
   sc_core::sc_signal<uint32_t> sig_opcode_{"opcode"};

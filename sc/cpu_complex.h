@@ -94,6 +94,14 @@ class CpuComplex {
  private:
   std::vector<HostCpuState> cpus_;
   static constexpr unsigned kNoCpu = ~0u;
+  /// The CPUs' busy-until times as a binary tree of minima (index 1 the root, leaves_ leaves
+  /// from index leaves_ on, CPU i at leaves_ + i, unused leaves at UINT64_MAX): rules 2 and 3
+  /// find their CPU in O(log n) instead of a scan of every CPU per step.
+  std::vector<uint64_t> min_busy_until_;
+  size_t leaves_ = 1;
+  void set_busy_until(unsigned cpu, uint64_t ps);
+  /// The lowest-numbered CPU busy until at most `ps` (one exists: min_busy_until_[1] <= ps).
+  unsigned first_at_most(uint64_t ps) const;
   std::unordered_map<uint64_t, unsigned> last_cpu_;  ///< logical thread -> its last CPU
   uint64_t cached_thread_ = 0;                       ///< the thread of cached_slot_
   unsigned* cached_slot_ = nullptr;                  ///< last_cpu_[cached_thread_]
