@@ -2,6 +2,8 @@
 # (apsim-inject is not a Linux command): every instruction answers RC 0x04, TAPQ with its
 # info word; the card loses whatever it held, and comes back empty when the checkstop ends.
 # The AP bus sees it in the RCs and at its next scan.  Default LPAR.
+# (The second status word below shows a reply already waiting: the command before it cost
+# its fork+exec, 0.5 ms, arch/software_cost.h, longer than the adapter's service.)
 # Requests in flight, issued by instruction:
 apinsn nqap --gr0 0x40000504
 apinsn nqap --gr0 0x40000504

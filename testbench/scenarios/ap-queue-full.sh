@@ -8,6 +8,9 @@ cat /sys/bus/ap/devices/card05/depth /sys/bus/ap/devices/card06/depth
 # TAPQ with T: QD 2 in the low bits of the info word.
 apinsn pqap --gr0 0x00800501
 apinsn dqap --gr0 0x80000501
+# Each apinsn costs its fork+exec (0.5 ms, arch/software_cost.h fork_exec), longer than the
+# adapter's service: the reply of the NQAP before is already there when the next one runs, so
+# its status word shows replies waiting (GR1 0x41000000 / 0x61000000, docs/cpu-complex.md).
 # 05: QD 2, three slots.
 apinsn nqap --gr0 0x40000501
 apinsn nqap --gr0 0x40000501
