@@ -92,6 +92,7 @@
 #include "driver/userspace/apbench.h"
 #include "driver/userspace/latency_record.h"
 #include "driver/userspace/tool_args.h"
+#include "driver/userspace/workload_key.h"
 #include "driver/userspace/programs.h"
 #include "driver/userspace/session.h"
 #include "driver/linux/zcrypt_msgtype50.h"
@@ -107,10 +108,7 @@ struct BnDeleter {
   void operator()(BIGNUM* b) const { BN_free(b); }
 };
 using Bn = std::unique_ptr<BIGNUM, BnDeleter>;
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+using Pkey = EvpPkey;
 
 Bytes bn_bytes(const BIGNUM* b, size_t len) {
   Bytes v(len);
@@ -131,16 +129,11 @@ struct RsaKey {
   size_t bytes = 0;
 };
 
-bool make_key(unsigned bits, RsaKey& key) {
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
-  EVP_PKEY* pkey = nullptr;
-  const bool ok = ctx && EVP_PKEY_keygen_init(ctx) > 0 && EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, static_cast<int>(bits)) > 0 &&
-                  EVP_PKEY_keygen(ctx, &pkey) > 0;
-  EVP_PKEY_CTX_free(ctx);
-  if (!ok) return false;
-  key.pkey.reset(pkey);
+bool make_key(unsigned bits, uint64_t seed, RsaKey& key) {
+  key.pkey = make_workload_rsa_key(bits, seed);  // reproducible from the kernel's seed
+  if (!key.pkey) return false;
   arch::RsaKeyBytes parts;
-  if (!arch::extract_rsa_key(pkey, parts)) return false;
+  if (!arch::extract_rsa_key(key.pkey.get(), parts)) return false;
   key.n = to_bn(parts.n);
   key.e = to_bn(parts.e);
   key.d = to_bn(parts.d);
@@ -427,7 +420,7 @@ int apbench_main(Session& s, const std::vector<std::string>& argv, const Command
   RsaKey key;
   if (kind == Kind::rsa || kind == Kind::cca_seckey) {
     const unsigned bits = kind == Kind::rsa ? static_cast<unsigned>(std::stoul(op.substr(4))) : 2048;
-    if (!make_key(bits, key)) {
+    if (!make_key(bits, k.options().seed, key)) {
       err << "apbench: OpenSSL could not generate an RSA-" << bits << " key\n";
       return 1;
     }
