@@ -31,6 +31,17 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   // which allocated on every wait of a workload (issue 13).
   sc_event_or_list any_irq;
   size_t any_irq_guests = 0;
+  // The context's sleep timer (wait_for_interrupt's timeout) and the time it is armed for
+  // (kTimerIdle: none).  Not SystemC's wait(t, e): its timeout is a timed notification that
+  // is cancelled when e comes first, and a cancelled notification stays in the kernel's timed
+  // queue until its time — with the AP bus's 40 ms poll timeout and an interruption every
+  // millisecond, some 40 dead entries that every timed notification of the run sifted through
+  // (sc_ppq_base::heapify was 4 % of a guest workload; issue 13).  The timer instead stays
+  // armed across sleeps: a sleep whose deadline lies beyond it sleeps on when it fires.
+  static constexpr uint64_t kTimerIdle = ~uint64_t{0};
+  sc_event timer_ev;
+  uint64_t timer_at_ps = kTimerIdle;
+  sc_event_or_list irq_or_timer;  // irq_event | timer_ev (built at the first sleep)
   /// A guest's vCPUs (set_vcpus, QEMU's -smp; one until then): the threads of place_software
   /// run on them (docs/cpu-complex.md "Guest vCPUs").
   struct Vcpu {
@@ -72,8 +83,12 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
       if (r == arch::WakeReason::timeout) throw SimulatedTimeExhausted(now, timeout_ps);
       return r;
     }
+    const uint64_t deadline = now + timeout_ps;
     if (guest || cpu.guests_.empty()) {
-      if (!irq_pending) sc_core::wait(sc_time::from_value(timeout_ps), irq_event);
+      if (!irq_pending) {
+        if (irq_or_timer.size() == 0) irq_or_timer |= irq_event, irq_or_timer |= timer_ev;
+        sleep(irq_or_timer, deadline);
+      }
       const bool got = irq_pending;
       irq_pending = false;
       return got ? arch::WakeReason::adapter_interrupt : arch::WakeReason::timeout;
@@ -83,15 +98,36 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
     // as its own would.  (The guest's own pending flag stays for the guest's context.)
     bool alerted = false;
     if (!irq_pending) {
-      if (any_irq_guests == 0) any_irq |= irq_event;
+      if (any_irq_guests == 0) any_irq |= irq_event, any_irq |= timer_ev;
       for (; any_irq_guests < cpu.guests_.size(); ++any_irq_guests) any_irq |= cpu.guests_[any_irq_guests]->irq_event;
-      const sc_time until = sc_time_stamp() + sc_time::from_value(timeout_ps);
-      sc_core::wait(sc_time::from_value(timeout_ps), any_irq);
-      alerted = sc_time_stamp() < until;  // woken by an event, not by the timeout
+      alerted = sleep(any_irq, deadline);  // woken by an event, not by the timeout
     }
     const bool got = irq_pending || alerted;
     irq_pending = false;
     return got ? arch::WakeReason::adapter_interrupt : arch::WakeReason::timeout;
+  }
+  /// Sleep until one of `events` (which holds timer_ev) fires or SystemC time reaches
+  /// `deadline_ps`; true if woken before the deadline (by an event other than the timer).
+  /// A timed notification of time T is triggered before any process runs at T, so a timer
+  /// due at or before the time the thread runs has fired.
+  bool sleep(const sc_event_or_list& events, uint64_t deadline_ps) {
+    if (deadline_ps == sc_time_stamp().value()) {  // a zero timeout: one delta cycle, as wait(SC_ZERO_TIME, e)
+      sc_core::wait(SC_ZERO_TIME, events);
+      return false;
+    }
+    for (;;) {
+      const uint64_t now = sc_time_stamp().value();
+      if (timer_at_ps <= now) timer_at_ps = kTimerIdle;  // it fired
+      if (now >= deadline_ps) return false;
+      if (timer_at_ps > deadline_ps) {  // idle, or armed beyond this deadline: (re)arm it
+        timer_ev.notify(sc_time::from_value(deadline_ps - now));
+        timer_at_ps = deadline_ps;
+      }
+      sc_core::wait(events);
+      const uint64_t t = sc_time_stamp().value();
+      if (t < timer_at_ps) return true;  // an interruption
+      // The timer: this sleep's deadline, or an earlier sleep's (sleep on).
+    }
   }
   void run_software(arch::SoftwareStep step) override { cpu.run_software(*this, step); }
   uint64_t place_software(unsigned thread, arch::SoftwareStep step, uint64_t ready_ps) override {
