@@ -9,15 +9,31 @@
 
 namespace apsim::sc {
 
+MainStorage::Page* MainStorage::find_page(uint64_t page) {
+  TlbEntry& t = tlb_[page % kTlbEntries];
+  if (t.page == page) return t.data;
+  auto it = pages_.find(page);
+  if (it == pages_.end()) return nullptr;
+  t = TlbEntry{page, it->second.get()};
+  return t.data;
+}
+
+MainStorage::Page& MainStorage::page_for_write(uint64_t page) {
+  if (Page* p = find_page(page)) return *p;
+  auto& p = pages_[page];
+  p = std::make_unique<Page>(Page{});
+  tlb_[page % kTlbEntries] = TlbEntry{page, p.get()};
+  return *p;
+}
+
 bool MainStorage::read(uint64_t addr, void* dst, size_t len) {
   if (addr > size_ || len > size_ - addr) return false;
   auto* out = static_cast<uint8_t*>(dst);
   while (len) {
     const uint64_t page = addr / kPageSize, off = addr % kPageSize;
     const size_t n = std::min<uint64_t>(len, kPageSize - off);
-    auto it = pages_.find(page);
-    if (it == pages_.end()) std::memset(out, 0, n);
-    else std::memcpy(out, it->second->data() + off, n);
+    if (const Page* p = find_page(page)) std::memcpy(out, p->data() + off, n);
+    else std::memset(out, 0, n);
     out += n, addr += n, len -= n;
   }
   return true;
@@ -29,9 +45,7 @@ bool MainStorage::write(uint64_t addr, const void* src, size_t len) {
   while (len) {
     const uint64_t page = addr / kPageSize, off = addr % kPageSize;
     const size_t n = std::min<uint64_t>(len, kPageSize - off);
-    auto& p = pages_[page];
-    if (!p) p = std::make_unique<Page>(Page{});
-    std::memcpy(p->data() + off, in, n);
+    std::memcpy(page_for_write(page).data() + off, in, n);
     in += n, addr += n, len -= n;
   }
   return true;
@@ -53,7 +67,10 @@ void MainStorage::discard(uint64_t addr, uint64_t len) {
   }
   if (addr % kPageSize) zero(addr, first_full * kPageSize - addr);
   if (end % kPageSize) zero(end_full * kPageSize, end % kPageSize);
-  // Whole pages: walk whichever is smaller, the range or the allocated pages.
+  // Whole pages: walk whichever is smaller, the range or the allocated pages; the cache
+  // forgets them first.
+  for (TlbEntry& t : tlb_)
+    if (t.page >= first_full && t.page < end_full) t = TlbEntry{};
   if (end_full - first_full < pages_.size()) {
     for (uint64_t p = first_full; p < end_full; ++p) pages_.erase(p);
   } else {

@@ -41,6 +41,22 @@ class MainStorage : public arch::Storage {
   using Page = std::array<uint8_t, kPageSize>;
   uint64_t size_;
   std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
+  /// The allocated page `page` (a page number), or null.
+  Page* find_page(uint64_t page);
+  /// The page `page`, allocated (zeroed) if it was not.
+  Page& page_for_write(uint64_t page);
+  // A direct-mapped cache of allocated pages by page number, as a CPU's TLB: a request's path
+  // touches the same few pages again and again (the request and reply buffers, the state
+  // description, the CRYCB, the GISA, the AP bus's structures), and a hash lookup per access
+  // was a tenth of a guest workload's time (issue 13).  Entries are exact (page number and
+  // pointer; a Page never moves), filled on lookups that find a page and dropped by discard().
+  static constexpr size_t kTlbEntries = 64;
+  static constexpr uint64_t kNoPage = ~uint64_t{0};
+  struct TlbEntry {
+    uint64_t page = kNoPage;
+    Page* data = nullptr;
+  };
+  std::array<TlbEntry, kTlbEntries> tlb_{};
 };
 
 /// A guest's storage: a window of host storage at origin `mso`, `size` bytes long.
