@@ -7,6 +7,7 @@
 
 #include "arch/gisa.h"
 #include "sc/signal_trace.h"
+#include "sc/sim_time.h"
 
 namespace apsim::sc {
 
@@ -142,7 +143,7 @@ void CexAdapter::inject(Fault what, bool on, uint64_t delay_ps) {
     what == Fault::checkstop ? set_checkstopped(on) : set_configured(on);
     return;
   }
-  const uint64_t now = sc_time_stamp().value();
+  const uint64_t now = sim_now_ps();
   faults_.push_back(PendingFault{now + delay_ps, what, on});
   uint64_t next = faults_.front().at_ps;
   for (const PendingFault& f : faults_) next = std::min(next, f.at_ps);
@@ -151,7 +152,7 @@ void CexAdapter::inject(Fault what, bool on, uint64_t delay_ps) {
 }
 
 void CexAdapter::on_fault() {
-  const uint64_t now = sc_time_stamp().value();
+  const uint64_t now = sim_now_ps();
   // Apply the due changes in the order they were injected; re-arm for the rest.
   std::vector<PendingFault> later;
   for (const PendingFault& f : faults_) {
@@ -434,7 +435,7 @@ void CexAdapter::do_qact(ApCommand& cmd) const {
 }
 
 void CexAdapter::start_engines(uint64_t now_ps) {
-  const uint64_t now = std::max<uint64_t>(now_ps, sc_time_stamp().value());
+  const uint64_t now = std::max<uint64_t>(now_ps, sim_now_ps());
   bool scheduled = false;
   while (busy_engines_ < engines_ && !arrival_.empty()) {
     const uint8_t apqi = arrival_.front();
@@ -460,7 +461,7 @@ void CexAdapter::start_engines(uint64_t now_ps) {
     // that queues behind the engine (the common case under load) leaves it alone rather than
     // cancel and re-notify it — a timed-queue removal and insertion per NQAP (issue 13).
     const uint64_t next = in_flight_.top().done_ps;
-    const uint64_t cur = sc_time_stamp().value();
+    const uint64_t cur = sim_now_ps();
     if (next == completion_at_ps_ && next > cur) return;
     completion_event_.cancel();
     completion_event_.notify(sc_time::from_value(next > cur ? next - cur : 0));
@@ -469,7 +470,7 @@ void CexAdapter::start_engines(uint64_t now_ps) {
 }
 
 void CexAdapter::on_completion() {
-  const uint64_t now = sc_time_stamp().value();
+  const uint64_t now = sim_now_ps();
   completion_at_ps_ = kNoCompletion;  // the notification fired
   while (!in_flight_.empty() && in_flight_.top().done_ps <= now) {
     Completion c = std::move(const_cast<Completion&>(in_flight_.top()));

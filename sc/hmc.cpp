@@ -1,5 +1,6 @@
 // sc/hmc.cpp — the HMC's dynamic change of the LPAR's crypto configuration (sc/hmc.h).
 #include "sc/hmc.h"
+#include "sc/sim_time.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -70,13 +71,13 @@ void Hmc::schedule(const LparChange& c, uint64_t delay_ps) {
     apply(c);
     return;
   }
-  const uint64_t now = sc_time_stamp().value();
+  const uint64_t now = sim_now_ps();
   pending_.push_back(Pending{now + delay_ps, c});
   arm(now);
 }
 
 void Hmc::on_due() {
-  const uint64_t now = sc_time_stamp().value();
+  const uint64_t now = sim_now_ps();
   // Make the due changes in the order they were scheduled; re-arm for the rest.
   std::vector<Pending> later;
   for (const Pending& p : pending_) {

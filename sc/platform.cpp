@@ -1,5 +1,6 @@
 // sc/platform.cpp — builds and runs one LPAR.
 #include "sc/platform.h"
+#include "sc/sim_time.h"
 
 #include <cstdio>
 
@@ -79,7 +80,7 @@ uint64_t Platform::run(std::function<void(arch::HostCpu&)> software) {
     cpu_->sync_local_time();
   });
   sc_start();
-  return sc_time_stamp().value();
+  return sim_now_ps();
 }
 
 }  // namespace apsim::sc

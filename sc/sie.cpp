@@ -7,6 +7,7 @@
 
 #include "sc/apcb_check_rtl.h"
 #include "sc/signal_trace.h"
+#include "sc/sim_time.h"
 
 namespace apsim::sc {
 
@@ -35,7 +36,7 @@ struct SieUnit::Vcpu {
 };
 
 namespace {
-uint64_t now_ps() { return sc_time_stamp().value(); }  // time resolution is 1 ps
+uint64_t now_ps() { return sim_now_ps(); }  // time resolution is 1 ps
 }  // namespace
 
 SieUnit::SieUnit(sc_module_name name, MainStorage& storage, const TimingTable& timing, SieCheckerKind kind)
@@ -49,14 +50,21 @@ SieUnit::SieUnit(sc_module_name name, MainStorage& storage, const TimingTable& t
 SieUnit::~SieUnit() = default;
 
 SieUnit::Vcpu& SieUnit::vcpu(uint64_t sd_addr) {
+  if (last_vcpu_ && sd_addr == last_sd_) return *last_vcpu_;
   auto [it, inserted] = vcpus_.try_emplace(sd_addr);
   if (inserted) it->second = std::make_unique<Vcpu>();
-  return *it->second;
+  last_sd_ = sd_addr;
+  last_vcpu_ = it->second.get();
+  return *last_vcpu_;
 }
 
 const SieUnit::Vcpu* SieUnit::find_vcpu(uint64_t sd_addr) const {
+  if (last_vcpu_ && sd_addr == last_sd_) return last_vcpu_;
   auto it = vcpus_.find(sd_addr);
-  return it == vcpus_.end() ? nullptr : it->second.get();
+  if (it == vcpus_.end()) return nullptr;
+  last_sd_ = sd_addr;
+  last_vcpu_ = it->second.get();
+  return last_vcpu_;
 }
 
 void SieUnit::storage_delay(unsigned accesses) {

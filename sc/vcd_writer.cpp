@@ -1,6 +1,7 @@
 // sc/vcd_writer.cpp — the windowed, filtered VCD writer (vcd_writer.h).
 #define SC_INCLUDE_DYNAMIC_PROCESSES  // sc_spawn: the window's waker
 #include "sc/vcd_writer.h"
+#include "sc/sim_time.h"
 
 #include <fnmatch.h>
 
@@ -274,7 +275,7 @@ std::string VcdWriter::open() {
   o.spawn_method();
   sc_spawn(
       [this, stage = 0]() mutable {
-        const uint64_t now = sc_time_stamp().value();
+        const uint64_t now = sim_now_ps();
         if (stage == 0) {
           stage = 1;
           if (opt_.from_ps > now) return next_trigger(sc_time::from_value(opt_.from_ps - now));
@@ -290,7 +291,7 @@ std::string VcdWriter::open() {
 
 void VcdWriter::cycle(bool delta_cycle) {
   if (delta_cycle || done_ || !opened_) return;
-  const uint64_t now = sc_time_stamp().value();
+  const uint64_t now = sim_now_ps();
   if (now < opt_.from_ps) return;
   if (!dumped_) dump_all(now);
   else dump_changes(now);
@@ -335,7 +336,7 @@ void VcdWriter::end_at(uint64_t t) {
 
 std::string VcdWriter::close() {
   if (!opened_ || !file_) return error_;
-  const uint64_t now = sc_time_stamp().value();
+  const uint64_t now = sim_now_ps();
   if (dumped_) {  // the run ended inside the window: its last timestep was never closed
     dump_changes(now);
     end_at(now);
