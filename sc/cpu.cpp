@@ -7,6 +7,7 @@
 
 #include "sc/control_domain_request.h"
 #include "sc/signal_trace.h"
+#include "sc/sim_time.h"
 
 namespace apsim::sc {
 
@@ -69,7 +70,7 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   }
   const arch::Facilities& facilities() const override { return fac; }
   // The CPU's clock: SystemC time plus, when loosely timed, the local offset.
-  uint64_t now_ps() override { return cpu.lt_ ? cpu.qk_.get_current_time().value() : sc_time_stamp().value(); }
+  uint64_t now_ps() override { return cpu.lt_ ? cpu.qk_.now_ps() : sim_now_ps(); }
   void delay_ps(uint64_t ps) override { cpu.advance_ps(ps); }
   arch::WakeReason wait_for_interrupt(uint64_t timeout_ps) override {
     // Sleeping is a synchronisation point: first let everything due up to the CPU's local
@@ -77,7 +78,7 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
     cpu.sync_local_time();
     // The run's clock ends at kSimulatedTimeEndPs (sc/timing.h): sleep at most until then,
     // and if nothing woke the context by then, stop the run with a message.
-    const uint64_t now = sc_time_stamp().value(), left = kSimulatedTimeEndPs - now;
+    const uint64_t now = sim_now_ps(), left = kSimulatedTimeEndPs - now;
     if (timeout_ps > left) {
       const arch::WakeReason r = wait_for_interrupt(left);
       if (r == arch::WakeReason::timeout) throw SimulatedTimeExhausted(now, timeout_ps);
@@ -111,12 +112,12 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   /// A timed notification of time T is triggered before any process runs at T, so a timer
   /// due at or before the time the thread runs has fired.
   bool sleep(const sc_event_or_list& events, uint64_t deadline_ps) {
-    if (deadline_ps == sc_time_stamp().value()) {  // a zero timeout: one delta cycle, as wait(SC_ZERO_TIME, e)
+    if (deadline_ps == sim_now_ps()) {  // a zero timeout: one delta cycle, as wait(SC_ZERO_TIME, e)
       sc_core::wait(SC_ZERO_TIME, events);
       return false;
     }
     for (;;) {
-      const uint64_t now = sc_time_stamp().value();
+      const uint64_t now = sim_now_ps();
       if (timer_at_ps <= now) timer_at_ps = kTimerIdle;  // it fired
       if (now >= deadline_ps) return false;
       if (timer_at_ps > deadline_ps) {  // idle, or armed beyond this deadline: (re)arm it
@@ -124,7 +125,7 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
         timer_at_ps = deadline_ps;
       }
       sc_core::wait(events);
-      const uint64_t t = sc_time_stamp().value();
+      const uint64_t t = sim_now_ps();
       if (t < timer_at_ps) return true;  // an interruption
       // The timer: this sleep's deadline, or an earlier sleep's (sleep on).
     }
@@ -165,9 +166,19 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   }
   // KVM's blocked-vCPU update of a guest's CRYCB (sc/sie.h): the SIE unit keeps the vCPU
   // out of SIE, and reloads and commits the APCB before letting it run again.
-  void sie_block(uint64_t sd) override { host_only("sie_block"), cpu.sie_.block(sd); }
-  void sie_crycb_changed(uint64_t sd) override { host_only("sie_crycb_changed"), cpu.sie_.crycb_changed(sd); }
-  void sie_unblock(uint64_t sd) override { host_only("sie_unblock"), cpu.sie_.unblock(sd); }
+  // (Each may wake a vCPU's thread: the CPU forgets what it knew of SystemC's next activity.)
+  void sie_block(uint64_t sd) override {
+    host_only("sie_block"), cpu.sie_.block(sd);
+    cpu.next_activity_known_ = false;
+  }
+  void sie_crycb_changed(uint64_t sd) override {
+    host_only("sie_crycb_changed"), cpu.sie_.crycb_changed(sd);
+    cpu.next_activity_known_ = false;
+  }
+  void sie_unblock(uint64_t sd) override {
+    host_only("sie_unblock"), cpu.sie_.unblock(sd);
+    cpu.next_activity_known_ = false;
+  }
   void host_only(const char* what) const {
     if (guest) throw std::logic_error(std::string(what) + ": nested SIE (vSIE) is not modeled");
   }
@@ -183,6 +194,12 @@ CpuModel::CpuModel(sc_module_name name, MainStorage& storage, const TimingTable&
   SC_METHOD(drain_cpu_waves);
   sensitive << cpu_wave_event_;
   dont_initialize();
+  set_costs(costs_);
+}
+
+void CpuModel::set_costs(const arch::SoftwareCostTable& costs) {
+  costs_ = costs;
+  for (size_t i = 0; i < arch::kSoftwareStepCount; ++i) cost_time_[i] = sc_time::from_value(costs_.ps[i]);
 }
 
 CpuModel::~CpuModel() = default;
@@ -198,7 +215,7 @@ void CpuModel::set_cpu_complex(unsigned cpus, const arch::SoftwareCostTable& cos
   // trace() made one pair of signals per host CPU of the complex then in force.
   if (tracing_) throw std::logic_error("set_cpu_complex after trace(): the VCD has the old CPUs' signals");
   complex_ = CpuComplex(cpus);
-  costs_ = costs;
+  set_costs(costs);
 }
 
 namespace {
@@ -301,7 +318,7 @@ void CpuModel::book_wave(unsigned wave, uint64_t start_ps, uint64_t end_ps, uint
                          uint32_t end_state, uint64_t end_thread) {
   // A step is booked when its thread is ready, which for apbench's threads may lie behind
   // SystemC time (they are data on the one software thread): such a change is written now.
-  const uint64_t now = sc_time_stamp().value();
+  const uint64_t now = sim_now_ps();
   cpu_wave_changes_.emplace(std::max(start_ps, now), CpuWaveChange{wave, state, thread});
   cpu_wave_changes_.emplace(std::max(end_ps, now), CpuWaveChange{wave, end_state, end_thread});
   // An earlier notification replaces a later pending one; a later one is ignored.
@@ -309,7 +326,7 @@ void CpuModel::book_wave(unsigned wave, uint64_t start_ps, uint64_t end_ps, uint
 }
 
 void CpuModel::drain_cpu_waves() {
-  const uint64_t now = sc_time_stamp().value();
+  const uint64_t now = sim_now_ps();
   auto it = cpu_wave_changes_.begin();
   for (; it != cpu_wave_changes_.end() && it->first <= now; ++it) {
     CpuWave& w = *cpu_waves_[it->second.cpu];
@@ -323,7 +340,7 @@ void CpuModel::drain_cpu_waves() {
 void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
   // SystemC's clock is read once per step (issue 12 part 7: a step's bookkeeping is what the
   // cost model adds to every request; each sc_time_stamp() is a call into the kernel).
-  const uint64_t now = lt_ ? sc_time_stamp().value() + qk_.get_local_time().value() : ctx.now_ps();
+  const uint64_t now = lt_ ? qk_.now_ps() : ctx.now_ps();
   const uint64_t end = place_software(ctx, kOwnThread, step, now);
   const uint64_t ps = end - now;
   if (!lt_ || ps == 0) return advance_ps(ps);
@@ -332,20 +349,36 @@ void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
   // completion, an interruption): it syncs then, as before an AP fabric transaction.  Without
   // this, a request's software steps (µs) cost a quantum sync each and halve fast mode's speed
   // (bench_sim_speed).  The next instruction or sleep syncs in any case.
-  qk_.inc(sc_time::from_value(ps));
+  // (The step's cost as an sc_time made once per table: sc_time::from_value is a library call.)
+  qk_.inc(ps == costs_.cost_ps(step) ? cost_time_[static_cast<size_t>(step)] : sc_time::from_value(ps));
   sync_if_due(end);
 }
 
 void CpuModel::sync_if_due(uint64_t now_ps) {
-  // Asking SystemC what is pending costs more than a step's bookkeeping: ask once per quantum
-  // of simulated time, the granularity the quantum keeper allows anyway.  (`now_ps` is the
-  // CPU's time now; the cheap test first, then the quantum keeper's.)  Nothing due: nothing
-  // in SystemC can happen before the CPU's local time, so a sync would only cost two thread
+  // The cheap test first: the quantum keeper's sync point (`now_ps` is the CPU's time now).
+  // Then: is anything in SystemC due at or before the CPU's time?  Nothing due: nothing in
+  // SystemC can happen before the CPU's local time, so a sync would only cost two thread
   // switches — and one at every quantum boundary a request's instructions cross was most of
   // a guest round trip's timed waits (issue 13).
-  if (now_ps < lt_check_at_ps_ || !qk_.need_sync_at(now_ps)) return;
-  if (sc_time_to_pending_activity() <= qk_.get_local_time()) qk_.sync();
-  else lt_check_at_ps_ = now_ps + tlm_utils::tlm_quantumkeeper::get_global_quantum().value();
+  if (!qk_.need_sync_at(now_ps)) return;
+  if (activity_due_by(now_ps)) qk_.sync();
+}
+
+bool CpuModel::activity_due_by(uint64_t now_ps) {
+  // SystemC's answer (the time to its next pending activity) stays true while no other
+  // process runs — a new delta cycle — and this thread starts nothing: asking the kernel
+  // costs more than a software step's bookkeeping, and a request's software steps cross a
+  // quantum boundary several times (issue 12 part 7).  What this thread starts outside its
+  // instructions and KVM's SIE calls (which forget the answer) are timed notifications: an
+  // apsim-inject event, the VCD's CPU changes; they happen at their time all the same, at the
+  // latest when the CPU next syncs, which every instruction and every sleep does first.
+  if (!next_activity_known_ || sc_core::sc_delta_count() != next_activity_delta_) {
+    const uint64_t sc_now = sim_now_ps(), to_next = sc_time_to_pending_activity().value();
+    next_activity_ps_ = to_next > ~uint64_t{0} - sc_now ? ~uint64_t{0} : sc_now + to_next;
+    next_activity_delta_ = sc_core::sc_delta_count();
+    next_activity_known_ = true;
+  }
+  return now_ps >= next_activity_ps_;
 }
 
 void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }
@@ -354,7 +387,7 @@ void CpuModel::advance_ps(uint64_t ps) {
   if (ps == 0) return;  // no wait (and no delta cycle) for a zero cost
   // The run's clock ends at kSimulatedTimeEndPs (sc/timing.h): stop with a message there
   // rather than let sc_time wrap.
-  const uint64_t now = lt_ ? qk_.get_current_time().value() : sc_time_stamp().value();
+  const uint64_t now = lt_ ? qk_.now_ps() : sim_now_ps();
   if (ps > kSimulatedTimeEndPs - now) throw SimulatedTimeExhausted(now, ps);
   if (!lt_) {
     wait(sc_time::from_value(ps));  // 1 ps resolution: value == ps
@@ -601,15 +634,17 @@ void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint
     PayloadLease lease(gp, cmd, data, len);
     bus_socket->b_transport(gp, delay);
   }
+  next_activity_known_ = false;  // the adapter may have scheduled something
   if (!lt_) {
     if (delay != SC_ZERO_TIME) wait(delay);
     return;
   }
   qk_.set(delay);
-  sync_if_due(qk_.get_current_time().value());
+  sync_if_due(qk_.now_ps());
 }
 
 InsnOutcome CpuModel::note_outcome(const InsnOutcome& out) {
+  next_activity_known_ = false;  // the instruction's SIE unit may have woken KVM's thread
   switch (out.pgm) {
     case arch::PGM_OPERATION: ++stats_.pgm_operation; break;
     case arch::PGM_PRIVILEGED_OP: ++stats_.pgm_privileged_op; break;

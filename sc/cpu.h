@@ -34,6 +34,7 @@
 #include "sc/cpu_complex.h"
 #include "sc/main_storage.h"
 #include "sc/sie.h"
+#include "sc/sim_time.h"
 #include "sc/timing.h"
 
 namespace apsim::sc {
@@ -201,6 +202,8 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   CpuStats stats_;
   CpuComplex complex_{4};
   arch::SoftwareCostTable costs_;
+  std::array<sc_core::sc_time, arch::kSoftwareStepCount> cost_time_;  ///< costs_ as sc_time
+  void set_costs(const arch::SoftwareCostTable& costs);
   tlm::tlm_generic_payload gp_;      ///< reused by every bus_transaction
   /// NQAP's message and DQAP's reply on their way between storage and the AP fabric, reused by
   /// every instruction (TransferBuffer) so that a round trip does not allocate.
@@ -212,11 +215,18 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// (need_sync() asks SystemC for its time again: a library call per software step).
   struct QuantumKeeper : tlm_utils::tlm_quantumkeeper {
     bool need_sync_at(uint64_t now_ps) const { return now_ps >= m_next_sync_point.value(); }
+    /// get_current_time() in ps without its library call (sc/sim_time.h).
+    uint64_t now_ps() const { return sim_now_ps() + m_local_time.value(); }
   };
   QuantumKeeper qk_;  ///< the local time offset in loosely-timed mode
-  /// Loosely timed (sync_if_due): the CPU's time (ps) from which it asks SystemC again
-  /// whether anything is due before its local time.
-  uint64_t lt_check_at_ps_ = 0;
+  /// Loosely timed (activity_due_by): SystemC's next pending activity (absolute ps, ~0 for
+  /// none), as the kernel answered in delta cycle next_activity_delta_; valid while
+  /// next_activity_known_ and no other delta cycle ran.
+  uint64_t next_activity_ps_ = 0;
+  uint64_t next_activity_delta_ = 0;
+  bool next_activity_known_ = false;
+  /// Whether anything in SystemC is due at or before the CPU's time `now_ps` (ps).
+  bool activity_due_by(uint64_t now_ps);
 
   bool tracing_ = false;
   sc_core::sc_signal<uint32_t> sig_opcode_{"opcode"};
