@@ -9,7 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <deque>
+#include <string_view>
 
 namespace apsim::driver {
 
@@ -18,7 +18,8 @@ struct Sysfs::Node {
   Kind kind = Kind::Dir;
   bool tmpfs = false;                                      // Dir only: may hold regular files
   bool proc = false;                                       // Attr only: a /proc file
-  std::map<std::string, std::unique_ptr<Node>> children;  // Dir only
+  // Dir only; std::less<> finds a component by std::string_view, without a string per lookup.
+  std::map<std::string, std::unique_ptr<Node>, std::less<>> children;
   struct GroupRef {
     std::shared_ptr<const Group> group;
     void* obj;
@@ -64,20 +65,38 @@ namespace {
 constexpr int kMaxSymlinks = 40;  // Linux MAXSYMLINKS
 constexpr std::size_t kPageSize = 4096;
 
-// Split a path into its non-empty components ("a//b/" -> {"a","b"}).
-std::deque<std::string> split_path(const std::string& path) {
-  std::deque<std::string> out;
-  std::string cur;
-  for (char c : path) {
-    if (c == '/') {
-      if (!cur.empty()) out.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur += c;
+// Split a path into its non-empty components ("a//b/" -> {"a","b"}), views into `path`.
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
     }
+    const size_t end = std::min(path.find('/', i), path.size());
+    out.push_back(path.substr(i, end - i));
+    i = end;
   }
-  if (!cur.empty()) out.push_back(std::move(cur));
   return out;
+}
+
+// Push `path`'s components onto `todo`, a stack whose top (back) is the next component:
+// last component first.  No allocation once `todo` has grown to the walk's depth (the
+// namei walk runs for every sysfs access; a 256 x 256 LPAR's boot and lszcrypt make
+// millions, issue 13).
+void push_components(std::vector<std::string_view>& todo, std::string_view path) {
+  size_t end = path.size();
+  while (end > 0) {
+    if (path[end - 1] == '/') {
+      --end;
+      continue;
+    }
+    const size_t slash = path.rfind('/', end - 1);
+    const size_t begin = slash == std::string_view::npos ? 0 : slash + 1;
+    todo.push_back(path.substr(begin, end - begin));
+    end = begin;
+  }
 }
 
 // "/a/b/c" -> "/a/b"; "c" -> "."; "/c" -> "/".
@@ -108,11 +127,12 @@ Sysfs::Node* Sysfs::walk(const std::string& cwd, const std::string& path, bool f
   }
   // Relative paths start from the working directory.  The shell keeps it free of "."
   // and ".." (it may contain links, which resolve to the same directory again).
-  std::deque<std::string> todo = split_path(path);
-  if (path[0] != '/') {
-    auto base = split_path(cwd);
-    todo.insert(todo.begin(), base.begin(), base.end());
-  }
+  // The components still to walk, a stack (the next one at the back): views into `path`,
+  // `cwd` and link targets, which outlive the walk.
+  thread_local std::vector<std::string_view> todo;
+  todo.clear();
+  push_components(todo, path);
+  if (path[0] != '/') push_components(todo, cwd);
   // A trailing slash demands a directory and follows a final link, as in the VFS.
   const bool trailing_slash = path.back() == '/';
   if (trailing_slash) follow_last = true;
@@ -124,11 +144,12 @@ Sysfs::Node* Sysfs::walk(const std::string& cwd, const std::string& path, bool f
     Node* node;
     void* obj;
   };
-  std::vector<Step> stack{{nullptr, root_.get(), nullptr}};
+  thread_local std::vector<Step> stack;
+  stack.assign(1, Step{nullptr, root_.get(), nullptr});
   int links = 0;
   while (!todo.empty()) {
-    std::string comp = std::move(todo.front());
-    todo.pop_front();
+    const std::string_view comp = todo.back();
+    todo.pop_back();
     Node* cur = stack.back().node;
     if (cur->kind != Node::Kind::Dir) {  // "file/x", "file/..": a non-final file
       err = -ENOTDIR;
@@ -168,8 +189,7 @@ Sysfs::Node* Sysfs::walk(const std::string& cwd, const std::string& path, bool f
         err = -ENOENT;
         return nullptr;
       }
-      auto tgt = split_path(child->text);
-      todo.insert(todo.begin(), tgt.begin(), tgt.end());
+      push_components(todo, child->text);
       // Absolute target: restart at "/"; relative: continue from the link's directory.
       if (child->text[0] == '/') stack.resize(1);
       continue;
@@ -183,7 +203,7 @@ Sysfs::Node* Sysfs::walk(const std::string& cwd, const std::string& path, bool f
   }
   if (canon) {
     canon->clear();
-    for (std::size_t i = 1; i < stack.size(); ++i) *canon += "/" + *stack[i].name;
+    for (std::size_t i = 1; i < stack.size(); ++i) canon->append(1, '/').append(*stack[i].name);
     if (canon->empty()) *canon = "/";
   }
   if (obj) *obj = stack.back().obj;
@@ -200,9 +220,11 @@ Sysfs::Node* Sysfs::lookup(const std::string& cwd, const std::string& path, bool
 // in the way is replaced by a directory (a registration bug, but never a crash).
 Sysfs::Node* Sysfs::ensure_dir(const std::string& abs_path) {
   Node* cur = root_.get();
-  for (const auto& comp : split_path(abs_path)) {
+  for (const std::string_view comp : split_path(abs_path)) {
     if (comp == ".") continue;
-    auto& slot = cur->children[comp];
+    auto it = cur->children.find(comp);
+    if (it == cur->children.end()) it = cur->children.emplace(std::string(comp), nullptr).first;
+    auto& slot = it->second;
     if (slot && slot->kind == Node::Kind::Link) {
       int err = 0;
       Node* tgt = lookup("/", slot->text, true, err);
@@ -226,7 +248,7 @@ void Sysfs::mkdir(const std::string& path) { ensure_dir(path); }
 namespace {
 std::string basename_of(const std::string& path) {
   auto comps = split_path(path);
-  return comps.empty() ? std::string() : comps.back();
+  return comps.empty() ? std::string() : std::string(comps.back());
 }
 }  // namespace
 
@@ -501,8 +523,9 @@ void Sysfs::reset_keeping(const std::vector<std::string>& keep) {
     dir->children.erase(it);
     // Re-create the path to it in the fresh tree (plain directories) and hang it there.
     Node* cur = fresh.get();
-    for (const auto& comp : split_path(dirname_of(path))) {
-      auto& slot = cur->children[comp];
+    const std::string parent = dirname_of(path);
+    for (const std::string_view comp : split_path(parent)) {
+      auto& slot = cur->children[std::string(comp)];
       if (!slot) slot = std::make_unique<Node>();
       cur = slot.get();
     }

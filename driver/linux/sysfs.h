@@ -99,7 +99,7 @@ class Sysfs {
 
    private:
     friend class Sysfs;
-    std::map<std::string, std::unique_ptr<Node>> entries_;
+    std::map<std::string, std::unique_ptr<Node>, std::less<>> entries_;
   };
 
   Sysfs();
