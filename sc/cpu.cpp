@@ -354,31 +354,23 @@ void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
   sync_if_due(end);
 }
 
-void CpuModel::sync_if_due(uint64_t now_ps) {
-  // The cheap test first: the quantum keeper's sync point (`now_ps` is the CPU's time now).
-  // Then: is anything in SystemC due at or before the CPU's time?  Nothing due: nothing in
-  // SystemC can happen before the CPU's local time, so a sync would only cost two thread
-  // switches — and one at every quantum boundary a request's instructions cross was most of
-  // a guest round trip's timed waits (issue 13).
-  if (!qk_.need_sync_at(now_ps)) return;
-  if (activity_due_by(now_ps)) qk_.sync();
-}
-
-bool CpuModel::activity_due_by(uint64_t now_ps) {
-  // SystemC's answer (the time to its next pending activity) stays true while no other
-  // process runs — a new delta cycle — and this thread starts nothing: asking the kernel
-  // costs more than a software step's bookkeeping, and a request's software steps cross a
-  // quantum boundary several times (issue 12 part 7).  What this thread starts outside its
-  // instructions and KVM's SIE calls (which forget the answer) are timed notifications: an
-  // apsim-inject event, the VCD's CPU changes; they happen at their time all the same, at the
-  // latest when the CPU next syncs, which every instruction and every sleep does first.
-  if (!next_activity_known_ || sc_core::sc_delta_count() != next_activity_delta_) {
-    const uint64_t sc_now = sim_now_ps(), to_next = sc_time_to_pending_activity().value();
-    next_activity_ps_ = to_next > ~uint64_t{0} - sc_now ? ~uint64_t{0} : sc_now + to_next;
-    next_activity_delta_ = sc_core::sc_delta_count();
-    next_activity_known_ = true;
-  }
-  return now_ps >= next_activity_ps_;
+// sync_if_due (sc/cpu.h): nothing due — nothing in SystemC can happen before the CPU's local
+// time, so a sync would only cost two thread switches, and one at every quantum boundary a
+// request's instructions cross was most of a guest round trip's timed waits (issue 13).
+//
+// activity_due_by (sc/cpu.h): SystemC's answer (the time to its next pending activity) stays
+// true while no other process runs — a new delta cycle — and this thread starts nothing:
+// asking the kernel costs more than a software step's bookkeeping, and a request's software
+// steps cross a quantum boundary several times (issue 12 part 7).  What this thread starts
+// outside its instructions and KVM's SIE calls (which forget the answer) are timed
+// notifications: an apsim-inject event, the VCD's CPU changes; they happen at their time all
+// the same, at the latest when the CPU next syncs, which every instruction and every sleep
+// does first.
+void CpuModel::ask_next_activity() {
+  const uint64_t sc_now = sim_now_ps(), to_next = sc_time_to_pending_activity().value();
+  next_activity_ps_ = to_next > ~uint64_t{0} - sc_now ? ~uint64_t{0} : sc_now + to_next;
+  next_activity_delta_ = sc_core::sc_delta_count();
+  next_activity_known_ = true;
 }
 
 void CpuModel::cycles(uint64_t n) { advance_ps(n * timing_.cpu_clock_ps); }

@@ -188,9 +188,11 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// offset and sync_if_due (loosely timed).
   void advance_ps(uint64_t ps);
   /// Loosely timed, the CPU's time being `now_ps`: once the local offset passed the quantum,
-  /// sync if some SystemC activity is due at or before the local time, else ask again a
-  /// quantum later.
-  void sync_if_due(uint64_t now_ps);
+  /// sync if some SystemC activity is due at or before the local time (activity_due_by).
+  /// Inline: it runs after every software step and instruction.
+  void sync_if_due(uint64_t now_ps) {
+    if (qk_.need_sync_at(now_ps) && activity_due_by(now_ps)) qk_.sync();
+  }
 
   MainStorage& storage_;
   const TimingTable& timing_;
@@ -225,8 +227,13 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   uint64_t next_activity_ps_ = 0;
   uint64_t next_activity_delta_ = 0;
   bool next_activity_known_ = false;
-  /// Whether anything in SystemC is due at or before the CPU's time `now_ps` (ps).
-  bool activity_due_by(uint64_t now_ps);
+  /// Whether anything in SystemC is due at or before the CPU's time `now_ps` (ps); asks the
+  /// kernel (ask_next_activity) only when its last answer may be stale (sc/cpu.cpp says when).
+  bool activity_due_by(uint64_t now_ps) {
+    if (!next_activity_known_ || sc_core::sc_delta_count() != next_activity_delta_) ask_next_activity();
+    return now_ps >= next_activity_ps_;
+  }
+  void ask_next_activity();
 
   bool tracing_ = false;
   sc_core::sc_signal<uint32_t> sig_opcode_{"opcode"};

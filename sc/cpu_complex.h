@@ -17,6 +17,7 @@
 // makes the FIFO above a true run queue.  No SystemC: plain unit tests drive it.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <stdexcept>
@@ -107,5 +108,49 @@ class CpuComplex {
   unsigned* cached_slot_ = nullptr;                  ///< last_cpu_[cached_thread_]
   uint64_t waited_ps_ = 0, steps_ = 0, waits_ = 0;
 };
+
+// Inline: every software step places itself (issue 12 part 7).
+inline void CpuComplex::set_busy_until(unsigned cpu, uint64_t ps) {
+  size_t n = leaves_ + cpu;
+  min_busy_until_[n] = ps;
+  // Up to the first ancestor whose minimum stays: the ones above it keep theirs too (the
+  // common case, one thread on its own CPU beside idle ones, stops at the first level).
+  for (n /= 2; n >= 1; n /= 2) {
+    const uint64_t m = std::min(min_busy_until_[2 * n], min_busy_until_[2 * n + 1]);
+    if (min_busy_until_[n] == m) break;
+    min_busy_until_[n] = m;
+  }
+}
+
+inline CpuComplex::Placement CpuComplex::run(uint64_t thread, uint64_t ready_ps, uint64_t cost_ps, CpuUse use) {
+  ++steps_;
+  // The thread's last CPU (kNoCpu: none yet).  One hash lookup per step, none when the same
+  // thread places again (the common case: one software thread), through a cached slot
+  // (references to an unordered_map's values stay valid as it grows).
+  if (thread != cached_thread_ || !cached_slot_) {
+    cached_slot_ = &last_cpu_.try_emplace(thread, kNoCpu).first->second;
+    cached_thread_ = thread;
+  }
+  unsigned& last = *cached_slot_;
+  if (cost_ps == 0) return {last == kNoCpu ? 0u : last, ready_ps, ready_ps};
+  unsigned pick = kNoCpu;
+  // 1. the thread's last CPU if idle; 2. the lowest-numbered idle CPU; 3. none idle: the CPU
+  // free first (lowest-numbered on a tie).  2 and 3 descend the tree of busy-until minima.
+  if (last != kNoCpu && cpus_[last].busy_until_ps <= ready_ps) pick = last;
+  else if (min_busy_until_[1] <= ready_ps) pick = first_at_most(ready_ps);
+  else pick = first_at_most(min_busy_until_[1]);
+  HostCpuState& c = cpus_[pick];
+  const uint64_t start = std::max(ready_ps, c.busy_until_ps);
+  if (start > ready_ps) {
+    waited_ps_ += start - ready_ps;
+    ++waits_;
+  }
+  c.busy_until_ps = start + cost_ps;
+  set_busy_until(pick, c.busy_until_ps);
+  c.busy_ps[static_cast<size_t>(use)] += cost_ps;
+  ++c.steps;
+  last = pick;
+  return {pick, start, c.busy_until_ps};
+}
 
 }  // namespace apsim::sc
