@@ -168,6 +168,31 @@ std::string keep_declared(const std::string& text, const VcdWriter& vcd) {
   return out;
 }
 
+// The guest vCPU slots (cpu.vcpuK, CpuModel::vcpu_wave_slots), each a group headed by the vCPU
+// it went to, so that keep_declared drops the slots --vcd-scope left out one by one; the
+// heading of them all only if the VCD kept some slot.
+template <typename Filtered>
+void write_vcpu_slots(std::ostream& o, Platform& p, const std::vector<std::string>& guests, const Filtered& filtered) {
+  const CpuModel& cpu = p.cpu();
+  const std::vector<CpuModel::VcpuWaveHolder>& holders = cpu.vcpu_wave_holders();
+  auto slot = [](unsigned k) { return "cpu.vcpu" + std::to_string(k); };
+  bool kept = !p.vcd();
+  for (unsigned k = 0; k < cpu.vcpu_wave_slots() && !kept; ++k)
+    kept = p.vcd()->declared(slot(k) + ".state") || p.vcd()->declared(slot(k) + ".thread");
+  if (kept)
+    o << kComment << "\n-Guest vCPUs: " << cpu.vcpu_wave_slots()
+      << " slots, in the order vCPUs first ran (thread: 1 + the vCPU's logical thread)\n";
+  for (unsigned k = 0; k < cpu.vcpu_wave_slots(); ++k) {
+    o << kComment << "\n-" << slot(k) << ": ";
+    if (k < holders.size())
+      o << guests.at(holders[k].guest - 1) << " vCPU " << holders[k].vcpu << "\n";
+    else
+      o << "unused (fewer vCPUs ran)\n";
+    o << filtered(7, "SystemC." + slot(k) + ".state[31:0]");
+    o << kHex << "\nSystemC." << slot(k) << ".thread[63:0]\n";
+  }
+}
+
 }  // namespace
 
 std::string wave_layout_path(const std::string& vcd) {
@@ -226,12 +251,7 @@ std::string write_wave_layout(Platform& p, const WaveLayout& w) {
     o << filtered(6, cpu + ".state[31:0]");
     o << kHex << "\n" << cpu + ".thread[63:0]\n";
   }
-  o << kComment << "\n-Guest vCPUs: slots in the order vCPUs first ran (thread: 1 + the vCPU's logical thread)\n";
-  for (unsigned k = 0; k < CpuModel::kVcpuWaveSlots; ++k) {
-    const std::string v = "SystemC.cpu.vcpu" + std::to_string(k);
-    o << filtered(7, v + ".state[31:0]");
-    o << kHex << "\n" << v + ".thread[63:0]\n";
-  }
+  write_vcpu_slots(o, p, guests, filtered);
   o << kComment << "\n-SIE interpretation\n";
   o << filtered(4, "SystemC.sie.state[31:0]");
   o << kDec << "\nSystemC.sie.ctx[31:0]\n";

@@ -13,6 +13,11 @@
 //   STEM.function.txt  ap_fabric.function  0 idle, 1 + ApFunction (sc/ap_fabric.h)
 //   STEM.cpu-state.txt cpu.cpuN.state    CpuModel::CpuWaveState (0 idle, 1 user, 2 kernel,
 //                                        3 interruption, 4 guest in SIE)
+//   STEM.vcpu-state.txt cpu.vcpuK.state  CpuModel::VcpuWaveState (0 enabled wait, 1 running in
+//                                        SIE, 2 being woken by KVM)
+//
+// Each guest vCPU slot (cpu.vcpuK, apsim run --vcd-vcpus) is a group of its own, headed by the
+// vCPU it went to ("cpu.vcpu3: guest1 vCPU 2") or "unused".
 //
 // where STEM is the layout's path without ".gtkw".  The layout is written after the run, when
 // the guests are known.

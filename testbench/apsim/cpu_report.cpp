@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <ostream>
+#include <string>
 
 #include "arch/software_cost.h"
 
@@ -48,6 +49,19 @@ void print_cpu_complex_stats(const sc::CpuModel& cpu, uint64_t elapsed_ps, std::
                   pct(h.busy_ps[3]), static_cast<unsigned long long>(h.steps));
     err << buf;
   }
+}
+
+void report_untraced_vcpus(const sc::CpuModel& cpu, const sc::VcdWriter& vcd, std::ostream& err) {
+  const uint64_t n = cpu.vcpus_not_traced();
+  if (n == 0) return;
+  bool kept = false;  // is any slot in the VCD?
+  for (unsigned k = 0; k < cpu.vcpu_wave_slots() && !kept; ++k) {
+    const std::string slot = "cpu.vcpu" + std::to_string(k);
+    kept = vcd.declared(slot + ".state") || vcd.declared(slot + ".thread");
+  }
+  if (!kept) return;
+  err << "apsim: --vcd: " << n << (n == 1 ? " vCPU" : " vCPUs") << " not traced (the " << cpu.vcpu_wave_slots()
+      << " cpu.vcpuK slots went to the first vCPUs to run): raise --vcd-vcpus\n";
 }
 
 }  // namespace apsim::tb
