@@ -9,38 +9,27 @@
 #   * --vcd-scope 'cpu.vcpu1*': the VCD and the layout have exactly slots 1, 10 and 11.
 # Arguments: APSIM OUT-DIR.
 set -eu
-apsim=$1 out=$2
+apsim=$1 out=$2 here=$(dirname "$0")
 rm -rf "$out" && mkdir -p "$out"
 fail() { echo "check_vcpu_waves: $*"; exit 1; }
 cat >"$out/lpar.json" <<JSON
 {"adapters": [{"id": 6, "type": "CEX5", "mode": "accel"}], "usage_domains": ["0x47"], "cpus": 4}
 JSON
-cat >"$out/g.sh" <<'EOF'
-modprobe vfio_ap
-echo -0x47 > /sys/bus/ap/aqmask
-UUID=$(uuidgen)
-echo $UUID > /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create
-echo 6 > /sys/devices/vfio_ap/matrix/$UUID/assign_adapter
-echo 0x47 > /sys/devices/vfio_ap/matrix/$UUID/assign_domain
-qemu-system-s390x -name guest1 -cpu host -m 2G -smp 12 -device vfio-ap,sysfsdev=/sys/devices/vfio_ap/matrix/$UUID
-ssh guest1 apbench --apqn 06.0047 --op mex-1024 --threads 12 --requests 24 --report kv
-EOF
+sed -e s/@SMP@/12/ -e s/@THREADS@/12/ -e s/@REQUESTS@/24/ "$here/guest-apbench.sh.in" >"$out/g.sh"
 run() {  # NAME OPTIONS...: the traced run NAME.vcd, its stderr NAME.err
   name=$1 && shift
   "$apsim" run "$out/g.sh" --lpar "$out/lpar.json" --vcd "$out/$name.vcd" "$@" >"$out/$name.out" 2>"$out/$name.err" ||
     fail "$name: $(cat "$out/$name.err")"
   grep -q 'apbench: result' "$out/$name.out" || fail "$name: no apbench result"
-  # Full signal name, var ID.
-  awk '$1 == "$scope" { path = path "." $3 } $1 == "$upscope" { sub(/\.[^.]*$/, "", path) }
-       $1 == "$var" { print substr(path, 2) "." $5, $4 }' "$out/$name.vcd" >"$out/$name.vars"
+  awk -f "$here/vcd_values.awk" "$out/$name.vcd" >"$out/$name.vals"  # TIME NAME VALUE
 }
-values() {  # NAME SIGNAL: the values the signal takes in NAME.vcd, as numbers, sorted
-  vid=$(awk -v n="SystemC.cpu.$2" '$1 == n { print $2 }' "$out/$1.vars")
-  [ -n "$vid" ] || fail "$1: the VCD has no cpu.$2"
-  awk -v id="$vid" '$2 == id && $1 ~ /^b/ { v = 0; s = substr($1, 2); for (i = 1; i <= length(s); i++) v = 2 * v + substr(s, i, 1); print v }' \
-    "$out/$1.vcd" | sort -un | tr '\n' ' '
+values() {  # NAME SIGNAL: the values cpu.SIGNAL takes in NAME.vcd, as numbers, sorted
+  awk -v n="cpu.$2" '$2 == n && $3 ~ /^b/ { v = 0; s = substr($3, 2); for (i = 1; i <= length(s); i++) v = 2 * v + substr(s, i, 1); print v }' \
+    "$out/$1.vals" | sort -un | tr '\n' ' '
 }
-slots() { sed -n 's/^SystemC\.cpu\.vcpu\([0-9]*\)\.state .*/\1/p' "$out/$1.vars" | sort -n | tr '\n' ' '; }
+slots() {  # NAME: the K of the cpu.vcpuK slots in NAME.vcd ($dumpvars writes each once at least)
+  awk '{ print $2 }' "$out/$1.vals" | sed -n 's/^cpu\.vcpu\([0-9]*\)\.state$/\1/p' | sort -un | tr '\n' ' '
+}
 
 run all --vcd-vcpus 12
 [ "$(slots all)" = "0 1 2 3 4 5 6 7 8 9 10 11 " ] || fail "--vcd-vcpus 12: slots $(slots all)"
