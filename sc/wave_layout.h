@@ -43,6 +43,9 @@ struct WaveLayout {
 std::string wave_layout_path(const std::string& vcd);
 /// The filter files write_wave_layout writes for a layout at `gtkw`.
 std::vector<std::string> wave_filter_paths(const std::string& gtkw);
+/// Whether the VCD of `p` has some guest vCPU slot (cpu.vcpuK.state or .thread): not with
+/// apsim run --vcd-vcpus 0, nor with a --vcd-scope that keeps none, nor without a VCD.
+bool vcpu_slots_in_vcd(Platform& p);
 /// Write the layout and its filter files; "" or "PATH: REASON".
 std::string write_wave_layout(Platform& p, const WaveLayout& w);
 

@@ -3,9 +3,9 @@
 
 #include <cstdio>
 #include <ostream>
-#include <string>
 
 #include "arch/software_cost.h"
+#include "sc/wave_layout.h"
 
 namespace apsim::tb {
 
@@ -51,15 +51,10 @@ void print_cpu_complex_stats(const sc::CpuModel& cpu, uint64_t elapsed_ps, std::
   }
 }
 
-void report_untraced_vcpus(const sc::CpuModel& cpu, const sc::VcdWriter& vcd, std::ostream& err) {
+void report_untraced_vcpus(sc::Platform& platform, std::ostream& err) {
+  const sc::CpuModel& cpu = platform.cpu();
   const uint64_t n = cpu.vcpus_not_traced();
-  if (n == 0) return;
-  bool kept = false;  // is any slot in the VCD?
-  for (unsigned k = 0; k < cpu.vcpu_wave_slots() && !kept; ++k) {
-    const std::string slot = "cpu.vcpu" + std::to_string(k);
-    kept = vcd.declared(slot + ".state") || vcd.declared(slot + ".thread");
-  }
-  if (!kept) return;
+  if (n == 0 || !sc::vcpu_slots_in_vcd(platform)) return;
   err << "apsim: --vcd: " << n << (n == 1 ? " vCPU" : " vCPUs") << " not traced (the " << cpu.vcpu_wave_slots()
       << " cpu.vcpuK slots went to the first vCPUs to run): raise --vcd-vcpus\n";
 }

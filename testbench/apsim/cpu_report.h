@@ -7,7 +7,7 @@
 #include <iosfwd>
 
 #include "sc/cpu.h"
-#include "sc/vcd_writer.h"
+#include "sc/platform.h"
 
 namespace apsim::tb {
 
@@ -21,6 +21,6 @@ void print_cpu_complex_stats(const sc::CpuModel& cpu, uint64_t elapsed_ps, std::
 /// while the VCD kept some slot (--vcd-scope may leave them all out, --vcd-vcpus 0 makes
 /// none: then nobody asked for vCPUs), say so on one line, "apsim: --vcd: N vCPUs not traced
 /// (...): raise --vcd-vcpus", instead of leaving them silently out of the waves.
-void report_untraced_vcpus(const sc::CpuModel& cpu, const sc::VcdWriter& vcd, std::ostream& err);
+void report_untraced_vcpus(sc::Platform& platform, std::ostream& err);
 
 }  // namespace apsim::tb

@@ -447,7 +447,7 @@ int run_scenario(const RunOptions& opts) {
     if (!platform.vcd()->window_reached())
       std::cerr << "apsim: --vcd-from " << ro.vcd_from << ": the run ended at " << sc_time_stamp().value()
                 << " ps, before the window; the VCD has the declarations only\n";
-    report_untraced_vcpus(platform.cpu(), *platform.vcd(), std::cerr);
+    report_untraced_vcpus(platform, std::cerr);
     // The layout names the guests that ran, so it is written now.
     sc::WaveLayout w;
     w.vcd = ro.vcd;
