@@ -255,10 +255,15 @@ uint64_t CpuModel::place_on_vcpu(Context& g, unsigned v, arch::SoftwareStep step
   Context::Vcpu& vc = g.vcpus[v];
   const uint64_t id = g.number + v * kVcpuThreadStride;
   uint64_t start = ready_ps;
-  // While tracing, the vCPU's cpu.vcpuK slot (the first kVcpuWaveSlots vCPUs to run get one).
+  // While tracing, the vCPU's cpu.vcpuK slot (the first vcpu_wave_slots_ vCPUs to run get one;
+  // the others are counted, vcpus_not_traced).
   int slot = -2;
   if (tracing_) {
-    if (vc.wave_slot == -1) vc.wave_slot = vcpu_wave_slots_used_ < kVcpuWaveSlots ? int(vcpu_wave_slots_used_++) : -2;
+    if (vc.wave_slot == -1) {
+      vc.wave_slot = vcpu_wave_holders_.size() < vcpu_wave_slots_ ? int(vcpu_wave_holders_.size()) : -2;
+      if (vc.wave_slot >= 0) vcpu_wave_holders_.push_back(VcpuWaveHolder{g.number, v});
+      else ++vcpus_not_traced_;
+    }
     slot = vc.wave_slot;
   }
   const unsigned wave = complex_.cpus() + static_cast<unsigned>(slot);
@@ -804,6 +809,14 @@ InsnOutcome CpuModel::dqap(Context& ctx, GeneralRegisters& regs, unsigned r1, un
 CpuModel::CpuWave::CpuWave(const std::string& name)
     : state((name + "_state").c_str()), thread((name + "_thread").c_str()) {}
 
+void CpuModel::set_vcpu_wave_slots(unsigned n) {
+  if (tracing_) throw std::logic_error("set_vcpu_wave_slots after trace(): the VCD has its slots already");
+  if (n > kMaxVcpuWaveSlots)
+    throw std::invalid_argument("set_vcpu_wave_slots: " + std::to_string(n) + " is more than " +
+                                std::to_string(kMaxVcpuWaveSlots));
+  vcpu_wave_slots_ = n;
+}
+
 void CpuModel::trace(sc_trace_file* tf) {
   tracing_ = true;
   trace_signals(tf, sig_opcode_, sig_apqn_, sig_rc_, sig_guest_, sig_pgm_, sig_guest_id_);
@@ -815,7 +828,7 @@ void CpuModel::trace(sc_trace_file* tf) {
     sc_core::sc_trace(tf, cpu_waves_.back()->thread, cpu + ".thread");
   }
   // The guest vCPU slots follow the host CPUs in cpu_waves_ (book_wave's index).
-  for (unsigned k = 0; k < kVcpuWaveSlots; ++k) {
+  for (unsigned k = 0; k < vcpu_wave_slots_; ++k) {
     cpu_waves_.push_back(std::make_unique<CpuWave>("cpu_vcpu" + std::to_string(k)));
     const std::string v = base + ".vcpu" + std::to_string(k);
     sc_core::sc_trace(tf, cpu_waves_.back()->state, v + ".state");

@@ -102,10 +102,32 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// The values of cpu.cpuI.state: the CpuUse column of the step running (host = user), 0
   /// while the CPU is idle.
   enum class CpuWaveState : uint32_t { idle = 0, user = 1, kernel = 2, interruption = 3, guest = 4 };
-  /// Guest vCPUs traced (cpu.vcpuK.*, K = 0..kVcpuWaveSlots - 1): the first vCPUs to run a step
-  /// while tracing get a slot each, in that order (guests are created during the run, when
-  /// SystemC no longer allows new signals, so the slots exist from the start).
-  static constexpr unsigned kVcpuWaveSlots = 8;
+  /// Guest vCPUs traced (cpu.vcpuK.*, K = 0..vcpu_wave_slots() - 1): the first vCPUs to run a
+  /// step while tracing get a slot each, in that order.  Guests and their -smp are known only
+  /// when QEMU starts during the run, when SystemC no longer allows new signals, so trace()
+  /// makes the slots before the simulation starts: as many as set_vcpu_wave_slots asked for
+  /// (`apsim run --vcd-vcpus N`), else kDefaultVcpuWaveSlots.  Why a count and not the
+  /// script's -smp values: a script starts QEMU through the shell (variables, loops, virsh
+  /// with a domain XML), so its vCPUs are known only by running it.
+  static constexpr unsigned kDefaultVcpuWaveSlots = 8;
+  /// Most slots set_vcpu_wave_slots takes: 16 guests of QEMU's 248 vCPUs (3968) fit.  Each
+  /// slot is two signals the VCD writer compares at every timestep of its window, so the
+  /// bound also keeps a mistyped count from slowing a traced run by orders of magnitude.
+  static constexpr unsigned kMaxVcpuWaveSlots = 4096;
+  /// The number of cpu.vcpuK slots trace() makes (0..kMaxVcpuWaveSlots; std::invalid_argument
+  /// beyond, std::logic_error after trace()).
+  void set_vcpu_wave_slots(unsigned n);
+  unsigned vcpu_wave_slots() const { return vcpu_wave_slots_; }
+  /// The vCPU a slot went to: guest N (the Nth SIE context, guest_names()[N - 1]), its vCPU v.
+  struct VcpuWaveHolder {
+    uint32_t guest;
+    unsigned vcpu;
+  };
+  /// The slots handed out so far, slot K at [K] (slots beyond its size stayed unused).
+  const std::vector<VcpuWaveHolder>& vcpu_wave_holders() const { return vcpu_wave_holders_; }
+  /// vCPUs that ran a step while tracing but found every slot taken: they have no cpu.vcpuK
+  /// signals (apsim run reports them: "raise --vcd-vcpus").
+  uint64_t vcpus_not_traced() const { return vcpus_not_traced_; }
   /// The values of cpu.vcpuK.state: 0 in enabled wait (or the slot unused), 1 running a step in
   /// SIE, 2 being woken by KVM (vcpu_wakeup, sie_entry).  cpu.vcpuK.thread: 0 the slot unused,
   /// else 1 + the vCPU's logical thread id (N + v * 2^20 + 1: vCPU v of the Nth SIE context).
@@ -169,8 +191,11 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// Place step `step` of CPU complex logical thread `thread` ready at `ready_ps`, accounted as
   /// a guest's (`in_guest`) or the host's; count it, trace it; return its end.
   CpuComplex::Placement book_step(uint64_t thread, arch::SoftwareStep step, uint64_t ready_ps, bool in_guest);
-  /// Vcpu wave slots handed out so far (kVcpuWaveSlots at most).
-  unsigned vcpu_wave_slots_used_ = 0;
+  /// The cpu.vcpuK slots trace() makes, the vCPUs they went to (at most vcpu_wave_slots_),
+  /// and the vCPUs that found none left.
+  unsigned vcpu_wave_slots_ = kDefaultVcpuWaveSlots;
+  std::vector<VcpuWaveHolder> vcpu_wave_holders_;
+  uint64_t vcpus_not_traced_ = 0;
   /// Place a step of guest `g` on its vCPU `v`.  `queued`: a program's thread, which waits for
   /// the vCPU and wakes it from enabled wait first (vcpu_wakeup, sie_entry); else the
   /// context's own software, placed at `ready_ps` as before the vCPUs.

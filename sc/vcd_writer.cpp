@@ -166,11 +166,7 @@ std::vector<std::string> VcdWriter::unmatched_scopes() const {
   return v;
 }
 
-bool VcdWriter::declared(const std::string& name) const {
-  for (const auto& v : vars_)
-    if (v->name == name) return true;
-  return false;
-}
+bool VcdWriter::declared(const std::string& name) const { return declared_.count(name) != 0; }
 
 template <class V, class T>
 void VcdWriter::add(const T& object, const std::string& name, int width, bool real) {
@@ -187,6 +183,7 @@ void VcdWriter::add(const T& object, const std::string& name, int width, bool re
   v->id = make_id(vars_.size());
   v->width = width;
   v->real = real;
+  declared_.insert(name);
   vars_.push_back(std::move(v));
 }
 

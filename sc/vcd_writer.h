@@ -36,6 +36,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <systemc>
@@ -138,6 +139,9 @@ class VcdWriter final : public sc_core::sc_trace_file {
   std::vector<std::unique_ptr<Var>> vars_;
   std::vector<bool> scope_used_;
   std::set<std::string> tops_;
+  /// The names of vars_, for declared() (the layout asks it per signal: thousands with
+  /// apsim run --vcd-vcpus).
+  std::unordered_set<std::string> declared_;
   std::FILE* file_ = nullptr;
   std::string buf_, error_;
   bool registered_ = false, opened_ = false, dumped_ = false, done_ = false;

@@ -168,7 +168,39 @@ std::string keep_declared(const std::string& text, const VcdWriter& vcd) {
   return out;
 }
 
+// Slot K's scope in the VCD (CpuModel::trace).
+std::string vcpu_slot_name(unsigned k) { return "cpu.vcpu" + std::to_string(k); }
+
+// The guest vCPU slots (cpu.vcpuK, CpuModel::vcpu_wave_slots), each a group headed by the vCPU
+// it went to, so that keep_declared drops the slots --vcd-scope left out one by one; the
+// heading of them all only if the VCD kept some slot.
+template <typename Filtered>
+void write_vcpu_slots(std::ostream& o, Platform& p, const std::vector<std::string>& guests, const Filtered& filtered) {
+  const CpuModel& cpu = p.cpu();
+  const std::vector<CpuModel::VcpuWaveHolder>& holders = cpu.vcpu_wave_holders();
+  if (!p.vcd() || vcpu_slots_in_vcd(p))
+    o << kComment << "\n-Guest vCPUs: " << cpu.vcpu_wave_slots()
+      << " slots, in the order vCPUs first ran (thread: 1 + the vCPU's logical thread)\n";
+  for (unsigned k = 0; k < cpu.vcpu_wave_slots(); ++k) {
+    const std::string slot = vcpu_slot_name(k);
+    o << kComment << "\n-" << slot << ": ";
+    if (k < holders.size())
+      o << guests.at(holders[k].guest - 1) << " vCPU " << holders[k].vcpu << "\n";
+    else
+      o << "unused (fewer vCPUs ran)\n";
+    o << filtered(7, "SystemC." + slot + ".state[31:0]");
+    o << kHex << "\nSystemC." << slot << ".thread[63:0]\n";
+  }
+}
+
 }  // namespace
+
+bool vcpu_slots_in_vcd(Platform& p) {
+  if (!p.vcd()) return false;
+  for (unsigned k = 0; k < p.cpu().vcpu_wave_slots(); ++k)
+    if (p.vcd()->declared(vcpu_slot_name(k) + ".state") || p.vcd()->declared(vcpu_slot_name(k) + ".thread")) return true;
+  return false;
+}
 
 std::string wave_layout_path(const std::string& vcd) {
   const fs::path p(vcd);
@@ -226,12 +258,7 @@ std::string write_wave_layout(Platform& p, const WaveLayout& w) {
     o << filtered(6, cpu + ".state[31:0]");
     o << kHex << "\n" << cpu + ".thread[63:0]\n";
   }
-  o << kComment << "\n-Guest vCPUs: slots in the order vCPUs first ran (thread: 1 + the vCPU's logical thread)\n";
-  for (unsigned k = 0; k < CpuModel::kVcpuWaveSlots; ++k) {
-    const std::string v = "SystemC.cpu.vcpu" + std::to_string(k);
-    o << filtered(7, v + ".state[31:0]");
-    o << kHex << "\n" << v + ".thread[63:0]\n";
-  }
+  write_vcpu_slots(o, p, guests, filtered);
   o << kComment << "\n-SIE interpretation\n";
   o << filtered(4, "SystemC.sie.state[31:0]");
   o << kDec << "\nSystemC.sie.ctx[31:0]\n";

@@ -13,6 +13,11 @@
 //   STEM.function.txt  ap_fabric.function  0 idle, 1 + ApFunction (sc/ap_fabric.h)
 //   STEM.cpu-state.txt cpu.cpuN.state    CpuModel::CpuWaveState (0 idle, 1 user, 2 kernel,
 //                                        3 interruption, 4 guest in SIE)
+//   STEM.vcpu-state.txt cpu.vcpuK.state  CpuModel::VcpuWaveState (0 enabled wait, 1 running in
+//                                        SIE, 2 being woken by KVM)
+//
+// Each guest vCPU slot (cpu.vcpuK, apsim run --vcd-vcpus) is a group of its own, headed by the
+// vCPU it went to ("cpu.vcpu3: guest1 vCPU 2") or "unused".
 //
 // where STEM is the layout's path without ".gtkw".  The layout is written after the run, when
 // the guests are known.
@@ -38,6 +43,9 @@ struct WaveLayout {
 std::string wave_layout_path(const std::string& vcd);
 /// The filter files write_wave_layout writes for a layout at `gtkw`.
 std::vector<std::string> wave_filter_paths(const std::string& gtkw);
+/// Whether the VCD of `p` has some guest vCPU slot (cpu.vcpuK.state or .thread): not with
+/// apsim run --vcd-vcpus 0, nor with a --vcd-scope that keeps none, nor without a VCD.
+bool vcpu_slots_in_vcd(Platform& p);
 /// Write the layout and its filter files; "" or "PATH: REASON".
 std::string write_wave_layout(Platform& p, const WaveLayout& w);
 

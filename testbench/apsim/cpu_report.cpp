@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "arch/software_cost.h"
+#include "sc/wave_layout.h"
 
 namespace apsim::tb {
 
@@ -48,6 +49,14 @@ void print_cpu_complex_stats(const sc::CpuModel& cpu, uint64_t elapsed_ps, std::
                   pct(h.busy_ps[3]), static_cast<unsigned long long>(h.steps));
     err << buf;
   }
+}
+
+void report_untraced_vcpus(sc::Platform& platform, std::ostream& err) {
+  const sc::CpuModel& cpu = platform.cpu();
+  const uint64_t n = cpu.vcpus_not_traced();
+  if (n == 0 || !sc::vcpu_slots_in_vcd(platform)) return;
+  err << "apsim: --vcd: " << n << (n == 1 ? " vCPU" : " vCPUs") << " not traced (the " << cpu.vcpu_wave_slots()
+      << " cpu.vcpuK slots went to the first vCPUs to run): raise --vcd-vcpus\n";
 }
 
 }  // namespace apsim::tb

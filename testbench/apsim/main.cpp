@@ -1,7 +1,7 @@
 // testbench/apsim/main.cpp — the apsim command line.
 //
 //   apsim run SCRIPT [--lpar FILE.json] [--vcd FILE.vcd [--vcd-queues APQN,...] [--vcd-from T] [--vcd-to T]
-//                    [--vcd-scope PATTERN,...]] [--mode cycle|fast] [--seed N]
+//                    [--vcd-scope PATTERN,...] [--vcd-vcpus N]] [--mode cycle|fast] [--seed N]
 //                    [--echo] [--stats] [--results FILE.json]
 //   apsim shell [--lpar FILE.json] [--linux V] [--s390-tools R] [--seed N] [--record FILE]
 //   apsim sweep SPEC.json --out DIR [--backend local|slurm|parallel] ... | --dry-run
@@ -48,6 +48,8 @@ int sc_main(int argc, char** argv) {
   run->add_option("--vcd-to", ro.vcd_to, "with --vcd: write up to this simulated time (after --vcd-from)");
   run->add_option("--vcd-scope", ro.vcd_scope,
                   "with --vcd: only the signals whose names match a glob (card06.*,cpu.*; a scope name keeps its signals)");
+  auto* vcd_vcpus = run->add_option("--vcd-vcpus", ro.vcd_vcpus,
+                  "with --vcd: trace this many guest vCPUs, the first to run (cpu.vcpuK; 0 to 4096, default 8)");
   run->add_option("--mode", ro.mode, "cycle: Verilated RTL mask check; fast: C++ reference check")
       ->check(CLI::IsMember({"cycle", "fast"}));
   auto* seed = run->add_option("--seed", ro.seed, "seed for uuidgen and workloads");
@@ -157,5 +159,6 @@ int sc_main(int argc, char** argv) {
     return 2;
   }
   ro.seed_given = seed->count() > 0;
+  ro.vcd_vcpus_given = vcd_vcpus->count() > 0;
   return apsim::tb::run_scenario(ro);
 }

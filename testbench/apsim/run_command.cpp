@@ -373,6 +373,9 @@ int run_scenario(const RunOptions& opts) {
   if (const std::string why = parse_vcd_options(!ro.vcd.empty(), ro.vcd_from, ro.vcd_to, ro.vcd_scope, vcd_options);
       !why.empty())
     return bad(why);
+  unsigned vcpu_wave_slots = sc::CpuModel::kDefaultVcpuWaveSlots;
+  if (const std::string why = parse_vcd_vcpus(!ro.vcd.empty(), ro.vcd_vcpus_given, ro.vcd_vcpus, vcpu_wave_slots); !why.empty())
+    return bad(why);
   // The VCD, its GTKWave layout and the layout's filters are written as named: each must be.
   std::string layout;
   if (!ro.vcd.empty()) {
@@ -416,6 +419,7 @@ int run_scenario(const RunOptions& opts) {
   if (!ro.vcd.empty()) {
     // A scope pattern that keeps no signal is known once the models have traced theirs; the
     // file is not created then.
+    platform.cpu().set_vcpu_wave_slots(vcpu_wave_slots);
     if (const std::string why = platform.open_vcd(ro.vcd, queues, vcd_options); !why.empty())
       return bad((why[0] == '\'' ? "--vcd-scope: " : "--vcd ") + why);
   }
@@ -443,6 +447,7 @@ int run_scenario(const RunOptions& opts) {
     if (!platform.vcd()->window_reached())
       std::cerr << "apsim: --vcd-from " << ro.vcd_from << ": the run ended at " << sc_time_stamp().value()
                 << " ps, before the window; the VCD has the declarations only\n";
+    report_untraced_vcpus(platform, std::cerr);
     // The layout names the guests that ran, so it is written now.
     sc::WaveLayout w;
     w.vcd = ro.vcd;

@@ -29,6 +29,10 @@ struct RunOptions {
   /// of the run), --vcd-scope: glob patterns on the signals' names ("card06.*,cpu.*"; "" =
   /// every signal).  testbench/apsim/vcd_options.h, sc/vcd_writer.h.
   std::string vcd_from, vcd_to, vcd_scope;
+  /// --vcd-vcpus: how many guest vCPUs get cpu.vcpuK signals ("" = 8; "0".."4096";
+  /// testbench/apsim/vcd_options.h parse_vcd_vcpus, sc/cpu.h CpuModel::set_vcpu_wave_slots).
+  std::string vcd_vcpus;
+  bool vcd_vcpus_given = false;  ///< --vcd-vcpus was on the command line ("" then is an error)
   std::string mode = "cycle";
   uint64_t seed = 1;
   bool seed_given = false;

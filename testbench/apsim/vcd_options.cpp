@@ -1,9 +1,11 @@
 // testbench/apsim/vcd_options.cpp — the VCD window and scope options (vcd_options.h).
 #include "testbench/apsim/vcd_options.h"
 
+#include <algorithm>
 #include <cctype>
 #include <sstream>
 
+#include "sc/cpu.h"
 #include "sc/timing.h"
 
 namespace apsim::tb {
@@ -60,6 +62,22 @@ std::string parse_vcd_options(bool vcd, const std::string& from, const std::stri
     }
     if (scope.back() == ',') return "--vcd-scope: empty pattern in '" + scope + "'";
   }
+  return "";
+}
+
+std::string parse_vcd_vcpus(bool vcd, bool given, const std::string& text, unsigned& slots) {
+  if (!given) return "";
+  if (!vcd) return "--vcd-vcpus: only with --vcd";
+  const std::string max = std::to_string(sc::CpuModel::kMaxVcpuWaveSlots);
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+    return "--vcd-vcpus " + (text.empty() ? std::string("''") : text) + ": not a number of vCPU slots (0 to " + max + ")";
+  // Digits only; more than 5 significant ones are past the bound whatever they are.
+  const std::string digits = text.substr(std::min(text.find_first_not_of('0'), text.size()));
+  const unsigned long n = digits.size() > 5 ? ~0ul : digits.empty() ? 0 : std::stoul(digits);
+  if (n > sc::CpuModel::kMaxVcpuWaveSlots)
+    return "--vcd-vcpus " + text + ": more than " + max +
+           " slots (16 guests of QEMU's 248 vCPUs fit in 3968; each slot costs the VCD writer at every timestep)";
+  slots = static_cast<unsigned>(n);
   return "";
 }
 

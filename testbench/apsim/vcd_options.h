@@ -22,4 +22,10 @@ std::string parse_sim_time(const std::string& text, uint64_t& ps);
 std::string parse_vcd_options(bool vcd, const std::string& from, const std::string& to, const std::string& scope,
                               sc::VcdOptions& out);
 
+/// `--vcd-vcpus N` (`given` false: `slots` keeps its default) into `slots`: a decimal count
+/// of cpu.vcpuK slots, 0..CpuModel::kMaxVcpuWaveSlots.  "" or the error, naming the option:
+/// "--vcd-vcpus: only with --vcd", "--vcd-vcpus 12x: not a number of vCPU slots (0 to 4096)",
+/// "--vcd-vcpus 5000: more than 4096 slots ...".
+std::string parse_vcd_vcpus(bool vcd, bool given, const std::string& text, unsigned& slots);
+
 }  // namespace apsim::tb

@@ -40,16 +40,7 @@ grep -qF 'SystemC.cpu.cpu1.state' "$out/w.gtkw" || fail "layout lacks cpu1.state
 # Guest vCPUs: apbench --threads 2 in a guest with two vCPUs.  cpu.vcpu0 and cpu.vcpu1 show the
 # guest's vCPUs (thread 1 + N + v * 2^20 of the first SIE context, N = 1): each is woken by KVM
 # (2), runs in SIE (1) and waits (0); no third vCPU ran.
-cat >"$out/g.sh" <<'EOF'
-modprobe vfio_ap
-echo -0x47 > /sys/bus/ap/aqmask
-UUID=$(uuidgen)
-echo $UUID > /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create
-echo 6 > /sys/devices/vfio_ap/matrix/$UUID/assign_adapter
-echo 0x47 > /sys/devices/vfio_ap/matrix/$UUID/assign_domain
-qemu-system-s390x -name guest1 -cpu host -m 2G -smp 2 -device vfio-ap,sysfsdev=/sys/devices/vfio_ap/matrix/$UUID
-ssh guest1 apbench --apqn 06.0047 --op mex-1024 --threads 2 --requests 10 --report kv
-EOF
+sed -e s/@SMP@/2/ -e s/@THREADS@/2/ -e s/@REQUESTS@/10/ "$(dirname "$0")/guest-apbench.sh.in" >"$out/g.sh"
 "$apsim" run "$out/g.sh" --lpar "$out/lpar.json" --vcd "$out/g.vcd" >"$out/g.out" 2>"$out/g.err" ||
   fail "guest traced run: $(cat "$out/g.err")"
 "$apsim" run "$out/g.sh" --lpar "$out/lpar.json" >"$out/g-untraced.out" 2>"$out/g-untraced.err" ||

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Bad --vcd-from / --vcd-to / --vcd-scope (testbench/apsim/vcd_options.h): each ends the run
+# Bad --vcd-from / --vcd-to / --vcd-scope / --vcd-vcpus (testbench/apsim/vcd_options.h): each ends the run
 # with exit status 2 and an error naming the option and what was wrong, and writes no file
 # (no VCD, no layout).  Arguments: APSIM SCRIPT OUT-DIR.
 set -eu
@@ -32,4 +32,10 @@ check "--vcd-scope: only with --vcd" --vcd-scope 'cpu.*'
 check "--vcd-scope: empty pattern in 'cpu.*,,sie'" $v --vcd-scope 'cpu.*,,sie'
 check "--vcd-scope: empty pattern in 'cpu.*,'" $v --vcd-scope 'cpu.*,'
 check "--vcd-scope: 'card07.*' matches no signal (the signals are under ap_fabric, card00, card0a, cpu, sie)" $v --vcd-scope 'cpu.*,card07.*'
+check "--vcd-vcpus: only with --vcd" --vcd-vcpus 12
+check "--vcd-vcpus 12x: not a number of vCPU slots (0 to 4096)" $v --vcd-vcpus 12x
+check "--vcd-vcpus '': not a number of vCPU slots (0 to 4096)" $v --vcd-vcpus ''
+check "--vcd-vcpus 0x10: not a number of vCPU slots (0 to 4096)" $v --vcd-vcpus 0x10
+check "--vcd-vcpus 4097: more than 4096 slots" $v --vcd-vcpus 4097
+check "--vcd-vcpus 99999999999999999999: more than 4096 slots" $v --vcd-vcpus 99999999999999999999
 echo "check_vcd_bad_options: ok ($n cases)"
