@@ -7,13 +7,13 @@
 
 #include <algorithm>
 #include <cstring>
-#include <string_view>
 
 #include "arch/bits.h"
 #include "arch/msgtype50.h"
 #include "arch/msgtype6.h"
 #include "firmware/crypto.h"
 #include "firmware/firmware_internal.h"
+#include "firmware/reply_memo.h"
 #include "firmware/service_time.h"
 
 namespace apsim::firmware {
@@ -282,21 +282,16 @@ FirmwareReply process_request(const AdapterProfile& profile, const uint8_t* msg,
 
 // ---- CexFirmware ------------------------------------------------------------------------
 
-struct CexFirmware::MemoEntry {
-  size_t hash = 0;
-  std::vector<uint8_t> request;
-  std::vector<uint8_t> reply;
-  ServiceDemand demand{};  ///< Operation::invalid for an error reply
-  Operation op = Operation::invalid;
-  bool valid = false;
-};
-
 namespace {
-constexpr size_t kMemoSlots = 32;  // fully associative, replaced in FIFO order
+constexpr size_t kMemoSlots = 32;  // per memo (type 50, type 6)
 }
 
 CexFirmware::CexFirmware(const AdapterProfile& profile, const ServiceTimeTable& times, uint32_t serial, uint64_t seed)
-    : profile_(profile), times_(times), serial_(serial), memo_(new MemoEntry[kMemoSlots]) {
+    : profile_(profile),
+      times_(times),
+      serial_(serial),
+      memo50_(std::make_unique<ReplyMemo>(kMemoSlots)),
+      memo6_(std::make_unique<ReplyMemo>(kMemoSlots)) {
   uint8_t label[16] = {'a', 'p', 's', 'i', 'm', '-', 'c', 'e', 'x', '-', 'r', 'n', 'g'};
   uint8_t id[12];
   arch::store_be32(id, serial);
@@ -326,6 +321,7 @@ void CexFirmware::set_master_key(uint8_t domain, const MasterKey& key) {
   Domain& d = domain_state(domain);
   d.old_key = d.key;  // CCA: CUR -> OLD, as SET does with the master-key registers
   d.set_key(key, profile_.mode != AdapterProfile::Mode::ep11);
+  memo6_->clear();  // remembered signatures were made under the replaced key
 }
 
 FirmwareReply CexFirmware::error82(uint8_t reply_code, Operation op) const {
@@ -347,9 +343,29 @@ FirmwareReply CexFirmware::process(uint8_t domain, const uint8_t* msg, size_t le
   if (msg == nullptr) len = 0;
   if (len > arch::T6_TYPE && msg[arch::T6_TYPE] == arch::TYPE6_TYPE_CODE) {
     if (profile_.mode == AdapterProfile::Mode::accel) return error82(arch::REP82_ERROR_MESSAGE_TYPE, Operation::invalid);
-    return process_type6(domain, msg, len);
+    return process_type6_memoized(domain, msg, len, buffer);
   }
   return process_type50(msg, len, buffer);  // type 0x50, and every other type byte (0x20 there)
+}
+
+FirmwareReply CexFirmware::from_memo(const ReplyMemo::Entry& e, std::vector<uint8_t>* buffer) {
+  ++memo_hits_;
+  // Priced again from the remembered demand (the table may have changed since); errors
+  // cost the `invalid` entry whatever their class (as process_request's fail()).
+  FirmwareReply r{{}, e.op, cost(e.demand), e.speed_idx};
+  if (buffer) {
+    buffer->assign(e.reply.begin(), e.reply.end());
+    r.reply = std::move(*buffer);
+  } else {
+    r.reply = e.reply;
+  }
+  if (e.fresh) {  // the random bytes: the generator's next ones, as the full path draws them
+    uint8_t* p = r.reply.data() + (r.reply.size() - e.fresh);
+    rng_->generate(p, e.fresh);
+    if (e.parity != FreshParity::none) set_parity(p, e.fresh, e.parity == FreshParity::odd);
+  }
+  r.demand = e.demand;
+  return r;
 }
 
 FirmwareReply CexFirmware::process_type50(const uint8_t* msg, size_t len, std::vector<uint8_t>* buffer) {
@@ -358,35 +374,26 @@ FirmwareReply CexFirmware::process_type50(const uint8_t* msg, size_t len, std::v
   // keyblock header and the last 64 bytes — the message field, the part that differs
   // between the requests of one key — instead of all of up to 1808 bytes.
   const size_t tail = std::min<size_t>(len, 64), head = std::min<size_t>(len - tail, 16);
-  const size_t h = std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(msg + len - tail), tail)) ^
-                   (std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(msg), head)) * 31 + len);
-  for (size_t i = 0; i < kMemoSlots; ++i) {
-    const MemoEntry& e = memo_[i];
-    if (e.valid && e.hash == h && e.request.size() == len && std::memcmp(e.request.data(), msg, len) == 0) {
-      ++memo_hits_;
-      // Priced again from the remembered demand (the table may have changed since); errors
-      // cost the `invalid` entry whatever their class (as process_request's fail()).
-      FirmwareReply r{{}, e.op, cost(e.demand), kSpeedMedium};
-      if (buffer) {
-        buffer->assign(e.reply.begin(), e.reply.end());
-        r.reply = std::move(*buffer);
-      } else {
-        r.reply = e.reply;
-      }
-      r.demand = e.demand;
-      return r;
-    }
-  }
+  const size_t h = ReplyMemo::hash_of(msg + len - tail, tail) ^ (ReplyMemo::hash_of(msg, head) * 31 + len);
+  if (const ReplyMemo::Entry* e = memo50_->find(h, 0, msg, len)) return from_memo(*e, buffer);
   ++memo_misses_;
   FirmwareReply r = process_request(profile_, msg, len, times_);
-  MemoEntry& e = memo_[memo_next_];
-  memo_next_ = (memo_next_ + 1) % kMemoSlots;
-  e.valid = true;
-  e.hash = h;
-  e.request.assign(msg, msg + len);
-  e.reply = r.reply;
-  e.op = r.op;
-  e.demand = r.demand;
+  memo50_->insert(h, 0, msg, len, r);
+  return r;
+}
+
+FirmwareReply CexFirmware::process_type6_memoized(uint8_t domain, const uint8_t* msg, size_t len,
+                                                  std::vector<uint8_t>* buffer) {
+  if (!memo_enabled_) return process_type6(domain, msg, len);
+  const size_t h = ReplyMemo::hash_of(msg, len);
+  if (const ReplyMemo::Entry* e = memo6_->find(h, domain, msg, len)) return from_memo(*e, buffer);
+  ++memo_misses_;
+  memo_note_ = MemoNote{};
+  FirmwareReply r = process_type6(domain, msg, len);
+  // Only type-86 answers of the functions that said so (an error82 after the random bytes
+  // were drawn, MESSAGE_LENGTH, stays on the full path so the generator's stream is the same).
+  if (memo_note_.keep && !r.reply.empty() && r.reply[arch::T86_TYPE] == arch::TYPE86_RSP_CODE)
+    memo6_->insert(h, domain, msg, len, r, memo_note_.fresh, static_cast<FreshParity>(memo_note_.parity));
   return r;
 }
 

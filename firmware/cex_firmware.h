@@ -26,6 +26,8 @@ namespace apsim::firmware {
 namespace crypto {
 class Drbg;
 }
+class ReplyMemo;
+struct ReplyMemoEntry;
 
 /// Operation classes in the column order of zcrypt's speed-rating arrays
 /// (MEX_1K, MEX_2K, MEX_4K, CRT_1K, CRT_2K, CRT_4K, RNG, SECKEY — spec §7), plus `invalid`
@@ -171,13 +173,22 @@ FirmwareReply process_request(const AdapterProfile& profile, const uint8_t* msg,
 ///    firmware version and operational modes — the values and why are in type6.cpp,
 ///    "What a card says about itself";
 ///  * the card's random number generator (crypto::Drbg keyed from serial and seed);
-///  * a memo of type-50 answers: process_request() is a pure function of the request bytes,
-///    so the answers to the last 32 distinct requests (found by std::hash of the bytes,
-///    checked byte for byte, replaced first in first out) are reused.  Workloads repeat a pool of messages, so
-///    sweeps and the speed benchmark do not redo RSA arithmetic; the reply is identical.
+///  * memos of answers (firmware/reply_memo.h): the answers to the last 32 distinct requests
+///    (found by std::hash of the bytes, checked byte for byte, replaced first in first out)
+///    are reused.  Type 50: process_request() is a pure function of the request bytes.
+///    Type 6 (a second memo of 32, keyed by the queue's domain too): CCA "SG" and EP11
+///    SignSingle — RSASSA-PKCS1-v1_5 is deterministic, so the answer is a function of the
+///    request and the domain's master key; set_master_key() empties this memo — and CCA "RL"
+///    and EP11 GenerateRandom, whose answer is the request's function but for the random
+///    bytes at its end, which every hit draws anew from the card's generator (ODD/EVEN parity
+///    applied), the same bytes the full path would draw.  Only type-86 answers are kept; key
+///    import, key generation, "FQ", get_xcp_info and errors always take the full path.
+///    Workloads repeat a pool of messages, so sweeps and the speed benchmark do not redo RSA
+///    arithmetic, and their steady state allocates nothing (issue 13); replies and prices are
+///    identical with and without the memos.
 ///
 /// process() dispatches on the message type byte: 0x50 → process_request() (memoized),
-/// 0x06 → the type-6 path below, anything else → type-82 0x20 MESSAGE_TYPE.
+/// 0x06 → the type-6 path below (memoized as said), anything else → type-82 0x20 MESSAGE_TYPE.
 ///
 /// Type-6 checks, in order, each failing with a type-82 reply carrying the code shown:
 ///  1. len >= 88 (the type6_hdr)                                  else 0x23 INVALID_MSG_LEN
@@ -218,9 +229,9 @@ class CexFirmware {
   CexFirmware& operator=(const CexFirmware&) = delete;
 
   /// Process one request that arrived on the queue of usage domain `domain`.  `buffer` (may be
-  /// null): storage the caller no longer needs, for the reply — a type-50 memo hit copies the
-  /// remembered reply into it and hands it back as FirmwareReply::reply, so that a workload's
-  /// steady state allocates nothing (issue 13); other paths build their own.
+  /// null): storage the caller no longer needs, for the reply — a memo hit (type 50 or type 6)
+  /// copies the remembered reply into it and hands it back as FirmwareReply::reply, so that a
+  /// workload's steady state allocates nothing (issue 13); other paths build their own.
   FirmwareReply process(uint8_t domain, const uint8_t* msg, size_t len, std::vector<uint8_t>* buffer = nullptr);
 
   const AdapterProfile& profile() const { return profile_; }
@@ -236,17 +247,29 @@ class CexFirmware {
   /// s390-tools' pvapconfig tests) but their scheme is not public.
   std::string serial_number() const;
 
-  /// The type-50 memo (on by default; switching it off changes timing of nothing and the
-  /// replies of nothing — it exists to keep arithmetic out of wall time).
+  /// The memos (on by default; switching them off changes timing of nothing and the replies
+  /// of nothing — they keep arithmetic and allocation out of wall time).  Hits and misses
+  /// count lookups of both.
   void set_memo_enabled(bool on) { memo_enabled_ = on; }
   uint64_t memo_hits() const { return memo_hits_; }
   uint64_t memo_misses() const { return memo_misses_; }
 
  private:
   struct Domain;
-  struct MemoEntry;
+  /// What the type-6 path tells the memo about the answer it is building (process_type6_memoized):
+  /// `keep` — a function of the request and the domain's master key (CCA "SG", EP11
+  /// SignSingle) or of the request and `fresh` trailing random bytes (CCA "RL", EP11
+  /// GenerateRandom), with `parity` the FreshParity of those bytes.
+  struct MemoNote {
+    bool keep = false;
+    size_t fresh = 0;
+    uint8_t parity = 0;
+  };
   Domain& domain_state(uint8_t domain);
   FirmwareReply process_type50(const uint8_t* msg, size_t len, std::vector<uint8_t>* buffer);
+  FirmwareReply process_type6_memoized(uint8_t domain, const uint8_t* msg, size_t len, std::vector<uint8_t>* buffer);
+  /// A memo hit's answer, in `buffer` when given (see process()).
+  FirmwareReply from_memo(const ReplyMemoEntry& e, std::vector<uint8_t>* buffer);
   FirmwareReply process_type6(uint8_t domain, const uint8_t* msg, size_t len);
   FirmwareReply process_cca(uint8_t domain, const uint8_t* msg, size_t len);
   FirmwareReply process_ep11(uint8_t domain, const uint8_t* msg, size_t len);
@@ -267,8 +290,8 @@ class CexFirmware {
   std::array<std::unique_ptr<Domain>, 256> domains_;
   std::unique_ptr<crypto::Drbg> rng_;
   bool memo_enabled_ = true;
-  std::unique_ptr<MemoEntry[]> memo_;
-  size_t memo_next_ = 0;
+  std::unique_ptr<ReplyMemo> memo50_, memo6_;  // firmware/reply_memo.h
+  MemoNote memo_note_;
   uint64_t memo_hits_ = 0, memo_misses_ = 0;
 };
 

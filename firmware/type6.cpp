@@ -18,6 +18,7 @@
 #include "firmware/cex_firmware.h"
 #include "firmware/crypto.h"
 #include "firmware/firmware_internal.h"
+#include "firmware/reply_memo.h"
 #include "firmware/service_time.h"
 
 namespace apsim::firmware {
@@ -243,12 +244,14 @@ FirmwareReply CexFirmware::process_cca(uint8_t domain, const uint8_t* msg, size_
     if (n == 0 || n > arch::CCA_RNG_MAX_BYTES) return fail(arch::CCA_RS_DATA_LENGTH);
     Bytes data(n);
     rng_->generate(data.data(), n);
-    if (rules[0] != "RANDOM  ") {
-      // ODD/EVEN: adjust every byte to odd/even parity (DES key parity).
-      const bool odd = rules[0] == "ODD     ";
-      for (uint8_t& b : data)
-        if ((__builtin_popcount(b) % 2 == 1) != odd) b ^= 1;
-    }
+    const bool odd = rules[0] == "ODD     ";
+    // ODD/EVEN: adjust every byte to odd/even parity (DES key parity).
+    if (rules[0] != "RANDOM  ") set_parity(data.data(), n, odd);
+    // The memo keeps the answer but its data block, the reply's last n bytes (type86_reply
+    // puts the data block last), which it draws anew each time (reply_memo.h).
+    memo_note_ = {true, n, static_cast<uint8_t>(rules[0] == "RANDOM  " ? FreshParity::none
+                                                : odd                  ? FreshParity::odd
+                                                                       : FreshParity::even)};
     return reply(arch::CCA_RC_OK, 0, rparm_of({empty_block, empty_block}), data);
   }
 
@@ -378,6 +381,9 @@ FirmwareReply CexFirmware::process_cca(uint8_t domain, const uint8_t* msg, size_
   Bytes vud_out;
   put16(vud_out, static_cast<uint16_t>(sig.size() + 2));
   append(vud_out, sig);
+  // RSASSA-PKCS1-v1_5 is deterministic: the answer is a function of the request and the
+  // domain's master key (the memo forgets it when that key changes).
+  memo_note_.keep = true;
   return reply(arch::CCA_RC_OK, 0, rparm_of({vud_out, empty_block}), {});
 }
 
@@ -446,6 +452,8 @@ FirmwareReply CexFirmware::process_ep11(uint8_t domain, const uint8_t* msg, size
       if (n == 0 || n > arch::CCA_RNG_MAX_BYTES) return reply(arch::CKR_DATA_LEN_RANGE, {});
       Bytes data(n);
       rng_->generate(data.data(), n);
+      // The memo draws the random bytes anew: the last output, the reply's last n bytes.
+      memo_note_ = {true, n, static_cast<uint8_t>(FreshParity::none)};
       return reply(arch::CKR_OK, {data});
     }
     case arch::EP11_FN_GENERATE_KEY_PAIR: {
@@ -504,6 +512,8 @@ FirmwareReply CexFirmware::process_ep11(uint8_t domain, const uint8_t* msg, size
       if (!crypto::rsa_pkcs1_sign(k, h, d.data(), d.size(), sig)) return reply(arch::CKR_DATA_LEN_RANGE, {});
       demand.work = CprbWork::rsa_sign;
       demand.key_bits = static_cast<unsigned>(8 * k.n.size());
+      // CKM_SHA256/512_RSA_PKCS (RSASSA-PKCS1-v1_5) is deterministic: the memo may keep it.
+      memo_note_.keep = true;
       return reply(arch::CKR_OK, {sig});
     }
     case arch::EP11_FN_GET_XCP_INFO: {

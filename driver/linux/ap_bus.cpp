@@ -573,18 +573,18 @@ bool ApBus::poll() {
   const auto busy = [](const ApQueueDev& q) { return q.queue_count > 0 || !q.requestq.empty(); };
   bool outstanding = false;
   for (auto it = poll_list_.begin(); it != poll_list_.end();) {
-    const uint16_t qid = it->first;
+    const uint16_t qid = it->qid.qid();
     ++poll_visits_;
-    if (ApQueueDev& q = *it->second; busy(q)) {
+    if (ApQueueDev& q = *it; busy(q)) {
       sm_read(q);
       sm_write(q);
     }
     it = poll_list_.find(qid);  // gone if its device went during the visit
     if (it != poll_list_.end()) {
-      if (busy(*it->second)) {
+      if (busy(*it)) {
         outstanding = true;
       } else {  // idle: only queue_message gives it work again, and puts it back on the list
-        it->second->on_poll_list = false;
+        it->on_poll_list = false;
         poll_list_.erase(it);
       }
     }

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/intrusive/set.hpp>
+
 #include "arch/fifo.h"
 #include "arch/ap_instructions.h"
 #include "arch/ap_mask.h"
@@ -169,6 +171,9 @@ struct ApQueueDev {
   /// On the AP bus's poll list (ApBus::poll_list_): it got work since the poll that last
   /// found it idle.  Not a Linux field: apsim's way to poll only queues with work.
   bool on_poll_list = false;
+  /// The poll list's links (an intrusive set: joining and leaving it allocate nothing, issue
+  /// 13 part 3 — a queue joins each time it gets work after an idle poll).
+  boost::intrusive::set_member_hook<> poll_hook;
 };
 
 class ApBus {
@@ -307,7 +312,14 @@ class ApBus {
   /// The poll list: queue devices given work (queue_message) since a poll last found them
   /// idle, by queue ID, the order in which Linux's poll would meet them (see poll()).  A
   /// queue leaves it only in poll(), once idle, or when its device goes.
-  std::map<uint16_t, ApQueueDev*> poll_list_;
+  struct PollKey {  // a queue device's place on the poll list: its queue ID
+    using type = uint16_t;
+    uint16_t operator()(const ApQueueDev& q) const { return q.qid.qid(); }
+  };
+  boost::intrusive::set<ApQueueDev,
+                        boost::intrusive::member_hook<ApQueueDev, boost::intrusive::set_member_hook<>, &ApQueueDev::poll_hook>,
+                        boost::intrusive::key_of_value<PollKey>>
+      poll_list_;
   uint64_t poll_visits_ = 0;  ///< poll_queue_visits()
   unsigned scans_ = 0;
   /// ap_domain_index: the default domain given by the `ap.domain=` parameter, or -1 (then

@@ -114,7 +114,7 @@ void ApBus::remove_queue_dev(ApQueueDev& q) {
   // touches these buffers once the device is gone.
   kernel_.free_pages(q.msg_buf, AP_MSG_BUF_PAGES);
   kernel_.free_pages(q.reply_buf, AP_MSG_BUF_PAGES);
-  poll_list_.erase(q.qid.qid());
+  if (q.on_poll_list) poll_list_.erase(poll_list_.iterator_to(q));  // unlinked before it is freed
   queues_.erase(q.qid.qid());
 }
 
@@ -218,7 +218,7 @@ void ApBus::queue_message(ApQueueDev& q, ApMessageReq& req) {
   q.requestq.push_back(&req);
   if (!q.on_poll_list) {  // the only way an idle queue gets work: poll() visits it from now on
     q.on_poll_list = true;
-    poll_list_.emplace(q.qid.qid(), &q);
+    poll_list_.insert(q);
   }
   ++q.request_count;
   if (q.card) ++q.card->request_count;

@@ -336,8 +336,13 @@ Bytes keyblock(const Bytes& token) {
 }
 
 
-/// The blocks after the rule array of a reply parameter block: VUD and key block.
-bool reply_blocks(const ica_xcRB& x, Bytes& vud, Bytes& kb) {
+/// Where the blocks after the rule array of a reply parameter block lie in
+/// reply_control_blk: the VUD's contents and the key block (with its length field).  Offsets,
+/// not copies: reading a signature allocates nothing once the caller's buffer is large enough.
+struct ReplyBlocks {
+  size_t vud = 0, vud_len = 0, kb = 0, kb_len = 0;
+};
+bool reply_blocks(const ica_xcRB& x, ReplyBlocks& b) {
   const Bytes& r = x.reply_control_blk;
   if (r.size() < arch::CPRBX_SIZE + 4) return false;
   const size_t parml = arch::load_be32(&r[arch::CPRBX_RPLD_PARML]);
@@ -348,11 +353,13 @@ bool reply_blocks(const ica_xcRB& x, Bytes& vud, Bytes& kb) {
   if (off + 2 > parml) return false;
   const size_t vl = arch::load_be16(p + off);
   if (vl < 2 || off + vl + 2 > parml) return false;
-  vud.assign(p + off + 2, p + off + vl);
+  b.vud = arch::CPRBX_SIZE + off + 2;
+  b.vud_len = vl - 2;
   off += vl;
   const size_t bl = arch::load_be16(p + off);
   if (bl < 2 || off + bl > parml) return false;
-  kb.assign(p + off, p + off + bl);
+  b.kb = arch::CPRBX_SIZE + off;
+  b.kb_len = bl;
   return true;
 }
 
@@ -383,10 +390,11 @@ int cca_reply_codes(const ica_xcRB& x, uint16_t& rtcode, uint16_t& rscode) {
 
 int cca_pka_import_reply(const ica_xcRB& x, Bytes& token) {
   uint16_t rc = 0, rs = 0;
-  Bytes vud, kb;
-  if (cca_reply_codes(x, rc, rs) || rc != 0 || !reply_blocks(x, vud, kb) || kb.size() < 6 + arch::CCA_TKN_HDR_SIZE)
+  ReplyBlocks b;
+  if (cca_reply_codes(x, rc, rs) || rc != 0 || !reply_blocks(x, b) || b.kb_len < 6 + arch::CCA_TKN_HDR_SIZE)
     return -EIO;
-  token.assign(kb.begin() + 6, kb.end());
+  const uint8_t* kb = x.reply_control_blk.data() + b.kb;
+  token.assign(kb + 6, kb + b.kb_len);
   if (token[arch::CCA_TKN_ID] != arch::CCA_TKN_HDR_ID_INT || arch::load_be16(&token[arch::CCA_TKN_LENGTH]) != token.size())
     return -EIO;  // as cca_check_sececckeytoken: not an internal token
   return 0;
@@ -394,8 +402,10 @@ int cca_pka_import_reply(const ica_xcRB& x, Bytes& token) {
 
 int cca_dsg_reply(const ica_xcRB& x, Bytes& signature) {
   uint16_t rc = 0, rs = 0;
-  Bytes kb;
-  if (cca_reply_codes(x, rc, rs) || rc != 0 || !reply_blocks(x, signature, kb) || signature.empty()) return -EIO;
+  ReplyBlocks b;
+  if (cca_reply_codes(x, rc, rs) || rc != 0 || !reply_blocks(x, b) || b.vud_len == 0) return -EIO;
+  const uint8_t* vud = x.reply_control_blk.data() + b.vud;
+  signature.assign(vud, vud + b.vud_len);  // no allocation when `signature` has room (issue 13)
   return 0;
 }
 
@@ -470,23 +480,44 @@ ep11_urb ep11_sign_single_urb(uint16_t domain, uint32_t mechanism, const Bytes& 
 
 int ep11_parse_reply(const ep11_urb& urb, uint32_t& rv, std::vector<Bytes>& outputs) {
   const Bytes& r = urb.resp;
-  outputs.clear();
-  if (r.size() < arch::EP11_CPRB_SIZE + 2) return -EIO;
-  if (arch::load_be32(&r[arch::EP11_CPRB_RET_CODE]) != 0) return -EIO;  // check_reply_cprb
+  // The octet strings after the payload's tag and length: `each(off, len)` for each; false if
+  // one is malformed.  Two passes (count and check, then copy) instead of a list of fields:
+  // `outputs` keeps its elements' storage from one reply to the next (issue 13).
+  const auto fields = [&](size_t off, auto&& each) {
+    while (off < r.size()) {
+      size_t l = 0;
+      if (r[off++] != arch::EP11_OCTET_TAG || !ber_len(r, off, l)) return false;
+      each(off, l);
+      off += l;
+    }
+    return true;
+  };
+  const auto fail = [&] {
+    outputs.clear();
+    return -EIO;
+  };
+  if (r.size() < arch::EP11_CPRB_SIZE + 2) return fail();
+  if (arch::load_be32(&r[arch::EP11_CPRB_RET_CODE]) != 0) return fail();  // check_reply_cprb
   size_t off = arch::EP11_CPRB_SIZE;
-  if (r[off++] != arch::EP11_PAYLOAD_TAG) return -EIO;
+  if (r[off++] != arch::EP11_PAYLOAD_TAG) return fail();
   size_t body = 0;
-  if (!ber_len(r, off, body) || off + body != r.size() || body < 3 * 6) return -EIO;
-  std::vector<Bytes> fields;
-  while (off < r.size()) {
-    size_t l = 0;
-    if (r[off++] != arch::EP11_OCTET_TAG || !ber_len(r, off, l)) return -EIO;
-    fields.emplace_back(r.begin() + static_cast<std::ptrdiff_t>(off), r.begin() + static_cast<std::ptrdiff_t>(off + l));
-    off += l;
-  }
-  if (fields.size() < 3 || fields[0].size() != 4 || fields[1].size() != 4 || fields[2].size() != 4) return -EIO;
-  rv = arch::load_be32(fields[2].data());
-  outputs.assign(fields.begin() + 3, fields.end());
+  if (!ber_len(r, off, body) || off + body != r.size() || body < 3 * 6) return fail();
+  size_t n = 0, rv_at = 0;
+  bool header_ok = true;  // function, domain and CK_RV: 4 bytes each
+  if (!fields(off, [&](size_t at, size_t l) {
+        if (n < 3) header_ok = header_ok && l == 4;
+        if (n == 2) rv_at = at;
+        ++n;
+      }) ||
+      n < 3 || !header_ok)
+    return fail();
+  rv = arch::load_be32(&r[rv_at]);
+  outputs.resize(n - 3);
+  n = 0;
+  fields(off, [&](size_t at, size_t l) {
+    if (n >= 3) outputs[n - 3].assign(r.begin() + static_cast<std::ptrdiff_t>(at), r.begin() + static_cast<std::ptrdiff_t>(at + l));
+    ++n;
+  });
   return 0;
 }
 

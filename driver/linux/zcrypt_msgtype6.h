@@ -135,7 +135,8 @@ ica_xcRB cca_dsg_xcrb(uint16_t domain, const char* hash_rule, const Bytes& hash,
 int cca_reply_codes(const ica_xcRB& xcrb, uint16_t& rtcode, uint16_t& rscode);
 /// The internal token of a "PI" reply; -EIO if the reply's rc != 0 or it is malformed.
 int cca_pka_import_reply(const ica_xcRB& xcrb, Bytes& token);
-/// The signature of an "SG" reply; -EIO if the reply's rc != 0 or it is malformed.
+/// The signature of an "SG" reply; -EIO if the reply's rc != 0 or it is malformed.  Assigns
+/// into `signature` (no allocation when it has room: apbench's steady state, issue 13).
 int cca_dsg_reply(const ica_xcRB& xcrb, Bytes& signature);
 
 // ---- zcrypt_ep11misc.c side: EP11 requests ----------------------------------------------
@@ -154,7 +155,9 @@ ep11_urb ep11_generate_keypair_urb(uint16_t domain, uint32_t bits, uint32_t priv
 ep11_urb ep11_sign_single_urb(uint16_t domain, uint32_t mechanism, const Bytes& blob, const Bytes& data);
 
 /// check_reply_cprb + check_reply_pl: the reply's CK_RV in `rv`, then its output octet
-/// strings.  -EIO for a malformed reply or a non-zero CPRB ret_code; 0 otherwise (check rv).
+/// strings.  -EIO for a malformed reply or a non-zero CPRB ret_code (`outputs` then empty);
+/// 0 otherwise (check rv).  `outputs` is resized to the count and each element assigned, so a
+/// caller that reuses it allocates nothing once its elements have room (issue 13).
 int ep11_parse_reply(const ep11_urb& urb, uint32_t& rv, std::vector<Bytes>& outputs);
 
 }  // namespace apsim::driver

@@ -987,4 +987,87 @@ BOOST_AUTO_TEST_CASE(type50_memo_is_transparent) {
   BOOST_TEST(off.memo_hits() == 0u);
 }
 
+// The type-6 memo (issue 13 part 3): CCA "SG" and "RL" (RANDOM, ODD) and EP11 SignSingle and
+// GenerateRandom answer byte for byte and picosecond for picosecond as without it — the random
+// bytes drawn anew on each hit, from the same generator stream — into the buffer given; a new
+// master key makes the remembered signatures go (the card refuses the old token again).
+BOOST_AUTO_TEST_CASE(type6_memo_is_transparent) {
+  Card on(Mode::cca, 7), off(Mode::cca, 7);
+  off.fw.set_memo_enabled(false);
+  const RsaKey& k = key(2048);
+  const Bytes token = import_key(on, 0x47, k);
+  BOOST_REQUIRE(token == import_key(off, 0x47, k));  // same serial, same master key
+  std::vector<Bytes> reqs;
+  for (int i = 0; i < 3; ++i) {
+    Bytes m;
+    unsigned fc = 0;
+    uint16_t dom = 0;
+    BOOST_REQUIRE_EQUAL(drv::xcrb_msg_to_type6cprb_msgx(drv::cca_dsg_xcrb(0x47, "SHA-256 ", sha(EVP_sha256(), random_bytes(64)), token), m, fc, dom), 0);
+    reqs.push_back(m);
+  }
+  reqs.push_back(rng_request(64, 0x47));
+  Bytes odd = rng_request(33, 0x47);
+  std::copy_n("ODD     ", 8, &odd[88 + 220 + 4]);
+  reqs.push_back(odd);
+  std::vector<uint8_t> buffer;
+  std::vector<Bytes> randoms;
+  for (int round = 0; round < 3; ++round)
+    for (const Bytes& m : reqs) {
+      buffer.reserve(4096);
+      const uint8_t* storage = buffer.data();
+      fw::FirmwareReply a = on.fw.process(0x47, m.data(), m.size(), &buffer);
+      const fw::FirmwareReply b = off.send(0x47, m);
+      BOOST_TEST(a.reply == b.reply);
+      BOOST_TEST(a.service_ps == b.service_ps);
+      BOOST_TEST(a.speed_idx == b.speed_idx);
+      BOOST_TEST(a.op == b.op);
+      if (round > 0) BOOST_TEST(a.reply.data() == storage);  // a hit answers in the buffer given
+      if (a.op == fw::Operation::rng) randoms.push_back(a.reply);
+      buffer = std::move(a.reply);  // as DQAP gives it back
+    }
+  BOOST_TEST(on.fw.memo_misses() == reqs.size() + 1);  // and the "PI" key import
+  BOOST_TEST(on.fw.memo_hits() == 2 * reqs.size());
+  for (size_t i = 2; i < randoms.size(); ++i) BOOST_TEST(randoms[i] != randoms[i - 2]);  // fresh each time
+  // A new master key: the token is refused on both cards, not answered from the memo.
+  fw::CexFirmware::MasterKey mk{};
+  mk[0] = 1;
+  on.fw.set_master_key(0x47, mk);
+  off.fw.set_master_key(0x47, mk);
+  const auto a = on.send(0x47, reqs[0]), b = off.send(0x47, reqs[0]);
+  BOOST_TEST(a.reply == b.reply);
+  drv::ica_xcRB x;
+  x.reply_control_blk_length = 4096;
+  BOOST_REQUIRE_EQUAL(drv::convert_response_xcrb(a.reply.data(), a.reply.size(), x), 0);
+  BOOST_TEST(cca_rs_of(x) == arch::CCA_RS_MKVP_MISMATCH);
+
+  Card eon(Mode::ep11, 8), eoff(Mode::ep11, 8);
+  eoff.fw.set_memo_enabled(false);
+  drv::ep11_urb g = drv::ep11_generate_keypair_urb(2, 2048, arch::XCP_BLOB_SIGN);
+  BOOST_REQUIRE_EQUAL(send_urb(eon, 2, g), 0);
+  uint32_t rv = 1;
+  std::vector<Bytes> out;
+  BOOST_REQUIRE_EQUAL(drv::ep11_parse_reply(g, rv, out), 0);
+  BOOST_REQUIRE_EQUAL(out.size(), 2u);
+  std::vector<Bytes> ereqs;
+  for (const drv::ep11_urb& u : {drv::ep11_sign_single_urb(2, arch::CKM_SHA256_RSA_PKCS, out[0], random_bytes(64)),
+                                 drv::ep11_generate_random_urb(2, 256)}) {
+    Bytes m;
+    unsigned fc = 0, dom = 0;
+    BOOST_REQUIRE_EQUAL(drv::xcrb_msg_to_type6_ep11cprb_msgx(u, m, fc, dom), 0);
+    ereqs.push_back(m);
+  }
+  Bytes last;
+  for (int round = 0; round < 3; ++round)
+    for (const Bytes& m : ereqs) {
+      const auto a2 = eon.send(2, m), b2 = eoff.send(2, m);
+      BOOST_TEST(a2.reply == b2.reply);
+      BOOST_TEST(a2.service_ps == b2.service_ps);
+      if (&m == &ereqs[1]) {
+        BOOST_TEST(a2.reply != last);
+        last = a2.reply;
+      }
+    }
+  BOOST_TEST(eon.fw.memo_hits() == 4u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
