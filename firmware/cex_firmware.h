@@ -173,10 +173,11 @@ FirmwareReply process_request(const AdapterProfile& profile, const uint8_t* msg,
 ///    firmware version and operational modes — the values and why are in type6.cpp,
 ///    "What a card says about itself";
 ///  * the card's random number generator (crypto::Drbg keyed from serial and seed);
-///  * memos of answers (firmware/reply_memo.h): the answers to the last 32 distinct requests
-///    (found by std::hash of the bytes, checked byte for byte, replaced first in first out)
-///    are reused.  Type 50: process_request() is a pure function of the request bytes.
-///    Type 6 (a second memo of 32, keyed by the queue's domain too): CCA "SG" and EP11
+///  * memos of answers (firmware/reply_memo.h): the answers to up to 8192 distinct requests
+///    (1024 sets of 8 by std::hash of the bytes, checked byte for byte, replaced first in first
+///    out within a set; allocated at the first answer) are reused.  Type 50: process_request()
+///    is a pure function of the request bytes.
+///    Type 6 (a second memo of that size, keyed by the queue's domain too): CCA "SG" and EP11
 ///    SignSingle — RSASSA-PKCS1-v1_5 is deterministic, so the answer is a function of the
 ///    request and the domain's master key; set_master_key() empties this memo — and CCA "RL"
 ///    and EP11 GenerateRandom, whose answer is the request's function but for the random

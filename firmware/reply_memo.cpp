@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <stdexcept>
 #include <string_view>
 
 namespace apsim::firmware {
@@ -13,15 +14,20 @@ void set_parity(uint8_t* p, size_t n, bool odd) {
     if ((__builtin_popcount(p[i]) % 2 == 1) != odd) p[i] ^= 1;
 }
 
-ReplyMemo::ReplyMemo(size_t slots) : slots_(new Entry[slots]), size_(slots) {}
+ReplyMemo::ReplyMemo(size_t sets, size_t ways) : sets_(sets), ways_(ways) {
+  if (sets == 0 || (sets & (sets - 1)) != 0 || ways == 0 || ways > 255)
+    throw std::invalid_argument("ReplyMemo: sets must be a power of two and ways 1..255");
+}
 
 size_t ReplyMemo::hash_of(const uint8_t* msg, size_t len) {
   return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(msg), len));
 }
 
 const ReplyMemo::Entry* ReplyMemo::find(size_t hash, uint8_t domain, const uint8_t* msg, size_t len) const {
-  for (size_t i = 0; i < size_; ++i) {
-    const Entry& e = slots_[i];
+  if (!slots_) return nullptr;
+  const Entry* set = &slots_[(hash & (sets_ - 1)) * ways_];
+  for (size_t i = 0; i < ways_; ++i) {
+    const Entry& e = set[i];
     if (e.valid && e.hash == hash && e.domain == domain && e.request.size() == len &&
         std::memcmp(e.request.data(), msg, len) == 0)
       return &e;
@@ -31,8 +37,13 @@ const ReplyMemo::Entry* ReplyMemo::find(size_t hash, uint8_t domain, const uint8
 
 void ReplyMemo::insert(size_t hash, uint8_t domain, const uint8_t* msg, size_t len, const FirmwareReply& r,
                        size_t fresh, FreshParity parity) {
-  Entry& e = slots_[next_];
-  next_ = (next_ + 1) % size_;
+  if (!slots_) {
+    slots_.reset(new Entry[sets_ * ways_]);
+    next_.reset(new uint8_t[sets_]());
+  }
+  const size_t set = hash & (sets_ - 1);
+  Entry& e = slots_[set * ways_ + next_[set]];
+  next_[set] = static_cast<uint8_t>((next_[set] + 1) % ways_);
   e.valid = true;
   e.hash = hash;
   e.domain = domain;
@@ -48,7 +59,8 @@ void ReplyMemo::insert(size_t hash, uint8_t domain, const uint8_t* msg, size_t l
 }
 
 void ReplyMemo::clear() {
-  for (size_t i = 0; i < size_; ++i) slots_[i].valid = false;
+  if (!slots_) return;
+  for (size_t i = 0; i < sets_ * ways_; ++i) slots_[i].valid = false;
 }
 
 }  // namespace apsim::firmware

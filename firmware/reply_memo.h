@@ -44,8 +44,12 @@ class ReplyMemo {
  public:
   using Entry = ReplyMemoEntry;
 
-  /// `slots` entries, fully associative, replaced first in first out.
-  explicit ReplyMemo(size_t slots);
+  /// `sets` x `ways` entries: a request's hash picks its set (`sets` a power of two), its
+  /// `ways` entries are searched, and a new answer replaces the set's oldest (first in, first
+  /// out).  Nothing is allocated before the first insert (a 256 x 256 LPAR's idle adapters
+  /// cost a pointer each).  Throws std::invalid_argument if `sets` is not a power of two or
+  /// `ways` is 0.
+  ReplyMemo(size_t sets, size_t ways);
 
   /// A hash of the request bytes (std::hash of the bytes: picks candidates only, every hit
   /// is compared byte for byte).
@@ -63,9 +67,9 @@ class ReplyMemo {
   void clear();
 
  private:
-  std::unique_ptr<Entry[]> slots_;
-  size_t size_;
-  size_t next_ = 0;
+  std::unique_ptr<Entry[]> slots_;     ///< sets_ x ways_, set-major; null until the first insert
+  std::unique_ptr<uint8_t[]> next_;    ///< per set: the way the next insert replaces
+  size_t sets_, ways_;
 };
 
 }  // namespace apsim::firmware
