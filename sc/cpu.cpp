@@ -366,11 +366,11 @@ void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
 // activity_due_by (sc/cpu.h): SystemC's answer (the time to its next pending activity) stays
 // true while no other process runs — a new delta cycle — and this thread starts nothing:
 // asking the kernel costs more than a software step's bookkeeping, and a request's software
-// steps cross a quantum boundary several times (issue 12 part 7).  What this thread starts
-// outside its instructions and KVM's SIE calls (which forget the answer) are timed
-// notifications: an apsim-inject event, the VCD's CPU changes; they happen at their time all
-// the same, at the latest when the CPU next syncs, which every instruction and every sleep
-// does first.
+// steps cross a quantum boundary several times (issue 12 part 7).  Instructions, KVM's SIE
+// calls and sync_local_time (apsim-inject calls it before it schedules a change) forget the
+// answer; what else this thread starts are timed notifications of the VCD's CPU changes, which
+// happen at their time all the same, at the latest when the CPU next syncs, as every
+// instruction and every sleep does first.
 void CpuModel::ask_next_activity() {
   const uint64_t sc_now = sim_now_ps(), to_next = sc_time_to_pending_activity().value();
   next_activity_ps_ = to_next > ~uint64_t{0} - sc_now ? ~uint64_t{0} : sc_now + to_next;
@@ -402,6 +402,9 @@ void CpuModel::set_loosely_timed(bool on, uint64_t quantum_ps) {
 
 void CpuModel::sync_local_time() {
   if (lt_ && qk_.get_local_time() != SC_ZERO_TIME) qk_.sync();
+  // Its callers are about to start something (apsim-inject schedules an HMC change or a
+  // fault): what the CPU knew of SystemC's next activity is not to be trusted after it.
+  next_activity_known_ = false;
 }
 
 InsnOutcome CpuModel::program_interruption(uint16_t code) {

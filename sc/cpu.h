@@ -153,7 +153,9 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
   /// swaps it for the untimed reference).  Call before the simulation starts.
   void set_loosely_timed(bool on, uint64_t quantum_ps);
   bool loosely_timed() const { return lt_; }
-  /// Wait out the local time offset (no-op in cycle mode).  From the CPU thread only.
+  /// Wait out the local time offset (no-op in cycle mode) and forget what the CPU knew of
+  /// SystemC's next activity (activity_due_by).  From the CPU thread only; call it before the
+  /// CPU thread starts anything in SystemC outside an instruction (apsim-inject does).
   void sync_local_time();
 
   // ---- used by the contexts (sc/cpu.cpp) ----
