@@ -169,15 +169,15 @@ struct CpuModel::Context : public arch::HostCpu, public arch::ApInstructions {
   // (Each may wake a vCPU's thread: the CPU forgets what it knew of SystemC's next activity.)
   void sie_block(uint64_t sd) override {
     host_only("sie_block"), cpu.sie_.block(sd);
-    cpu.next_activity_known_ = false;
+    cpu.forget_next_activity();
   }
   void sie_crycb_changed(uint64_t sd) override {
     host_only("sie_crycb_changed"), cpu.sie_.crycb_changed(sd);
-    cpu.next_activity_known_ = false;
+    cpu.forget_next_activity();
   }
   void sie_unblock(uint64_t sd) override {
     host_only("sie_unblock"), cpu.sie_.unblock(sd);
-    cpu.next_activity_known_ = false;
+    cpu.forget_next_activity();
   }
   void host_only(const char* what) const {
     if (guest) throw std::logic_error(std::string(what) + ": nested SIE (vSIE) is not modeled");
@@ -343,8 +343,8 @@ void CpuModel::drain_cpu_waves() {
 }
 
 void CpuModel::run_software(Context& ctx, arch::SoftwareStep step) {
-  // SystemC's clock is read once per step (issue 12 part 7: a step's bookkeeping is what the
-  // cost model adds to every request; each sc_time_stamp() is a call into the kernel).
+  // The CPU's clock is read once per step (issue 12 part 7: a step's bookkeeping is what the
+  // cost model adds to every request).
   const uint64_t now = lt_ ? qk_.now_ps() : ctx.now_ps();
   const uint64_t end = place_software(ctx, kOwnThread, step, now);
   const uint64_t ps = end - now;
@@ -404,7 +404,7 @@ void CpuModel::sync_local_time() {
   if (lt_ && qk_.get_local_time() != SC_ZERO_TIME) qk_.sync();
   // Its callers are about to start something (apsim-inject schedules an HMC change or a
   // fault): what the CPU knew of SystemC's next activity is not to be trusted after it.
-  next_activity_known_ = false;
+  forget_next_activity();
 }
 
 InsnOutcome CpuModel::program_interruption(uint16_t code) {
@@ -634,7 +634,7 @@ void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint
     PayloadLease lease(gp, cmd, data, len);
     bus_socket->b_transport(gp, delay);
   }
-  next_activity_known_ = false;  // the adapter may have scheduled something
+  forget_next_activity();  // the adapter may have scheduled something
   if (!lt_) {
     if (delay != SC_ZERO_TIME) wait(delay);
     return;
@@ -644,7 +644,7 @@ void CpuModel::bus_transaction(ApCommand& cmd, uint16_t qid, uint8_t* data, uint
 }
 
 InsnOutcome CpuModel::note_outcome(const InsnOutcome& out) {
-  next_activity_known_ = false;  // the instruction's SIE unit may have woken KVM's thread
+  forget_next_activity();  // the instruction's SIE unit may have woken KVM's thread
   switch (out.pgm) {
     case arch::PGM_OPERATION: ++stats_.pgm_operation; break;
     case arch::PGM_PRIVILEGED_OP: ++stats_.pgm_privileged_op; break;

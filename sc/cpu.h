@@ -261,6 +261,9 @@ class CpuModel : public sc_core::sc_module, public AdapterInterruptSink {
     return now_ps >= next_activity_ps_;
   }
   void ask_next_activity();
+  /// After the CPU thread may have started something in SystemC (an instruction's bus
+  /// transaction or SIE calls, KVM's SIE calls, sync_local_time's callers).
+  void forget_next_activity() { next_activity_known_ = false; }
 
   bool tracing_ = false;
   sc_core::sc_signal<uint32_t> sig_opcode_{"opcode"};

@@ -35,10 +35,6 @@ struct SieUnit::Vcpu {
   }
 };
 
-namespace {
-uint64_t now_ps() { return sim_now_ps(); }  // time resolution is 1 ps
-}  // namespace
-
 SieUnit::SieUnit(sc_module_name name, MainStorage& storage, const TimingTable& timing, SieCheckerKind kind)
     : sc_module(name), storage_(storage), timing_(timing) {
   if (kind == SieCheckerKind::rtl)
@@ -130,12 +126,12 @@ void SieUnit::leave_sie(Vcpu& v) {
 
 void SieUnit::enter_sie(uint64_t sd_addr, Vcpu& v) {
   set_state(State::sd_fetch);
-  const uint64_t t0 = now_ps();
+  const uint64_t t0 = sim_now_ps();
   storage_delay(2);
   v.eca = storage_.read_u32(sd_addr + arch::kSieEcaOffset);
   v.crycbd = storage_.read_u32(sd_addr + arch::kSieCrycbdOffset);
   ++stats_.entries;
-  const uint64_t t1 = now_ps();
+  const uint64_t t1 = sim_now_ps();
   stages_.sd_fetch_ps = t1 - t0;
   v.ctx = -1;
   if (v.eca & arch::ECA_APIE) {  // without interpretation the CRYCB is not used for AP
@@ -145,7 +141,7 @@ void SieUnit::enter_sie(uint64_t sd_addr, Vcpu& v) {
       c = allocate_context();
       load_apcb(static_cast<unsigned>(c), v.crycbd);
       ++stats_.crycb_fetches;
-      stages_.crycb_fetch_ps = now_ps() - t1;
+      stages_.crycb_fetch_ps = sim_now_ps() - t1;
     }
     contexts_[c].last_entry = ++entry_count_;
     ++contexts_[c].in_sie;
@@ -160,7 +156,7 @@ void SieUnit::enter_sie(uint64_t sd_addr, Vcpu& v) {
 void SieUnit::begin_instruction(uint64_t sd_addr) {
   Vcpu& v = vcpu(sd_addr);
   stages_ = SieStageTimes{};
-  stages_.begin_ps = now_ps();
+  stages_.begin_ps = sim_now_ps();
   while (v.blocked) wait(v.unblocked_ev);
   // In flight from here: KVM's block() waits for this instruction, SIE entry included (a
   // CRYCB fetch must not read a CRYCB that KVM is rewriting).
@@ -184,7 +180,7 @@ bool SieUnit::apie(uint64_t sd_addr) const {
 
 void SieUnit::intercept(uint64_t sd_addr) {
   Vcpu& v = vcpu(sd_addr);
-  stages_.intercept_ps = now_ps();
+  stages_.intercept_ps = sim_now_ps();
   set_state(State::intercept);
   ++stats_.intercepts;
   leave_sie(v);  // SIE exit: the host handles it, the vCPU re-enters SIE afterwards
@@ -198,7 +194,7 @@ SieDecision SieUnit::check_apqn(uint64_t sd_addr, uint8_t apid, uint8_t apqi) {
   if (!v.in_flight || !v.in_sie || v.ctx < 0)
     throw std::logic_error("SieUnit::check_apqn: no interpreted instruction in flight for this state description");
   set_state(State::check);
-  stages_.check_begin_ps = now_ps();
+  stages_.check_begin_ps = sim_now_ps();
   ApcbCheckRequest req;
   req.ctx = static_cast<uint8_t>(v.ctx);
   req.apid = apid;
@@ -223,7 +219,7 @@ SieDecision SieUnit::check_apqn(uint64_t sd_addr, uint8_t apid, uint8_t apqi) {
   vd.cdom = v.cdom;
   vd.cdom_allow = !req.cdom_check || (r.cdom_allow && v.cdom <= 255);  // no ADM holds a domain > 255
   vd.cycles = r.cycles;
-  stages_.check_ps = now_ps() - stages_.check_begin_ps;
+  stages_.check_ps = sim_now_ps() - stages_.check_begin_ps;
   ++stats_.checks;
   if (!vd.allow) ++stats_.denied_apqn;
   else if (!vd.cdom_allow) ++stats_.denied_cdom;
