@@ -20,6 +20,16 @@ kv() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "$1" | head -1; }
 # cost NAME FILE: the step's cost in µs from --stats' table.
 cost() { awk -v n="$1" '$2 == n && $4 == "ns" { printf "%.6f", $3 / 1000 }' "$2"; }
 near() { awk -v a="$1" -v b="$2" -v tol="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= tol * (b < 0 ? -b : b) + 1e-9) }'; }
+# same_as_inflight NAME WHAT: in $out/NAME.out, the run with threads=4 and the other apbench
+# result (--inflight 4) agree on throughput and latency within 0.1 %.
+same_as_inflight() {
+  grep 'threads=4' "$out/$1.out" >"$out/$1-threads.out"
+  grep -v 'threads=4' "$out/$1.out" | grep 'apbench: result' >"$out/$1-inflight.out"
+  for f in throughput lat_mean_us lat_max_us; do
+    near "$(kv "$out/$1-threads.out" $f)" "$(kv "$out/$1-inflight.out" $f)" 0.001 ||
+      fail "$2: --threads 4 $f $(kv "$out/$1-threads.out" $f), --inflight 4 $(kv "$out/$1-inflight.out" $f)"
+  done
+}
 lpar() {  # lpar FILE CPUS SOFTWARE_COSTS_JSON
   cat >"$1" <<JSON
 {"adapters": [{"id": 5, "type": "CEX5", "mode": "cca"}, {"id": 6, "type": "CEX5", "mode": "accel", "engines": 8}],
@@ -77,12 +87,7 @@ JSON
 printf '%s\n' "apbench --apqn 06.0047 --op mex-1024 --threads 4 --requests 200 --report kv" \
   "apbench --apqn 06.0047 --op mex-1024 --inflight 4 --requests 200 --report kv" >"$out/zero.sh"
 "$apsim" run "$out/zero.sh" --lpar "$out/zero.json" >"$out/zero.out" 2>"$out/zero.err" || fail "zero costs: $(cat "$out/zero.err")"
-grep 'threads=4' "$out/zero.out" >"$out/zero-threads.out"
-grep -v 'threads=4' "$out/zero.out" | grep 'apbench: result' >"$out/zero-inflight.out"
-for f in throughput lat_mean_us lat_max_us; do
-  near "$(kv "$out/zero-threads.out" $f)" "$(kv "$out/zero-inflight.out" $f)" 0.001 ||
-    fail "zero costs: --threads 4 $f $(kv "$out/zero-threads.out" $f), --inflight 4 $(kv "$out/zero-inflight.out" $f)"
-done
+same_as_inflight zero "zero costs"
 # 5. Guests (docs/cpu-complex.md "Guest vCPUs").  One request from a guest with one vCPU on an
 # idle system: user->kernel as on the host (apbench runs on vCPU 0, in SIE); the reply's
 # interruption finds the vCPU in enabled wait: the GIB alert, the vCPU's wakeup and SIE
@@ -166,10 +171,5 @@ guest "$out/gzero.sh" 2 0x47 apbench --apqn 06.0047 --op mex-1024 --threads 4 --
 echo "ssh guest1 apbench --apqn 06.0047 --op mex-1024 --inflight 4 --requests 200 --report kv" >>"$out/gzero.sh"
 "$apsim" run "$out/gzero.sh" --lpar "$out/gzero.json" >"$out/gzero.out" 2>"$out/gzero.err" ||
   fail "guest, zero costs: $(cat "$out/gzero.err")"
-grep 'threads=4' "$out/gzero.out" >"$out/gzero-threads.out"
-grep -v 'threads=4' "$out/gzero.out" | grep 'apbench: result' >"$out/gzero-inflight.out"
-for f in throughput lat_mean_us lat_max_us; do
-  near "$(kv "$out/gzero-threads.out" $f)" "$(kv "$out/gzero-inflight.out" $f)" 0.001 ||
-    fail "guest, zero costs: --threads 4 $f $(kv "$out/gzero-threads.out" $f), --inflight 4 $(kv "$out/gzero-inflight.out" $f)"
-done
+same_as_inflight gzero "guest, zero costs"
 echo "check_cpu_complex: ok"
