@@ -1,6 +1,7 @@
 // testbench/tests/sc/test_main_storage.cpp — sc/main_storage.h, the sparse main storage:
 // discard gives pages back as zeros and keeps their neighbours, as the kernels' page
-// allocator (driver/linux/memory.cpp) relies on when it hands a page out again.
+// allocator (driver/linux/memory.cpp) relies on when it hands a page out again; the page
+// cache keeps pages that share an entry apart and forgets discarded ones.
 // main() is libsystemc's and calls sc_main(), which runs Boost.Test (no simulation runs).
 #define BOOST_TEST_MODULE main_storage
 #define BOOST_TEST_NO_MAIN
@@ -33,6 +34,37 @@ BOOST_AUTO_TEST_CASE(discard_zeroes_and_keeps_neighbours) {
   st.discard(0, uint64_t{1} << 40);  // beyond the end: clipped, everything zero
   BOOST_TEST(st.read(4096 - 100, back.data(), back.size()));
   for (uint8_t x : back) BOOST_REQUIRE(x == 0);
+}
+
+// The cache of pages in front of the page hash (64 entries, direct-mapped by page number):
+// pages 64 apart share an entry, and a discarded page must not be found there again (it is
+// freed: a stale entry would read freed memory, which the asan preset reports).
+BOOST_AUTO_TEST_CASE(page_cache_conflicts_and_discards) {
+  apsim::sc::MainStorage st(uint64_t{1} << 30);
+  constexpr uint64_t kPage = apsim::sc::MainStorage::kPageSize, kStride = 64 * kPage;
+  for (uint8_t round = 1; round <= 3; ++round)
+    for (uint64_t i = 0; i < 4; ++i) {  // four pages on one cache entry, in turn
+      const uint8_t v = static_cast<uint8_t>(round * 16 + i);
+      BOOST_REQUIRE(st.write(i * kStride + 8, &v, 1));
+    }
+  for (uint64_t i = 0; i < 4; ++i) {
+    uint8_t b = 0;
+    BOOST_REQUIRE(st.read(i * kStride + 8, &b, 1));
+    BOOST_TEST(b == 3 * 16 + i);
+  }
+  BOOST_TEST(st.pages_in_use() == 4u);
+  uint8_t b = 0;
+  BOOST_REQUIRE(st.read(3 * kStride + 8, &b, 1));  // page 3*64 is the entry's page now
+  st.discard(3 * kStride, kPage);
+  BOOST_TEST(st.pages_in_use() == 3u);
+  BOOST_REQUIRE(st.read(3 * kStride + 8, &b, 1));
+  BOOST_TEST(b == 0);  // read as zeros, not from the freed page
+  const uint8_t w = 0x77;
+  BOOST_REQUIRE(st.write(3 * kStride + 8, &w, 1));  // allocated afresh
+  BOOST_REQUIRE(st.read(3 * kStride + 8, &b, 1));
+  BOOST_TEST(b == 0x77);
+  BOOST_REQUIRE(st.read(2 * kStride + 8, &b, 1));
+  BOOST_TEST(b == 3 * 16 + 2);
 }
 
 int sc_main(int argc, char** argv) { return boost::unit_test::unit_test_main(&init_unit_test, argc, argv); }
